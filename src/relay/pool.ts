@@ -1,0 +1,312 @@
+/**
+ * The relay as a tinypool worker pool. The main thread owns the spec of every bridge (the source of truth), places
+ * each bridge on the least-loaded worker, and re-creates a dead worker's bridges on a fresh one. Packets never cross
+ * the main thread: each worker talks to it only through a MessagePort carrying control messages.
+ */
+import { availableParallelism } from 'node:os';
+import { MessageChannel } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import Tinypool from 'tinypool';
+import type { Command, Reply, WorkerMessage } from './protocol.ts';
+import type { BridgePatch, BridgeSpec, BridgeStats, Relay, RelayEvent } from './types.ts';
+
+export type RelayPoolOptions = {
+  /** Number of relay threads; default `os.availableParallelism()`. */
+  workers?: number;
+};
+
+/** A request could not complete because its worker died; the pool re-creates the worker's state elsewhere. */
+class WorkerDiedError extends Error {
+  override name = 'WorkerDiedError';
+}
+
+type Pending = { resolve: (result: unknown) => void; reject: (error: Error) => void };
+
+/** One relay thread as seen from the main thread. */
+type Slot = {
+  port: MessagePort;
+  pending: Map<number, Pending>;
+  seq: number;
+  /** Bridges placed on this worker. */
+  load: number;
+  alive: boolean;
+  threadId: number | null;
+};
+
+type BridgeRecord = {
+  spec: BridgeSpec;
+  slot: Slot;
+  capture: string | null;
+  /** Settles once the bridge is live on its current worker (after a crash: once it has been re-created). */
+  ready: Promise<void>;
+};
+
+/** A .mjs entry so Node can load it without hooks; it brings in worker.ts (see the entry for how). */
+const WORKER_FILE = new URL('./worker-entry.mjs', import.meta.url).href;
+
+/** A bind can race the dead worker's sockets being released; retry it briefly when restoring. */
+const RESTORE_ATTEMPTS = 20;
+const RESTORE_RETRY_MS = 50;
+
+export class RelayPool implements Relay {
+  #tinypool: Tinypool;
+  #slots: Slot[] = [];
+  #bridges = new Map<string, BridgeRecord>();
+  #listeners: Array<(event: RelayEvent) => void> = [];
+  #closing = false;
+
+  private constructor(tinypool: Tinypool) {
+    this.#tinypool = tinypool;
+  }
+
+  /** Starts the worker threads and waits until each has reported in. */
+  static async start(options: RelayPoolOptions = {}): Promise<RelayPool> {
+    const workers = options.workers ?? availableParallelism();
+    if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`Invalid relay worker count "${workers}"`);
+    const tinypool = new Tinypool({
+      filename: WORKER_FILE,
+      minThreads: workers,
+      // Headroom: a thread that exits without an 'error' event stays counted by tinypool until its task settles.
+      maxThreads: workers * 2,
+      concurrentTasksPerWorker: 1,
+      // Workers own sockets and live as long as the pool: no recycling, and no Atomics.wait parking their event loop.
+      isolateWorkers: false,
+      useAtomics: false,
+    });
+    const pool = new RelayPool(tinypool);
+    await Promise.all(Array.from({ length: workers }, () => pool.#startSlot()));
+    return pool;
+  }
+
+  get workerCount(): number {
+    return this.#slots.length;
+  }
+
+  /** Thread id of the worker hosting a bridge (diagnostics and tests). */
+  threadOf(id: string): number | null {
+    return this.#bridges.get(id)?.slot.threadId ?? null;
+  }
+
+  onEvent(listener: (event: RelayEvent) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  async createBridge(id: string, spec: BridgeSpec): Promise<void> {
+    if (this.#bridges.has(id)) throw new Error(`Bridge "${id}" already exists`);
+    const copy = structuredClone(spec);
+    const slot = this.#leastLoaded();
+    slot.load += 1;
+    try {
+      await this.#request(slot, { op: 'createBridge', id, spec: copy });
+    } catch (error) {
+      slot.load -= 1;
+      throw error;
+    }
+    this.#bridges.set(id, { spec: copy, slot, capture: null, ready: Promise.resolve() });
+  }
+
+  async updateBridge(id: string, patch: BridgePatch): Promise<void> {
+    const record = this.#record(id);
+    const previous = record.spec;
+    record.spec = { ...previous, ...structuredClone(patch) };
+    try {
+      await this.#onBridge(record, { op: 'updateBridge', id, patch });
+    } catch (error) {
+      record.spec = previous;
+      throw error;
+    }
+  }
+
+  async deleteBridge(id: string): Promise<void> {
+    const record = this.#record(id);
+    this.#bridges.delete(id);
+    record.slot.load -= 1;
+    try {
+      await this.#request(record.slot, { op: 'deleteBridge', id });
+    } catch (error) {
+      // A bridge whose worker died is gone with it (and, being forgotten, will not be restored).
+      if (!(error instanceof WorkerDiedError)) throw error;
+    }
+  }
+
+  async startCapture(id: string, file: string): Promise<void> {
+    const record = this.#record(id);
+    if (record.capture !== null) throw new Error(`Packet capture is already active on bridge "${id}"`);
+    await this.#onBridge(record, { op: 'startCapture', id, file, append: false });
+    record.capture = file;
+  }
+
+  async stopCapture(id: string): Promise<void> {
+    const record = this.#record(id);
+    if (record.capture === null) return;
+    record.capture = null;
+    await this.#onBridge(record, { op: 'stopCapture', id });
+  }
+
+  async stats(id: string): Promise<BridgeStats> {
+    return (await this.#onBridge(this.#record(id), { op: 'stats', id })) as BridgeStats;
+  }
+
+  /**
+   * Fault injection for tests: makes the worker hosting `id` die of an uncaught error, then waits until the pool has
+   * re-created the bridge on a new worker.
+   */
+  async injectWorkerCrash(id: string): Promise<void> {
+    const record = this.#record(id);
+    const slot = record.slot;
+    await this.#request(slot, { op: 'crash' });
+    while (record.slot === slot) await new Promise((resolve) => setTimeout(resolve, 10));
+    await record.ready;
+  }
+
+  /** Closes every bridge and capture, then ends the worker threads. */
+  async close(): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    await Promise.allSettled(this.#slots.filter((slot) => slot.alive).map((slot) => this.#request(slot, { op: 'shutdown' })));
+    this.#bridges.clear();
+    await this.#tinypool.destroy();
+  }
+
+  #emit(event: RelayEvent): void {
+    for (const listener of this.#listeners) listener(event);
+  }
+
+  #record(id: string): BridgeRecord {
+    const record = this.#bridges.get(id);
+    if (!record) throw new Error(`Bridge "${id}" does not exist`);
+    return record;
+  }
+
+  #leastLoaded(): Slot {
+    let best = this.#slots[0]!;
+    for (const slot of this.#slots) if (slot.load < best.load) best = slot;
+    return best;
+  }
+
+  /** Sends a command about an existing bridge; if its worker dies meanwhile, retries once it has been restored. */
+  async #onBridge(record: BridgeRecord, command: Command): Promise<unknown> {
+    await record.ready;
+    try {
+      return await this.#request(record.slot, command);
+    } catch (error) {
+      if (!(error instanceof WorkerDiedError)) throw error;
+      while (!record.slot.alive) await new Promise((resolve) => setTimeout(resolve, 10));
+      await record.ready;
+      return this.#request(record.slot, command);
+    }
+  }
+
+  #request(slot: Slot, command: Command): Promise<unknown> {
+    if (!slot.alive) return Promise.reject(new WorkerDiedError('Relay worker is not running'));
+    const seq = ++slot.seq;
+    return new Promise((resolve, reject) => {
+      slot.pending.set(seq, { resolve, reject });
+      slot.port.postMessage({ ...command, seq });
+    });
+  }
+
+  /** Starts one relay thread and resolves once it has said hello. */
+  #startSlot(): Promise<Slot> {
+    const { port1, port2 } = new MessageChannel();
+    const slot: Slot = { port: port1, pending: new Map(), seq: 0, load: 0, alive: true, threadId: null };
+    this.#slots.push(slot);
+    return new Promise((resolve, reject) => {
+      port1.on('message', (message: WorkerMessage) => {
+        if ('hello' in message) {
+          slot.threadId = message.hello.threadId;
+          this.#watchThread(slot);
+          resolve(slot);
+        } else if ('event' in message) {
+          this.#emit(message.event);
+        } else {
+          this.#settle(slot, message);
+        }
+      });
+      port1.on('close', () => this.#onSlotDeath(slot, 'its control port closed'));
+      this.#tinypool.run({ port: port2 }, { transferList: [port2] }).then(
+        () => this.#onSlotDeath(slot, 'it returned'),
+        (error: Error) => {
+          this.#onSlotDeath(slot, error.message);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  /** Also notices a thread that exits without an error (e.g. terminated), which tinypool does not report. */
+  #watchThread(slot: Slot): void {
+    const worker = this.#tinypool.threads.find((thread) => thread.threadId === slot.threadId);
+    worker?.once('exit', (code: number) => this.#onSlotDeath(slot, `it exited with code ${code}`));
+  }
+
+  #settle(slot: Slot, reply: Reply): void {
+    const pending = slot.pending.get(reply.seq);
+    if (!pending) return;
+    slot.pending.delete(reply.seq);
+    if (reply.ok) {
+      pending.resolve(reply.result);
+    } else {
+      const error: NodeJS.ErrnoException = new Error(reply.error);
+      if (reply.code) error.code = reply.code;
+      pending.reject(error);
+    }
+  }
+
+  #onSlotDeath(slot: Slot, reason: string): void {
+    if (!slot.alive) return;
+    slot.alive = false;
+    slot.port.close();
+    for (const pending of slot.pending.values()) pending.reject(new WorkerDiedError(`Relay worker died: ${reason}`));
+    slot.pending.clear();
+    this.#slots.splice(this.#slots.indexOf(slot), 1);
+    if (this.#closing) return;
+    const orphans = [...this.#bridges.entries()].filter(([, record]) => record.slot === slot);
+    const replacement = this.#startSlot();
+    const restored = replacement.then((fresh) => this.#restore(fresh, orphans));
+    for (const [, record] of orphans) record.ready = restored.then(() => undefined, () => undefined);
+    void restored.then(
+      (failures) =>
+        this.#emit({
+          level: 'warning',
+          message:
+            `Relay worker ${slot.threadId} stopped unexpectedly (${reason}); ` +
+            `re-created ${orphans.length - failures} of ${orphans.length} bridges on worker ${this.#slots.at(-1)?.threadId}`,
+        }),
+      (error: Error) => this.#emit({ level: 'error', message: `Could not replace relay worker: ${error.message}` }),
+    );
+  }
+
+  /** Re-creates bridges (and their captures, appending) on a fresh worker; returns how many could not be. */
+  async #restore(slot: Slot, orphans: Array<[string, BridgeRecord]>): Promise<number> {
+    let failures = 0;
+    await Promise.all(
+      orphans.map(async ([id, record]) => {
+        record.slot = slot;
+        slot.load += 1;
+        try {
+          await this.#retryBusy(() => this.#request(slot, { op: 'createBridge', id, spec: record.spec }));
+          if (record.capture !== null) {
+            await this.#request(slot, { op: 'startCapture', id, file: record.capture, append: true });
+          }
+        } catch (error) {
+          failures += 1;
+          this.#emit({ level: 'error', message: `Could not re-create bridge "${id}": ${(error as Error).message}` });
+        }
+      }),
+    );
+    return failures;
+  }
+
+  async #retryBusy(attempt: () => Promise<unknown>): Promise<void> {
+    for (let i = 1; ; i++) {
+      try {
+        await attempt();
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || i >= RESTORE_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, RESTORE_RETRY_MS));
+      }
+    }
+  }
+}

@@ -1,0 +1,23 @@
+/** Control messages between the pool (main thread) and a relay worker, over the MessagePort each worker gets at start. */
+import type { BridgePatch, BridgeSpec, RelayEvent } from './types.ts';
+
+export type Command =
+  | { op: 'createBridge'; id: string; spec: BridgeSpec }
+  | { op: 'updateBridge'; id: string; patch: BridgePatch }
+  | { op: 'deleteBridge'; id: string }
+  | { op: 'startCapture'; id: string; file: string; append: boolean }
+  | { op: 'stopCapture'; id: string }
+  | { op: 'stats'; id: string }
+  /** Fault injection: throws an uncaught error inside the worker (used by the pool's recovery tests). */
+  | { op: 'crash' }
+  /** Closes every socket and capture; the worker's task then returns. */
+  | { op: 'shutdown' };
+
+export type Request = Command & { seq: number };
+
+export type Reply =
+  | { seq: number; ok: true; result?: unknown }
+  | { seq: number; ok: false; error: string; code?: string };
+
+/** What a worker posts: replies to requests, events, and once at start its thread id. */
+export type WorkerMessage = Reply | { event: RelayEvent } | { hello: { threadId: number } };

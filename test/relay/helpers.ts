@@ -1,0 +1,84 @@
+/** Test helpers: loopback UDP endpoints standing in for an emulator and a link peer. */
+import { createSocket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
+import type { BridgeSpec, LinkFilters } from '../../src/relay/types.ts';
+
+/** A UDP port that was free a moment ago (bound on port 0, then released). */
+export async function freePort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
+}
+
+/** A loopback socket that records every datagram it receives. */
+export class Endpoint {
+  readonly received: Buffer[] = [];
+  #waiters: Array<() => void> = [];
+
+  private constructor(readonly socket: Socket, readonly port: number) {
+    socket.on('message', (frame) => {
+      this.received.push(frame);
+      for (const wake of this.#waiters.splice(0)) wake();
+    });
+  }
+
+  static async open(): Promise<Endpoint> {
+    const socket = createSocket({ type: 'udp4', recvBufferSize: 4 << 20 });
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    return new Endpoint(socket, socket.address().port);
+  }
+
+  send(frame: Uint8Array, port: number): Promise<void> {
+    return new Promise((resolve, reject) => this.socket.send(frame, port, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
+  }
+
+  /** Resolves once `count` datagrams have arrived in total, or after `ms` (then the caller checks what came). */
+  async waitFor(count: number, ms = 2000): Promise<Buffer[]> {
+    const deadline = Date.now() + ms;
+    while (this.received.length < count && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(1, deadline - Date.now()));
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return this.received;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.socket.close(() => resolve()));
+  }
+}
+
+/** An emulator stand-in, a link peer, and the spec of the bridge joining them. */
+export async function bridgeFixture(filters: LinkFilters = {}) {
+  const emulator = await Endpoint.open();
+  const peer = await Endpoint.open();
+  const tunnelPort = await freePort();
+  const nioPort = await freePort();
+  const spec: BridgeSpec = {
+    emulator: { lport: tunnelPort, rhost: '127.0.0.1', rport: emulator.port },
+    nio: { lport: nioPort, rhost: '127.0.0.1', rport: peer.port },
+    filters,
+    suspend: false,
+  };
+  return {
+    emulator,
+    peer,
+    spec,
+    tunnelPort,
+    nioPort,
+    close: () => Promise.all([emulator.close(), peer.close()]),
+  };
+}
+
+/** A frame of `size` bytes whose first 4 bytes carry `seq` (big-endian). */
+export function numberedFrame(seq: number, size = 64): Buffer {
+  const frame = Buffer.alloc(size, 0xab);
+  frame.writeUInt32BE(seq, 0);
+  return frame;
+}

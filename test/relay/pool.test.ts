@@ -1,0 +1,83 @@
+import t from 'tap';
+import { RelayPool } from '../../src/relay/pool.ts';
+import type { RelayEvent } from '../../src/relay/types.ts';
+import { bridgeFixture, Endpoint, freePort, numberedFrame } from './helpers.ts';
+
+t.test('a bridge relays frames in both directions', async (t) => {
+  const pool = await RelayPool.start({ workers: 2 });
+  t.teardown(() => pool.close());
+  const fx = await bridgeFixture();
+  t.teardown(fx.close);
+  await pool.createBridge('b1', fx.spec);
+
+  await fx.emulator.send(numberedFrame(1), fx.tunnelPort);
+  const toPeer = await fx.peer.waitFor(1);
+  t.same(toPeer.map((f) => f.readUInt32BE(0)), [1], 'emulator → link');
+
+  await fx.peer.send(numberedFrame(2, 1400), fx.nioPort);
+  const toEmulator = await fx.emulator.waitFor(1);
+  t.same(toEmulator.map((f) => f.length), [1400], 'link → emulator, size kept');
+
+  const stats = await pool.stats('b1');
+  t.match(stats, { packets_in: 2, packets_out: 2, bytes_in: 1464, bytes_out: 1464, drops: {} });
+});
+
+t.test('bridges spread over the workers and can be deleted and updated', async (t) => {
+  const pool = await RelayPool.start({ workers: 2 });
+  t.teardown(() => pool.close());
+  t.equal(pool.workerCount, 2);
+  const a = await bridgeFixture();
+  const b = await bridgeFixture();
+  t.teardown(a.close);
+  t.teardown(b.close);
+  await pool.createBridge('a', a.spec);
+  await pool.createBridge('b', b.spec);
+  t.not(pool.threadOf('a'), pool.threadOf('b'), 'least-loaded placement uses both workers');
+
+  await t.rejects(pool.createBridge('a', a.spec), /already exists/);
+  const clash = await bridgeFixture();
+  t.teardown(clash.close);
+  await t.rejects(pool.createBridge('c', { ...clash.spec, nio: b.spec.nio }), { code: 'EADDRINUSE' });
+
+  // Retarget the link side of "a" to a new peer on a new local port.
+  const newPeer = await Endpoint.open();
+  t.teardown(() => newPeer.close());
+  const newLport = await freePort();
+  await pool.updateBridge('a', { nio: { lport: newLport, rhost: '127.0.0.1', rport: newPeer.port } });
+  await a.emulator.send(numberedFrame(7), a.tunnelPort);
+  t.same((await newPeer.waitFor(1)).map((f) => f.readUInt32BE(0)), [7], 'sent to the new peer');
+  await newPeer.send(numberedFrame(8), newLport);
+  t.same((await a.emulator.waitFor(1)).map((f) => f.readUInt32BE(0)), [8], 'received on the new lport');
+
+  await pool.updateBridge('a', { suspend: true });
+  await a.emulator.send(numberedFrame(9), a.tunnelPort);
+  await newPeer.waitFor(2, 200);
+  t.equal(newPeer.received.length, 1, 'suspended bridge drops');
+  t.match((await pool.stats('a')).drops, { suspend: 1 });
+
+  await pool.deleteBridge('b');
+  await t.rejects(pool.stats('b'), /does not exist/);
+  // The ports of a deleted bridge are free again.
+  await pool.createBridge('b2', b.spec);
+});
+
+t.test('a crashed worker is replaced and its bridges re-created', async (t) => {
+  const pool = await RelayPool.start({ workers: 1 });
+  t.teardown(() => pool.close());
+  const events: RelayEvent[] = [];
+  pool.onEvent((event) => events.push(event));
+  const fx = await bridgeFixture();
+  t.teardown(fx.close);
+  await pool.createBridge('x', fx.spec);
+  const before = pool.threadOf('x');
+
+  await pool.injectWorkerCrash('x');
+  t.not(pool.threadOf('x'), before, 'bridge lives on a new thread');
+  t.equal(pool.workerCount, 1);
+
+  await fx.emulator.send(numberedFrame(3), fx.tunnelPort);
+  t.same((await fx.peer.waitFor(1)).map((f) => f.readUInt32BE(0)), [3], 'relaying again');
+  // The warning is emitted right after the restore settles.
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  t.match(events, [{ level: 'warning', message: /re-created 1 of 1 bridges/ }]);
+});

@@ -1,0 +1,27 @@
+/** The relay pool under the two production launchers: `node --import tsx` and `deno run -A`, same sources. */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const smoke = 'test/relay/fixtures/relay-smoke.ts';
+
+function run(command: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(command, args, { cwd: root, timeout: 60_000 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+    ),
+  );
+}
+
+const launchers: Array<[string, string, string[]]> = [
+  ['node --import tsx', process.execPath, ['--import', 'tsx', smoke]],
+  ['deno run -A', `${root}node_modules/.bin/deno`, ['run', '-A', smoke]],
+];
+
+for (const [name, command, args] of launchers) {
+  t.test(`relays both ways under ${name}`, async (t) => {
+    const result = JSON.parse((await run(command, args)).trim().split('\n').at(-1)!);
+    t.match(result, { toPeer: 1, toEmulator: 1, stats: { packets_in: 2, packets_out: 2 } });
+  });
+}
