@@ -1,0 +1,32 @@
+/** The root HTTP app: server header, auth, GNS3 error bodies, and the compute (and controller) route trees. */
+import { Hono } from 'hono';
+import { HttpError } from './errors.ts';
+import { basicAuth, type Credentials } from './middleware/basic-auth.ts';
+
+export type AppOptions = {
+  serverHeader: string;
+  auth?: Credentials;
+  /** Sub-apps by mount point, e.g. `{ '/v2/compute': computeApp }`, mounted in order. */
+  mounts: Array<[string, Hono]>;
+};
+
+export function createApp({ serverHeader, auth, mounts }: AppOptions): Hono {
+  const app = new Hono();
+  app.use('*', async function serverHeaderMiddleware(c, next) {
+    await next();
+    c.header('Server', serverHeader);
+  });
+  if (auth) app.use('*', basicAuth(auth));
+  for (const [path, sub] of mounts) app.route(path, sub);
+  app.notFound((c) => c.json({ status: 404, message: `404: Not Found (${c.req.method} ${c.req.path})` }, 404));
+  app.onError((err, c) => {
+    if (err instanceof HttpError) return c.json(err.toJSON(), err.status as 400);
+    const status = (err as { status?: number }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return c.json({ status, message: err.message }, status as 400);
+    }
+    console.error(err);
+    return c.json({ status: 500, message: `Internal error: ${err.message}` }, 500);
+  });
+  return app;
+}

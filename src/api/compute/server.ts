@@ -1,0 +1,88 @@
+/** Server-level compute routes: version, capabilities, network, notifications. */
+import { Hono } from 'hono';
+import { networkInterfaces } from 'node:os';
+import type { Compute } from '../../compute/compute.ts';
+import { cpuUsagePercent, memoryUsagePercent } from '../../compute/host-stats.ts';
+import type { Notification } from '../../compute/notifier.ts';
+import type { Runtime } from '../../runtime/types.ts';
+
+export type ComputeInfo = { version: string; local: boolean };
+
+/** GNS3 lists these in this order; we only claim the types this agent can run. */
+const NODE_TYPE_ORDER = ['cloud', 'ethernet_hub', 'ethernet_switch', 'nat', 'vpcs', 'qemu'];
+
+const SPECIAL_PREFIXES = ['lo', 'vmnet', 'vboxnet', 'docker', 'lxcbr', 'virbr', 'ovs-system', 'veth', 'fw', 'p2p', 'bridge', 'vmware', 'virtualbox', 'gns3'];
+
+function interfaces() {
+  return Object.entries(networkInterfaces())
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, addresses = []]) => {
+      const v4 = addresses.find((a) => a.family === 'IPv4');
+      return {
+        id: name,
+        name,
+        ip_address: v4?.address ?? '',
+        netmask: v4?.netmask ?? '',
+        mac_address: addresses[0]?.mac ?? '',
+        type: name.startsWith('tap') ? 'tap' : 'ethernet',
+        special: SPECIAL_PREFIXES.some((prefix) => name.toLowerCase().startsWith(prefix)),
+      };
+    });
+}
+
+export const pingEvent = (): Notification => ({
+  action: 'ping',
+  event: { cpu_usage_percent: cpuUsagePercent(), memory_usage_percent: memoryUsagePercent() },
+});
+
+export function serverRoutes(compute: Compute, runtime: Runtime, info: ComputeInfo): Hono {
+  const app = new Hono();
+
+  app.get('/version', (c) => c.json({ version: info.version, local: info.local }));
+
+  app.get('/capabilities', (c) => {
+    const types = [...compute.drivers.keys()];
+    const ordered = [...NODE_TYPE_ORDER.filter((t) => types.includes(t)), ...types.filter((t) => !NODE_TYPE_ORDER.includes(t))];
+    return c.json({ version: info.version, platform: process.platform, node_types: ordered });
+  });
+
+  app.get('/network/interfaces', (c) => c.json(interfaces()));
+
+  app.get('/network/ports', (c) =>
+    c.json({
+      console_port_range: [compute.tcpPorts.start, compute.tcpPorts.end],
+      console_ports: compute.tcpPorts.allocated,
+      udp_port_range: [compute.udpPorts.start, compute.udpPorts.end],
+      udp_ports: compute.udpPorts.allocated,
+    }));
+
+  app.get(
+    '/notifications/ws',
+    runtime.upgradeWebSocket(() => {
+      let unsubscribe = () => {};
+      let timer: ReturnType<typeof setInterval> | undefined;
+      return {
+        onOpen(_event, ws) {
+          let quiet = true;
+          const send = (n: Notification) => ws.send(JSON.stringify(n));
+          send(pingEvent());
+          unsubscribe = compute.notifier.subscribe((n) => {
+            quiet = false;
+            send(n);
+          });
+          // GNS3 pings whenever a second passes without any event.
+          timer = setInterval(() => {
+            if (quiet) send(pingEvent());
+            quiet = true;
+          }, 1000);
+        },
+        onClose() {
+          clearInterval(timer);
+          unsubscribe();
+        },
+      };
+    }),
+  );
+
+  return app;
+}

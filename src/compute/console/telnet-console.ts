@@ -1,0 +1,51 @@
+/** A telnet server on the node's public console port that multiplexes any number of clients onto one backend. */
+import { createServer, type Server, type Socket } from 'node:net';
+import { TELNET_GREETING, TelnetInput } from './telnet-input.ts';
+
+/** The emulator side of a console: a TCP connection to its own console port, or a pseudo-terminal. */
+export interface ConsoleBackend {
+  write(data: Uint8Array): void;
+  onData(listener: (data: Buffer) => void): void;
+}
+
+export class TelnetConsole {
+  readonly #server: Server;
+  readonly #clients = new Set<Socket>();
+
+  private constructor(server: Server, backend: ConsoleBackend) {
+    this.#server = server;
+    backend.onData((data) => {
+      for (const client of this.#clients) client.write(data);
+    });
+    server.on('connection', (client) => {
+      const input = new TelnetInput();
+      this.#clients.add(client);
+      client.setNoDelay(true);
+      client.write(TELNET_GREETING);
+      client.on('data', (chunk) => {
+        const plain = input.push(chunk);
+        if (plain.length > 0) backend.write(plain);
+      });
+      client.on('error', () => client.destroy());
+      client.on('close', () => this.#clients.delete(client));
+    });
+  }
+
+  static listen(host: string, port: number, backend: ConsoleBackend): Promise<TelnetConsole> {
+    const server = createServer();
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host, port, exclusive: true }, () => {
+        server.off('error', reject);
+        resolve(new TelnetConsole(server, backend));
+      });
+    });
+  }
+
+  /** Disconnects every client and frees the port. */
+  close(): Promise<void> {
+    for (const client of this.#clients) client.destroy();
+    this.#clients.clear();
+    return new Promise((resolve) => this.#server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,235 @@
+/** A VPCS node: one Ethernet port, a telnet console served by the agent, and the emulator process. */
+import { openSync, closeSync, existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { conflict } from '../../api/errors.ts';
+import type { VpcsCreate, VpcsUpdate } from '../../api/schemas/vpcs.ts';
+import { pipeBackend, tcpBackend } from '../console/backends.ts';
+import type { ConsoleBackend } from '../console/telnet-console.ts';
+import { TelnetConsole } from '../console/telnet-console.ts';
+import { EmulatorNode } from '../emulator-node.ts';
+import type { NodeInit, PortRef } from '../node.ts';
+import { Supervised, type ExitInfo } from '../process.ts';
+import { findVpcs, type VpcsBinary } from './binary.ts';
+
+const PORT_KEY = '0/0';
+const PTY_HELPER = fileURLToPath(new URL('../console/pty-exec.py', import.meta.url));
+const vpcsError = (message: string) => conflict(message, 'VPCSError');
+
+export type VpcsInit = NodeInit & { macId: number };
+
+export class VpcsNode extends EmulatorNode {
+  readonly type = 'vpcs';
+  readonly module = 'vpcs';
+  readonly macId: number;
+  protected override readonly nioTypes = ['nio_udp', 'nio_tap'];
+  console: number | null = null;
+  consoleType: 'telnet' | 'none';
+  commandLine = '';
+  /** The emulator's own console port (VPCS ≥ 0.6.1 listens on it; we front it with the public one). */
+  #internalConsole: number | null = null;
+  #telnet: TelnetConsole | null = null;
+  #backend: ConsoleBackend | null = null;
+  #backendClose: (() => void) | null = null;
+  #outputTail = '';
+
+  private constructor(init: VpcsInit, consoleType: 'telnet' | 'none') {
+    super(init);
+    this.macId = init.macId;
+    this.consoleType = consoleType;
+  }
+
+  static async create(init: VpcsInit, fields: VpcsCreate): Promise<VpcsNode> {
+    const node = new VpcsNode(init, fields.console_type);
+    const { tcpPorts } = init.host;
+    try {
+      if (node.consoleType === 'telnet') {
+        node.console = fields.console != null
+          ? await tcpPorts.reserve(fields.console, node.owner)
+          : await tcpPorts.allocate(node.owner);
+      }
+      node.#internalConsole = await tcpPorts.allocate(node.owner);
+      if (fields.startup_script != null) await node.#writeStartupScript(fields.startup_script);
+    } catch (err) {
+      tcpPorts.releaseOwnedBy(node.owner);
+      throw err;
+    }
+    return node;
+  }
+
+  get #startupFile(): string {
+    return join(this.directory, 'startup.vpc');
+  }
+
+  async #writeStartupScript(script: string): Promise<void> {
+    await mkdir(this.directory, { recursive: true });
+    if (existsSync(this.#startupFile)) return;
+    await writeFile(this.#startupFile, script.replaceAll('%h', this.name));
+  }
+
+  toJSON() {
+    return {
+      name: this.name,
+      node_id: this.id,
+      project_id: this.project.id,
+      node_directory: this.directory,
+      status: this.status,
+      console: this.console,
+      console_type: this.consoleType,
+      command_line: this.commandLine,
+    };
+  }
+
+  protected portKey({ port }: PortRef): string {
+    // VPCS has one adapter with one port; like GNS3 the adapter number is ignored.
+    if (port !== 0) throw vpcsError(`Port ${port} doesn't exist on adapter Ethernet adapter`);
+    return PORT_KEY;
+  }
+
+  protected portKeys(): string[] {
+    return [PORT_KEY];
+  }
+
+  async start(): Promise<void> {
+    const binary = await findVpcs(this.host.binaries.vpcs ?? 'vpcs');
+    if (this.process) return;
+    const nio = this.nios.get(PORT_KEY);
+    if (nio && nio.type !== 'nio_udp') throw conflict('Destination NIO is not UDP', 'NodeError');
+    await this.ensureTunnels();
+    await mkdir(this.directory, { recursive: true });
+    const [file, args] = this.#commandLine(binary);
+    this.commandLine = [file, ...args].join(' ');
+    const logPath = join(this.directory, 'vpcs.log');
+    const logFd = binary.gns3Mode ? openSync(logPath, 'w') : null;
+    let proc: Supervised;
+    try {
+      proc = await Supervised.spawn(file, args, { cwd: this.directory, output: logFd ?? 'pipe' });
+    } catch (err) {
+      throw vpcsError(`Could not start VPCS ${binary.path}: ${(err as Error).message}`);
+    } finally {
+      if (logFd !== null) closeSync(logFd);
+    }
+    this.process = proc;
+    this.#outputTail = '';
+    void proc.exited.then((info) => this.#exited(proc, info));
+    try {
+      if (binary.gns3Mode) {
+        const backend = await tcpBackend(this.#internalConsole!);
+        // VPCS echoes typed characters itself once told we will not (what GNS3's wrapper sends).
+        backend.write(Buffer.from([255, 251, 1]));
+        this.#backend = backend;
+        this.#backendClose = () => backend.socket.destroy();
+      } else {
+        proc.child.stdout!.on('data', (chunk: Buffer) => {
+          this.#outputTail = (this.#outputTail + chunk.toString('latin1')).slice(-2048);
+        });
+        this.#backend = pipeBackend(proc.child.stdin!, proc.child.stdout!);
+        this.#backendClose = null;
+      }
+      await this.wireAll();
+      if (this.consoleType === 'telnet') {
+        this.#telnet = await TelnetConsole.listen(this.host.consoleHost, this.console!, this.#backend);
+      }
+    } catch (err) {
+      await this.#teardown();
+      throw err instanceof Error && 'status' in err ? err : vpcsError(`Could not start VPCS: ${(err as Error).message}`);
+    }
+    this.setStatus('started');
+  }
+
+  #commandLine(binary: VpcsBinary): [string, string[]] {
+    const { emulatorPort, relayPort } = this.tunnels.get(PORT_KEY)!;
+    const udp = ['-s', String(emulatorPort), '-c', String(relayPort), '-t', '127.0.0.1'];
+    if (binary.gns3Mode) {
+      const script = existsSync(this.#startupFile) ? ['startup.vpc'] : [];
+      const relay = binary.noRelayFlag ? ['-R'] : [];
+      return [binary.path, ['-p', String(this.#internalConsole), '-m', String(this.macId), '-i', '1', '-F', ...relay, ...udp, ...script]];
+    }
+    // Old VPCS only runs on a terminal and reads startup.vpc from its working directory by itself.
+    return ['python3', [PTY_HELPER, binary.path, '-m', String(this.macId), '-i', '1', ...udp]];
+  }
+
+  /** Stops the process and everything attached to it; leaves status changes to the caller. */
+  async #teardown(): Promise<void> {
+    const proc = this.process;
+    this.process = null;
+    await this.unwireAll();
+    await this.#telnet?.close();
+    this.#telnet = null;
+    this.#backendClose?.();
+    this.#backend = this.#backendClose = null;
+    await proc?.stop();
+  }
+
+  async #exited(proc: Supervised, info: ExitInfo): Promise<void> {
+    if (this.process !== proc) return;
+    await this.#teardown();
+    this.setStatus('stopped');
+    if (info.code !== 0) {
+      const log = await this.#log();
+      this.host.notify('log.error', {
+        message: `VPCS process has stopped, return code: ${info.code ?? info.signal}\n${log}`,
+      }, this.project.id);
+    }
+  }
+
+  async #log(): Promise<string> {
+    try {
+      return (await readFile(join(this.directory, 'vpcs.log'), 'utf8')).slice(-2048);
+    } catch {
+      return this.#outputTail;
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.#teardown();
+    this.setStatus('stopped');
+  }
+
+  override async reload(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  override async consoleReset(): Promise<void> {
+    if (!this.#telnet || !this.#backend) return;
+    await this.#telnet.close();
+    this.#telnet = await TelnetConsole.listen(this.host.consoleHost, this.console!, this.#backend);
+  }
+
+  async update(fields: VpcsUpdate): Promise<void> {
+    if (fields.console_type !== undefined && fields.console_type !== this.consoleType) {
+      if (this.status !== 'stopped') {
+        throw vpcsError(`"${this.name}" must be stopped to change the console type to ${fields.console_type}`);
+      }
+      this.consoleType = fields.console_type;
+      if (this.consoleType === 'none') {
+        this.host.tcpPorts.release(this.console);
+        this.console = null;
+      } else if (this.console === null) {
+        this.console = await this.host.tcpPorts.allocate(this.owner);
+      }
+    }
+    if (fields.console != null && fields.console !== this.console && this.consoleType === 'telnet') {
+      if (this.status !== 'stopped') throw vpcsError(`"${this.name}" must be stopped to change the console port`);
+      this.host.tcpPorts.release(this.console);
+      this.console = await this.host.tcpPorts.reserve(fields.console, this.owner);
+    }
+    if (fields.name != null && fields.name !== this.name) await this.#rename(fields.name);
+    this.emitUpdated();
+  }
+
+  /** Keeps startup.vpc in step with the node name, as GNS3 does. */
+  async #rename(name: string): Promise<void> {
+    const old = this.name;
+    this.name = name;
+    if (!existsSync(this.#startupFile)) return;
+    const script = await readFile(this.#startupFile, 'utf8');
+    const clean = name.replaceAll('\\', '');
+    const renamed = script
+      .split(old).join(name)
+      .replace(/^set pcname .*$/gm, `set pcname ${clean}`);
+    await writeFile(this.#startupFile, renamed);
+  }
+}

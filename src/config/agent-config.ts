@@ -1,0 +1,89 @@
+/** Agent configuration: defaults < config file (JSON) < environment (PATCHBAY_*) < command line, validated with valibot. */
+import * as v from 'valibot';
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { describeIssues } from '../api/validate.ts';
+
+const PortRange = v.pipe(
+  v.string(),
+  v.regex(/^\d{1,5}-\d{1,5}$/, 'must look like START-END'),
+  v.transform((text) => text.split('-').map(Number) as [number, number]),
+  v.check(([start, end]) => start >= 1 && end <= 65535 && start <= end, 'must be a range within 1-65535 with START <= END'),
+);
+
+const NumberLike = v.pipe(v.union([v.number(), v.pipe(v.string(), v.regex(/^\d+$/, 'must be a number'))]), v.transform(Number));
+
+export const AgentConfig = v.strictObject({
+  host: v.optional(v.pipe(v.string(), v.minLength(1)), '127.0.0.1'),
+  port: v.optional(v.pipe(NumberLike, v.integer(), v.minValue(0), v.maxValue(65535)), 3080),
+  user: v.optional(v.string()),
+  password: v.optional(v.string()),
+  cert: v.optional(v.string()),
+  key: v.optional(v.string()),
+  projects_dir: v.optional(v.string(), join(homedir(), 'GNS3', 'projects')),
+  console_ports: v.optional(PortRange, '5000-10000'),
+  udp_ports: v.optional(PortRange, '10000-20000'),
+  vpcs_path: v.optional(v.string(), 'vpcs'),
+  qemu_path: v.optional(v.string()),
+  gns3_version: v.optional(v.pipe(v.string(), v.regex(/^\d+\.\d+\.\d+/, 'must be a version such as 2.2.59')), '2.2.59'),
+  relay_workers: v.optional(v.pipe(NumberLike, v.integer(), v.minValue(1), v.maxValue(64))),
+  controller: v.optional(v.pipe(v.string(), v.url('must be a URL such as http://10.0.0.1:3080'))),
+  compute_id: v.optional(v.string()),
+  name: v.optional(v.string()),
+});
+export type AgentConfig = v.InferOutput<typeof AgentConfig>;
+type AgentConfigInput = v.InferInput<typeof AgentConfig>;
+
+/** Every option with its help text; the CLI flag is the key with dashes, the variable is PATCHBAY_<KEY>. */
+export const OPTION_HELP: Record<keyof AgentConfigInput, string> = {
+  host: 'address to listen on (default 127.0.0.1; consoles bind here too)',
+  port: 'HTTP port (default 3080; 0 picks a free one)',
+  user: 'enable HTTP basic auth with this user name',
+  password: 'password for HTTP basic auth',
+  cert: 'TLS certificate file (PEM); with --key serves HTTPS',
+  key: 'TLS private key file (PEM)',
+  projects_dir: 'where projects are stored (default ~/GNS3/projects)',
+  console_ports: 'TCP range for consoles (default 5000-10000)',
+  udp_ports: 'UDP range for links and tunnels (default 10000-20000)',
+  vpcs_path: 'VPCS binary (default: vpcs on PATH)',
+  qemu_path: 'default qemu-system binary',
+  gns3_version: 'GNS3 version reported to controllers, which must match theirs (default 2.2.59)',
+  relay_workers: 'relay worker threads (default: number of cores)',
+  controller: 'controller URL to register this agent with',
+  compute_id: 'compute id to register under (default: host name)',
+  name: 'compute name shown by the controller',
+};
+
+export const flagOf = (key: string) => `--${key.replaceAll('_', '-')}`;
+export const envOf = (key: string) => `PATCHBAY_${key.toUpperCase()}`;
+
+export class ConfigError extends Error {}
+
+/** Merges the sources and validates once, so an error names the key whatever source it came from. */
+export function loadConfig(cli: Record<string, string | undefined>, env: Record<string, string | undefined>): AgentConfig {
+  const merged: Record<string, unknown> = {};
+  const file = cli.config ?? env.PATCHBAY_CONFIG;
+  if (file) {
+    try {
+      Object.assign(merged, JSON.parse(readFileSync(file, 'utf8')));
+    } catch (err) {
+      throw new ConfigError(`Cannot read config file ${file}: ${(err as Error).message}`);
+    }
+  }
+  for (const key of Object.keys(OPTION_HELP)) {
+    const fromEnv = env[envOf(key)];
+    if (fromEnv !== undefined) merged[key] = fromEnv;
+    if (cli[key] !== undefined) merged[key] = cli[key];
+  }
+  const result = v.safeParse(AgentConfig, merged);
+  if (!result.success) throw new ConfigError(`Invalid configuration: ${describeIssues(result.issues)}`);
+  const config = result.output;
+  if ((config.user === undefined) !== (config.password === undefined)) {
+    throw new ConfigError('Invalid configuration: "user" and "password" must be set together');
+  }
+  if ((config.cert === undefined) !== (config.key === undefined)) {
+    throw new ConfigError('Invalid configuration: "cert" and "key" must be set together');
+  }
+  return config;
+}

@@ -1,0 +1,95 @@
+/** The project files API: list with md5, read, write (streamed) — all confined to the project directory. */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { lstat, mkdir, readdir, realpath, rename, rm } from 'node:fs/promises';
+import { dirname, extname, join, relative } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { notFound } from '../api/errors.ts';
+import { resolveInside } from './safe-path.ts';
+
+export type FileEntry = { path: string; md5sum: string };
+
+function md5(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('md5');
+    createReadStream(file)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('error', reject)
+      .on('end', () => resolve(hash.digest('hex')));
+  });
+}
+
+/** Every regular file under `root` (symlinks not followed), skipping `.ghost` files as GNS3 does. */
+export async function listFiles(root: string): Promise<FileEntry[]> {
+  const out: FileEntry[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.isFile() && !entry.name.endsWith('.ghost')) {
+        try {
+          out.push({ path: relative(root, full), md5sum: await md5(full) });
+        } catch {
+          // Unreadable files are skipped, like GNS3 does.
+        }
+      }
+    }
+  };
+  await walk(root);
+  return out;
+}
+
+/** Resolves `untrusted` to an existing regular file inside `root` (after following symlinks). */
+export async function existingFile(root: string, untrusted: string): Promise<string> {
+  const target = resolveInside(root, untrusted);
+  let real: string;
+  try {
+    real = await realpath(target);
+  } catch {
+    throw notFound('404: Not Found');
+  }
+  resolveInside(await realpath(root), real);
+  if (!(await lstat(real)).isFile()) throw notFound('404: Not Found');
+  return real;
+}
+
+/** Resolves `untrusted` for writing, creating parent directories inside `root`. */
+export async function writableFile(root: string, untrusted: string): Promise<string> {
+  const target = resolveInside(root, untrusted);
+  await mkdir(dirname(target), { recursive: true });
+  // A symlinked parent could point outside the project; check where the directory really is.
+  resolveInside(await realpath(root), join(await realpath(dirname(target)), 'x'));
+  return target;
+}
+
+/** Streams `body` into `target` through a temp file and a rename, so a cut upload never leaves half a file. */
+export async function writeStreamAtomically(target: string, body: ReadableStream<Uint8Array> | null): Promise<void> {
+  const temp = `${target}.${process.pid}.${Date.now()}.upload`;
+  try {
+    await pipeline(body ? Readable.fromWeb(body as NodeReadableStream<Uint8Array>) : Readable.from([]), createWriteStream(temp));
+    await rename(temp, target);
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw err;
+  }
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.txt': 'text/plain',
+  '.vpc': 'text/plain',
+  '.json': 'application/json',
+  '.gns3': 'application/json',
+  '.pcap': 'application/vnd.tcpdump.pcap',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+};
+
+export const contentType = (file: string): string => CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
