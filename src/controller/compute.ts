@@ -1,0 +1,246 @@
+/** A compute as the controller sees it: how to reach it, whether it is connected, its load, and GNS3's error mapping. */
+import { HttpError } from '../api/errors.ts';
+import type { ComputeClient, ComputeRequest, Notification } from './compute-client.ts';
+import { hostUsage } from './host-usage.ts';
+import { GNS3_VERSION } from './version.ts';
+
+export type ComputeSettings = {
+  compute_id: string;
+  name: string;
+  protocol: 'http' | 'https';
+  host: string;
+  port: number;
+  user: string | null;
+  password: string | null;
+};
+
+export type ComputeHooks = {
+  /** State or load changed: the controller emits `compute.updated`. */
+  changed(compute: Compute): void;
+  /** A notification other than ping. */
+  event(compute: Compute, notification: Notification): void;
+  connected(compute: Compute): void;
+  disconnected(compute: Compute): void;
+};
+
+type QueryOptions = Omit<ComputeRequest, 'method' | 'path' | 'body'> & {
+  /** Fail at once instead of waiting for a (re)connection, as GNS3 does for stop and close. */
+  dontConnect?: boolean;
+};
+
+/** How long a request waits for a compute that is (re)connecting before answering 409. */
+const CONNECT_WAIT_MS = 5000;
+const LOCAL_PING_MS = 2000;
+
+/** GNS3's default compute name: `http://host:port`, or with the (shortened) user. */
+export function defaultComputeName(s: Pick<ComputeSettings, 'protocol' | 'host' | 'port' | 'user'>): string {
+  if (!s.user) return `${s.protocol}://${s.host}:${s.port}`;
+  const user = s.user.length > 14 ? `${s.user.slice(0, 11)}...` : s.user;
+  return `${s.protocol}://${user}@${s.host}:${s.port}`;
+}
+
+export class Compute {
+  settings: ComputeSettings;
+  connected = false;
+  cpuUsage: number | null = null;
+  memoryUsage: number | null = null;
+  lastError: string | null = null;
+  capabilities: Record<string, unknown> = { version: null, node_types: [] };
+  client: ComputeClient;
+  readonly #hooks: ComputeHooks;
+  readonly #inProcess: boolean;
+  #unsubscribe?: () => void;
+  #localPing?: ReturnType<typeof setInterval>;
+  #waiters: Array<() => void> = [];
+  #closed = false;
+
+  constructor(settings: ComputeSettings, client: ComputeClient, hooks: ComputeHooks, options: { inProcess?: boolean } = {}) {
+    this.settings = settings;
+    this.client = client;
+    this.#hooks = hooks;
+    this.#inProcess = options.inProcess ?? false;
+  }
+
+  get id(): string {
+    return this.settings.compute_id;
+  }
+
+  get name(): string {
+    return this.settings.name;
+  }
+
+  /** Address other computes use to send link traffic here. */
+  get linkHost(): string {
+    return this.settings.host === '0.0.0.0' || this.settings.host === '::' ? '127.0.0.1' : this.settings.host;
+  }
+
+  /** Starts following the compute; connection state then tracks its notification stream. */
+  start(): void {
+    if (this.#unsubscribe || this.#closed) return;
+    this.#unsubscribe = this.client.subscribe({
+      onEvent: (n) => this.#onEvent(n),
+      onState: (up) => void (up ? this.#handshake() : this.#lost()),
+    });
+  }
+
+  /** Swaps the transport (new address or credentials) and reconnects. */
+  reconnect(client: ComputeClient): void {
+    this.stop();
+    this.#closed = false;
+    this.client = client;
+    this.start();
+  }
+
+  stop(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    clearInterval(this.#localPing);
+    if (this.connected) this.#lost();
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.stop();
+  }
+
+  async #handshake(): Promise<void> {
+    try {
+      const caps = (await this.query('GET', '/capabilities', undefined, { dontConnect: true, timeoutMs: 10_000 })) as Record<string, unknown>;
+      if (!caps || typeof caps.version !== 'string') throw new HttpError(409, `The server ${this.id} is not a GNS3 server`);
+      if (caps.version.split('-')[0] !== GNS3_VERSION) {
+        this.lastError = `Incompatible version: compute ${this.name} runs ${caps.version}, the controller runs ${GNS3_VERSION}`;
+        this.#hooks.changed(this);
+        return;
+      }
+      this.capabilities = caps;
+    } catch (err) {
+      this.lastError = (err as Error).message;
+      this.#hooks.changed(this);
+      return;
+    }
+    this.connected = true;
+    this.lastError = null;
+    if (this.#inProcess) {
+      const ping = () => this.#onEvent({ action: 'ping', event: hostUsage() });
+      ping();
+      this.#localPing = setInterval(ping, LOCAL_PING_MS);
+      this.#localPing.unref?.();
+    }
+    for (const wake of this.#waiters.splice(0)) wake();
+    this.#hooks.changed(this);
+    this.#hooks.connected(this);
+  }
+
+  #lost(): void {
+    clearInterval(this.#localPing);
+    const was = this.connected;
+    this.connected = false;
+    this.cpuUsage = null;
+    this.memoryUsage = null;
+    if (was) {
+      this.#hooks.changed(this);
+      this.#hooks.disconnected(this);
+    }
+  }
+
+  #onEvent(n: Notification): void {
+    if (n.action === 'ping') {
+      const event = (n.event ?? {}) as { cpu_usage_percent?: number; memory_usage_percent?: number };
+      this.cpuUsage = event.cpu_usage_percent ?? null;
+      this.memoryUsage = event.memory_usage_percent ?? null;
+      if (this.connected) this.#hooks.changed(this);
+      return;
+    }
+    this.#hooks.event(this, n);
+  }
+
+  #waitConnected(): Promise<boolean> {
+    if (this.connected) return Promise.resolve(true);
+    if (!this.#unsubscribe) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#waiters = this.#waiters.filter((w) => w !== wake);
+        resolve(false);
+      }, CONNECT_WAIT_MS);
+      const wake = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      this.#waiters.push(wake);
+    });
+  }
+
+  /** Raw exchange (streams, files); transport failures become GNS3's 409 / 408. */
+  async fetch(method: string, path: string, options: QueryOptions & { body?: unknown } = {}): Promise<Response> {
+    if (!options.dontConnect && !(await this.#waitConnected())) {
+      throw new HttpError(409, `Cannot connect to compute '${this.name}' with request ${method} ${path}`);
+    }
+    try {
+      return await this.client.request({ ...options, method, path });
+    } catch (err) {
+      if ((err as Error).name === 'TimeoutError') throw new HttpError(408, `Timeout when sending request ${method} ${path} to compute '${this.name}'`);
+      throw new HttpError(409, `Cannot connect to compute '${this.name}' with request ${method} ${path}`);
+    }
+  }
+
+  /** JSON exchange; compute errors are mapped as GNS3's controller maps them. */
+  async query(method: string, path: string, body?: unknown, options: QueryOptions = {}): Promise<unknown> {
+    const response = await this.fetch(method, path, { ...options, body });
+    const text = await response.text();
+    let json: unknown;
+    if (text) {
+      try {
+        json = JSON.parse(text);
+      } catch {
+        if (response.ok) throw new HttpError(409, `The server ${this.id} is not a GNS3 server`);
+      }
+    }
+    if (response.ok) return json;
+    const message = (json as { message?: string } | undefined)?.message;
+    const extras = json && typeof json === 'object' ? (json as Record<string, string>) : {};
+    const where = `/v2/compute${path}`;
+    switch (response.status) {
+      case 400:
+        throw new HttpError(400, `Bad request ${where} ${text}`);
+      case 401:
+      case 403:
+        throw new HttpError(response.status, message ?? `${response.status}`);
+      case 404:
+        throw new HttpError(404, message ?? `${method} ${where} not found`);
+      case 408:
+      case 504:
+        throw new HttpError(408, message ?? `Timeout on compute '${this.name}'`);
+      case 409:
+        throw new HttpError(409, message ?? text, {
+          ...(extras.exception ? { exception: extras.exception } : {}),
+          ...(extras.image ? { image: extras.image } : {}),
+        });
+      case 503:
+        throw new HttpError(503, message ?? 'Service unavailable');
+      default:
+        throw new HttpError(500, `Internal server error ${where}${message ? `: ${message}` : ''}`);
+    }
+  }
+
+  toJSON(): Record<string, unknown> {
+    const s = this.settings;
+    return {
+      compute_id: s.compute_id,
+      name: s.name,
+      protocol: s.protocol,
+      host: s.host,
+      port: s.port,
+      user: s.user,
+      connected: this.connected,
+      cpu_usage_percent: this.cpuUsage,
+      memory_usage_percent: this.memoryUsage,
+      last_error: this.lastError,
+      capabilities: this.capabilities,
+    };
+  }
+
+  toTopology(): { compute_id: string; name: string; protocol: 'http' | 'https'; host: string; port: number } {
+    const { compute_id, name, protocol, host, port } = this.settings;
+    return { compute_id, name, protocol, host, port };
+  }
+}

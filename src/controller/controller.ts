@@ -1,0 +1,403 @@
+/** The controller: computes, projects, templates and notification streams, and its own state file. */
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { HttpError, conflict, forbidden, notFound } from '../api/errors.ts';
+import { KeyedLock } from '../compute/keyed-lock.ts';
+import { atomicWrite } from '../storage/atomic-write.ts';
+import { HttpComputeClient, type ComputeClient, type Notification } from './compute-client.ts';
+import { Compute, defaultComputeName, type ComputeHooks, type ComputeSettings } from './compute.ts';
+import { toSortedJson } from './json-text.ts';
+import { NotificationHub } from './notification-hub.ts';
+import { Project } from './project.ts';
+import { Symbols } from './symbols.ts';
+import { BUILTIN_TEMPLATES, createTemplate, type Template } from './templates.ts';
+import { DEFAULT_PROJECT_SETTINGS, parseTopology, type ProjectSettings } from './topology.ts';
+import { GNS3_VERSION } from './version.ts';
+
+export type ControllerOptions = {
+  projectsDir: string;
+  /** JSON state file (GNS3's gns3_controller.conf): remote computes and user templates. */
+  configFile: string;
+  symbolsDir: string;
+  /** Base config files referenced by templates (e.g. vpcs_base_config.txt). */
+  configsDir: string;
+  /** GNS3 "local server" mode: allows shutdown, project load and paths outside projectsDir. */
+  local: boolean;
+};
+
+type StoredConfig = {
+  computes?: ComputeSettings[];
+  templates?: Template[];
+  iou_license?: { iourc_content: string; license_check: boolean };
+};
+
+/** Auto-close: a project whose last listener left is closed after this delay, if nobody came back. */
+const AUTO_CLOSE_MS = 5000;
+
+export class Controller {
+  readonly options: ControllerOptions;
+  readonly computes = new Map<string, Compute>();
+  readonly projects = new Map<string, Project>();
+  readonly templates = new Map<string, Template>();
+  readonly hub = new NotificationHub();
+  readonly locks = new KeyedLock();
+  readonly symbols: Symbols;
+  iouLicense = { iourc_content: '', license_check: true };
+  /** Computes that were connected once: a later connection is a reconnection and triggers a resync. */
+  readonly #seen = new Set<string>();
+  #configWrite: Promise<void> = Promise.resolve();
+
+  constructor(options: ControllerOptions) {
+    this.options = { ...options, projectsDir: resolve(options.projectsDir) };
+    this.symbols = new Symbols(options.symbolsDir);
+    this.hub.onProjectListenerGone = (projectId, remaining) => {
+      if (remaining > 0) return;
+      setTimeout(() => {
+        const project = this.projects.get(projectId);
+        if (project && project.settings.auto_close && project.status === 'opened' && this.hub.projectListeners(projectId) === 0) {
+          void project.close().catch(() => {});
+        }
+      }, AUTO_CLOSE_MS).unref?.();
+    };
+  }
+
+  /** Loads the state file, registers the computes it lists, and the projects found on disk (closed). */
+  async start(): Promise<void> {
+    await mkdir(this.options.projectsDir, { recursive: true });
+    const stored = await readFile(this.options.configFile, 'utf8').then((t) => JSON.parse(t) as StoredConfig, () => ({}) as StoredConfig);
+    for (const template of stored.templates ?? []) this.templates.set(template.template_id, template);
+    if (stored.iou_license) this.iouLicense = stored.iou_license;
+    for (const settings of stored.computes ?? []) {
+      if (!this.computes.has(settings.compute_id)) this.#register(settings, this.#httpClient(settings));
+    }
+    for (const entry of await readdir(this.options.projectsDir).catch(() => [] as string[])) {
+      const dir = join(this.options.projectsDir, entry);
+      const files = await readdir(dir).catch(() => [] as string[]);
+      const gns3 = files.find((f) => f.endsWith('.gns3'));
+      if (gns3) await this.#registerFromFile(join(dir, gns3)).catch(() => undefined);
+    }
+    for (const project of this.projects.values()) {
+      if (project.settings.auto_open) void project.open().catch(() => {});
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.allSettled([...this.projects.values()].map((p) => p.close()));
+    for (const compute of this.computes.values()) compute.close();
+    this.hub.closeAll();
+    await this.#configWrite;
+  }
+
+  // ---- computes ----
+
+  #httpClient(settings: ComputeSettings): ComputeClient {
+    return new HttpComputeClient(settings);
+  }
+
+  #hooks: ComputeHooks = {
+    changed: (compute) => this.hub.controller('compute.updated', compute.toJSON()),
+    event: (compute, n) => this.#dispatch(compute, n),
+    connected: (compute) => {
+      if (this.#seen.has(compute.id)) void this.#resync(compute);
+      this.#seen.add(compute.id);
+    },
+    disconnected: (compute) => this.#computeLost(compute),
+  };
+
+  #register(settings: ComputeSettings, client: ComputeClient, inProcess = false): Compute {
+    const compute = new Compute(settings, client, this.#hooks, { inProcess });
+    this.computes.set(settings.compute_id, compute);
+    this.hub.controller('compute.created', compute.toJSON());
+    compute.start();
+    return compute;
+  }
+
+  /** The compute of this process, reached without a socket. */
+  addLocalCompute(client: ComputeClient, where: { protocol: 'http' | 'https'; host: string; port: number; user?: string | null; password?: string | null }): Compute {
+    const name = hostname() === 'gns3vm' ? 'Main server' : hostname();
+    return this.#register(
+      { compute_id: 'local', name, protocol: where.protocol, host: where.host, port: where.port, user: where.user ?? null, password: where.password ?? null },
+      client,
+      true,
+    );
+  }
+
+  getCompute(computeId: string | null | undefined): Compute {
+    const compute = computeId ? this.computes.get(computeId) : undefined;
+    if (!compute) throw notFound(`Compute ID ${computeId ?? 'None'} doesn't exist`);
+    return compute;
+  }
+
+  /** POST /v2/computes: a new compute, or (same id) the existing one, moved to a new address if it changed. */
+  async addCompute(input: Partial<ComputeSettings> & Pick<ComputeSettings, 'protocol' | 'host' | 'port'>): Promise<Compute> {
+    const settings: ComputeSettings = {
+      compute_id: input.compute_id ?? randomUUID(),
+      protocol: input.protocol,
+      host: input.host,
+      port: input.port,
+      user: input.user ?? null,
+      password: input.password ?? null,
+      name: input.name ?? defaultComputeName({ protocol: input.protocol, host: input.host, port: input.port, user: input.user ?? null }),
+    };
+    const existing = this.computes.get(settings.compute_id);
+    if (existing) {
+      const moved = (['protocol', 'host', 'port', 'user', 'password'] as const).some((k) => input[k] !== undefined && input[k] !== existing.settings[k]);
+      if (existing.id !== 'local' && moved) {
+        existing.settings = { ...existing.settings, ...settings, name: input.name ?? existing.settings.name };
+        existing.reconnect(this.#httpClient(existing.settings));
+      } else if (existing.id !== 'local' && !existing.connected) {
+        existing.reconnect(existing.client);
+      }
+      this.hub.controller('compute.updated', existing.toJSON());
+      await this.saveConfig();
+      return existing;
+    }
+    if ([...this.computes.values()].some((c) => c.name === settings.name)) throw conflict(`Compute name "${settings.name}" already exists`);
+    const compute = this.#register(settings, this.#httpClient(settings));
+    await this.saveConfig();
+    return compute;
+  }
+
+  async updateCompute(compute: Compute, input: Partial<ComputeSettings>): Promise<void> {
+    const { compute_id: _ignored, ...changes } = input;
+    void _ignored;
+    compute.settings = { ...compute.settings, ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) };
+    if (compute.id !== 'local') compute.reconnect(this.#httpClient(compute.settings));
+    this.hub.controller('compute.updated', compute.toJSON());
+    await this.saveConfig();
+  }
+
+  async deleteCompute(computeId: string): Promise<void> {
+    const compute = this.computes.get(computeId);
+    if (!compute) return;
+    await Promise.allSettled([...this.projects.values()].filter((p) => p.usesCompute(computeId)).map((p) => p.close()));
+    compute.close();
+    this.computes.delete(computeId);
+    this.#seen.delete(computeId);
+    this.hub.controller('compute.deleted', compute.toJSON());
+    await this.saveConfig();
+  }
+
+  /** Makes sure a compute listed in a topology file is known (GNS3 adds it). */
+  async ensureCompute(entry: { compute_id: string; name: string; protocol: 'http' | 'https'; host: string; port: number }): Promise<void> {
+    if (!this.computes.has(entry.compute_id)) await this.addCompute(entry);
+  }
+
+  #computeLost(compute: Compute): void {
+    for (const project of this.projects.values()) {
+      for (const node of project.nodes.values()) {
+        if (node.compute === compute && node.markStopped()) project.nodeChanged(node);
+      }
+    }
+  }
+
+  /**
+   * After a reconnection: the compute may have restarted and lost our projects. Nodes it still knows adopt its
+   * state; nodes it forgot are created again and their links re-wired.
+   */
+  async #resync(compute: Compute): Promise<void> {
+    for (const project of this.projects.values()) {
+      if (project.status !== 'opened') continue;
+      project.forgetCompute(compute.id);
+      const nodes = [...project.nodes.values()].filter((n) => n.compute === compute);
+      const recreated = new Set<string>();
+      await Promise.allSettled(
+        nodes.map((node) =>
+          this.locks.run(`${project.id}:${node.node_id}`, async () => {
+            try {
+              const answer = (await compute.query('GET', node.path)) as Record<string, unknown>;
+              if (node.applyCompute(answer)) project.nodeChanged(node);
+            } catch (err) {
+              if (!(err instanceof HttpError) || err.status !== 404) return;
+              await node.create();
+              recreated.add(node.node_id);
+              project.nodeChanged(node);
+            }
+          }),
+        ),
+      );
+      await Promise.allSettled(
+        [...project.links.values()]
+          .filter((l) => l.ends.some((e) => recreated.has(e.node.node_id)))
+          .map(async (l) => {
+            await l.unrealize().catch(() => {});
+            await l.realize();
+          }),
+      );
+    }
+  }
+
+  /** Compute notifications: `node.updated` is merged into our node; everything else is relayed to project streams. */
+  #dispatch(_compute: Compute, n: Notification): void {
+    const event = (n.event ?? {}) as Record<string, unknown>;
+    const projectId = n.project_id ?? (event.project_id as string | undefined);
+    const project = projectId ? this.projects.get(projectId) : undefined;
+    if (n.action === 'node.updated') {
+      const node = project?.nodes.get(event.node_id as string);
+      if (project && node && node.applyCompute(event)) project.nodeChanged(node);
+      return;
+    }
+    // Our own full-JSON node.deleted follows; the compute's short form would only confuse clients.
+    if (n.action === 'node.deleted') return;
+    if (project) project.emit(n.action, n.event);
+    else this.hub.allProjects(n.action, n.event);
+  }
+
+  // ---- projects ----
+
+  getProject(projectId: string): Project {
+    const project = this.projects.get(projectId);
+    if (!project) throw notFound(`Project ID ${projectId} doesn't exist`);
+    return project;
+  }
+
+  async #registerFromFile(file: string): Promise<Project> {
+    const topology = parseTopology(await readFile(file, 'utf8'));
+    const existing = this.projects.get(topology.project_id);
+    if (existing) return existing;
+    const project = new Project(this, {
+      id: topology.project_id,
+      name: topology.name,
+      path: dirname(file),
+      filename: basename(file),
+      settings: { ...DEFAULT_PROJECT_SETTINGS, ...Object.fromEntries(Object.entries(topology).filter(([k]) => k in DEFAULT_PROJECT_SETTINGS)) },
+    });
+    this.projects.set(project.id, project);
+    return project;
+  }
+
+  /** Registers a project already on disk (import, duplicate, load) as closed. */
+  registerFromFile(file: string): Promise<Project> {
+    return this.#registerFromFile(file);
+  }
+
+  /** A free project name: `name`, then `name-1`, `name-2`… (used by import and duplicate). */
+  freeProjectName(name: string): string {
+    const taken = new Set([...this.projects.values()].map((p) => p.name));
+    if (!taken.has(name)) return name;
+    for (let n = 1; ; n++) if (!taken.has(`${name}-${n}`)) return `${name}-${n}`;
+  }
+
+  /** Where a project lives: `path` if given and allowed, else `<projectsDir>/<id>`. */
+  async projectPath(projectId: string, path: string | null | undefined, mustNotExist: boolean): Promise<string> {
+    if (!path) return join(this.options.projectsDir, projectId);
+    if (path.includes('"')) throw forbidden('You are not allowed to use " in the project path');
+    const absolute = resolve(path);
+    if (!this.options.local && !absolute.startsWith(this.options.projectsDir + '/')) throw forbidden('The path is not allowed');
+    if (mustNotExist && (await stat(absolute).then(() => true, () => false))) throw forbidden(`The path ${path} already exist.`);
+    return absolute;
+  }
+
+  async createProject(input: Partial<ProjectSettings> & { name: string; project_id?: string; path?: string | null }): Promise<Project> {
+    if (input.project_id && this.projects.has(input.project_id)) return this.projects.get(input.project_id)!;
+    if ([...this.projects.values()].some((p) => p.name === input.name)) throw conflict(`Project "${input.name}" already exists`);
+    const id = input.project_id ?? randomUUID();
+    const path = await this.projectPath(id, input.path, !input.project_id);
+    const { name, project_id: _id, path: _path, ...settings } = input;
+    void _id;
+    void _path;
+    const project = new Project(this, {
+      id,
+      name,
+      path,
+      filename: `${name}.gns3`,
+      settings: { ...DEFAULT_PROJECT_SETTINGS, ...Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) },
+    });
+    this.projects.set(id, project);
+    project.status = 'opened';
+    try {
+      await mkdir(join(path, 'project-files'), { recursive: true });
+      await project.save();
+    } catch (err) {
+      this.projects.delete(id);
+      throw new HttpError(409, `Could not create project directory ${path}: ${(err as Error).message}`);
+    }
+    this.hub.controller('project.created', project.toJSON());
+    return project;
+  }
+
+  async deleteProject(project: Project): Promise<void> {
+    await project.close({ emit: true });
+    const remote = [...this.computes.values()].filter((c) => c.id !== 'local' && c.connected);
+    await Promise.allSettled(remote.map((c) => c.query('DELETE', `/projects/${project.id}`, undefined, { dontConnect: true })));
+    this.projects.delete(project.id);
+    await rm(project.path, { recursive: true, force: true });
+    this.hub.controller('project.deleted', project.toJSON());
+  }
+
+  /** POST /v2/projects/load (local mode only): registers and opens a `.gns3` file from anywhere. */
+  async loadProject(file: string): Promise<Project> {
+    if (!this.options.local) throw forbidden('');
+    const project = await this.#registerFromFile(resolve(file));
+    await project.open();
+    return project;
+  }
+
+  // ---- templates ----
+
+  listTemplates(): Template[] {
+    return [...BUILTIN_TEMPLATES, ...this.templates.values()];
+  }
+
+  getTemplate(templateId: string): Template {
+    const template = BUILTIN_TEMPLATES.find((t) => t.template_id === templateId) ?? this.templates.get(templateId);
+    if (!template) throw notFound(`Template ID ${templateId} doesn't exist`);
+    return template;
+  }
+
+  async addTemplate(input: Record<string, unknown>): Promise<Template> {
+    const template = createTemplate(input, randomUUID());
+    if (this.templates.has(template.template_id) || BUILTIN_TEMPLATES.some((t) => t.template_id === template.template_id)) {
+      throw conflict(`Template ID '${template.template_id}' already exists`);
+    }
+    this.templates.set(template.template_id, template);
+    await this.saveConfig();
+    this.hub.controller('template.created', template);
+    return template;
+  }
+
+  async updateTemplate(template: Template, changes: Record<string, unknown>): Promise<Template> {
+    if (template.builtin) throw conflict(`Template ID ${template.template_id} cannot be modified because it is a builtin`);
+    for (const [key, value] of Object.entries(changes)) {
+      if (!['template_id', 'template_type', 'compute_id', 'builtin'].includes(key)) template[key] = value;
+    }
+    await this.saveConfig();
+    this.hub.controller('template.updated', template);
+    return template;
+  }
+
+  async deleteTemplate(template: Template): Promise<void> {
+    if (template.builtin) throw conflict(`Template ID ${template.template_id} cannot be deleted because it is a builtin`);
+    this.templates.delete(template.template_id);
+    await this.saveConfig();
+    this.hub.controller('template.deleted', template);
+  }
+
+  async duplicateTemplate(template: Template): Promise<Template> {
+    if (template.builtin) throw conflict(`Template ID ${template.template_id} cannot be duplicated because it is a builtin`);
+    const copy = { ...structuredClone(template), template_id: randomUUID() };
+    this.templates.set(copy.template_id, copy);
+    await this.saveConfig();
+    this.hub.controller('template.created', copy);
+    return copy;
+  }
+
+  // ---- state file ----
+
+  /** Writes the state file (remote computes with credentials, user templates), serialised and atomic. */
+  saveConfig(): Promise<void> {
+    this.#configWrite = this.#configWrite.then(async () => {
+      const config = {
+        computes: [...this.computes.values()].filter((c) => c.id !== 'local' && c.id !== 'vm').map((c) => c.settings),
+        templates: [...this.templates.values()],
+        iou_license: this.iouLicense,
+        version: GNS3_VERSION,
+      };
+      await mkdir(dirname(this.options.configFile), { recursive: true });
+      await atomicWrite(this.options.configFile, toSortedJson(config) + '\n');
+    });
+    return this.#configWrite;
+  }
+}
