@@ -1,5 +1,7 @@
 /** Builds the ordered filter chain of a bridge from GNS3's `filters` object, and validates it without side effects. */
 import type { LinkFilters } from '../types.ts';
+import { bandwidth } from './bandwidth.ts';
+import { bpf } from './bpf.ts';
 import { corrupt } from './corrupt.ts';
 import { delay } from './delay.ts';
 import { frequencyDrop } from './frequency-drop.ts';
@@ -14,6 +16,8 @@ const FACTORIES: Record<string, Factory> = {
   packet_loss: packetLoss,
   delay,
   corrupt,
+  bpf,
+  bandwidth,
 };
 
 export class FilterChain {

@@ -1,0 +1,55 @@
+/** Hand-made Ethernet frames for the tests (checksums left zero: nothing here verifies them, tshark only warns). */
+
+export const mac = (text: string): number[] => text.split(':').map((h) => parseInt(h, 16));
+const ip4 = (text: string): number[] => text.split('.').map(Number);
+const u16 = (n: number): number[] => [n >> 8, n & 0xff];
+
+export type FrameOptions = {
+  dst?: string;
+  src?: string;
+  /** Tags outermost first: [tpid, vid]. */
+  tags?: Array<[number, number]>;
+};
+
+function ethernet(etherType: number, payload: number[], options: FrameOptions = {}): Uint8Array {
+  const tags = (options.tags ?? []).flatMap(([tpid, vid]) => [...u16(tpid), ...u16(vid)]);
+  const frame = [
+    ...mac(options.dst ?? '02:00:00:00:00:02'),
+    ...mac(options.src ?? '02:00:00:00:00:01'),
+    ...tags,
+    ...u16(etherType),
+    ...payload,
+  ];
+  while (frame.length < 60) frame.push(0);
+  return Uint8Array.from(frame);
+}
+
+function ipv4(proto: number, src: string, dst: string, body: number[]): number[] {
+  const length = 20 + body.length;
+  return [0x45, 0, ...u16(length), 0, 1, 0, 0, 64, proto, 0, 0, ...ip4(src), ...ip4(dst), ...body];
+}
+
+export function udpFrame(src: string, dst: string, sport: number, dport: number, options?: FrameOptions): Uint8Array {
+  const body = [...u16(sport), ...u16(dport), ...u16(12), 0, 0, 0x68, 0x69, 0x21, 0x0a];
+  return ethernet(0x0800, ipv4(17, src, dst, body), options);
+}
+
+export function tcpFrame(src: string, dst: string, sport: number, dport: number, options?: FrameOptions): Uint8Array {
+  const body = [...u16(sport), ...u16(dport), 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, ...u16(64240), 0, 0, 0, 0];
+  return ethernet(0x0800, ipv4(6, src, dst, body), options);
+}
+
+export function icmpEcho(src: string, dst: string, options?: FrameOptions): Uint8Array {
+  return ethernet(0x0800, ipv4(1, src, dst, [8, 0, 0, 0, 0, 1, 0, 1]), options);
+}
+
+export function arpRequest(senderIp: string, targetIp: string, options?: FrameOptions): Uint8Array {
+  const sender = mac(options?.src ?? '02:00:00:00:00:01');
+  const payload = [0, 1, 8, 0, 6, 4, 0, 1, ...sender, ...ip4(senderIp), 0, 0, 0, 0, 0, 0, ...ip4(targetIp)];
+  return ethernet(0x0806, payload, { dst: 'ff:ff:ff:ff:ff:ff', ...options });
+}
+
+export function udp6Frame(src: number[], dst: number[], sport: number, dport: number): Uint8Array {
+  const body = [...u16(sport), ...u16(dport), ...u16(8), 0, 0];
+  return ethernet(0x86dd, [0x60, 0, 0, 0, ...u16(body.length), 17, 64, ...src, ...dst, ...body]);
+}
