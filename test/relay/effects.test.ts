@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import type { Test } from 'tap';
 import { RelayPool } from '../../src/relay/pool.ts';
 import { bridgeFixture, numberedFrame } from './helpers.ts';
 import { udpFrame } from './frames.ts';
@@ -15,7 +16,7 @@ t.teardown(() => pool.close());
 let bridges = 0;
 
 /** A bridge with the given filters and its emulator/peer endpoints, torn down with the test. */
-async function filtered(t: Tap.Test, filters: Record<string, Array<string | number>>) {
+async function filtered(t: Test, filters: Record<string, Array<string | number>>) {
   const fx = await bridgeFixture(filters);
   const id = `effects-${++bridges}`;
   await pool.createBridge(id, fx.spec);
