@@ -63,12 +63,16 @@ async function main(argv: string[]): Promise<number> {
   const daemon = await startDaemon(config);
   console.log(`patchbay ${mode} listening on ${daemon.url}`);
   await new Promise<void>((resolve) => {
+    let stopping = false;
     const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
       console.log(`patchbay received ${signal}, stopping emulators`);
       resolve();
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    // Stay subscribed: a second signal (systemd and `timeout` both resend) must not kill us mid-cleanup.
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
   });
   // A stuck emulator must not keep the service from stopping.
   const deadline = setTimeout(() => {

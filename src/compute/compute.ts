@@ -150,7 +150,12 @@ export class Compute implements NodeHost {
     this.#projects.delete(project.id);
     await this.locks.drain(`${project.id}:`);
     const nodes = [...project.nodes];
-    await Promise.allSettled(nodes.map((node) => node.close()));
+    const results = await Promise.allSettled(nodes.map((node) => node.close()));
+    for (const result of results) {
+      if (result.status === 'rejected') {
+        this.notify('log.error', { message: `Error while closing a node: ${result.reason?.message ?? result.reason}` }, project.id);
+      }
+    }
     for (const node of nodes) this.#forget(node);
     this.tcpPorts.releaseOwnedBy(`${project.id}/`);
     this.udpPorts.releaseOwnedBy(`${project.id}/`);

@@ -154,12 +154,15 @@ export class VpcsNode extends EmulatorNode {
   async #teardown(): Promise<void> {
     const proc = this.process;
     this.process = null;
-    await this.unwireAll();
-    await this.#telnet?.close();
-    this.#telnet = null;
-    this.#backendClose?.();
-    this.#backend = this.#backendClose = null;
-    await proc?.stop();
+    try {
+      await this.unwireAll();
+      await this.#telnet?.close();
+    } finally {
+      this.#telnet = null;
+      this.#backendClose?.();
+      this.#backend = this.#backendClose = null;
+      await proc?.stop();
+    }
   }
 
   async #exited(proc: Supervised, info: ExitInfo): Promise<void> {

@@ -1,0 +1,355 @@
+/** Project routes: CRUD, open/close/load, stats, project files, and everything inside a project (nodes, links, drawings). */
+import { Hono, type Context } from 'hono';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Controller } from '../../controller/controller.ts';
+import { AVAILABLE_FILTERS, FILTER_CAPABLE_TYPES } from '../../controller/filters.ts';
+import type { Node } from '../../controller/node.ts';
+import type { Project } from '../../controller/project.ts';
+import { snapshotFiles } from '../../controller/snapshots.ts';
+import type { Runtime } from '../../runtime/types.ts';
+import { resolveInside } from '../../storage/safe-path.ts';
+import { HttpError, conflict, forbidden, notFound } from '../errors.ts';
+import { body } from '../validate.ts';
+import {
+  CaptureStart, DrawingBody, LinkCreate, LinkUpdate, NodeCreate, NodeDuplicate, NodeUpdate, ProjectCreate, ProjectLoad, ProjectUpdate,
+  TemplateInstance,
+} from './schemas.ts';
+
+const NODE_ACTIONS = ['start', 'stop', 'suspend', 'reload'] as const;
+
+export function projectRoutes(controller: Controller, runtime: Runtime): Hono {
+  const app = new Hono();
+
+  const project = async (c: Context): Promise<Project> => {
+    const found = controller.getProject(c.req.param('project_id')!);
+    await found.ready();
+    return found;
+  };
+  /** Runs `fn` under the node's FIFO lock (GNS3 serialises every request on one node). */
+  const withNode = async <T>(c: Context, fn: (node: Node, p: Project) => Promise<T>): Promise<T> => {
+    const p = await project(c);
+    const nodeId = c.req.param('node_id')!;
+    return controller.locks.run(`${p.id}:${nodeId}`, async () => fn(p.getNode(nodeId), p));
+  };
+
+  // ---- projects ----
+  app.get('/projects', (c) => c.json([...controller.projects.values()].map((p) => p.toJSON())));
+  app.post('/projects', async (c) => c.json((await controller.createProject(await body(c, ProjectCreate))).toJSON(), 201));
+  app.post('/projects/load', async (c) => {
+    if (!controller.options.local) return c.body(null, 403);
+    const { path } = await body(c, ProjectLoad);
+    return c.json((await controller.loadProject(path)).toJSON(), 201);
+  });
+  app.get('/projects/:project_id', async (c) => c.json((await project(c)).toJSON()));
+  app.put('/projects/:project_id', async (c) => {
+    const p = await project(c);
+    const { path: _path, ...fields } = await body(c, ProjectUpdate);
+    void _path;
+    await p.update(fields);
+    return c.json(p.toJSON());
+  });
+  app.delete('/projects/:project_id', async (c) => {
+    await controller.deleteProject(await project(c));
+    return c.body(null, 204);
+  });
+  app.post('/projects/:project_id/open', async (c) => {
+    const p = await project(c);
+    await p.open();
+    return c.json(p.toJSON(), 201);
+  });
+  app.post('/projects/:project_id/close', async (c) => {
+    await (await project(c)).close();
+    return c.body(null, 204);
+  });
+  app.get('/projects/:project_id/stats', async (c) => {
+    const p = await project(c);
+    return c.json(p.stats((await snapshotFiles(p)).length));
+  });
+
+  // ---- project files ----
+  app.get('/projects/:project_id/files/:path{.+}', async (c) => {
+    const p = await project(c);
+    const file = resolveInside(p.path, decodeURIComponent(c.req.param('path')));
+    const data = await readFile(file).catch(() => {
+      throw notFound('404: Not Found');
+    });
+    return c.body(new Uint8Array(data), 200, { 'Content-Type': 'application/octet-stream' });
+  });
+  app.post('/projects/:project_id/files/:path{.+}', async (c) => {
+    const p = await project(c);
+    const file = resolveInside(p.path, decodeURIComponent(c.req.param('path')));
+    if (!(await stat(dirname(file)).then((s) => s.isDirectory(), () => false))) throw notFound('404: Not Found');
+    await writeFile(file, new Uint8Array(await c.req.arrayBuffer())).catch((err: Error) => {
+      throw new HttpError(409, `Cannot write file ${file}: ${err.message}`);
+    });
+    return c.body(null, 201);
+  });
+
+  // ---- nodes ----
+  app.get('/projects/:project_id/nodes', async (c) => {
+    const p = await project(c);
+    if (p.status !== 'opened') return c.json((await p.readFile()).topology.nodes);
+    return c.json([...p.nodes.values()].map((n) => n.toJSON()));
+  });
+  app.post('/projects/:project_id/nodes', async (c) => {
+    const p = await project(c);
+    const input = await body(c, NodeCreate);
+    p.requireOpened();
+    const node = await p.addNode(controller.getCompute(input.compute_id), {
+      ...input,
+      symbol: input.symbol ?? undefined,
+      node_type: input.node_type,
+    });
+    return c.json(node.toJSON(), 201);
+  });
+  for (const action of NODE_ACTIONS) {
+    app.post(`/projects/:project_id/nodes/${action}`, async (c) => {
+      const p = await project(c);
+      p.requireOpened();
+      await p.bulkAction(action);
+      return c.body(null, 204);
+    });
+  }
+  app.post('/projects/:project_id/nodes/console/reset', async (c) => {
+    const p = await project(c);
+    p.requireOpened();
+    const nodes = [...p.nodes.values()].filter((n) => n.console !== null && n.console_type === 'telnet');
+    await Promise.allSettled(nodes.map((n) => n.compute.query('POST', `${n.path}/console/reset`)));
+    return c.body(null, 204);
+  });
+  app.get('/projects/:project_id/nodes/:node_id', async (c) => {
+    const p = await project(c);
+    return c.json(p.getNode(c.req.param('node_id')).toJSON());
+  });
+  app.put('/projects/:project_id/nodes/:node_id', async (c) => {
+    const input = await body(c, NodeUpdate);
+    return c.json(
+      await withNode(c, async (node, p) => {
+        const before = JSON.stringify(node.toJSON());
+        await node.update(input);
+        if (JSON.stringify(node.toJSON()) !== before) p.emit('node.updated', node.toJSON());
+        await p.save();
+        return node.toJSON();
+      }),
+    );
+  });
+  app.delete('/projects/:project_id/nodes/:node_id', async (c) => {
+    await withNode(c, (node, p) => p.deleteNode(node));
+    return c.body(null, 204);
+  });
+  for (const action of NODE_ACTIONS) {
+    app.post(`/projects/:project_id/nodes/:node_id/${action}`, async (c) => {
+      const p = await project(c);
+      const node = p.getNode(c.req.param('node_id'));
+      const text = await c.req.text();
+      await p.nodeAction(node, action, text.trim() ? JSON.parse(text) : undefined);
+      return c.json(node.toJSON());
+    });
+  }
+  app.post('/projects/:project_id/nodes/:node_id/duplicate', async (c) => {
+    const input = await body(c, NodeDuplicate);
+    const p = await project(c);
+    const source = p.getNode(c.req.param('node_id'));
+    if (source.running) throw conflict(`Cannot duplicate node ${source.name} because it is running`);
+    const copy = source.toTopology();
+    const properties = { ...copy.properties };
+    for (const key of ['mac_addr', 'mac_address', 'application_id', 'dynamips_id']) delete properties[key];
+    const node = await p.addNode(source.compute, {
+      ...copy,
+      properties,
+      node_id: undefined,
+      symbol: copy.symbol ?? undefined,
+      x: input.x,
+      y: input.y,
+      z: input.z ?? 0,
+      locked: false,
+    });
+    try {
+      await controller.locks.run(`${p.id}:${source.node_id}`, () => source.duplicateOnCompute(node.node_id));
+    } catch (err) {
+      await p.deleteNode(node).catch(() => {});
+      throw err;
+    }
+    return c.json(node.toJSON(), 201);
+  });
+  app.get('/projects/:project_id/nodes/:node_id/links', async (c) => {
+    const p = await project(c);
+    const node = p.getNode(c.req.param('node_id'));
+    return c.json([...p.links.values()].filter((l) => l.ends.some((e) => e.node === node)).map((l) => l.toJSON()));
+  });
+  app.post('/projects/:project_id/nodes/:node_id/console/reset', async (c) => {
+    await withNode(c, (node) => node.compute.query('POST', `${node.path}/console/reset`));
+    return c.body(null, 204);
+  });
+  const nodeFile = async (c: Context) => {
+    const p = await project(c);
+    const node = p.getNode(c.req.param('node_id')!);
+    const path = c.req.param('path')!;
+    if (path.startsWith('.') || path.includes('/../')) throw forbidden('Access to this file is forbidden');
+    return { node, p, computePath: `/projects/${p.id}/files/project-files/${node.node_type}/${node.node_id}/${path}` };
+  };
+  app.get('/projects/:project_id/nodes/:node_id/files/:path{.+}', async (c) => {
+    const { node, computePath } = await nodeFile(c);
+    const response = await node.compute.fetch('GET', computePath);
+    if (!response.ok) throw new HttpError(response.status, ((await response.json().catch(() => ({}))) as { message?: string }).message ?? 'Error');
+    return new Response(response.body, { status: 200, headers: { 'Content-Type': 'application/octet-stream' } });
+  });
+  app.post('/projects/:project_id/nodes/:node_id/files/:path{.+}', async (c) => {
+    const { node, computePath } = await nodeFile(c);
+    const response = await node.compute.fetch('POST', computePath, { raw: await c.req.arrayBuffer() });
+    return c.body(null, response.status as 201);
+  });
+  app.get('/projects/:project_id/nodes/:node_id/console/ws', async (c, next) => {
+    const p = await project(c);
+    const node = p.getNode(c.req.param('node_id'));
+    const url = node.compute.client.wsUrl(`${node.path}/console/ws`);
+    if (!url) throw notFound(`Node ${node.name} has no console reachable over WebSocket`);
+    return relayConsole(c, next, runtime, url, node.compute.client.authorization);
+  });
+
+  // ---- nodes from templates ----
+  app.post('/projects/:project_id/templates/:template_id', async (c) => {
+    const input = await body(c, TemplateInstance);
+    const p = await project(c);
+    p.requireOpened();
+    const template = structuredClone(controller.getTemplate(c.req.param('template_id')));
+    const computeId = template.builtin ? input.compute_id : ((template.compute_id as string | null) ?? input.compute_id);
+    const compute = controller.getCompute(computeId);
+    const format = String(template.default_name_format ?? '{name}-{0}');
+    const name = input.name ?? format.replace('{name}', template.name);
+    const { template_type, template_id, name: _n, default_name_format: _f, compute_id: _c, builtin: _b, category: _g, usage: _u, ...settings } = template;
+    void [_n, _f, _c, _b, _g, _u];
+    const top: Record<string, unknown> = {};
+    const properties: Record<string, unknown> = { ...((settings.properties as Record<string, unknown>) ?? {}) };
+    const NODE_KEYS = ['console', 'console_type', 'console_auto_start', 'symbol', 'label', 'port_name_format', 'port_segment_size', 'first_port_name', 'custom_adapters', 'z', 'locked'];
+    for (const [key, value] of Object.entries(settings)) {
+      if (key === 'properties') continue;
+      if (NODE_KEYS.includes(key)) top[key] = value;
+      else properties[key] = value;
+    }
+    const node = await p.addNode(compute, {
+      ...(top as object),
+      first_port_name: (top.first_port_name as string) || null,
+      name,
+      node_type: template_type,
+      template_id,
+      properties,
+      x: input.x,
+      y: input.y,
+    });
+    return c.json(node.toJSON(), 201);
+  });
+
+  // ---- links ----
+  app.get('/projects/:project_id/links', async (c) => {
+    const p = await project(c);
+    if (p.status !== 'opened') return c.json((await p.readFile()).topology.links);
+    return c.json([...p.links.values()].map((l) => l.toJSON()));
+  });
+  app.post('/projects/:project_id/links', async (c) => {
+    const input = await body(c, LinkCreate);
+    const p = await project(c);
+    return c.json((await p.addLink({ ...input, filters: input.filters, link_style: input.link_style })).toJSON(), 201);
+  });
+  app.get('/projects/:project_id/links/:link_id', async (c) => c.json((await project(c)).getLink(c.req.param('link_id')).toJSON()));
+  app.put('/projects/:project_id/links/:link_id', async (c) => {
+    const input = await body(c, LinkUpdate);
+    const p = await project(c);
+    const link = p.getLink(c.req.param('link_id'));
+    await p.updateLink(link, input);
+    return c.json(link.toJSON(), 201);
+  });
+  app.delete('/projects/:project_id/links/:link_id', async (c) => {
+    const p = await project(c);
+    await p.deleteLink(p.getLink(c.req.param('link_id')));
+    return c.body(null, 204);
+  });
+  app.get('/projects/:project_id/links/:link_id/available_filters', async (c) => {
+    const link = (await project(c)).getLink(c.req.param('link_id'));
+    return c.json(link.ends.some((e) => FILTER_CAPABLE_TYPES.has(e.node.node_type)) ? AVAILABLE_FILTERS : []);
+  });
+  app.post('/projects/:project_id/links/:link_id/start_capture', async (c) => {
+    const input = await body(c, CaptureStart);
+    const p = await project(c);
+    const link = p.getLink(c.req.param('link_id'));
+    await link.startCapture(input.capture_file_name, input.data_link_type);
+    p.emit('link.updated', link.toJSON());
+    return c.json(link.toJSON(), 201);
+  });
+  app.post('/projects/:project_id/links/:link_id/stop_capture', async (c) => {
+    const p = await project(c);
+    const link = p.getLink(c.req.param('link_id'));
+    await link.stopCapture();
+    p.emit('link.updated', link.toJSON());
+    return c.json(link.toJSON(), 201);
+  });
+  app.get('/projects/:project_id/links/:link_id/pcap', async (c) => {
+    const link = (await project(c)).getLink(c.req.param('link_id'));
+    const response = await link.pcap(c.req.raw.signal);
+    return new Response(response.body, { status: response.status, headers: { 'Content-Type': response.headers.get('content-type') ?? 'application/vnd.tcpdump.pcap' } });
+  });
+
+  // ---- drawings ----
+  app.get('/projects/:project_id/drawings', async (c) => {
+    const p = await project(c);
+    if (p.status !== 'opened') return c.json((await p.readFile()).topology.drawings);
+    return c.json([...p.drawings.values()].map((d) => d.toJSON()));
+  });
+  app.post('/projects/:project_id/drawings', async (c) => {
+    const input = await body(c, DrawingBody);
+    const p = await project(c);
+    const { project_id: _p, ...fields } = input;
+    void _p;
+    return c.json((await p.addDrawing(fields)).toJSON(), 201);
+  });
+  app.get('/projects/:project_id/drawings/:drawing_id', async (c) => c.json((await project(c)).getDrawing(c.req.param('drawing_id')).toJSON()));
+  app.put('/projects/:project_id/drawings/:drawing_id', async (c) => {
+    const input = await body(c, DrawingBody);
+    const p = await project(c);
+    const drawing = p.getDrawing(c.req.param('drawing_id'));
+    const { project_id: _p, drawing_id: _d, ...fields } = input;
+    void [_p, _d];
+    await p.updateDrawing(drawing, fields);
+    return c.json(drawing.toJSON(), 201);
+  });
+  app.delete('/projects/:project_id/drawings/:drawing_id', async (c) => {
+    const p = await project(c);
+    await p.deleteDrawing(p.getDrawing(c.req.param('drawing_id')));
+    return c.body(null, 204);
+  });
+
+  return app;
+}
+
+/** Console WebSocket of a remote node: frames relayed both ways to the compute's console WebSocket. */
+function relayConsole(c: Context, next: () => Promise<void>, runtime: Runtime, url: string, authorization?: string) {
+  const upgrade = runtime.upgradeWebSocket(() => {
+    let upstream: { send(d: unknown): void; close(): void } | undefined;
+    const pending: unknown[] = [];
+    return {
+      async onOpen(_event, ws) {
+        const { WebSocket: Client } = (globalThis as { Deno?: unknown }).Deno ? { WebSocket: (globalThis as unknown as { WebSocket: new (u: string, o: unknown) => never }).WebSocket } : await import('ws');
+        const socket = new (Client as unknown as new (u: string, o: unknown) => {
+          binaryType: string; send(d: unknown): void; close(): void; onmessage: (e: { data: unknown }) => void; onclose: () => void; onopen: () => void; onerror: () => void;
+        })(url, { headers: authorization ? { authorization } : {} });
+        socket.binaryType = 'arraybuffer';
+        socket.onopen = () => {
+          upstream = socket;
+          for (const data of pending.splice(0)) socket.send(data);
+        };
+        socket.onmessage = (e) => ws.send(typeof e.data === 'string' ? e.data : new Uint8Array(e.data as ArrayBuffer));
+        socket.onclose = () => ws.close();
+        socket.onerror = () => ws.close();
+      },
+      onMessage(event) {
+        if (upstream) upstream.send(event.data);
+        else pending.push(event.data);
+      },
+      onClose() {
+        upstream?.close();
+      },
+    };
+  });
+  return upgrade(c, next);
+}

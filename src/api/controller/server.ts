@@ -1,0 +1,134 @@
+/** Server-level controller routes: version, computes, templates, symbols, and the safe stubs (GNS3 VM, appliances...). */
+import { Hono } from 'hono';
+import * as v from 'valibot';
+import type { Controller } from '../../controller/controller.ts';
+import { defaultSymbols } from '../../controller/symbols.ts';
+import { conflict, forbidden } from '../errors.ts';
+import { body } from '../validate.ts';
+import { ComputeCreate, ComputeUpdate, Gns3Vm, IouLicense, VersionCheck } from './schemas.ts';
+
+const GNS3VM_ENGINES = [
+  { engine_id: 'vmware', name: 'VMware Workstation / Player', description: 'VMware is the recommended choice for best performances.', support_when_exit: true, support_headless: true, support_ram: true },
+  { engine_id: 'virtualbox', name: 'VirtualBox', description: 'VirtualBox support is experimental.', support_when_exit: true, support_headless: true, support_ram: true },
+  { engine_id: 'remote', name: 'Remote', description: 'Use a remote GNS3 server as the GNS3 VM.', support_when_exit: false, support_headless: false, support_ram: false },
+];
+
+export function serverRoutes(controller: Controller): Hono {
+  const app = new Hono();
+  let gns3vm: Record<string, unknown> = { enable: false, engine: 'vmware', vmname: null, when_exit: 'stop', headless: false, allocate_vcpus_ram: true, vcpus: 1, ram: 2048, port: 80 };
+
+  app.get('/version', (c) => c.json({ version: controller.version, local: controller.options.local }));
+  app.post('/version', async (c) => {
+    const { version } = await body(c, VersionCheck);
+    if (version !== controller.version) throw conflict(`Client version ${version} is not the same as server version ${controller.version}`);
+    return c.json({ version: controller.version });
+  });
+  app.post('/shutdown', () => {
+    throw forbidden('You can only stop a local server');
+  });
+  app.post('/reload', (c) => c.json({}));
+  app.post('/debug', () => {
+    throw forbidden('You can only debug a local server');
+  });
+  app.get('/statistics', async (c) => {
+    const computes = [...controller.computes.values()].filter((x) => x.connected);
+    const results = await Promise.allSettled(computes.map((x) => x.query('GET', '/statistics')));
+    return c.json(
+      results.flatMap((r, i) => (r.status === 'fulfilled' ? [{ compute_id: computes[i].id, compute_name: computes[i].name, statistics: r.value }] : [])),
+    );
+  });
+  app.get('/iou_license', (c) => c.json(controller.iouLicense));
+  app.put('/iou_license', async (c) => {
+    const input = await body(c, IouLicense);
+    controller.iouLicense = { ...controller.iouLicense, ...Object.fromEntries(Object.entries(input).filter(([, x]) => x !== undefined)) };
+    await controller.saveConfig();
+    return c.json(controller.iouLicense, 201);
+  });
+  app.get('/gns3vm', (c) => c.json(gns3vm));
+  app.put('/gns3vm', async (c) => {
+    const input = await body(c, Gns3Vm);
+    gns3vm = { ...gns3vm, ...Object.fromEntries(Object.entries(input).filter(([, x]) => x !== undefined)) };
+    return c.json(gns3vm, 201);
+  });
+  app.get('/gns3vm/engines', (c) => c.json(GNS3VM_ENGINES));
+  app.get('/gns3vm/engines/:engine/vms', (c) => c.json([]));
+  app.get('/appliances', (c) => c.json([]));
+
+  // ---- computes ----
+  app.get('/computes', (c) => c.json([...controller.computes.values()].map((x) => x.toJSON())));
+  app.post('/computes', async (c) => {
+    const input = await body(c, ComputeCreate);
+    return c.json((await controller.addCompute(input)).toJSON(), 201);
+  });
+  app.get('/computes/:compute_id', (c) => c.json(controller.getCompute(c.req.param('compute_id')).toJSON()));
+  app.put('/computes/:compute_id', async (c) => {
+    const compute = controller.getCompute(c.req.param('compute_id'));
+    await controller.updateCompute(compute, await body(c, ComputeUpdate));
+    return c.json(compute.toJSON());
+  });
+  app.delete('/computes/:compute_id', async (c) => {
+    await controller.deleteCompute(c.req.param('compute_id'));
+    return c.body(null, 204);
+  });
+  app.get('/computes/:compute_id/ports', async (c) => c.json(await controller.getCompute(c.req.param('compute_id')).query('GET', '/network/ports')));
+  app.get('/computes/endpoint/:compute_id/:emulator/:action{.+}', (c) => {
+    const s = controller.getCompute(c.req.param('compute_id')).settings;
+    return c.json({ endpoint: `${s.protocol}://${s.host}:${s.port}/v2/compute/${c.req.param('emulator')}/${c.req.param('action')}` });
+  });
+  app.get('/computes/:compute_id/:emulator/images', async (c) => {
+    const images = (await controller.getCompute(c.req.param('compute_id')).query('GET', `/${c.req.param('emulator')}/images`)) as Array<Record<string, string>>;
+    const key = ['qemu', 'dynamips', 'iou'].includes(c.req.param('emulator')) ? 'filename' : 'image';
+    return c.json([...(images ?? [])].sort((a, b) => String(a[key]).localeCompare(String(b[key]))));
+  });
+  /** Generic forwarding (image uploads, VM lists, interfaces...). Bodies go through untouched. */
+  const forward = async (c: import('hono').Context) => {
+    const compute = controller.getCompute(c.req.param('compute_id'));
+    const path = `/${c.req.param('emulator')}/${c.req.param('action') ?? ''}`.replace(/\/$/, '');
+    const raw = c.req.method === 'GET' ? undefined : ((await c.req.arrayBuffer()) as ArrayBuffer);
+    const response = await compute.fetch(c.req.method, path, raw && raw.byteLength > 0 ? { raw } : {});
+    return new Response(response.body, { status: response.status, headers: { 'Content-Type': response.headers.get('content-type') ?? 'application/json' } });
+  };
+  for (const method of ['get', 'post', 'put'] as const) {
+    app[method]('/computes/:compute_id/:emulator/:action{.+}', forward);
+    app[method]('/computes/:compute_id/:emulator', forward);
+  }
+
+  // ---- templates ----
+  app.get('/templates', (c) => c.json(controller.listTemplates()));
+  app.post('/templates', async (c) => c.json(await controller.addTemplate(await body(c, v.record(v.string(), v.unknown()))), 201));
+  app.get('/templates/:template_id', async (c) => {
+    const template = controller.getTemplate(c.req.param('template_id'));
+    const bytes = new TextEncoder().encode(JSON.stringify(template));
+    const digest = await crypto.subtle.digest('SHA-256', bytes);
+    const etag = `"${Buffer.from(digest).toString('hex').slice(0, 32)}"`;
+    if (c.req.header('if-none-match') === etag) return c.body(null, 304);
+    c.header('ETag', etag);
+    return c.json(template);
+  });
+  app.put('/templates/:template_id', async (c) => {
+    const template = controller.getTemplate(c.req.param('template_id'));
+    return c.json(await controller.updateTemplate(template, await body(c, v.record(v.string(), v.unknown()))));
+  });
+  app.delete('/templates/:template_id', async (c) => {
+    await controller.deleteTemplate(controller.getTemplate(c.req.param('template_id')));
+    return c.body(null, 204);
+  });
+  app.post('/templates/:template_id/duplicate', async (c) =>
+    c.json(await controller.duplicateTemplate(controller.getTemplate(c.req.param('template_id'))), 201));
+
+  // ---- symbols ----
+  app.get('/symbols', async (c) => c.json(await controller.symbols.list()));
+  app.get('/default_symbols', (c) => c.json(defaultSymbols()));
+  app.get('/symbols/:symbol_id{.+}/raw', async (c) => {
+    const { data, type } = await controller.symbols.raw(decodeURIComponent(c.req.param('symbol_id')));
+    return c.body(typeof data === 'string' ? data : (data as Uint8Array<ArrayBuffer>), 200, { 'Content-Type': type });
+  });
+  app.post('/symbols/:symbol_id{.+}/raw', async (c) => {
+    await controller.symbols.save(decodeURIComponent(c.req.param('symbol_id')), new Uint8Array(await c.req.arrayBuffer()));
+    return c.body(null, 204);
+  });
+  app.get('/symbols/:symbol_id{.+}/dimensions', async (c) =>
+    c.json(await controller.symbols.dimensions(decodeURIComponent(c.req.param('symbol_id')))));
+
+  return app;
+}
