@@ -3,6 +3,10 @@ import { readFileSync } from 'node:fs';
 import type { Hono } from 'hono';
 import { createApp } from '../src/api/app.ts';
 import { computeRoutes } from '../src/api/compute/index.ts';
+import { controllerRoutes } from '../src/api/controller/index.ts';
+import type { Controller } from '../src/controller/controller.ts';
+import { register } from '../src/controller/register.ts';
+import { createController, startController } from '../src/controller/setup.ts';
 import type { AgentConfig } from '../src/config/agent-config.ts';
 import { Compute } from '../src/compute/compute.ts';
 import { vpcsDriver } from '../src/compute/vpcs/driver.ts';
@@ -18,11 +22,13 @@ export type Daemon = {
   compute: Compute;
   app: Hono;
   runtime: Runtime;
+  /** Set in controller mode. */
+  controller?: Controller;
   /** Stops every emulator, frees every port, closes the relay and the listener. */
   close(): Promise<void>;
 };
 
-export async function startDaemon(config: AgentConfig): Promise<Daemon> {
+export async function startDaemon(config: AgentConfig, mode: 'agent' | 'controller' = 'agent'): Promise<Daemon> {
   const runtime = await currentRuntime();
   const relay = await RelayPool.start({ workers: config.relay_workers });
   const compute = new Compute({
@@ -31,14 +37,18 @@ export async function startDaemon(config: AgentConfig): Promise<Daemon> {
     consolePorts: config.console_ports,
     udpPorts: config.udp_ports,
     binaries: { vpcs: config.vpcs_path, qemu: config.qemu_path },
-    local: false,
+    local: mode === 'controller',
     relay,
     drivers: [vpcsDriver()],
   });
+  const controller = mode === 'controller' ? createController(config) : undefined;
   const app = createApp({
     serverHeader: `patchbay/${PATCHBAY_VERSION} GNS3/${config.gns3_version}`,
     auth: config.user !== undefined ? { user: config.user, password: config.password ?? '' } : undefined,
-    mounts: [['/v2/compute', computeRoutes(compute, runtime, { version: config.gns3_version, local: false })]],
+    mounts: [
+      ['/v2/compute', computeRoutes(compute, runtime, { version: config.gns3_version, local: false })],
+      ...(controller ? [['/v2', controllerRoutes(controller, runtime)] as [string, Hono]] : []),
+    ],
   });
   const tls = config.cert && config.key
     ? { cert: readFileSync(config.cert, 'utf8'), key: readFileSync(config.key, 'utf8') }
@@ -51,6 +61,10 @@ export async function startDaemon(config: AgentConfig): Promise<Daemon> {
     throw err;
   }
   const scheme = tls ? 'https' : 'http';
+  if (controller) await startController(controller, { app, notifier: compute.notifier, config, port: listening.port, tls: !!tls });
+  const unregister = config.controller
+    ? register({ controller: config.controller, computeId: config.compute_id, name: config.name, protocol: scheme, host: config.host, port: listening.port, user: config.user, password: config.password })
+    : undefined;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | null = null;
   return {
@@ -59,8 +73,11 @@ export async function startDaemon(config: AgentConfig): Promise<Daemon> {
     compute,
     app,
     runtime,
+    controller,
     close: () =>
       (closing ??= (async () => {
+        unregister?.();
+        await controller?.shutdown();
         await listening.close();
         await compute.shutdown();
       })()),

@@ -60,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  const daemon = await startDaemon(config);
+  const daemon = await startDaemon(config, mode);
   console.log(`patchbay ${mode} listening on ${daemon.url}`);
   await new Promise<void>((resolve) => {
     let stopping = false;

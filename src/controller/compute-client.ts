@@ -190,16 +190,23 @@ export class InProcessComputeClient implements ComputeClient {
   readonly #fetch: (request: Request) => Response | Promise<Response>;
   readonly #notifier: Notifier;
   readonly #base: string;
+  readonly #wsBase?: string;
   readonly authorization?: string;
 
   /**
+   * @param options.wsBase `ws://host:port/v2/compute` of this very server, for console relays
    * @param fetch the app handling `/v2/compute/...` (the root app or the compute sub-app with `base` adjusted)
    * @param authorization header the app's auth middleware expects, if any
    */
-  constructor(fetch: (request: Request) => Response | Promise<Response>, notifier: Notifier, options: { base?: string; authorization?: string } = {}) {
+  constructor(
+    fetch: (request: Request) => Response | Promise<Response>,
+    notifier: Notifier,
+    options: { base?: string; authorization?: string; wsBase?: string } = {},
+  ) {
     this.#fetch = fetch;
     this.#notifier = notifier;
     this.#base = options.base ?? 'http://local/v2/compute';
+    this.#wsBase = options.wsBase;
     this.authorization = options.authorization;
   }
 
@@ -208,8 +215,8 @@ export class InProcessComputeClient implements ComputeClient {
     return this.#fetch(new Request(this.#base + request.path, requestInit(request, auth)));
   }
 
-  wsUrl(): undefined {
-    return undefined;
+  wsUrl(path: string): string | undefined {
+    return this.#wsBase ? this.#wsBase + path : undefined;
   }
 
   subscribe(handlers: EventHandlers): () => void {

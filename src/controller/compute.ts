@@ -1,7 +1,7 @@
 /** A compute as the controller sees it: how to reach it, whether it is connected, its load, and GNS3's error mapping. */
 import { HttpError } from '../api/errors.ts';
 import type { ComputeClient, ComputeRequest, Notification } from './compute-client.ts';
-import { hostUsage } from './host-usage.ts';
+import { cpuUsagePercent, memoryUsagePercent } from '../compute/host-stats.ts';
 import { GNS3_VERSION } from './version.ts';
 
 export type ComputeSettings = {
@@ -54,7 +54,10 @@ export class Compute {
   #waiters: Array<() => void> = [];
   #closed = false;
 
-  constructor(settings: ComputeSettings, client: ComputeClient, hooks: ComputeHooks, options: { inProcess?: boolean } = {}) {
+  readonly #version: string;
+
+  constructor(settings: ComputeSettings, client: ComputeClient, hooks: ComputeHooks, options: { inProcess?: boolean; version?: string } = {}) {
+    this.#version = options.version ?? GNS3_VERSION;
     this.settings = settings;
     this.client = client;
     this.#hooks = hooks;
@@ -107,8 +110,8 @@ export class Compute {
     try {
       const caps = (await this.query('GET', '/capabilities', undefined, { dontConnect: true, timeoutMs: 10_000 })) as Record<string, unknown>;
       if (!caps || typeof caps.version !== 'string') throw new HttpError(409, `The server ${this.id} is not a GNS3 server`);
-      if (caps.version.split('-')[0] !== GNS3_VERSION) {
-        this.lastError = `Incompatible version: compute ${this.name} runs ${caps.version}, the controller runs ${GNS3_VERSION}`;
+      if (caps.version.split('-')[0] !== this.#version) {
+        this.lastError = `Incompatible version: compute ${this.name} runs ${caps.version}, the controller runs ${this.#version}`;
         this.#hooks.changed(this);
         return;
       }
@@ -121,7 +124,8 @@ export class Compute {
     this.connected = true;
     this.lastError = null;
     if (this.#inProcess) {
-      const ping = () => this.#onEvent({ action: 'ping', event: hostUsage() });
+      const ping = () =>
+        this.#onEvent({ action: 'ping', event: { cpu_usage_percent: cpuUsagePercent(), memory_usage_percent: memoryUsagePercent() } });
       ping();
       this.#localPing = setInterval(ping, LOCAL_PING_MS);
       this.#localPing.unref?.();

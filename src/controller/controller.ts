@@ -25,6 +25,8 @@ export type ControllerOptions = {
   configsDir: string;
   /** GNS3 "local server" mode: allows shutdown, project load and paths outside projectsDir. */
   local: boolean;
+  /** GNS3 version to speak (computes must match it exactly); default GNS3_VERSION. */
+  version?: string;
 };
 
 type StoredConfig = {
@@ -48,6 +50,10 @@ export class Controller {
   /** Computes that were connected once: a later connection is a reconnection and triggers a resync. */
   readonly #seen = new Set<string>();
   #configWrite: Promise<void> = Promise.resolve();
+
+  get version(): string {
+    return this.options.version ?? GNS3_VERSION;
+  }
 
   constructor(options: ControllerOptions) {
     this.options = { ...options, projectsDir: resolve(options.projectsDir) };
@@ -107,7 +113,7 @@ export class Controller {
   };
 
   #register(settings: ComputeSettings, client: ComputeClient, inProcess = false): Compute {
-    const compute = new Compute(settings, client, this.#hooks, { inProcess });
+    const compute = new Compute(settings, client, this.#hooks, { inProcess, version: this.version });
     this.computes.set(settings.compute_id, compute);
     this.hub.controller('compute.created', compute.toJSON());
     compute.start();
@@ -393,7 +399,7 @@ export class Controller {
         computes: [...this.computes.values()].filter((c) => c.id !== 'local' && c.id !== 'vm').map((c) => c.settings),
         templates: [...this.templates.values()],
         iou_license: this.iouLicense,
-        version: GNS3_VERSION,
+        version: this.version,
       };
       await mkdir(dirname(this.options.configFile), { recursive: true });
       await atomicWrite(this.options.configFile, toSortedJson(config) + '\n');

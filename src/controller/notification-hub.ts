@@ -2,7 +2,7 @@
  * Controller and project notification streams: one queue per listener, a ping first and after 5 s of silence,
  * messages as GNS3 frames them (`{"action", "event"}`, sorted keys).
  */
-import { hostUsage } from './host-usage.ts';
+import { cpuUsagePercent, memoryUsagePercent } from '../compute/host-stats.ts';
 
 export type Message = { action: string; event: unknown };
 
@@ -22,7 +22,7 @@ function sortKeys(value: unknown): unknown {
 
 export const frame = (message: Message): string => JSON.stringify(sortKeys(message));
 
-const ping = (): Message => ({ action: 'ping', event: hostUsage() });
+const ping = (): Message => ({ action: 'ping', event: { cpu_usage_percent: cpuUsagePercent(), memory_usage_percent: memoryUsagePercent() } });
 
 export class Listener {
   readonly #queue: Message[] = [ping()];

@@ -110,6 +110,7 @@ export class Project {
       nodes: [...this.nodes.values()].map((n) => n.toTopology()),
       links: [...this.links.values()].filter((l) => l.created || l.ends.length === 2).map((l) => l.toTopology()),
       drawings: [...this.drawings.values()].map((d) => d.toTopology()),
+      version: this.controller.version,
     });
   }
 

@@ -225,13 +225,14 @@ export function buildTopology(input: {
   nodes: TopologyNode[];
   links: TopologyLink[];
   drawings: TopologyDrawing[];
+  version?: string;
 }): TopologyFile {
   const file = {
     project_id: input.project_id,
     name: input.name,
     type: 'topology' as const,
     revision: TOPOLOGY_REVISION,
-    version: GNS3_VERSION,
+    version: input.version ?? GNS3_VERSION,
     ...input.settings,
     topology: { computes: input.computes, nodes: input.nodes, links: input.links, drawings: input.drawings },
   };

@@ -1,0 +1,41 @@
+/** Wires a controller into a patchbay process: options from the agent configuration, and the in-process local compute. */
+import { dirname, join } from 'node:path';
+import type { Hono } from 'hono';
+import type { AgentConfig } from '../config/agent-config.ts';
+import type { Notifier } from '../compute/notifier.ts';
+import { InProcessComputeClient, basicAuthHeader, urlHost } from './compute-client.ts';
+import { Controller } from './controller.ts';
+
+/** Controller state lives beside the projects folder (GNS3 keeps `symbols/` and `configs/` beside `projects/` too). */
+export function createController(config: AgentConfig): Controller {
+  const base = dirname(config.projects_dir);
+  return new Controller({
+    projectsDir: config.projects_dir,
+    configFile: join(base, 'gns3_controller.conf'),
+    symbolsDir: join(base, 'symbols'),
+    configsDir: join(base, 'configs'),
+    local: false,
+    version: config.gns3_version,
+  });
+}
+
+/** Once listening: registers the local compute (reached through `app`, no socket) and loads projects from disk. */
+export async function startController(
+  controller: Controller,
+  local: { app: Hono; notifier: Notifier; config: AgentConfig; port: number; tls: boolean },
+): Promise<void> {
+  const { config } = local;
+  const authorization = basicAuthHeader(config.user, config.password);
+  const client = new InProcessComputeClient((request) => local.app.fetch(request), local.notifier, {
+    authorization,
+    wsBase: `${local.tls ? 'wss' : 'ws'}://${urlHost(config.host)}:${local.port}/v2/compute`,
+  });
+  controller.addLocalCompute(client, {
+    protocol: local.tls ? 'https' : 'http',
+    host: config.host,
+    port: local.port,
+    user: config.user ?? null,
+    password: config.password ?? null,
+  });
+  await controller.start();
+}
