@@ -1,12 +1,14 @@
-/** Everything a relay worker hosts (bridges, later fabrics), driven by commands arriving on its control port. */
+/** Everything a relay worker hosts (bridges and fabrics), driven by commands arriving on its control port. */
 import type { MessagePort } from 'node:worker_threads';
 import { Bridge } from './bridge.ts';
+import { Fabric } from './fabric.ts';
 import type { Command, Reply, Request, WorkerMessage } from './protocol.ts';
 import type { RelayEvent } from './types.ts';
 
 export class RelayHost {
   #port: MessagePort;
   #bridges = new Map<string, Bridge>();
+  #fabrics = new Map<string, Fabric>();
   #closed: Promise<void>;
   #markClosed!: () => void;
 
@@ -62,18 +64,42 @@ export class RelayHost {
         return this.#bridge(command.id).stopCapture();
       case 'stats':
         return this.#bridge(command.id).stats();
+      case 'createFabric':
+        if (this.#fabrics.has(command.id)) throw new Error(`Fabric "${command.id}" already exists`);
+        this.#fabrics.set(command.id, new Fabric(command.id, command.kind, this.emit));
+        return undefined;
+      case 'setFabricPort':
+        return this.#fabric(command.id).setPort(command.port, command.endpoint, command.config);
+      case 'deleteFabric': {
+        const fabric = this.#fabric(command.id);
+        this.#fabrics.delete(command.id);
+        return fabric.close();
+      }
+      case 'startFabricCapture':
+        return this.#fabric(command.id).startCapture(command.port, command.file, command.append);
+      case 'stopFabricCapture':
+        return this.#fabric(command.id).stopCapture(command.port);
+      case 'fabricStats':
+        return this.#fabric(command.id).stats(command.port);
       case 'crash':
         setTimeout(() => {
           throw new Error('Relay worker crash requested');
         });
         return undefined;
       case 'shutdown': {
-        const bridges = [...this.#bridges.values()];
+        const all = [...this.#bridges.values(), ...this.#fabrics.values()];
         this.#bridges.clear();
-        await Promise.all(bridges.map((bridge) => bridge.close()));
+        this.#fabrics.clear();
+        await Promise.all(all.map((each) => each.close()));
         return undefined;
       }
     }
+  }
+
+  #fabric(id: string): Fabric {
+    const fabric = this.#fabrics.get(id);
+    if (!fabric) throw new Error(`Fabric "${id}" does not exist`);
+    return fabric;
   }
 
   #bridge(id: string): Bridge {

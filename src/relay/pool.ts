@@ -1,6 +1,6 @@
 /**
- * The relay as a tinypool worker pool. The main thread owns the spec of every bridge (the source of truth), places
- * each bridge on the least-loaded worker, and re-creates a dead worker's bridges on a fresh one. Packets never cross
+ * The relay as a tinypool worker pool. The main thread owns the spec of every bridge and fabric (the source of truth),
+ * places each on the least-loaded worker, and re-creates a dead worker's bridges and fabrics on a fresh one. Packets never cross
  * the main thread: each worker talks to it only through a MessagePort carrying control messages.
  */
 import { availableParallelism } from 'node:os';
@@ -8,7 +8,16 @@ import { MessageChannel } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import Tinypool from 'tinypool';
 import type { Command, Reply, WorkerMessage } from './protocol.ts';
-import type { BridgePatch, BridgeSpec, BridgeStats, Relay, RelayEvent } from './types.ts';
+import type {
+  BridgePatch,
+  BridgeSpec,
+  BridgeStats,
+  FabricKind,
+  FabricPortConfig,
+  Relay,
+  RelayEvent,
+  UdpEndpoint,
+} from './types.ts';
 
 export type RelayPoolOptions = {
   /** Number of relay threads; default `os.availableParallelism()`. */
@@ -27,19 +36,23 @@ type Slot = {
   port: MessagePort;
   pending: Map<number, Pending>;
   seq: number;
-  /** Bridges placed on this worker. */
+  /** Bridges plus fabric ports (and one per fabric) placed on this worker. */
   load: number;
   alive: boolean;
   threadId: number | null;
 };
 
-type BridgeRecord = {
-  spec: BridgeSpec;
+type Placement = {
   slot: Slot;
-  capture: string | null;
-  /** Settles once the bridge is live on its current worker (after a crash: once it has been re-created). */
+  /** Settles once the bridge/fabric is live on its current worker (after a crash: once it has been re-created). */
   ready: Promise<void>;
 };
+
+type BridgeRecord = Placement & { spec: BridgeSpec; capture: string | null };
+
+type FabricPortRecord = { endpoint: UdpEndpoint; config: FabricPortConfig | undefined; capture: string | null };
+
+type FabricRecord = Placement & { kind: FabricKind; ports: Map<number, FabricPortRecord> };
 
 /** A .mjs entry so Node can load it without hooks; it brings in worker.ts (see the entry for how). */
 const WORKER_FILE = new URL('./worker-entry.mjs', import.meta.url).href;
@@ -52,6 +65,7 @@ export class RelayPool implements Relay {
   #tinypool: Tinypool;
   #slots: Slot[] = [];
   #bridges = new Map<string, BridgeRecord>();
+  #fabrics = new Map<string, FabricRecord>();
   #listeners: Array<(event: RelayEvent) => void> = [];
   #closing = false;
 
@@ -82,9 +96,9 @@ export class RelayPool implements Relay {
     return this.#slots.length;
   }
 
-  /** Thread id of the worker hosting a bridge (diagnostics and tests). */
+  /** Thread id of the worker hosting a bridge or fabric (diagnostics and tests). */
   threadOf(id: string): number | null {
-    return this.#bridges.get(id)?.slot.threadId ?? null;
+    return (this.#bridges.get(id) ?? this.#fabrics.get(id))?.slot.threadId ?? null;
   }
 
   onEvent(listener: (event: RelayEvent) => void): void {
@@ -110,7 +124,7 @@ export class RelayPool implements Relay {
     const previous = record.spec;
     record.spec = { ...previous, ...structuredClone(patch) };
     try {
-      await this.#onBridge(record, { op: 'updateBridge', id, patch });
+      await this.#onPlaced(record, { op: 'updateBridge', id, patch });
     } catch (error) {
       record.spec = previous;
       throw error;
@@ -132,7 +146,7 @@ export class RelayPool implements Relay {
   async startCapture(id: string, file: string): Promise<void> {
     const record = this.#record(id);
     if (record.capture !== null) throw new Error(`Packet capture is already active on bridge "${id}"`);
-    await this.#onBridge(record, { op: 'startCapture', id, file, append: false });
+    await this.#onPlaced(record, { op: 'startCapture', id, file, append: false });
     record.capture = file;
   }
 
@@ -140,19 +154,80 @@ export class RelayPool implements Relay {
     const record = this.#record(id);
     if (record.capture === null) return;
     record.capture = null;
-    await this.#onBridge(record, { op: 'stopCapture', id });
+    await this.#onPlaced(record, { op: 'stopCapture', id });
   }
 
   async stats(id: string): Promise<BridgeStats> {
-    return (await this.#onBridge(this.#record(id), { op: 'stats', id })) as BridgeStats;
+    return (await this.#onPlaced(this.#record(id), { op: 'stats', id })) as BridgeStats;
+  }
+
+  async createFabric(id: string, kind: FabricKind): Promise<void> {
+    if (this.#fabrics.has(id)) throw new Error(`Fabric "${id}" already exists`);
+    const slot = this.#leastLoaded();
+    slot.load += 1;
+    try {
+      await this.#request(slot, { op: 'createFabric', id, kind });
+    } catch (error) {
+      slot.load -= 1;
+      throw error;
+    }
+    this.#fabrics.set(id, { kind, slot, ports: new Map(), ready: Promise.resolve() });
+  }
+
+  async setFabricPort(id: string, port: number, endpoint: UdpEndpoint | null, config?: FabricPortConfig): Promise<void> {
+    const record = this.#fabric(id);
+    const command: Command = { op: 'setFabricPort', id, port, endpoint: structuredClone(endpoint) };
+    if (config) command.config = structuredClone(config);
+    await this.#onPlaced(record, command);
+    const previous = record.ports.get(port);
+    if (command.endpoint === null) {
+      if (previous) record.slot.load -= 1;
+      record.ports.delete(port);
+    } else {
+      if (!previous) record.slot.load += 1;
+      record.ports.set(port, { endpoint: command.endpoint, config: command.config, capture: previous?.capture ?? null });
+    }
+  }
+
+  async deleteFabric(id: string): Promise<void> {
+    const record = this.#fabric(id);
+    this.#fabrics.delete(id);
+    record.slot.load -= 1 + record.ports.size;
+    try {
+      await this.#request(record.slot, { op: 'deleteFabric', id });
+    } catch (error) {
+      if (!(error instanceof WorkerDiedError)) throw error;
+    }
+  }
+
+  async startFabricCapture(id: string, port: number, file: string): Promise<void> {
+    const record = this.#fabric(id);
+    const portRecord = this.#fabricPort(record, id, port);
+    if (portRecord.capture !== null) throw new Error(`Packet capture is already active on port ${port}`);
+    await this.#onPlaced(record, { op: 'startFabricCapture', id, port, file, append: false });
+    portRecord.capture = file;
+  }
+
+  async stopFabricCapture(id: string, port: number): Promise<void> {
+    const record = this.#fabric(id);
+    const portRecord = record.ports.get(port);
+    if (!portRecord || portRecord.capture === null) return;
+    portRecord.capture = null;
+    await this.#onPlaced(record, { op: 'stopFabricCapture', id, port });
+  }
+
+  async fabricStats(id: string, port: number): Promise<BridgeStats> {
+    const record = this.#fabric(id);
+    this.#fabricPort(record, id, port);
+    return (await this.#onPlaced(record, { op: 'fabricStats', id, port })) as BridgeStats;
   }
 
   /**
-   * Fault injection for tests: makes the worker hosting `id` die of an uncaught error, then waits until the pool has
-   * re-created the bridge on a new worker.
+   * Fault injection for tests: makes the worker hosting bridge or fabric `id` die of an uncaught error, then waits
+   * until the pool has re-created it on a new worker.
    */
   async injectWorkerCrash(id: string): Promise<void> {
-    const record = this.#record(id);
+    const record = this.#bridges.get(id) ?? this.#fabric(id);
     const slot = record.slot;
     await this.#request(slot, { op: 'crash' });
     while (record.slot === slot) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -165,6 +240,7 @@ export class RelayPool implements Relay {
     this.#closing = true;
     await Promise.allSettled(this.#slots.filter((slot) => slot.alive).map((slot) => this.#request(slot, { op: 'shutdown' })));
     this.#bridges.clear();
+    this.#fabrics.clear();
     await this.#tinypool.destroy();
   }
 
@@ -178,14 +254,26 @@ export class RelayPool implements Relay {
     return record;
   }
 
+  #fabric(id: string): FabricRecord {
+    const record = this.#fabrics.get(id);
+    if (!record) throw new Error(`Fabric "${id}" does not exist`);
+    return record;
+  }
+
+  #fabricPort(record: FabricRecord, id: string, port: number): FabricPortRecord {
+    const portRecord = record.ports.get(port);
+    if (!portRecord) throw new Error(`Port ${port} of fabric "${id}" is not connected`);
+    return portRecord;
+  }
+
   #leastLoaded(): Slot {
     let best = this.#slots[0]!;
     for (const slot of this.#slots) if (slot.load < best.load) best = slot;
     return best;
   }
 
-  /** Sends a command about an existing bridge; if its worker dies meanwhile, retries once it has been restored. */
-  async #onBridge(record: BridgeRecord, command: Command): Promise<unknown> {
+  /** Sends a command about an existing bridge/fabric; if its worker dies meanwhile, retries once it is restored. */
+  async #onPlaced(record: Placement, command: Command): Promise<unknown> {
     await record.ready;
     try {
       return await this.#request(record.slot, command);
@@ -261,7 +349,7 @@ export class RelayPool implements Relay {
     slot.pending.clear();
     this.#slots.splice(this.#slots.indexOf(slot), 1);
     if (this.#closing) return;
-    const orphans = [...this.#bridges.entries()].filter(([, record]) => record.slot === slot);
+    const orphans = [...this.#bridges.entries(), ...this.#fabrics.entries()].filter(([, r]) => r.slot === slot);
     const replacement = this.#startSlot();
     const restored = replacement.then((fresh) => this.#restore(fresh, orphans));
     for (const [, record] of orphans) record.ready = restored.then(() => undefined, () => undefined);
@@ -270,32 +358,48 @@ export class RelayPool implements Relay {
         this.#emit({
           level: 'warning',
           message:
-            `Relay worker ${slot.threadId} stopped unexpectedly (${reason}); ` +
-            `re-created ${orphans.length - failures} of ${orphans.length} bridges on worker ${this.#slots.at(-1)?.threadId}`,
+            `Relay worker ${slot.threadId} stopped unexpectedly (${reason}); re-created ` +
+            `${orphans.length - failures} of ${orphans.length} bridges/fabrics on worker ${this.#slots.at(-1)?.threadId}`,
         }),
       (error: Error) => this.#emit({ level: 'error', message: `Could not replace relay worker: ${error.message}` }),
     );
   }
 
-  /** Re-creates bridges (and their captures, appending) on a fresh worker; returns how many could not be. */
-  async #restore(slot: Slot, orphans: Array<[string, BridgeRecord]>): Promise<number> {
+  /** Re-creates bridges and fabrics (captures append) on a fresh worker; returns how many could not be. */
+  async #restore(slot: Slot, orphans: Array<[string, BridgeRecord | FabricRecord]>): Promise<number> {
     let failures = 0;
     await Promise.all(
       orphans.map(async ([id, record]) => {
         record.slot = slot;
-        slot.load += 1;
         try {
-          await this.#retryBusy(() => this.#request(slot, { op: 'createBridge', id, spec: record.spec }));
-          if (record.capture !== null) {
-            await this.#request(slot, { op: 'startCapture', id, file: record.capture, append: true });
-          }
+          if ('spec' in record) await this.#recreateBridge(slot, id, record);
+          else await this.#recreateFabric(slot, id, record);
         } catch (error) {
           failures += 1;
-          this.#emit({ level: 'error', message: `Could not re-create bridge "${id}": ${(error as Error).message}` });
+          this.#emit({ level: 'error', message: `Could not re-create "${id}": ${(error as Error).message}` });
         }
       }),
     );
     return failures;
+  }
+
+  async #recreateBridge(slot: Slot, id: string, record: BridgeRecord): Promise<void> {
+    slot.load += 1;
+    await this.#retryBusy(() => this.#request(slot, { op: 'createBridge', id, spec: record.spec }));
+    if (record.capture !== null) {
+      await this.#request(slot, { op: 'startCapture', id, file: record.capture, append: true });
+    }
+  }
+
+  async #recreateFabric(slot: Slot, id: string, record: FabricRecord): Promise<void> {
+    slot.load += 1 + record.ports.size;
+    await this.#request(slot, { op: 'createFabric', id, kind: record.kind });
+    for (const [port, { endpoint, config, capture }] of record.ports) {
+      const command: Command = { op: 'setFabricPort', id, port, endpoint };
+      if (config) command.config = config;
+      await this.#retryBusy(() => this.#request(slot, command));
+      if (capture !== null) await this.#request(slot, { op: 'startFabricCapture', id, port, file: capture, append: true });
+    }
   }
 
   async #retryBusy(attempt: () => Promise<unknown>): Promise<void> {

@@ -1,5 +1,5 @@
 /** Control messages between the pool (main thread) and a relay worker, over the MessagePort each worker gets at start. */
-import type { BridgePatch, BridgeSpec, RelayEvent } from './types.ts';
+import type { BridgePatch, BridgeSpec, FabricKind, FabricPortConfig, RelayEvent, UdpEndpoint } from './types.ts';
 
 export type Command =
   | { op: 'createBridge'; id: string; spec: BridgeSpec }
@@ -8,6 +8,12 @@ export type Command =
   | { op: 'startCapture'; id: string; file: string; append: boolean }
   | { op: 'stopCapture'; id: string }
   | { op: 'stats'; id: string }
+  | { op: 'createFabric'; id: string; kind: FabricKind }
+  | { op: 'setFabricPort'; id: string; port: number; endpoint: UdpEndpoint | null; config?: FabricPortConfig }
+  | { op: 'deleteFabric'; id: string }
+  | { op: 'startFabricCapture'; id: string; port: number; file: string; append: boolean }
+  | { op: 'stopFabricCapture'; id: string; port: number }
+  | { op: 'fabricStats'; id: string; port: number }
   /** Fault injection: throws an uncaught error inside the worker (used by the pool's recovery tests). */
   | { op: 'crash' }
   /** Closes every socket and capture; the worker's task then returns. */

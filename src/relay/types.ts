@@ -25,6 +25,17 @@ export type BridgeStats = {
   drops: Record<string, number>;
 };
 
+/** Switching fabrics the relay hosts in place of GNS3's Dynamips-backed hub and switch. */
+export type FabricKind = 'ethernet_hub' | 'ethernet_switch';
+
+/** A switch port's GNS3 mapping (`ports_mapping` entry without name/number); a hub ignores it. */
+export type FabricPortConfig = {
+  type: 'access' | 'dot1q' | 'qinq';
+  vlan: number;
+  /** qinq only: outer tag TPID, "" / "0x8100" / "0x88A8" / "0x9100" / "0x9200". */
+  ethertype?: string;
+};
+
 /** Events the relay raises towards the compute (turned into `log.*` notifications). */
 export type RelayEvent = { level: 'info' | 'warning' | 'error'; message: string };
 
@@ -37,5 +48,19 @@ export interface Relay {
   stopCapture(id: string): Promise<void>;
   stats(id: string): Promise<BridgeStats>;
   onEvent(listener: (event: RelayEvent) => void): void;
+
+  /** A hub or switch; all its ports live in one worker. */
+  createFabric(id: string, kind: FabricKind): Promise<void>;
+  /**
+   * Connects a fabric port to a UDP NIO (binds `lport`, sends to `rhost:rport`), or changes its endpoint or VLAN
+   * config; `endpoint` null disconnects it. `config` defaults to access VLAN 1.
+   */
+  setFabricPort(id: string, port: number, endpoint: UdpEndpoint | null, config?: FabricPortConfig): Promise<void>;
+  deleteFabric(id: string): Promise<void>;
+  /** Captures both directions of one fabric port (pcap, DLT_EN10MB). */
+  startFabricCapture(id: string, port: number, file: string): Promise<void>;
+  stopFabricCapture(id: string, port: number): Promise<void>;
+  /** Counters of one fabric port: in = received from its NIO, out = sent to it. */
+  fabricStats(id: string, port: number): Promise<BridgeStats>;
   close(): Promise<void>;
 }

@@ -79,5 +79,5 @@ t.test('a crashed worker is replaced and its bridges re-created', async (t) => {
   t.same((await fx.peer.waitFor(1)).map((f) => f.readUInt32BE(0)), [3], 'relaying again');
   // The warning is emitted right after the restore settles.
   await new Promise((resolve) => setTimeout(resolve, 20));
-  t.match(events, [{ level: 'warning', message: /re-created 1 of 1 bridges/ }]);
+  t.match(events, [{ level: 'warning', message: /re-created 1 of 1 bridges\/fabrics/ }]);
 });

@@ -1,0 +1,126 @@
+/** A hub or switch inside a relay worker: one UDP socket per connected port, the forwarding logic, per-port taps. */
+import type { Socket } from 'node:dgram';
+import { epochMicros } from './bridge.ts';
+import { Counters } from './counters.ts';
+import { PcapWriter } from './pcap-writer.ts';
+import type { Forwarder } from './switching/forwarder.ts';
+import { HubLogic } from './switching/hub.ts';
+import { SwitchLogic } from './switching/switch.ts';
+import type { BridgeStats, FabricKind, FabricPortConfig, RelayEvent, UdpEndpoint } from './types.ts';
+import { bindUdp, closeUdp, resolvePeer } from './udp.ts';
+import type { Peer } from './udp.ts';
+
+const DEFAULT_PORT_CONFIG: FabricPortConfig = { type: 'access', vlan: 1 };
+
+type Port = {
+  endpoint: UdpEndpoint;
+  config: FabricPortConfig;
+  socket: Socket;
+  peer: Peer;
+  counters: Counters;
+  capture: PcapWriter | null;
+};
+
+export class Fabric {
+  readonly id: string;
+  #logic: Forwarder;
+  #ports = new Map<number, Port>();
+  #emit: (event: RelayEvent) => void;
+  #deliver = (port: number, frame: Uint8Array) => this.#send(port, frame);
+
+  constructor(id: string, kind: FabricKind, emit: (event: RelayEvent) => void) {
+    if (kind !== 'ethernet_hub' && kind !== 'ethernet_switch') throw new Error(`Unknown fabric kind "${kind}"`);
+    this.id = id;
+    this.#logic = kind === 'ethernet_hub' ? new HubLogic() : new SwitchLogic();
+    this.#emit = emit;
+  }
+
+  /** Connects, re-targets, reconfigures or (endpoint null) disconnects a port. */
+  async setPort(number: number, endpoint: UdpEndpoint | null, config = DEFAULT_PORT_CONFIG): Promise<void> {
+    const existing = this.#ports.get(number);
+    if (endpoint === null) {
+      if (!existing) return;
+      this.#ports.delete(number);
+      this.#logic.setPort(number, null);
+      existing.capture?.close();
+      await closeUdp(existing.socket);
+      return;
+    }
+    // The logic validates the config first, so a bad config changes nothing.
+    this.#logic.setPort(number, config);
+    try {
+      const peer = await resolvePeer(endpoint.rhost, endpoint.rport);
+      if (existing && existing.endpoint.lport === endpoint.lport && existing.peer.family === peer.family) {
+        Object.assign(existing, { endpoint, peer, config });
+        return;
+      }
+      const socket = await bindUdp(
+        endpoint.lport,
+        peer.family === 6 ? '::' : '0.0.0.0',
+        (frame) => this.#receive(number, frame),
+        (error) => this.#emit({ level: 'warning', message: `Fabric "${this.id}" port ${number}: ${error.message}` }),
+      );
+      if (existing) await closeUdp(existing.socket);
+      this.#ports.set(number, {
+        endpoint,
+        config,
+        socket,
+        peer,
+        counters: existing?.counters ?? new Counters(),
+        capture: existing?.capture ?? null,
+      });
+    } catch (error) {
+      this.#logic.setPort(number, existing ? existing.config : null);
+      throw error;
+    }
+  }
+
+  startCapture(number: number, file: string, append: boolean): void {
+    const port = this.#port(number);
+    if (port.capture) throw new Error(`Packet capture is already active on port ${number}`);
+    port.capture = new PcapWriter(file, append, (error) =>
+      this.#emit({ level: 'error', message: `Capture of fabric "${this.id}" port ${number} failed: ${error.message}` }),
+    );
+  }
+
+  stopCapture(number: number): void {
+    const port = this.#ports.get(number);
+    port?.capture?.close();
+    if (port) port.capture = null;
+  }
+
+  stats(number: number): BridgeStats {
+    return this.#port(number).counters.snapshot();
+  }
+
+  async close(): Promise<void> {
+    const ports = [...this.#ports.values()];
+    this.#ports.clear();
+    for (const port of ports) port.capture?.close();
+    await Promise.all(ports.map((port) => closeUdp(port.socket)));
+  }
+
+  #port(number: number): Port {
+    const port = this.#ports.get(number);
+    if (!port) throw new Error(`Port ${number} of fabric "${this.id}" is not connected`);
+    return port;
+  }
+
+  #receive(number: number, frame: Buffer): void {
+    const port = this.#ports.get(number);
+    if (!port) return;
+    port.counters.packetsIn += 1;
+    port.counters.bytesIn += frame.length;
+    port.capture?.write(frame, epochMicros());
+    const dropped = this.#logic.receive(number, frame, performance.now(), this.#deliver);
+    if (dropped) port.counters.drop(dropped);
+  }
+
+  #send(number: number, frame: Uint8Array): void {
+    const port = this.#ports.get(number)!;
+    port.counters.packetsOut += 1;
+    port.counters.bytesOut += frame.length;
+    port.capture?.write(frame, epochMicros());
+    port.socket.send(frame, port.peer.port, port.peer.address);
+  }
+}
