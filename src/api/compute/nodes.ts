@@ -31,12 +31,10 @@ export function nodeRoutes(compute: Compute): Hono {
     compute.node(c.req.param('project_id')!, c.req.param('node_type')!, c.req.param('node_id')!);
 
   // Requests on one node run one at a time in arrival order; streams would hold the lock forever.
+  // (Hono's `/*` also matches the node path itself, so this one middleware covers every node route.)
   app.use(`${NODE}/*`, async function nodeLock(c, next) {
     const path = c.req.path;
     if (path.endsWith('/pcap') || path.endsWith('/console/ws')) return next();
-    return compute.locks.run(compute.lockKey(c.req.param('project_id')!, c.req.param('node_id')!), next);
-  });
-  app.use(NODE, async function nodeLock(c, next) {
     return compute.locks.run(compute.lockKey(c.req.param('project_id')!, c.req.param('node_id')!), next);
   });
 

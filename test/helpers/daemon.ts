@@ -1,0 +1,106 @@
+/** Starts the real patchbay daemon as a child process on an ephemeral port, for integration tests. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const VPCS_083 = resolve(ROOT, '..', 'shared', 'bin', 'vpcs-0.8.3');
+
+export type DaemonProcess = {
+  url: string;
+  api: (path: string, init?: RequestInit) => Promise<Response>;
+  /** Fetches and parses JSON, failing loudly on an unexpected status. */
+  json: <T = any>(path: string, init?: RequestInit & { expect?: number }) => Promise<T>;
+  child: ChildProcess;
+  projectsDir: string;
+  output: () => string;
+  /** Sends SIGTERM and resolves with the exit code. */
+  stop: () => Promise<number | null>;
+};
+
+export type DaemonOptions = {
+  mode?: 'agent' | 'controller';
+  args?: string[];
+  env?: Record<string, string>;
+  /** `node` (default, through tsx) or `deno`. */
+  runtime?: 'node' | 'deno';
+};
+
+/**
+ * Port ranges are carved per test process so that test files running in parallel never compete for a port
+ * (the pools would cope, but a clash would make failures hard to read).
+ */
+export function portRanges(): { console: string; udp: string } {
+  const slot = process.pid % 60;
+  return {
+    console: `${20000 + slot * 150}-${20000 + slot * 150 + 149}`,
+    udp: `${30000 + slot * 500}-${30000 + slot * 500 + 499}`,
+  };
+}
+
+export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonProcess> {
+  const projectsDir = mkdtempSync(join(tmpdir(), 'patchbay-test-'));
+  const ranges = portRanges();
+  const args = [
+    'agent/main.ts', options.mode ?? 'agent',
+    '--port', '0',
+    '--projects-dir', projectsDir,
+    '--console-ports', ranges.console,
+    '--udp-ports', ranges.udp,
+    ...(options.args ?? []),
+  ];
+  const [command, argv] = options.runtime === 'deno'
+    ? [join(ROOT, 'node_modules', '.bin', 'deno'), ['run', '-A', ...args]]
+    : [process.execPath, ['--import', 'tsx', ...args]];
+  const child = spawn(command, argv, { cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const url = await new Promise<string>((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`daemon did not start:\n${output}`)), 30_000);
+    const check = () => {
+      const match = /listening on (https?:\/\/\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        done(match[1]!);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      fail(new Error(`daemon exited early:\n${output}`));
+    });
+  });
+  const api = (path: string, init?: RequestInit) => fetch(`${url}${path}`, init);
+  const json = async (path: string, init: RequestInit & { expect?: number } = {}) => {
+    const response = await api(path, init);
+    const text = await response.text();
+    if (init.expect !== undefined && response.status !== init.expect) {
+      throw new Error(`${init.method ?? 'GET'} ${path}: expected ${init.expect}, got ${response.status} ${text}`);
+    }
+    return text ? JSON.parse(text) : null;
+  };
+  return {
+    url,
+    api,
+    json,
+    child,
+    projectsDir,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      const code = await exited;
+      rmSync(projectsDir, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
+
+export const post = (body?: unknown): RequestInit => ({
+  method: 'POST',
+  body: body === undefined ? undefined : JSON.stringify(body),
+  headers: { 'content-type': 'application/json' },
+});
+export const put = (body: unknown): RequestInit => ({ ...post(body), method: 'PUT' });
