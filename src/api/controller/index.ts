@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import type { Controller } from '../../controller/controller.ts';
 import type { Runtime } from '../../runtime/types.ts';
+import { archiveRoutes } from './archives.ts';
 import { notificationRoutes } from './notifications.ts';
 import { projectRoutes } from './projects.ts';
 import { serverRoutes } from './server.ts';
@@ -10,6 +11,7 @@ export function controllerRoutes(controller: Controller, runtime: Runtime): Hono
   const app = new Hono();
   app.route('/', notificationRoutes(controller, runtime));
   app.route('/', serverRoutes(controller));
+  app.route('/', archiveRoutes(controller));
   app.route('/', projectRoutes(controller, runtime));
   return app;
 }

@@ -1,0 +1,190 @@
+/**
+ * Portable project archives (`.gns3project` zip: `project.gns3` plus project files), and what is built on them:
+ * export, import, duplicate and snapshots. Archives are built in memory; projects are small next to their images,
+ * which are never included.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
+import { HttpError, conflict, notFound } from '../api/errors.ts';
+import { resolveInside } from '../storage/safe-path.ts';
+import type { Controller } from './controller.ts';
+import type { Project } from './project.ts';
+import { parseSnapshotFile, snapshotFileName, snapshotFiles } from './snapshots.ts';
+import { parseTopology, serializeTopology, type TopologyFile } from './topology.ts';
+
+export type ExportOptions = { includeSnapshots?: boolean; resetMacAddresses?: boolean; keepComputeIds?: boolean; compress?: boolean };
+
+/** Files never exported (GNS3's list): temp and capture folders, logs, the topology itself (sent as project.gns3). */
+function excluded(path: string, project: Project, includeSnapshots: boolean): boolean {
+  const parts = path.split(sep);
+  if (!includeSnapshots && parts[0] === 'snapshots') return true;
+  if (parts[0] === 'project-files' && (parts[1] === 'tmp' || parts[1] === 'captures')) return true;
+  const name = parts.at(-1)!;
+  return name === project.filename || name.endsWith('.gns3.backup') || name.endsWith('.log') || name.endsWith('_log.txt') || name === '.DS_Store' || name.endsWith('.tmp');
+}
+
+async function walk(root: string, dir = root, out: string[] = []): Promise<string[]> {
+  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) await walk(root, full, out);
+    else if (entry.isFile()) out.push(relative(root, full));
+  }
+  return out;
+}
+
+/** The project's topology, from memory when opened, else from its file. */
+async function currentTopology(project: Project): Promise<TopologyFile> {
+  return project.status === 'opened' ? project.topology() : project.readFile();
+}
+
+export async function exportProject(project: Project, options: ExportOptions = {}): Promise<Uint8Array> {
+  if ([...project.nodes.values()].some((n) => n.running)) throw conflict('Project must be stopped in order to export it');
+  const topology = structuredClone(await currentTopology(project));
+  for (const node of topology.topology.nodes) {
+    if (!options.keepComputeIds) node.compute_id = 'local';
+    if (options.resetMacAddresses && node.properties) {
+      for (const key of ['mac_addr', 'mac_address']) if (key in node.properties) node.properties[key] = null;
+    }
+  }
+  if (!options.keepComputeIds) topology.topology.computes = [];
+  const entries: Zippable = { 'project.gns3': strToU8(serializeTopology(topology)) };
+  for (const path of await walk(project.path)) {
+    if (!excluded(path, project, options.includeSnapshots ?? false)) entries[path.split(sep).join('/')] = new Uint8Array(await readFile(join(project.path, path)));
+  }
+  // Files of nodes on remote computes live there: pull them (GNS3 does the same through the files API).
+  const remote = new Set([...project.nodes.values()].filter((n) => n.compute.id !== 'local' && n.compute.connected).map((n) => n.compute));
+  for (const compute of remote) {
+    const list = ((await compute.query('GET', `/projects/${project.id}/files`).catch(() => [])) ?? []) as Array<{ path: string }>;
+    for (const { path } of list) {
+      if (!path.startsWith('project-files') || excluded(path, project, false)) continue;
+      const response = await compute.fetch('GET', `/projects/${project.id}/files/${path}`);
+      if (response.ok) entries[path] = new Uint8Array(await response.arrayBuffer());
+    }
+  }
+  return zipSync(entries, { level: options.compress === false ? 0 : 6 });
+}
+
+/**
+ * Imports an archive as project `projectId` (closed). When the archive's own id equals `projectId` this is a snapshot
+ * restore: ids and name are kept and the project files are replaced.
+ */
+export async function importProject(
+  controller: Controller,
+  projectId: string,
+  archive: Uint8Array,
+  options: { name?: string; path?: string; keepComputeIds?: boolean } = {},
+): Promise<Project> {
+  let files: Record<string, Uint8Array>;
+  try {
+    files = unzipSync(archive);
+  } catch {
+    throw conflict('Cannot import project, not a GNS3 project (invalid zip)');
+  }
+  if (!files['project.gns3']) throw conflict("Cannot import project, project.gns3 file could not be found");
+  const topology = parseTopology(new TextDecoder().decode(files['project.gns3']));
+  const restore = topology.project_id === projectId;
+  const existing = controller.projects.get(projectId);
+  const dir = existing?.path ?? (await controller.projectPath(projectId, options.path, false));
+  const name = restore ? (existing?.name ?? topology.name) : controller.freeProjectName(options.name ?? topology.name);
+  const filename = existing?.filename ?? `${name}.gns3`;
+
+  const nodeIds = new Map<string, string>();
+  if (!restore) {
+    for (const node of topology.topology.nodes) nodeIds.set(node.node_id, randomUUID());
+    for (const node of topology.topology.nodes) node.node_id = nodeIds.get(node.node_id)!;
+    for (const link of topology.topology.links) {
+      link.link_id = randomUUID();
+      for (const end of link.nodes) end.node_id = nodeIds.get(end.node_id) ?? end.node_id;
+    }
+    for (const drawing of topology.topology.drawings) drawing.drawing_id = randomUUID();
+    Object.assign(topology, { auto_open: false, auto_start: false, auto_close: true });
+  }
+  if (!options.keepComputeIds) {
+    for (const node of topology.topology.nodes) node.compute_id = 'local';
+    topology.topology.computes = [];
+  }
+  Object.assign(topology, { project_id: projectId, name });
+
+  await mkdir(dir, { recursive: true });
+  for (const [path, data] of Object.entries(files)) {
+    if (path === 'project.gns3' || path.endsWith('/')) continue;
+    // project-files/<type>/<old node id>/... follows its node to the new id.
+    const parts = path.split('/');
+    if (parts[0] === 'project-files' && parts.length > 2 && nodeIds.has(parts[2])) parts[2] = nodeIds.get(parts[2])!;
+    const target = resolveInside(dir, parts.join('/'));
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, data);
+  }
+  await writeFile(join(dir, filename), serializeTopology(topology));
+  if (existing) {
+    existing.name = name;
+    return existing;
+  }
+  return controller.registerFromFile(join(dir, filename));
+}
+
+/** A copy under a new id and a free name (2.2.41 always goes through export + import; the copy comes back closed). */
+export async function duplicateProject(controller: Controller, project: Project, name: string): Promise<Project> {
+  const wasClosed = project.status === 'closed';
+  try {
+    const archive = await exportProject(project, { keepComputeIds: true, compress: false });
+    return await importProject(controller, randomUUID(), archive, { name, keepComputeIds: true });
+  } catch (err) {
+    if (err instanceof HttpError) throw new HttpError(409, `Cannot duplicate project: ${err.message}`);
+    throw err;
+  } finally {
+    if (wasClosed && project.status === 'opened') await project.close({ emit: false });
+  }
+}
+
+// ---- snapshots ----
+
+export type Snapshot = { snapshot_id: string; project_id: string; name: string; created_at: number };
+
+/** Snapshot ids are derived from the file name, so they are stable across restarts (2.2.41 regenerated them). */
+function snapshotId(projectId: string, file: string): string {
+  const hex = createHash('md5').update(`${projectId}/${file}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+export async function listSnapshots(project: Project): Promise<Array<Snapshot & { file: string }>> {
+  const out = [];
+  for (const file of await snapshotFiles(project)) {
+    const parsed = parseSnapshotFile(file)!;
+    out.push({ snapshot_id: snapshotId(project.id, file), project_id: project.id, ...parsed, file });
+  }
+  return out.sort((a, b) => a.created_at - b.created_at || a.name.localeCompare(b.name));
+}
+
+export async function createSnapshot(project: Project, name: string): Promise<Snapshot> {
+  project.requireOpened();
+  if ((await listSnapshots(project)).some((s) => s.name === name)) throw conflict(`The snapshot name ${name} already exists`);
+  const now = new Date();
+  const file = snapshotFileName(name, now);
+  const archive = await exportProject(project, { keepComputeIds: true, compress: false });
+  await mkdir(join(project.path, 'snapshots'), { recursive: true });
+  await writeFile(join(project.path, 'snapshots', file), archive);
+  return { snapshot_id: snapshotId(project.id, file), project_id: project.id, name, created_at: Math.floor(now.getTime() / 1000) };
+}
+
+export async function findSnapshot(project: Project, snapshotIdValue: string): Promise<Snapshot & { file: string }> {
+  const found = (await listSnapshots(project)).find((s) => s.snapshot_id === snapshotIdValue);
+  if (!found) throw notFound(`Snapshot ID ${snapshotIdValue} doesn't exist`);
+  return found;
+}
+
+export async function deleteSnapshot(project: Project, snapshot: { file: string }): Promise<void> {
+  await rm(join(project.path, 'snapshots', snapshot.file), { force: true });
+}
+
+/** Closes the project quietly, replaces its files with the snapshot's, and opens it again. */
+export async function restoreSnapshot(controller: Controller, project: Project, snapshot: Snapshot & { file: string }): Promise<void> {
+  const archive = new Uint8Array(await readFile(join(project.path, 'snapshots', snapshot.file)));
+  await project.close({ emit: false });
+  await rm(join(project.path, 'project-files'), { recursive: true, force: true });
+  await importProject(controller, project.id, archive, { keepComputeIds: true });
+  await project.open();
+  project.emit('snapshot.restored', { snapshot_id: snapshot.snapshot_id, project_id: project.id, name: snapshot.name, created_at: snapshot.created_at });
+}
