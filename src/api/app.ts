@@ -12,9 +12,12 @@ export type AppOptions = {
 
 export function createApp({ serverHeader, auth, mounts }: AppOptions): Hono {
   const app = new Hono();
-  app.use('*', async function serverHeaderMiddleware(c, next) {
+  app.use('*', async function serverHeaders(c, next) {
+    const started = performance.now();
     await next();
     c.header('Server', serverHeader);
+    // Lets clients (and our concurrency tests) see how long the request spent inside the agent, lock waits included.
+    c.header('Server-Timing', `app;dur=${(performance.now() - started).toFixed(2)}`);
   });
   if (auth) app.use('*', basicAuth(auth));
   for (const [path, sub] of mounts) app.route(path, sub);
