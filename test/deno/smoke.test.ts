@@ -1,0 +1,17 @@
+/** Issue #2, must-show 4: the same daemon sources under Deno 2 — start, version, project, VPCS pair ping, SIGTERM. */
+import t from 'tap';
+import { startDaemon, post, VPCS_083 } from '../helpers/daemon.ts';
+import { runSeedSession } from '../helpers/seed.ts';
+import { processAlive } from '../helpers/ports.ts';
+
+for (const vpcs of ['vpcs', VPCS_083]) t.test(`seed session under Deno with ${vpcs}`, async (t) => {
+  const daemon = await startDaemon({ runtime: 'deno', args: ['--vpcs-path', vpcs] });
+  t.teardown(() => daemon.stop());
+  const version = await daemon.json('/v2/compute/version', { expect: 200 });
+  t.equal(version.version, '2.2.59');
+  const seed = await runSeedSession(daemon);
+  t.match(seed.pingOutput, /10\.0\.0\.2 icmp_seq=1 ttl=64/, 'ping crosses the relay under Deno');
+  await daemon.json(`/v2/compute/projects/${seed.projectId}/close`, { ...post(), expect: 204 });
+  t.same(seed.pids.filter(processAlive), [], 'no vpcs left after close');
+  t.equal(await daemon.stop(), 0, 'SIGTERM exits 0 under Deno');
+});
