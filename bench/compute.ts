@@ -1,0 +1,105 @@
+/**
+ * `npm run bench:compute`: create/start/stop/delete 100 VPCS nodes through the real agent, serially and 16 in flight.
+ * Same-run reference: spawning the same VPCS processes directly (no agent) and waiting for their console, which is
+ * the floor any agent pays. Also printed: the gns3-server 2.2.41 figures measured on this machine kind (issue #2).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startDaemon, post, put, VPCS_083 } from '../test/helpers/daemon.ts';
+import { Supervised } from '../src/compute/process.ts';
+import { tcpBackend } from '../src/compute/console/backends.ts';
+import { percentile, rssMiB, table, timed } from './lib/stats.ts';
+
+const { values } = parseArgs({ options: { nodes: { type: 'string', default: '100' }, vpcs: { type: 'string', default: VPCS_083 } } });
+const N = Number(values.nodes);
+const VPCS = values.vpcs!;
+
+/** gns3-server 2.2.41 with VPCS 0.8.3 on this machine kind (figures from issue #2). */
+const GNS3 = { createSerialP50: 2.3, create16TotalMs: 212, startAllMs: 2700, stopAllMs: 2600 };
+
+type Row = { mode: string; op: string; totalMs: number; p50: number; p95: number };
+const rows: Row[] = [];
+const record = (mode: string, op: string, r: { latencies: number[]; totalMs: number }) =>
+  rows.push({ mode, op, totalMs: r.totalMs, p50: percentile(r.latencies, 50), p95: percentile(r.latencies, 95) });
+
+async function check(response: Response, expected: number): Promise<void> {
+  if (response.status !== expected) throw new Error(`expected ${expected}, got ${response.status}: ${await response.text()}`);
+  await response.arrayBuffer();
+}
+
+async function agentRun(concurrency: number): Promise<{ rssIdle: number; rssStarted: number }> {
+  const daemon = await startDaemon({ args: ['--vpcs-path', VPCS, '--console-ports', '12000-12999', '--udp-ports', '13000-15999'] });
+  const mode = concurrency === 1 ? 'serial' : `${concurrency} in flight`;
+  try {
+    const projectId = randomUUID();
+    const base = `/v2/compute/projects/${projectId}/vpcs/nodes`;
+    await check(await daemon.api('/v2/compute/projects', post({ name: 'bench', project_id: projectId })), 201);
+    const ids = Array.from({ length: N }, () => randomUUID());
+    record(mode, 'create', await timed(N, concurrency, async (i) =>
+      check(await daemon.api(base, post({ name: `PC${i}`, node_id: ids[i], startup_script: 'set pcname %h\n' })), 201)));
+    record(mode, 'update', await timed(N, concurrency, async (i) =>
+      check(await daemon.api(`${base}/${ids[i]}`, put({ name: `PC-${i}` })), 200)));
+    const rssIdle = rssMiB(daemon.child.pid!);
+    record(mode, 'start', await timed(N, concurrency, async (i) => check(await daemon.api(`${base}/${ids[i]}/start`, post()), 200)));
+    const rssStarted = rssMiB(daemon.child.pid!);
+    record(mode, 'stop', await timed(N, concurrency, async (i) => check(await daemon.api(`${base}/${ids[i]}/stop`, post()), 204)));
+    record(mode, 'delete', await timed(N, concurrency, async (i) =>
+      check(await daemon.api(`${base}/${ids[i]}`, { method: 'DELETE' }), 204)));
+    await check(await daemon.api(`/v2/compute/projects/${projectId}`, { method: 'DELETE' }), 204);
+    return { rssIdle, rssStarted };
+  } finally {
+    await daemon.stop();
+  }
+}
+
+/** The floor: spawn VPCS exactly as the agent does and wait for its console, with no HTTP, locks or relay. */
+async function directRun(concurrency: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'patchbay-bench-'));
+  const mode = concurrency === 1 ? 'serial' : `${concurrency} in flight`;
+  const procs: Supervised[] = [];
+  try {
+    record(`direct ${mode}`, 'start', await timed(N, concurrency, async (i) => {
+      const console = 16000 + i;
+      const args = ['-p', String(console), '-m', String(i % 255), '-i', '1', '-F', '-R', '-s', String(17000 + 2 * i), '-c', String(17001 + 2 * i), '-t', '127.0.0.1'];
+      procs[i] = await Supervised.spawn(VPCS, args, { cwd: dir, output: 'ignore' as never });
+      const backend = await tcpBackend(console);
+      backend.socket.destroy();
+    }));
+    record(`direct ${mode}`, 'stop', await timed(N, concurrency, async (i) => procs[i]!.stop()));
+  } finally {
+    await Promise.all(procs.map((p) => p?.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const serial = await agentRun(1);
+const parallel = await agentRun(16);
+await directRun(1);
+await directRun(16);
+
+console.log(`\nVPCS ${VPCS}, ${N} nodes\n`);
+console.log(table(['mode', 'op', 'total ms', 'p50 ms', 'p95 ms'], rows.map((r) => [r.mode, r.op, r.totalMs, r.p50, r.p95])));
+
+const find = (mode: string, op: string) => rows.find((r) => r.mode === mode && r.op === op)!;
+const ratios = {
+  create_p50_vs_gns3: GNS3.createSerialP50 / find('serial', 'create').p50,
+  create_16_total_vs_gns3: GNS3.create16TotalMs / find('16 in flight', 'create').totalMs,
+  start_all_vs_gns3: GNS3.startAllMs / find('16 in flight', 'start').totalMs,
+  stop_all_vs_gns3: GNS3.stopAllMs / find('16 in flight', 'stop').totalMs,
+  start_p50_vs_direct: find('serial', 'start').p50 / find('direct serial', 'start').p50,
+  stop_p50_vs_direct: find('serial', 'stop').p50 / find('direct serial', 'stop').p50,
+};
+console.log('\nSpeed-up against gns3-server 2.2.41 (higher is better) and overhead against direct spawning (1.0 = none):');
+console.log(table(['ratio', 'value'], Object.entries(ratios).map(([k, v]) => [k, v])));
+console.log(`\nagent RSS: ${serial.rssIdle.toFixed(1)} MiB with ${N} stopped nodes, ${parallel.rssStarted.toFixed(1)} MiB with ${N} running`);
+console.log(JSON.stringify({
+  bench: 'compute',
+  nodes: N,
+  vpcs: VPCS,
+  rows: rows.map((r) => ({ ...r, totalMs: +r.totalMs.toFixed(1), p50: +r.p50.toFixed(2), p95: +r.p95.toFixed(2) })),
+  ratios: Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, +v.toFixed(2)])),
+  rss_mib: { stopped_nodes: +serial.rssIdle.toFixed(1), running_nodes: +parallel.rssStarted.toFixed(1) },
+}));
