@@ -1,5 +1,6 @@
 /** Emulator process supervision: spawn without a shell in its own process group, stop with TERM then KILL. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 
 export type ExitInfo = { code: number | null; signal: NodeJS.Signals | null };
 
@@ -11,19 +12,81 @@ export type SpawnOptions = {
   output: number | 'pipe';
 };
 
+/** Told when a supervised process starts and when it exits (restart bookkeeping, per-process metrics). */
+export type ProcessWatcher = (event: 'spawn' | 'exit', process: Supervised) => void;
+
+const watchers = new Set<ProcessWatcher>();
+const running = new Set<Supervised>();
+
+/** Subscribes to spawn/exit of every supervised process; returns the unsubscribe function. */
+export function watchProcesses(watcher: ProcessWatcher): () => void {
+  watchers.add(watcher);
+  return () => watchers.delete(watcher);
+}
+
+/** Supervised processes that have not exited yet. */
+export function runningProcesses(): Supervised[] {
+  return [...running];
+}
+
+function announce(event: 'spawn' | 'exit', process: Supervised): void {
+  for (const watcher of watchers) watcher(event, process);
+}
+
+/**
+ * Every process below `pid`, read from /proc (Linux). Emulators may fork helpers into their own session
+ * (VPCS 0.8 does), which a process-group signal misses; on other systems the list is empty.
+ */
+export function descendants(pid: number): number[] {
+  const found: number[] = [];
+  const visit = (parent: number) => {
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${parent}/task`);
+    } catch {
+      return;
+    }
+    for (const task of tasks) {
+      let children: string;
+      try {
+        children = readFileSync(`/proc/${parent}/task/${task}/children`, 'utf8');
+      } catch {
+        continue;
+      }
+      for (const child of children.split(' ').filter(Boolean).map(Number)) {
+        found.push(child);
+        visit(child);
+      }
+    }
+  };
+  visit(pid);
+  return found;
+}
+
 export class Supervised {
   readonly child: ChildProcess;
   readonly exited: Promise<ExitInfo>;
+  /** What was launched, as given to spawn (the working directory is the node directory). */
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
   #alive = true;
 
-  private constructor(child: ChildProcess) {
+  private constructor(child: ChildProcess, file: string, args: readonly string[], cwd: string) {
     this.child = child;
+    this.file = file;
+    this.args = args;
+    this.cwd = cwd;
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         this.#alive = false;
+        running.delete(this);
+        announce('exit', this);
         resolve({ code, signal });
       });
     });
+    running.add(this);
+    announce('spawn', this);
   }
 
   /** Spawns `file` with `args` (never through a shell); rejects if the binary cannot be started. */
@@ -42,7 +105,7 @@ export class Supervised {
         // An error after spawn (e.g. EPIPE on stdin) must not crash the agent; exit is what we track.
         child.on('error', () => {});
         child.stdin?.on('error', () => {});
-        resolve(new Supervised(child));
+        resolve(new Supervised(child, file, [...args], options.cwd));
       });
     });
   }
@@ -67,22 +130,28 @@ export class Supervised {
     }
   }
 
-  /** Sends SIGTERM to the process group, then SIGKILL after `graceMs`; resolves once the process exited. */
+  /**
+   * Stops the process: SIGTERM to the process group, SIGKILL after `graceMs` (0 kills at once). Descendants that
+   * left the group are killed too. Resolves once the process has exited.
+   */
   async stop(graceMs = 3000): Promise<ExitInfo> {
     if (!this.#alive) return this.exited;
-    this.#signal('SIGTERM');
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const killed = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        this.#signal('SIGKILL');
-        resolve();
-      }, graceMs);
-    });
-    await Promise.race([this.exited, killed]);
-    clearTimeout(timer);
-    const info = await this.exited;
-    // Leftovers in the group (forked helpers) go too.
+    const strays = descendants(this.pid);
+    if (graceMs > 0) {
+      this.#signal('SIGTERM');
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+      await Promise.race([this.exited, timeout]);
+      clearTimeout(timer);
+    }
     this.#signal('SIGKILL');
-    return info;
+    for (const pid of strays) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    return this.exited;
   }
 }

@@ -29,13 +29,14 @@ export type DaemonOptions = {
 
 /**
  * Port ranges are carved per test process so that test files running in parallel never compete for a port
- * (the pools would cope, but a clash would make failures hard to read).
+ * (the pools would cope, but a clash would make failures hard to read). They stay below 32768, where Linux's
+ * ephemeral range starts, so no outgoing connection can be sitting on a console port.
  */
 export function portRanges(): { console: string; udp: string } {
   const slot = process.pid % 60;
   return {
-    console: `${20000 + slot * 150}-${20000 + slot * 150 + 149}`,
-    udp: `${30000 + slot * 500}-${30000 + slot * 500 + 499}`,
+    console: `${20000 + slot * 100}-${20000 + slot * 100 + 99}`,
+    udp: `${26000 + slot * 110}-${26000 + slot * 110 + 109}`,
   };
 }
 

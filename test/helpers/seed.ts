@@ -53,7 +53,7 @@ export async function runSeedSession(daemon: DaemonProcess): Promise<SeedResult>
     await consoles[1]!.run('ip 10.0.0.2/24', /10\.0\.0\.2/);
     // VPCS prints "Checking for duplicate address..." and needs a moment before it answers ARP.
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    const pingOutput = await consoles[0]!.run('ping 10.0.0.2 -c 3', /(icmp_seq=3[^\n]*\n)|(timeout)|(not reachable)/i, 20_000);
+    await consoles[0]!.run('ping 10.0.0.2 -c 3', /(icmp_seq=3[^\n]*\n)|(timeout)|(not reachable)/i, 20_000);
     const pids = started.flatMap((node) => pidsMatching(`-s ${node.command_line.split(' -s ')[1]?.split(' ')[0]} `));
     return { projectId, nodes: started, udpPorts, pingOutput: consoles[0]!.text, pids };
   } finally {

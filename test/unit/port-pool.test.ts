@@ -12,7 +12,7 @@ t.test('allocates distinct ports and rotates past recently released ones', async
   t.equal(await pool.allocate('p/n2'), 102, 'a just-released port is not the next one handed out');
   t.equal(await pool.allocate('p/n2'), 103);
   t.equal(await pool.allocate('p/n2'), 100, 'wraps around to the free port');
-  await t.rejects(pool.allocate('p/n3'), { status: 409 }, 'an exhausted pool answers 409');
+  t.equal(await pool.allocate('p/n3').catch((err) => err.status), 409, 'an exhausted pool answers 409');
 });
 
 t.test('never hands out a port the probe rejects', async (t) => {

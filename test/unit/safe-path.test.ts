@@ -8,6 +8,12 @@ t.test('resolves paths inside the root', async (t) => {
 
 t.test('refuses anything that escapes or names the root itself', async (t) => {
   for (const bad of ['../x', 'a/../../x', '/etc/passwd', '..', '.', '', 'a\0b']) {
-    t.throws(() => resolveInside('/srv/p', bad), { status: 403 }, JSON.stringify(bad));
+    let status = 0;
+    try {
+      resolveInside('/srv/p', bad);
+    } catch (err) {
+      status = (err as { status: number }).status;
+    }
+    t.equal(status, 403, JSON.stringify(bad));
   }
 });

@@ -5,10 +5,15 @@ import type { ConsoleBackend } from './telnet-console.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Connects to an emulator console port, retrying while the emulator is still starting (as GNS3: 100 ms × 60). */
-export async function tcpBackend(port: number, tries = 60): Promise<ConsoleBackend & { socket: Socket }> {
+/**
+ * Connects to an emulator console port, retrying while the emulator is still starting. Retries back off from 2 ms
+ * to 100 ms: a VPCS listens within a few milliseconds, so a fixed 100 ms wait (GNS3's) would dominate start time.
+ */
+export async function tcpBackend(port: number, timeoutMs = 6000): Promise<ConsoleBackend & { socket: Socket }> {
+  const deadline = performance.now() + timeoutMs;
+  let delay = 2;
   let lastError: unknown;
-  for (let i = 0; i < tries; i++) {
+  while (performance.now() < deadline) {
     try {
       const socket = await new Promise<Socket>((resolve, reject) => {
         const s = connect({ host: '127.0.0.1', port }, () => {
@@ -28,7 +33,8 @@ export async function tcpBackend(port: number, tries = 60): Promise<ConsoleBacke
       };
     } catch (err) {
       lastError = err;
-      await sleep(100);
+      await sleep(delay);
+      delay = Math.min(delay * 2, 100);
     }
   }
   throw new Error(`Could not connect to the console on port ${port}: ${(lastError as Error)?.message}`);

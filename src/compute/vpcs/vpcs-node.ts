@@ -154,15 +154,15 @@ export class VpcsNode extends EmulatorNode {
   async #teardown(): Promise<void> {
     const proc = this.process;
     this.process = null;
-    try {
-      await this.unwireAll();
-      await this.#telnet?.close();
-    } finally {
-      this.#telnet = null;
-      this.#backendClose?.();
-      this.#backend = this.#backendClose = null;
-      await proc?.stop();
-    }
+    const telnet = this.#telnet;
+    this.#telnet = null;
+    this.#backendClose?.();
+    this.#backend = this.#backendClose = null;
+    // VPCS keeps nothing worth a graceful exit (startup.vpc is only written by its `save` command) and takes
+    // ~100 ms to notice SIGTERM, so it is killed outright, in parallel with unwiring and closing the console.
+    const results = await Promise.allSettled([this.unwireAll(), telnet?.close(), proc?.stop(0)]);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
   }
 
   async #exited(proc: Supervised, info: ExitInfo): Promise<void> {

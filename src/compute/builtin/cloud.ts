@@ -1,0 +1,190 @@
+/**
+ * The `cloud` node: joins a link to the host's network. patchbay supports its UDP ports (a relay bridge between the
+ * link NIO and the port's lport/rhost/rport, with link filters); ethernet and TAP ports need raw sockets and are
+ * reported as unsupported the way GNS3 reports a failed uBridge step: 201, status "stopped", a log.error.
+ */
+import { networkInterfaces } from 'node:os';
+import { conflict } from '../../api/errors.ts';
+import type { Nio } from '../../api/schemas/common.ts';
+import { BaseNode } from '../node.ts';
+import type { NodeInit, PortRef } from '../node.ts';
+import type { CloudCreate, CloudPort, CloudUpdate } from './schemas.ts';
+
+const nodeError = (message: string) => conflict(message, 'NodeError');
+
+/** Host interfaces as GNS3 lists them (loopback skipped, as upstream does). */
+function hostInterfaces(): Array<{ name: string; type: 'ethernet'; special: boolean }> {
+  return Object.keys(networkInterfaces())
+    .filter((name) => name !== 'lo')
+    .map((name) => ({ name, type: 'ethernet', special: false }));
+}
+
+export class CloudNode extends BaseNode {
+  readonly type = 'cloud';
+  readonly module = 'builtin';
+  portsMapping: CloudPort[];
+  remoteConsoleHost: string;
+  remoteConsolePort: number | null;
+  remoteConsoleType: string;
+  remoteConsoleHttpPath: string;
+  /** Port keys whose bridge exists in the relay. */
+  readonly #bridges = new Set<string>();
+
+  private constructor(init: NodeInit, fields: CloudCreate) {
+    super(init);
+    const ports = fields.ports_mapping?.length
+      ? fields.ports_mapping
+      : hostInterfaces().map((i, n): CloudPort => ({ name: i.name, port_number: n, type: 'ethernet', interface: i.name }));
+    this.portsMapping = CloudNode.#renumber(ports);
+    this.remoteConsoleHost = fields.remote_console_host ?? '';
+    this.remoteConsolePort = fields.remote_console_port === undefined ? 23 : fields.remote_console_port;
+    this.remoteConsoleType = fields.remote_console_type ?? 'none';
+    this.remoteConsoleHttpPath = fields.remote_console_http_path ?? '/';
+    this.status = 'started';
+  }
+
+  static async create(init: NodeInit, fields: CloudCreate): Promise<CloudNode> {
+    return new CloudNode(init, fields);
+  }
+
+  /** GNS3 rewrites `port_number` to the index in the array. */
+  static #renumber(ports: CloudPort[]): CloudPort[] {
+    return ports.map((port, i) => ({ ...port, port_number: i }));
+  }
+
+  /** Re-wires every port; fails (409) if a NIO sits on a port the mapping lacks, as GNS3 does. */
+  async start(): Promise<void> {
+    for (const key of this.nios.keys()) {
+      const port = Number(key);
+      if (!this.#mapping(port)) throw nodeError(this.#missing(port));
+    }
+    this.status = 'started';
+    for (const [key, nio] of this.nios) await this.#wire(key, nio);
+    this.emitUpdated();
+  }
+
+  /** GNS3's cloud ignores stop: the bridges keep forwarding and the status stays "started". */
+  async stop(): Promise<void> {}
+
+  async update(fields: CloudUpdate): Promise<void> {
+    if (fields.ports_mapping) {
+      const ports = CloudNode.#renumber(fields.ports_mapping);
+      if (JSON.stringify(ports) !== JSON.stringify(this.portsMapping)) {
+        if (this.nios.size > 0) throw nodeError('Cannot modify a cloud that is already connected.');
+        this.portsMapping = ports;
+      }
+    }
+    if (fields.name) this.name = fields.name;
+    if (fields.remote_console_host !== undefined) this.remoteConsoleHost = fields.remote_console_host;
+    if (fields.remote_console_port !== undefined) this.remoteConsolePort = fields.remote_console_port;
+    if (fields.remote_console_type !== undefined) this.remoteConsoleType = fields.remote_console_type;
+    if (fields.remote_console_http_path !== undefined) this.remoteConsoleHttpPath = fields.remote_console_http_path;
+    this.emitUpdated();
+  }
+
+  /** `adapter_number` is ignored; any port number is accepted (a missing mapping is reported after the 201). */
+  protected portKey(ref: PortRef): string {
+    return String(ref.port);
+  }
+
+  protected override connectedKey(ref: PortRef): string {
+    const key = this.portKey(ref);
+    if (!this.nios.has(key)) throw nodeError(`Port ${ref.port} is not allocated`);
+    return key;
+  }
+
+  override async addNio(ref: PortRef, nio: Nio): Promise<Nio> {
+    if (this.nios.has(this.portKey(ref))) throw nodeError(`Port ${ref.port} isn't free`);
+    return super.addNio(ref, nio);
+  }
+
+  protected async nioChanged(key: string, nio: Nio): Promise<void> {
+    if (this.#bridges.has(key) && nio.type === 'nio_udp') {
+      await this.host.relay.updateBridge(this.#bridgeId(key), {
+        nio: { lport: nio.lport, rhost: nio.rhost, rport: nio.rport },
+        filters: nio.filters,
+        suspend: nio.suspend,
+      });
+      return;
+    }
+    await this.#wire(key, nio);
+  }
+
+  protected async nioRemoved(key: string): Promise<void> {
+    if (this.#bridges.delete(key)) await this.host.relay.deleteBridge(this.#bridgeId(key));
+  }
+
+  protected async captureChanged(key: string, file: string | null): Promise<void> {
+    if (!this.#bridges.has(key)) return;
+    if (file) await this.host.relay.startCapture(this.#bridgeId(key), file);
+    else await this.host.relay.stopCapture(this.#bridgeId(key));
+  }
+
+  override async close(): Promise<void> {
+    await Promise.all([...this.#bridges].map((key) => this.host.relay.deleteBridge(this.#bridgeId(key))));
+    this.#bridges.clear();
+    await super.close();
+  }
+
+  #bridgeId(key: string): string {
+    return `${this.id}-${key}`;
+  }
+
+  #mapping(port: number): CloudPort | undefined {
+    return this.portsMapping[port];
+  }
+
+  #missing(port: number): string {
+    return `Port ${port} doesn't exist on cloud '${this.name}'`;
+  }
+
+  /**
+   * Creates the bridge of a port. Failures do not fail the request (GNS3 stores the NIO and answers 201): they stop
+   * the cloud and raise a log.error notification instead.
+   */
+  async #wire(key: string, nio: Nio): Promise<void> {
+    const port = Number(key);
+    const mapping = this.#mapping(port);
+    if (!mapping) return this.#fail(this.#missing(port));
+    if (mapping.type !== 'udp') {
+      return this.#fail(`Port type ${mapping.type} of cloud '${this.name}' is not supported (UDP ports only)`);
+    }
+    if (nio.type !== 'nio_udp') return this.#fail(`NIO of type ${nio.type} is not supported`);
+    const id = this.#bridgeId(key);
+    if (this.#bridges.delete(key)) await this.host.relay.deleteBridge(id);
+    try {
+      await this.host.relay.createBridge(id, {
+        emulator: { lport: mapping.lport, rhost: mapping.rhost, rport: mapping.rport },
+        nio: { lport: nio.lport, rhost: nio.rhost, rport: nio.rport },
+        filters: nio.filters,
+        suspend: nio.suspend,
+      });
+    } catch (error) {
+      return this.#fail(`Cannot bridge port ${key} of cloud '${this.name}': ${(error as Error).message}`);
+    }
+    this.#bridges.add(key);
+    const capture = this.captures.get(key);
+    if (capture) await this.host.relay.startCapture(id, capture);
+  }
+
+  #fail(message: string): void {
+    this.host.notify('log.error', { message }, this.project.id);
+    this.setStatus('stopped');
+  }
+
+  toJSON() {
+    return {
+      name: this.name,
+      node_id: this.id,
+      project_id: this.project.id,
+      remote_console_host: this.remoteConsoleHost,
+      remote_console_port: this.remoteConsolePort,
+      remote_console_type: this.remoteConsoleType,
+      remote_console_http_path: this.remoteConsoleHttpPath,
+      ports_mapping: this.portsMapping,
+      interfaces: hostInterfaces(),
+      status: this.status,
+      node_directory: this.directory,
+    };
+  }
+}

@@ -1,0 +1,52 @@
+/** The `ethernet_hub` node: a repeater hosted by the relay. */
+import { conflict } from '../../api/errors.ts';
+import type { NodeInit } from '../node.ts';
+import { FabricNode } from './fabric-node.ts';
+import type { HubCreate, HubPort, HubUpdate } from './schemas.ts';
+
+const defaultPorts = (count: number): HubPort[] =>
+  Array.from({ length: count }, (_, i) => ({ name: `Ethernet${i}`, port_number: i }));
+
+export class EthernetHubNode extends FabricNode {
+  readonly type = 'ethernet_hub';
+  portsMapping: HubPort[];
+
+  private constructor(init: NodeInit, ports: HubPort[]) {
+    super(init);
+    this.portsMapping = ports;
+  }
+
+  static async create(init: NodeInit, fields: HubCreate): Promise<EthernetHubNode> {
+    const node = new EthernetHubNode(init, fields.ports_mapping ?? defaultPorts(8));
+    await node.attach('ethernet_hub');
+    return node;
+  }
+
+  protected portNumbers(): number[] {
+    return this.portsMapping.map((port) => port.port_number);
+  }
+
+  protected portConfig(): undefined {
+    return undefined;
+  }
+
+  async update(fields: HubUpdate): Promise<void> {
+    if (fields.ports_mapping && JSON.stringify(fields.ports_mapping) !== JSON.stringify(this.portsMapping)) {
+      if (this.connected) throw conflict("Can't modify a hub already connected.");
+      // GNS3 renames and renumbers the ports in array order.
+      this.portsMapping = defaultPorts(fields.ports_mapping.length);
+    }
+    if (fields.name) this.name = fields.name;
+    this.emitUpdated();
+  }
+
+  toJSON() {
+    return {
+      name: this.name,
+      node_id: this.id,
+      project_id: this.project.id,
+      ports_mapping: this.portsMapping,
+      status: this.status,
+    };
+  }
+}

@@ -1,0 +1,103 @@
+/** Request bodies of the builtin node types (GNS3 ETHERNET_HUB_*, ETHERNET_SWITCH_*, CLOUD_* schemas). */
+import * as v from 'valibot';
+import { Name, Port, Uuid } from '../../api/schemas/common.ts';
+
+const PortNumber = v.pipe(v.number(), v.integer(), v.minValue(0));
+const NodeId = v.union([Uuid, v.pipe(v.number(), v.integer())]);
+const Status = v.picklist(['started', 'stopped', 'suspended']);
+
+export const HubPort = v.strictObject({ name: Name, port_number: PortNumber });
+export type HubPort = v.InferOutput<typeof HubPort>;
+
+export const HubCreate = v.strictObject({
+  name: Name,
+  node_id: v.optional(NodeId),
+  ports_mapping: v.optional(v.array(HubPort)),
+});
+export type HubCreate = v.InferOutput<typeof HubCreate>;
+
+export const HubUpdate = v.strictObject({
+  name: v.optional(Name),
+  node_id: v.optional(Uuid),
+  project_id: v.optional(Uuid),
+  ports_mapping: v.optional(v.array(HubPort)),
+  status: v.optional(Status),
+});
+export type HubUpdate = v.InferOutput<typeof HubUpdate>;
+
+export const SwitchPort = v.strictObject({
+  name: Name,
+  port_number: PortNumber,
+  type: v.picklist(['access', 'dot1q', 'qinq']),
+  vlan: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  ethertype: v.optional(v.picklist(['', '0x8100', '0x88A8', '0x9100', '0x9200'])),
+});
+export type SwitchPort = v.InferOutput<typeof SwitchPort>;
+
+const SwitchConsoleType = v.nullable(v.picklist(['telnet', 'none']));
+
+export const SwitchCreate = v.strictObject({
+  name: Name,
+  node_id: v.optional(NodeId),
+  console: v.optional(v.nullable(Port)),
+  console_type: v.optional(SwitchConsoleType),
+  ports_mapping: v.optional(v.array(SwitchPort)),
+});
+export type SwitchCreate = v.InferOutput<typeof SwitchCreate>;
+
+export const SwitchUpdate = v.strictObject({
+  name: v.optional(Name),
+  node_id: v.optional(Uuid),
+  project_id: v.optional(Uuid),
+  console: v.optional(v.nullable(Port)),
+  console_type: v.optional(SwitchConsoleType),
+  ports_mapping: v.optional(v.array(SwitchPort)),
+  status: v.optional(Status),
+});
+export type SwitchUpdate = v.InferOutput<typeof SwitchUpdate>;
+
+const CloudEthernetPort = v.strictObject({
+  name: Name,
+  port_number: PortNumber,
+  type: v.picklist(['ethernet', 'tap']),
+  interface: v.string(),
+});
+const CloudUdpPort = v.strictObject({
+  name: Name,
+  port_number: PortNumber,
+  type: v.literal('udp'),
+  lport: Port,
+  rhost: Name,
+  rport: Port,
+});
+export const CloudPort = v.union([CloudEthernetPort, CloudUdpPort]);
+export type CloudPort = v.InferOutput<typeof CloudPort>;
+
+/** Upstream validates only the first element (tuple-form `items`); later elements are taken as they come. */
+const CloudPorts = v.pipe(
+  v.array(v.record(v.string(), v.unknown())),
+  v.check((ports) => ports.length === 0 || v.is(CloudPort, ports[0]), 'Invalid port in ports_mapping'),
+  v.transform((ports) => ports as unknown as CloudPort[]),
+);
+
+const cloudFields = {
+  remote_console_host: v.optional(v.string()),
+  remote_console_port: v.optional(v.nullable(Port)),
+  remote_console_type: v.optional(v.picklist(['telnet', 'vnc', 'spice', 'http', 'https', 'none'])),
+  remote_console_http_path: v.optional(v.string()),
+  ports_mapping: v.optional(CloudPorts),
+  interfaces: v.optional(v.array(v.unknown())),
+};
+
+export const CloudCreate = v.strictObject({ name: Name, node_id: v.optional(NodeId), ...cloudFields });
+export type CloudCreate = v.InferOutput<typeof CloudCreate>;
+
+export const CloudUpdate = v.strictObject({
+  name: v.optional(Name),
+  node_id: v.optional(Uuid),
+  project_id: v.optional(Uuid),
+  node_directory: v.optional(v.nullable(v.string())),
+  status: v.optional(Status),
+  ...cloudFields,
+});
+export type CloudUpdate = v.InferOutput<typeof CloudUpdate>;

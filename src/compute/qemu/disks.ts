@@ -1,0 +1,51 @@
+/** Linked clones: a qcow2 overlay per disk in the node directory, backed by the untouched base image. */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { resolveExecutable } from '../vpcs/binary.ts';
+import { qemuError } from './binary.ts';
+
+type ImageInfo = { format: string; 'backing-filename'?: string; 'full-backing-filename'?: string };
+
+/** qemu-img from the same folder as the emulator (as GNS3 picks it), else from PATH. */
+export async function findQemuImg(qemuPath: string): Promise<string> {
+  const sibling = join(dirname(qemuPath), 'qemu-img');
+  if (existsSync(sibling)) return sibling;
+  const onPath = await resolveExecutable('qemu-img');
+  if (!onPath) throw qemuError('qemu-img is not found in the path');
+  return onPath;
+}
+
+function qemuImg(binary: string, args: string[], log: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(binary, args, { timeout: 60_000 }, async (err, stdout, stderr) => {
+      await appendFile(log, `${binary} ${args.join(' ')}\n${stdout}${stderr}`).catch(() => {});
+      if (err) reject(qemuError(`Could not run qemu-img ${args[0]}: ${(stderr || err.message).trim()}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+/** Format and backing file of an image (`-U`: the image may be in use by a running VM). */
+export async function imageInfo(binary: string, image: string, log: string): Promise<ImageInfo> {
+  return JSON.parse(await qemuImg(binary, ['info', '-U', '--output=json', image], log)) as ImageInfo;
+}
+
+/**
+ * Returns the overlay `<nodeDir>/<drive>_disk.qcow2` for `base`, creating it on first use. If the base moved since
+ * (e.g. a project opened on another agent), the overlay is pointed at the current path without touching its data.
+ */
+export async function linkedClone(binary: string, base: string, nodeDir: string, drive: string): Promise<string> {
+  const overlay = join(nodeDir, `${drive}_disk.qcow2`);
+  const log = join(nodeDir, 'qemu-img.log');
+  const { format } = await imageInfo(binary, base, log);
+  if (!existsSync(overlay)) {
+    await qemuImg(binary, ['create', '-f', 'qcow2', '-F', format, '-b', base, overlay], log);
+    return overlay;
+  }
+  const current = await imageInfo(binary, overlay, log);
+  const backing = current['full-backing-filename'] ?? current['backing-filename'];
+  if (backing !== base) await qemuImg(binary, ['rebase', '-u', '-F', format, '-b', base, overlay], log);
+  return overlay;
+}

@@ -1,0 +1,193 @@
+/** The agent's QEMU image store (`<images_dir>/QEMU`): lookup by name, listing with md5, streamed uploads. */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { HttpError } from '../../api/errors.ts';
+import { resolveInside } from '../../storage/safe-path.ts';
+import { qemuError } from './binary.ts';
+
+export type ImageEntry = { filename: string; path: string; md5sum: string; filesize: number };
+
+/** GNS3 skips files this small when listing: they cannot be disk images. */
+const MIN_IMAGE_SIZE = 7;
+const ELF_MAGIC = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
+
+export const imageMissing = (image: string) =>
+  new HttpError(409, `The image ${image} is missing`, { exception: 'ImageMissingError', image });
+
+const isInside = (root: string, path: string) => {
+  const rel = relative(root, path);
+  return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel);
+};
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export class ImageStore {
+  /** `<images_dir>`; QEMU images live in its `QEMU` subfolder as in GNS3. */
+  readonly root: string;
+  readonly dir: string;
+
+  constructor(root: string, subdir = 'QEMU') {
+    this.root = resolve(root);
+    this.dir = join(this.root, subdir);
+  }
+
+  /**
+   * Absolute path of an image named in a node setting: a relative name is looked up in the QEMU folder, the images
+   * root, then anywhere below the QEMU folder by file name; an absolute path must lie under the images root or
+   * `extraRoot` (the project). Missing → 409 ImageMissingError, as a GNS3 controller expects (it then uploads it).
+   */
+  async resolve(name: string, extraRoot?: string): Promise<string> {
+    if (isAbsolute(name)) {
+      const path = resolve(name);
+      if (!isInside(this.root, path) && !(extraRoot && isInside(extraRoot, path))) {
+        throw qemuError(`${name} is not allowed on this remote server. Please only use a file from '${this.dir}'`);
+      }
+      if (!(await isFile(path))) throw imageMissing(name);
+      return path;
+    }
+    for (const base of [this.dir, this.root]) {
+      const path = resolve(base, name);
+      if (isInside(this.root, path) && (await isFile(path))) return path;
+    }
+    const found = await this.#findByName(this.dir, basename(name));
+    if (found) return found;
+    throw imageMissing(name);
+  }
+
+  async #findByName(dir: string, name: string): Promise<string | null> {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return null;
+    }
+    for (const entry of entries) {
+      const full = join(dir, entry.name);
+      if (entry.isFile() && entry.name === name) return full;
+    }
+    for (const entry of entries) {
+      if (!entry.isDirectory()) continue;
+      const found = await this.#findByName(join(dir, entry.name), name);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  /** How GNS3 reports an image path in node JSON: relative to the QEMU folder when inside it. */
+  display(path: string): string {
+    return isInside(this.dir, path) ? relative(this.dir, path) : path;
+  }
+
+  /** Images under the QEMU folder, skipping dot-files, `.md5sum` files, tiny files and ELF binaries (as GNS3). */
+  async list(): Promise<ImageEntry[]> {
+    const out: ImageEntry[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+        if (entry.name.startsWith('.')) continue;
+        const full = join(dir, entry.name);
+        if (entry.isDirectory()) {
+          await walk(full);
+          continue;
+        }
+        if (!entry.isFile() || entry.name.endsWith('.md5sum')) continue;
+        const { size } = await stat(full);
+        if (size < MIN_IMAGE_SIZE || (await this.#isElf(full))) continue;
+        out.push({ filename: entry.name, path: relative(this.dir, full), md5sum: (await md5sum(full))!, filesize: size });
+      }
+    };
+    await walk(this.dir);
+    return out;
+  }
+
+  async #isElf(path: string): Promise<boolean> {
+    const handle = await open(path, 'r');
+    try {
+      const head = Buffer.alloc(4);
+      await handle.read(head, 0, 4, 0);
+      return head.equals(ELF_MAGIC);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** The file behind `GET /qemu/images/{filename}`: a plain name in the QEMU folder (403 otherwise, as GNS3). */
+  async file(filename: string): Promise<string> {
+    if (filename.startsWith('.') || filename.includes('/') || filename.includes('\\')) {
+      throw new HttpError(403, '403: Forbidden');
+    }
+    const path = resolveInside(this.dir, filename);
+    if (!(await isFile(path))) throw new HttpError(404, '404: Not Found');
+    return path;
+  }
+
+  /**
+   * Streams an upload into the QEMU folder through a temp file and a rename (a cut upload leaves nothing behind),
+   * hashing on the way so the `.md5sum` cache is written without reading the file again.
+   */
+  async upload(filename: string, body: ReadableStream<Uint8Array> | null): Promise<string> {
+    const target = resolveInside(this.dir, filename);
+    await mkdir(dirname(target), { recursive: true });
+    const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+    const hash = createHash('md5');
+    const hasher = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    try {
+      const source = body ? Readable.fromWeb(body as NodeReadableStream<Uint8Array>) : Readable.from([]);
+      await pipeline(source, hasher, createWriteStream(temp));
+      await rename(temp, target);
+    } catch (err) {
+      await rm(temp, { force: true });
+      throw err;
+    }
+    const digest = hash.digest('hex');
+    await writeFile(`${target}.md5sum`, digest).catch(() => {});
+    return target;
+  }
+}
+
+/**
+ * md5 of a file, cached in `<file>.md5sum` beside it (GNS3's convention) as long as the cache is not older than the
+ * file; null for an empty file, as GNS3 reports.
+ */
+export async function md5sum(path: string): Promise<string | null> {
+  const info = await stat(path);
+  if (info.size === 0) return null;
+  const cache = `${path}.md5sum`;
+  try {
+    const cached = await stat(cache);
+    if (cached.mtimeMs >= info.mtimeMs) {
+      const text = (await readFile(cache, 'utf8')).trim();
+      if (/^[0-9a-f]{32}$/.test(text)) return text;
+    }
+  } catch {
+    // No cache yet.
+  }
+  const hash = createHash('md5');
+  await pipeline(createReadStream(path), async function* (source) {
+    for await (const chunk of source) hash.update(chunk as Buffer);
+  });
+  const digest = hash.digest('hex');
+  await writeFile(cache, digest).catch(() => {});
+  return digest;
+}

@@ -1,0 +1,90 @@
+/** Builtin switch through the compute API: VPCS on one access VLAN ping each other; across VLANs they do not. */
+import { randomUUID } from 'node:crypto';
+import t from 'tap';
+import { post, startDaemon, VPCS_083 } from '../helpers/daemon.ts';
+import type { DaemonProcess } from '../helpers/daemon.ts';
+import { TelnetClient } from '../helpers/telnet.ts';
+
+const base = '/v2/compute';
+
+/** Links VPCS `pcId` port 0 to `node` port `port` with two fresh UDP ports. */
+async function link(daemon: DaemonProcess, projectId: string, pcId: string, type: string, nodeId: string, port: number) {
+  const project = `${base}/projects/${projectId}`;
+  const [a, b] = await Promise.all(
+    [0, 1].map(async () => (await daemon.json(`${project}/ports/udp`, { ...post({}), expect: 201 })).udp_port as number),
+  );
+  await daemon.json(`${project}/vpcs/nodes/${pcId}/adapters/0/ports/0/nio`, {
+    ...post({ type: 'nio_udp', lport: a, rhost: '127.0.0.1', rport: b }),
+    expect: 201,
+  });
+  return daemon.json(`${project}/${type}/nodes/${nodeId}/adapters/0/ports/${port}/nio`, {
+    ...post({ type: 'nio_udp', lport: b, rhost: '127.0.0.1', rport: a }),
+    expect: 201,
+  });
+}
+
+t.test('VPCS through an ethernet_switch', async (t) => {
+  const daemon = await startDaemon({ args: ['--vpcs-path', VPCS_083] });
+  t.teardown(() => daemon.stop());
+  const projectId = randomUUID();
+  const project = `${base}/projects/${projectId}`;
+  await daemon.json(`${base}/projects`, { ...post({ name: 'vlans', project_id: projectId }), expect: 201 });
+
+  const sw = await daemon.json(`${project}/ethernet_switch/nodes`, {
+    ...post({
+      name: 'SW1',
+      ports_mapping: [
+        { name: 'Ethernet0', port_number: 0, type: 'access', vlan: 10 },
+        { name: 'Ethernet1', port_number: 1, type: 'access', vlan: 10 },
+        { name: 'Ethernet2', port_number: 2, type: 'access', vlan: 20 },
+      ],
+    }),
+    expect: 201,
+  });
+  t.match(sw, { name: 'SW1', status: 'started', console_type: 'none', console: Number });
+
+  const pcs = [];
+  for (const name of ['PC1', 'PC2', 'PC3']) {
+    pcs.push(await daemon.json(`${project}/vpcs/nodes`, { ...post({ name }), expect: 201 }));
+  }
+  for (const [i, pc] of pcs.entries()) await link(daemon, projectId, pc.node_id, 'ethernet_switch', sw.node_id, i);
+  const dup = await daemon.api(`${project}/ethernet_switch/nodes/${sw.node_id}/adapters/0/ports/0/nio`, post({
+    type: 'nio_udp', lport: 1, rhost: '127.0.0.1', rport: 2,
+  }));
+  t.equal(dup.status, 409, 'an occupied switch port is refused');
+
+  const started = [];
+  for (const pc of pcs) started.push(await daemon.json(`${project}/vpcs/nodes/${pc.node_id}/start`, { ...post(), expect: 200 }));
+  const consoles = await Promise.all(started.map((pc) => TelnetClient.connect(pc.console)));
+  t.teardown(() => consoles.forEach((c) => c.close()));
+  for (const [i, console] of consoles.entries()) await console.run(`ip 10.0.0.${i + 1}/24`, new RegExp(`10\\.0\\.0\\.${i + 1}`));
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+
+  const from = consoles[0]!.text.length;
+  await consoles[0]!.run('ping 10.0.0.2 -c 2', /icmp_seq=2[^\n]*\n|timeout|not reachable/i, 20_000);
+  t.match(consoles[0]!.text.slice(from), /84 bytes from 10\.0\.0\.2 icmp_seq=1/, 'same VLAN: PC1 reaches PC2');
+
+  const across = consoles[0]!.text.length;
+  await consoles[0]!.run('ping 10.0.0.3 -c 2', /icmp_seq=2[^\n]*\n|not reachable|host \(10\.0\.0\.3\) not reachable/i, 20_000);
+  t.notMatch(consoles[0]!.text.slice(across), /bytes from 10\.0\.0\.3/, 'other VLAN: PC1 cannot reach PC3');
+
+  // Moving PC3's port into VLAN 10 live lets it in.
+  await daemon.json(`${project}/ethernet_switch/nodes/${sw.node_id}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      ports_mapping: [
+        { name: 'a', port_number: 0, type: 'access', vlan: 10 },
+        { name: 'b', port_number: 1, type: 'access', vlan: 10 },
+        { name: 'c', port_number: 2, type: 'access', vlan: 10 },
+      ],
+    }),
+    expect: 200,
+  });
+  const after = consoles[0]!.text.length;
+  await consoles[0]!.run('ping 10.0.0.3 -c 2', /icmp_seq=2[^\n]*\n|timeout|not reachable/i, 20_000);
+  t.match(consoles[0]!.text.slice(after), /bytes from 10\.0\.0\.3/, 'after the VLAN change PC1 reaches PC3');
+
+  const deleted = await daemon.api(`${project}/ethernet_switch/nodes/${sw.node_id}/adapters/0/ports/5/nio`, { method: 'DELETE' });
+  t.equal(deleted.status, 409);
+});
