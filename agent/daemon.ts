@@ -9,6 +9,7 @@ import { register } from '../src/controller/register.ts';
 import { createController, startController } from '../src/controller/setup.ts';
 import type { AgentConfig } from '../src/config/agent-config.ts';
 import { Compute } from '../src/compute/compute.ts';
+import { builtinDrivers } from '../src/compute/builtin/drivers.ts';
 import { vpcsDriver } from '../src/compute/vpcs/driver.ts';
 import { RelayPool } from '../src/relay/pool.ts';
 import { currentRuntime } from '../src/runtime/index.ts';
@@ -39,7 +40,7 @@ export async function startDaemon(config: AgentConfig, mode: 'agent' | 'controll
     binaries: { vpcs: config.vpcs_path, qemu: config.qemu_path },
     local: mode === 'controller',
     relay,
-    drivers: [vpcsDriver()],
+    drivers: [vpcsDriver(), ...builtinDrivers()],
   });
   const controller = mode === 'controller' ? createController(config) : undefined;
   const app = createApp({
