@@ -8,9 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startDaemon, post, put, VPCS_083 } from '../test/helpers/daemon.ts';
+import { startDaemon, VPCS_083 } from '../test/helpers/daemon.ts';
 import { Supervised } from '../src/compute/process.ts';
 import { tcpBackend } from '../src/compute/console/backends.ts';
+import { expectStatus } from './lib/http.ts';
 import { percentile, rssMiB, table, timed } from './lib/stats.ts';
 
 const { values } = parseArgs({ options: { nodes: { type: 'string', default: '100' }, vpcs: { type: 'string', default: VPCS_083 } } });
@@ -25,34 +26,45 @@ const rows: Row[] = [];
 const record = (mode: string, op: string, r: { latencies: number[]; totalMs: number }) =>
   rows.push({ mode, op, totalMs: r.totalMs, p50: percentile(r.latencies, 50), p95: percentile(r.latencies, 95) });
 
-async function check(response: Response, expected: number): Promise<void> {
-  if (response.status !== expected) throw new Error(`expected ${expected}, got ${response.status}: ${await response.text()}`);
-  await response.arrayBuffer();
-}
-
 async function agentRun(concurrency: number): Promise<{ rssIdle: number; rssStarted: number }> {
   const daemon = await startDaemon({ args: ['--vpcs-path', VPCS, '--console-ports', '12000-12999', '--udp-ports', '13000-15999'] });
   const mode = concurrency === 1 ? 'serial' : `${concurrency} in flight`;
+  const api = (path: string, method: string, body: unknown, status: number) => expectStatus(`${daemon.url}${path}`, method, body, status);
   try {
+    await warmUp(api);
     const projectId = randomUUID();
     const base = `/v2/compute/projects/${projectId}/vpcs/nodes`;
-    await check(await daemon.api('/v2/compute/projects', post({ name: 'bench', project_id: projectId })), 201);
+    await api('/v2/compute/projects', 'POST', { name: 'bench', project_id: projectId }, 201);
     const ids = Array.from({ length: N }, () => randomUUID());
-    record(mode, 'create', await timed(N, concurrency, async (i) =>
-      check(await daemon.api(base, post({ name: `PC${i}`, node_id: ids[i], startup_script: 'set pcname %h\n' })), 201)));
-    record(mode, 'update', await timed(N, concurrency, async (i) =>
-      check(await daemon.api(`${base}/${ids[i]}`, put({ name: `PC-${i}` })), 200)));
+    record(mode, 'create', await timed(N, concurrency, (i) =>
+      api(base, 'POST', { name: `PC${i}`, node_id: ids[i], startup_script: 'set pcname %h\n' }, 201)));
+    record(mode, 'update', await timed(N, concurrency, (i) => api(`${base}/${ids[i]}`, 'PUT', { name: `PC-${i}` }, 200)));
     const rssIdle = rssMiB(daemon.child.pid!);
-    record(mode, 'start', await timed(N, concurrency, async (i) => check(await daemon.api(`${base}/${ids[i]}/start`, post()), 200)));
+    record(mode, 'start', await timed(N, concurrency, (i) => api(`${base}/${ids[i]}/start`, 'POST', {}, 200)));
     const rssStarted = rssMiB(daemon.child.pid!);
-    record(mode, 'stop', await timed(N, concurrency, async (i) => check(await daemon.api(`${base}/${ids[i]}/stop`, post()), 204)));
-    record(mode, 'delete', await timed(N, concurrency, async (i) =>
-      check(await daemon.api(`${base}/${ids[i]}`, { method: 'DELETE' }), 204)));
-    await check(await daemon.api(`/v2/compute/projects/${projectId}`, { method: 'DELETE' }), 204);
+    record(mode, 'stop', await timed(N, concurrency, (i) => api(`${base}/${ids[i]}/stop`, 'POST', {}, 204)));
+    record(mode, 'delete', await timed(N, concurrency, (i) => api(`${base}/${ids[i]}`, 'DELETE', undefined, 204)));
+    await api(`/v2/compute/projects/${projectId}`, 'DELETE', undefined, 204);
     return { rssIdle, rssStarted };
   } finally {
     await daemon.stop();
   }
+}
+
+/** Exercises every measured route once per node in a throw-away project, so the JIT has compiled them. */
+async function warmUp(api: (path: string, method: string, body: unknown, status: number) => Promise<unknown>): Promise<void> {
+  const projectId = randomUUID();
+  const base = `/v2/compute/projects/${projectId}/vpcs/nodes`;
+  await api('/v2/compute/projects', 'POST', { name: 'warm-up', project_id: projectId }, 201);
+  for (let i = 0; i < 20; i++) {
+    const id = randomUUID();
+    await api(base, 'POST', { name: `W${i}`, node_id: id }, 201);
+    await api(`${base}/${id}`, 'PUT', { name: `W-${i}` }, 200);
+    await api(`${base}/${id}/start`, 'POST', {}, 200);
+    await api(`${base}/${id}/stop`, 'POST', {}, 204);
+    await api(`${base}/${id}`, 'DELETE', undefined, 204);
+  }
+  await api(`/v2/compute/projects/${projectId}`, 'DELETE', undefined, 204);
 }
 
 /** The floor: spawn VPCS exactly as the agent does and wait for its console, with no HTTP, locks or relay. */
@@ -68,7 +80,7 @@ async function directRun(concurrency: number): Promise<void> {
       const backend = await tcpBackend(console);
       backend.socket.destroy();
     }));
-    record(`direct ${mode}`, 'stop', await timed(N, concurrency, async (i) => procs[i]!.stop()));
+    record(`direct ${mode}`, 'stop', await timed(N, concurrency, async (i) => procs[i]!.stop(0)));
   } finally {
     await Promise.all(procs.map((p) => p?.stop()));
     rmSync(dir, { recursive: true, force: true });

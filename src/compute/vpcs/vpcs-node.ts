@@ -113,6 +113,9 @@ export class VpcsNode extends EmulatorNode {
     this.process = proc;
     this.#outputTail = '';
     void proc.exited.then((info) => this.#exited(proc, info));
+    // The relay bridge does not need the emulator to be ready: wire it while VPCS boots.
+    const wired = this.wireAll();
+    wired.catch(() => {}); // Awaited below; this only keeps an early failure from counting as unhandled.
     try {
       if (binary.gns3Mode) {
         const backend = await tcpBackend(this.#internalConsole!);
@@ -127,11 +130,12 @@ export class VpcsNode extends EmulatorNode {
         this.#backend = pipeBackend(proc.child.stdin!, proc.child.stdout!);
         this.#backendClose = null;
       }
-      await this.wireAll();
+      await wired;
       if (this.consoleType === 'telnet') {
         this.#telnet = await TelnetConsole.listen(this.host.consoleHost, this.console!, this.#backend);
       }
     } catch (err) {
+      await wired.catch(() => {});
       await this.#teardown();
       throw err instanceof Error && 'status' in err ? err : vpcsError(`Could not start VPCS: ${(err as Error).message}`);
     }
