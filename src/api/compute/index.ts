@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import type { Compute } from '../../compute/compute.ts';
 import type { Runtime } from '../../runtime/types.ts';
+import { imageRoutes } from './images.ts';
 import { nodeRoutes } from './nodes.ts';
 import { projectRoutes } from './projects.ts';
 import { serverRoutes, type ComputeInfo } from './server.ts';
@@ -14,6 +15,7 @@ export function computeRoutes(compute: Compute, runtime: Runtime, info: ComputeI
   app.route('/', serverRoutes(compute, runtime, info));
   app.route('/', projectRoutes(compute));
   app.route('/', streamRoutes(compute, runtime));
+  app.route('/', imageRoutes(compute));
   app.route('/', nodeRoutes(compute));
   return app;
 }

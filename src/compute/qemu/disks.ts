@@ -49,3 +49,9 @@ export async function linkedClone(binary: string, base: string, nodeDir: string,
   if (backing !== base) await qemuImg(binary, ['rebase', '-u', '-F', format, '-b', base, overlay], log);
   return overlay;
 }
+
+/** Whether a qcow2 disk holds the internal snapshot `name` (for `-loadvm` after an on_close save_vm_state). */
+export async function hasSnapshot(binary: string, disk: string, name: string, log: string): Promise<boolean> {
+  const listing = await qemuImg(binary, ['snapshot', '-U', '-l', disk], log);
+  return listing.split('\n').some((line) => line.trim().split(/\s+/)[1] === name);
+}

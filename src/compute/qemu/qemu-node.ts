@@ -1,0 +1,607 @@
+/**
+ * A QEMU node: settings, image resolution, linked clones, the emulator process with its HMP monitor, a serial (telnet)
+ * or VNC/SPICE console, and one local UDP tunnel per adapter wired to the relay by EmulatorNode.
+ */
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pidusage from 'pidusage';
+import { HttpError } from '../../api/errors.ts';
+import type { Nio } from '../../api/schemas/common.ts';
+import { DRIVES, type QemuCreate, type QemuUpdate } from '../../api/schemas/qemu.ts';
+import { tcpBackend } from '../console/backends.ts';
+import { TelnetConsole } from '../console/telnet-console.ts';
+import { EmulatorNode } from '../emulator-node.ts';
+import type { NodeInit, PortRef } from '../node.ts';
+import { Supervised, type ExitInfo } from '../process.ts';
+import { findQemu, kvmUsable, qemuError, type QemuBinary } from './binary.ts';
+import { buildCommandLine, defaultMac, macPlus, versionAtLeast, type ConsoleSpec, type DiskSpec } from './command-line.ts';
+import { findQemuImg, imageInfo, linkedClone, hasSnapshot } from './disks.ts';
+import { applyPriority, startCpuLimit } from './host-tuning.ts';
+import { md5sum, type ImageStore } from './images.ts';
+import { HmpMonitor } from './monitor.ts';
+import { forbiddenOption, forcesTcg, normaliseOptions, splitOptions, substitutePlaceholders } from './options.ts';
+import { IMAGE_KEYS, defaultSettings, md5Key, type ImageKey, type ImageSetting, type QemuSettings } from './settings.ts';
+import { startSwtpm } from './tpm.ts';
+import { prepareUefi } from './uefi.ts';
+
+export type QemuInit = NodeInit & { images: ImageStore; guestCid: number };
+
+type ProcessStats = { pid: number; cpu_percent: number; memory_rss: number };
+
+const SAVED_STATE = 'GNS3_SAVED_STATE';
+/** GNS3 waits this long for an ACPI shutdown or a savevm before killing the VM. */
+const GRACEFUL_STOP_MS = 120_000;
+/** During project close and agent shutdown the wait is shorter, so a hung guest cannot hold the agent hostage. */
+const CLOSING_STOP_MS = 10_000;
+const STATS_INTERVAL_MS = 2000;
+
+/** Lifecycle attachments of a running VM, dropped together at stop. */
+type Running = {
+  process: Supervised;
+  monitor: HmpMonitor | null;
+  monitorPort: number;
+  telnet: TelnetConsole | null;
+  closeBackend: (() => void) | null;
+  helpers: Supervised[];
+  statsTimer: ReturnType<typeof setInterval> | null;
+};
+
+export class QemuNode extends EmulatorNode {
+  readonly type = 'qemu';
+  readonly module = 'qemu';
+  readonly guestCid: number;
+  readonly #images: ImageStore;
+  settings: QemuSettings;
+  readonly #imageSettings = new Map<ImageKey, ImageSetting>();
+  console: number | null = null;
+  commandLine = '';
+  /** Port the QEMU serial telnet server listens on (127.0.0.1); the public console fronts it. */
+  #internalConsole: number | null = null;
+  #run: Running | null = null;
+  #stats: ProcessStats | null = null;
+  /** Set by any update: a reload then restarts QEMU instead of resetting the guest (GNS3 behaviour). */
+  #settingsChanged = false;
+  #closing = false;
+
+  private constructor(init: QemuInit) {
+    super(init);
+    this.#images = init.images;
+    this.guestCid = init.guestCid;
+    this.settings = defaultSettings(defaultMac(init.id));
+    for (const key of IMAGE_KEYS) this.#imageSettings.set(key, { name: '', path: null, md5sum: null });
+  }
+
+  static async create(init: QemuInit, fields: QemuCreate): Promise<QemuNode> {
+    const node = new QemuNode(init);
+    try {
+      await node.#configure(fields, true);
+    } catch (err) {
+      init.host.tcpPorts.releaseOwnedBy(node.owner);
+      throw err;
+    }
+    return node;
+  }
+
+  // ---------------------------------------------------------------- settings
+
+  /** Applies create/update fields that differ from the current ones; validation errors leave earlier fields applied. */
+  async #configure(fields: QemuCreate | QemuUpdate, creating: boolean): Promise<void> {
+    const s = this.settings;
+    if (creating || fields.qemu_path != null || (fields.platform !== undefined && fields.platform !== s.platform)) {
+      await this.#setBinary(fields.qemu_path ?? (creating ? null : s.qemu_path), fields.platform ?? null);
+    }
+    await this.#setConsole(fields.console_type ?? s.console_type, fields.console, creating);
+    if (fields.name != null) this.name = fields.name;
+    if (fields.adapters != null && fields.adapters !== s.adapters) this.#setAdapters(fields.adapters);
+    if (fields.options != null) {
+      const options = normaliseOptions(fields.options);
+      let args: string[];
+      try {
+        args = splitOptions(options);
+      } catch (err) {
+        throw qemuError(`Invalid options: ${(err as Error).message}`);
+      }
+      const forbidden = forbiddenOption(args);
+      if (forbidden) throw qemuError(`Forbidden additional option: ${forbidden}`);
+      s.options = options;
+    }
+    if (fields.uefi && (fields.bios_image ?? this.#imageSettings.get('bios_image')!.name)) {
+      throw qemuError('Cannot use a BIOS image with UEFI boot enabled');
+    }
+    for (const key of IMAGE_KEYS) {
+      const value = fields[key];
+      if (value !== undefined && value !== this.#imageSettings.get(key)!.name) await this.#setImage(key, value);
+    }
+    const simple = [
+      'usage', 'linked_clone', 'boot_priority', 'ram', 'cpus', 'maxcpus', 'adapter_type', 'mac_address', 'kernel_command_line',
+      'legacy_networking', 'replicate_network_connection_state', 'create_config_disk', 'tpm', 'uefi', 'on_close',
+      'cpu_throttling', 'process_priority', 'custom_adapters',
+      ...DRIVES.map((d) => `${d}_disk_interface` as const),
+    ] as const;
+    const target = s as Record<string, unknown>;
+    for (const key of simple) {
+      const value = fields[key];
+      // GNS3 templates carry nulls for "unset"; they keep the current value.
+      if (value !== undefined && value !== null) target[key] = value;
+    }
+  }
+
+  async #setBinary(qemuPath: string | null, platform: string | null): Promise<void> {
+    const wantedPlatform = platform && platform !== 'null' ? platform : null;
+    const binary = await findQemu(qemuPath || null, wantedPlatform, this.host.binaries.qemu);
+    this.settings.qemu_path = binary.path;
+    this.settings.platform = binary.platform;
+  }
+
+  async #setConsole(type: QemuSettings['console_type'], wanted: number | null | undefined, creating: boolean): Promise<void> {
+    const s = this.settings;
+    const typeChanged = type !== s.console_type;
+    const portChanged = wanted != null && wanted !== this.console;
+    if (!creating && !typeChanged && !portChanged) return;
+    if (!creating && this.#run) throw qemuError(`"${this.name}" must be stopped to change the console`);
+    const { tcpPorts } = this.host;
+    tcpPorts.release(this.console);
+    tcpPorts.release(this.#internalConsole);
+    this.console = this.#internalConsole = null;
+    s.console_type = type;
+    if (type === 'none') return;
+    const port = wanted ?? undefined;
+    if (type === 'vnc') {
+      if (port !== undefined && port < 5900) throw qemuError(`VNC console require a port superior or equal to 5900, current port is ${port}`);
+      this.console = await this.#vncPort(port);
+    } else {
+      this.console = port !== undefined ? await tcpPorts.reserve(port, this.owner) : await tcpPorts.allocate(this.owner);
+    }
+    if (type === 'telnet') this.#internalConsole = await tcpPorts.allocate(this.owner);
+  }
+
+  /** A console port usable as a VNC display (≥ 5900): the wanted one if free, else the first free one above 5900. */
+  async #vncPort(wanted: number | undefined): Promise<number> {
+    const pool = this.host.tcpPorts;
+    const first = Math.max(5900, pool.start);
+    for (const candidate of [wanted, ...Array.from({ length: pool.end - first + 1 }, (_, i) => first + i)]) {
+      if (candidate === undefined || candidate < first || candidate > pool.end || pool.isAllocated(candidate)) continue;
+      const got = await pool.reserve(candidate, this.owner);
+      if (got === candidate) return got;
+      pool.release(got);
+    }
+    throw qemuError(`No free VNC console port (5900 or above) in the console range ${pool.start}-${pool.end}`);
+  }
+
+  /** Changing the adapter count drops every link, as in GNS3; tunnels are re-allocated at next start. */
+  #setAdapters(count: number): void {
+    if (this.#run) throw qemuError(`"${this.name}" must be stopped to change the number of adapters`);
+    for (const nio of this.nios.values()) if (nio.type === 'nio_udp') this.host.udpPorts.release(nio.lport);
+    this.nios.clear();
+    this.captures.clear();
+    for (const tunnel of this.tunnels.values()) {
+      this.host.udpPorts.release(tunnel.emulatorPort);
+      this.host.udpPorts.release(tunnel.relayPort);
+    }
+    this.tunnels.clear();
+    this.settings.adapters = count;
+  }
+
+  async #setImage(key: ImageKey, name: string): Promise<void> {
+    if (name === '') {
+      this.#imageSettings.set(key, { name: '', path: null, md5sum: null });
+      return;
+    }
+    const path = await this.#images.resolve(name, this.project.path);
+    this.#imageSettings.set(key, { name: this.#images.display(path), path, md5sum: await md5sum(path) });
+  }
+
+  async update(fields: QemuUpdate): Promise<void> {
+    await this.#configure(fields, false);
+    this.#settingsChanged = true;
+    this.emitUpdated();
+  }
+
+  toJSON() {
+    const s = this.settings;
+    const images: Record<string, string | null> = {};
+    for (const [key, image] of this.#imageSettings) {
+      images[key] = image.name;
+      images[md5Key(key)] = image.md5sum;
+    }
+    return {
+      project_id: this.project.id,
+      node_id: this.id,
+      node_directory: this.directory,
+      name: this.name,
+      usage: s.usage,
+      qemu_path: s.qemu_path,
+      platform: s.platform,
+      console: this.console,
+      console_type: s.console_type,
+      status: this.status,
+      command_line: this.commandLine,
+      ...images,
+      hda_disk_interface: s.hda_disk_interface,
+      hdb_disk_interface: s.hdb_disk_interface,
+      hdc_disk_interface: s.hdc_disk_interface,
+      hdd_disk_interface: s.hdd_disk_interface,
+      boot_priority: s.boot_priority,
+      ram: s.ram,
+      cpus: s.cpus,
+      adapters: s.adapters,
+      adapter_type: s.adapter_type,
+      mac_address: s.mac_address,
+      kernel_command_line: s.kernel_command_line,
+      legacy_networking: s.legacy_networking,
+      replicate_network_connection_state: s.replicate_network_connection_state,
+      create_config_disk: s.create_config_disk,
+      on_close: s.on_close,
+      cpu_throttling: s.cpu_throttling,
+      process_priority: s.process_priority,
+      options: s.options,
+      tpm: s.tpm,
+      uefi: s.uefi,
+      // Not a GNS3 field: CPU and memory of the QEMU process while it runs (refreshed every 2 s).
+      process_stats: this.#stats,
+    };
+  }
+
+  // ---------------------------------------------------------------- ports
+
+  protected portKey({ adapter }: PortRef): string {
+    // Each QEMU adapter has one port; like GNS3 the port number is ignored.
+    if (adapter >= this.settings.adapters) throw qemuError(`Adapter ${adapter} does not exist on QEMU VM "${this.name}"`);
+    return String(adapter);
+  }
+
+  protected override connectedKey(ref: PortRef): string {
+    const key = this.portKey(ref);
+    if (!this.nios.has(key)) throw qemuError(`Adapter ${ref.adapter} is not connected`);
+    return key;
+  }
+
+  protected portKeys(): string[] {
+    return Array.from({ length: this.settings.adapters }, (_, n) => String(n));
+  }
+
+  protected override async nioChanged(key: string, nio: Nio): Promise<void> {
+    await super.nioChanged(key, nio);
+    if (nio.type === 'nio_udp') await this.#setLink(key, !nio.suspend);
+  }
+
+  protected override async nioRemoved(key: string): Promise<void> {
+    await super.nioRemoved(key);
+    await this.#setLink(key, false);
+  }
+
+  /** Mirrors the link state into the guest NIC (carrier up/down) when the VM runs, if the node asks for it. */
+  async #setLink(key: string, up: boolean): Promise<void> {
+    const monitor = this.#run?.monitor;
+    if (!monitor || !this.settings.replicate_network_connection_state) return;
+    await monitor.command(`set_link gns3-${key} ${up ? 'on' : 'off'}`);
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  async start(): Promise<void> {
+    if (this.#run) {
+      if (this.status === 'suspended') await this.resume();
+      return;
+    }
+    const binary = await findQemu(this.settings.qemu_path || null, this.settings.platform || null, this.host.binaries.qemu);
+    this.#checkStartable(binary);
+    await mkdir(this.directory, { recursive: true });
+    await this.ensureTunnels();
+    const monitorPort = await this.host.tcpPorts.allocate(this.owner);
+    const helpers: Supervised[] = [];
+    let run: Running | null = null;
+    try {
+      const userOptions = splitOptions(substitutePlaceholders(this.settings.options, {
+        vmName: this.name,
+        vmId: this.id,
+        projectId: this.project.id,
+        projectPath: this.project.path,
+        consolePort: this.console,
+        guestCid: this.guestCid,
+      }));
+      const disks = await this.#prepareDisks(binary);
+      const tpm = this.settings.tpm ? await startSwtpm(this.directory) : null;
+      if (tpm) helpers.push(tpm.process);
+      const args = buildCommandLine({
+        qemuPath: binary.path,
+        version: binary.version,
+        platform: binary.platform,
+        name: this.name,
+        nodeId: this.id,
+        ram: this.settings.ram,
+        cpus: this.settings.cpus,
+        maxcpus: this.settings.maxcpus,
+        kvm: !forcesTcg(userOptions) && !userOptions.includes('-accel') && (await kvmUsable(binary)),
+        bootPriority: this.settings.boot_priority,
+        bios: this.#imagePath('bios_image'),
+        uefi: this.settings.uefi ? await prepareUefi(this.directory) : null,
+        cdrom: this.#imagePath('cdrom_image'),
+        disks,
+        initrd: this.#imagePath('initrd'),
+        kernel: this.#imagePath('kernel_image'),
+        kernelCommandLine: this.settings.kernel_command_line,
+        console: this.#consoleSpec(),
+        monitorPort,
+        nics: this.#nics(),
+        loadvm: await this.#hasSavedState(binary, disks),
+        tpmSocket: tpm?.socket ?? null,
+        userOptions,
+      });
+      this.commandLine = args.map(quoteForDisplay).join(' ');
+      if (this.settings.create_config_disk) {
+        this.host.notify('log.warning', { message: `${this.name}: create_config_disk is not supported by this compute; no config disk attached` }, this.project.id);
+      }
+      const process = await this.#spawn(args);
+      run = { process, monitor: null, monitorPort, telnet: null, closeBackend: null, helpers, statsTimer: null };
+      this.#run = run;
+      void process.exited.then((info) => this.#exited(process, info));
+      await this.#tune(process, helpers);
+      run.monitor = await untilExit(process, HmpMonitor.connect(monitorPort), () => this.#log());
+      await this.wireAll();
+      if (this.settings.replicate_network_connection_state) {
+        for (const key of this.portKeys()) {
+          const nio = this.nios.get(key);
+          if (!nio || nio.type !== 'nio_udp' || nio.suspend) await run.monitor.command(`set_link gns3-${key} off`);
+        }
+      }
+      if (this.settings.console_type === 'telnet') {
+        const backend = await untilExit(process, tcpBackend(this.#internalConsole!), () => this.#log());
+        run.closeBackend = () => backend.socket.destroy();
+        run.telnet = await TelnetConsole.listen(this.host.consoleHost, this.console!, backend);
+      }
+      run.statsTimer = setInterval(() => void this.#sampleStats(), STATS_INTERVAL_MS);
+      run.statsTimer.unref?.();
+      void this.#sampleStats();
+    } catch (err) {
+      if (run) await this.#teardown(0);
+      else {
+        this.host.tcpPorts.release(monitorPort);
+        await Promise.all(helpers.map((helper) => helper.stop()));
+      }
+      throw err instanceof HttpError ? err : qemuError(`Could not start QEMU VM "${this.name}": ${(err as Error).message}`);
+    }
+    this.#settingsChanged = false;
+    this.setStatus('started');
+  }
+
+  #checkStartable(binary: QemuBinary): void {
+    if (this.settings.legacy_networking && versionAtLeast(binary.version, '2.9')) {
+      throw qemuError(`Legacy networking is not supported by QEMU ${binary.version} (needs a version older than 2.9)`);
+    }
+    if (this.settings.uefi && this.#imagePath('bios_image')) throw qemuError('Cannot use a BIOS image with UEFI boot enabled');
+    if (this.#imagePath('cdrom_image') && this.#imagePath('hdc_disk_image')) {
+      throw qemuError("You cannot use a disk image on hdc and a CD-ROM image at the same time");
+    }
+    if (this.console !== null && this.settings.console_type === 'vnc' && this.console < 5900) {
+      throw qemuError(`VNC console require a port superior or equal to 5900, current port is ${this.console}`);
+    }
+  }
+
+  #imagePath(key: ImageKey): string | null {
+    return this.#imageSettings.get(key)!.path;
+  }
+
+  /** The disk files QEMU opens: linked-clone overlays in the node directory, or the images themselves. */
+  async #prepareDisks(binary: QemuBinary): Promise<DiskSpec[]> {
+    const disks: DiskSpec[] = [];
+    let qemuImg: string | null = null;
+    for (const [index, drive] of DRIVES.entries()) {
+      const image = this.#imagePath(`${drive}_disk_image`);
+      if (!image) continue;
+      qemuImg ??= await findQemuImg(binary.path);
+      const log = join(this.directory, 'qemu-img.log');
+      const iface = this.settings[`${drive}_disk_interface`];
+      if (this.settings.linked_clone) {
+        disks.push({ index, file: await linkedClone(qemuImg, image, this.directory, drive), interface: iface, format: 'qcow2' });
+      } else {
+        disks.push({ index, file: image, interface: iface, format: (await imageInfo(qemuImg, image, log)).format });
+      }
+    }
+    return disks;
+  }
+
+  async #hasSavedState(binary: QemuBinary, disks: DiskSpec[]): Promise<boolean> {
+    if (this.settings.on_close !== 'save_vm_state') return false;
+    const qcow2 = disks.filter((d) => d.format === 'qcow2');
+    if (qcow2.length === 0) return false;
+    const qemuImg = await findQemuImg(binary.path);
+    for (const disk of qcow2) {
+      if (await hasSnapshot(qemuImg, disk.file, SAVED_STATE, join(this.directory, 'qemu-img.log'))) return true;
+    }
+    return false;
+  }
+
+  #consoleSpec(): ConsoleSpec {
+    const type = this.settings.console_type;
+    if (type === 'none' || this.console === null) return { type: 'none' };
+    if (type === 'telnet') return { type, internalPort: this.#internalConsole! };
+    return { type, host: this.host.consoleHost, port: this.console };
+  }
+
+  #nics() {
+    const s = this.settings;
+    return this.portKeys().map((key, n) => {
+      const custom = s.custom_adapters.find((a) => a.adapter_number === n);
+      return {
+        mac: custom?.mac_address ?? macPlus(s.mac_address, n),
+        model: custom?.adapter_type || s.adapter_type,
+        tunnel: this.tunnels.get(key)!,
+      };
+    });
+  }
+
+  async #spawn(args: string[]): Promise<Supervised> {
+    const logPath = join(this.directory, 'qemu.log');
+    const fd = openSync(logPath, 'w');
+    try {
+      writeSync(fd, `Start QEMU with ${this.commandLine}\n\nExecution log:\n`);
+      return await Supervised.spawn(args[0]!, args.slice(1), { cwd: this.directory, output: fd });
+    } catch (err) {
+      throw qemuError(`Could not start QEMU ${args[0]}: ${(err as Error).message}`);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  async #tune(process: Supervised, helpers: Supervised[]): Promise<void> {
+    const warn = (message: string) => this.host.notify('log.warning', { message: `${this.name}: ${message}` }, this.project.id);
+    const priority = applyPriority(process.pid, this.settings.process_priority);
+    if (priority) warn(priority);
+    if (this.settings.cpu_throttling > 0) {
+      const limiter = await startCpuLimit(process.pid, this.settings.cpu_throttling, this.directory);
+      if (typeof limiter === 'string') warn(limiter);
+      else helpers.push(limiter);
+    }
+  }
+
+  async #sampleStats(): Promise<void> {
+    const process = this.#run?.process;
+    if (!process?.alive) return;
+    try {
+      const stat = await pidusage(process.pid);
+      if (this.#run?.process === process) {
+        this.#stats = { pid: process.pid, cpu_percent: Math.round(stat.cpu * 10) / 10, memory_rss: stat.memory };
+      }
+    } catch {
+      // The process exited between the check and the read.
+    }
+  }
+
+  /** CPU and memory of the running QEMU process (fresh sample), for agent-level statistics. */
+  async processStats(): Promise<ProcessStats | null> {
+    await this.#sampleStats();
+    return this.#run ? this.#stats : null;
+  }
+
+  /**
+   * Ends the VM and everything attached to it. `graceMs` bounds the on_close action: 0 kills at once (failed start),
+   * otherwise the bridges go first (as GNS3 stops uBridge first), then the guest is shut down per `on_close`.
+   */
+  async #teardown(graceMs: number): Promise<void> {
+    const run = this.#run;
+    if (!run) return;
+    this.#run = null;
+    if (run.statsTimer) clearInterval(run.statsTimer);
+    this.#stats = null;
+    try {
+      await this.unwireAll();
+      if (graceMs > 0) await this.#onClose(run, graceMs);
+    } finally {
+      run.monitor?.close();
+      await run.process.stop(graceMs > 0 ? 3000 : 0);
+      await run.telnet?.close();
+      run.closeBackend?.();
+      await Promise.all(run.helpers.map((helper) => helper.stop()));
+      this.host.tcpPorts.release(run.monitorPort);
+    }
+  }
+
+  /** GNS3's on_close: ACPI shutdown or save the VM state before the process is ended; errors fall through to a kill. */
+  async #onClose(run: Running, graceMs: number): Promise<void> {
+    const monitor = run.monitor;
+    if (!monitor || !run.process.alive) return;
+    const exited = () => Promise.race([run.process.exited.then(() => true), sleep(graceMs).then(() => false)]);
+    try {
+      if (this.settings.on_close === 'shutdown_signal') {
+        await monitor.command('system_powerdown');
+        await exited();
+      } else if (this.settings.on_close === 'save_vm_state') {
+        await monitor.command('stop');
+        const answer = await monitor.command(`savevm ${SAVED_STATE}`, graceMs);
+        if (answer) this.host.notify('log.warning', { message: `${this.name}: savevm: ${answer}` }, this.project.id);
+      }
+    } catch {
+      // The monitor went away (guest already off) or timed out: the process is stopped below either way.
+    }
+  }
+
+  async #exited(process: Supervised, info: ExitInfo): Promise<void> {
+    if (this.#run?.process !== process) return;
+    await this.#teardown(0);
+    this.setStatus('stopped');
+    if (info.code !== 0) {
+      this.host.notify('log.error', {
+        message: `QEMU process has stopped, return code: ${info.code ?? info.signal}\n${await this.#log()}`,
+      }, this.project.id);
+    }
+  }
+
+  async #log(): Promise<string> {
+    try {
+      return (await readFile(join(this.directory, 'qemu.log'), 'utf8')).slice(-4096);
+    } catch {
+      return '';
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.#teardown(this.#closing ? CLOSING_STOP_MS : GRACEFUL_STOP_MS);
+    this.setStatus('stopped');
+  }
+
+  override async close(): Promise<void> {
+    this.#closing = true;
+    try {
+      await super.close();
+    } finally {
+      this.#closing = false;
+    }
+  }
+
+  override async suspend(): Promise<void> {
+    if (!this.#run?.monitor || this.status !== 'started') return;
+    await this.#run.monitor.command('stop');
+    this.setStatus('suspended');
+  }
+
+  override async resume(): Promise<void> {
+    if (!this.#run?.monitor || this.status !== 'suspended') return;
+    await this.#run.monitor.command('cont');
+    this.setStatus('started');
+  }
+
+  /** Resets the guest through the monitor, or restarts QEMU when settings changed since it started (GNS3). */
+  override async reload(): Promise<void> {
+    if (!this.#run) return;
+    if (this.#settingsChanged) {
+      await this.stop();
+      await this.start();
+    } else {
+      await this.#run.monitor?.command('system_reset');
+    }
+  }
+
+  override async consoleReset(): Promise<void> {
+    const run = this.#run;
+    if (!run?.telnet) return;
+    await run.telnet.close();
+    run.closeBackend?.();
+    const backend = await tcpBackend(this.#internalConsole!);
+    run.closeBackend = () => backend.socket.destroy();
+    run.telnet = await TelnetConsole.listen(this.host.consoleHost, this.console!, backend);
+  }
+
+  /** The running QEMU process id, if any (tests and benchmarks look it up). */
+  get pid(): number | null {
+    return this.#run?.process.pid ?? null;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Shows an argument the way a shell would need it, so `command_line` can be pasted. */
+function quoteForDisplay(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'"'"'`)}'`;
+}
+
+/** Waits for `task`, failing early with QEMU's own log when the process exits first (bad option, missing file...). */
+async function untilExit<T>(process: Supervised, task: Promise<T>, log: () => Promise<string>): Promise<T> {
+  task.catch(() => {});
+  const early = process.exited.then(async (info) => {
+    throw qemuError(`QEMU exited during start (code ${info.code ?? info.signal}): ${(await log()).trim()}`);
+  });
+  early.catch(() => {});
+  return Promise.race([task, early]);
+}
