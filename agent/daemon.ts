@@ -1,7 +1,9 @@
 /** Wires one patchbay process: relay pool, compute, HTTP app, listener. Used by the CLI and by tests. */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { Hono } from 'hono';
 import { createApp } from '../src/api/app.ts';
+import { InFlight } from '../src/api/middleware/in-flight.ts';
 import { computeRoutes } from '../src/api/compute/index.ts';
 import { controllerRoutes } from '../src/api/controller/index.ts';
 import type { Controller } from '../src/controller/controller.ts';
@@ -9,14 +11,27 @@ import { register } from '../src/controller/register.ts';
 import { createController, startController } from '../src/controller/setup.ts';
 import type { AgentConfig } from '../src/config/agent-config.ts';
 import { Compute } from '../src/compute/compute.ts';
+import { reapPrevious } from '../src/compute/reaper.ts';
+import { StateRecorder } from '../src/compute/state-file.ts';
 import { builtinDrivers } from '../src/compute/builtin/drivers.ts';
 import { vpcsDriver } from '../src/compute/vpcs/driver.ts';
 import { qemuDriver } from '../src/compute/qemu/driver.ts';
+import { accessLog } from '../src/log/access-log.ts';
+import { createLogger, type Logger } from '../src/log/logger.ts';
+import { httpMetrics } from '../src/metrics/http-metrics.ts';
+import { nodeMetrics } from '../src/metrics/node-metrics.ts';
+import { Registry } from '../src/metrics/registry.ts';
+import { meteredRelay } from '../src/metrics/relay-metrics.ts';
+import { metricsRoutes } from '../src/metrics/routes.ts';
+import { openApiRoutes } from '../src/openapi/routes.ts';
 import { RelayPool } from '../src/relay/pool.ts';
 import { currentRuntime } from '../src/runtime/index.ts';
 import type { Runtime } from '../src/runtime/types.ts';
 
 export const PATCHBAY_VERSION = '0.1.0';
+
+/** How long a shutdown waits for requests in flight before stopping emulators anyway. */
+const DRAIN_MS = 5000;
 
 export type Daemon = {
   url: string;
@@ -26,13 +41,31 @@ export type Daemon = {
   runtime: Runtime;
   /** Set in controller mode. */
   controller?: Controller;
+  /** Metrics served at /metrics. */
+  metrics: Registry;
   /** Stops every emulator, frees every port, closes the relay and the listener. */
   close(): Promise<void>;
 };
 
-export async function startDaemon(config: AgentConfig, mode: 'agent' | 'controller' = 'agent'): Promise<Daemon> {
+export async function startDaemon(
+  config: AgentConfig,
+  mode: 'agent' | 'controller' = 'agent',
+  log: Logger = createLogger({ level: config.log_level }),
+): Promise<Daemon> {
   const runtime = await currentRuntime();
-  const relay = await RelayPool.start({ workers: config.relay_workers });
+  // Before anything binds a port: emulators a crashed agent left behind still hold theirs.
+  const reaped = await reapPrevious(config.state_dir);
+  if (reaped.recorded > 0) {
+    log.info('reaped emulators left by a previous agent', {
+      recorded: reaped.recorded,
+      killed: reaped.killed.map((p) => p.pid),
+      survivors: reaped.survivors.map((p) => p.pid),
+    });
+  }
+  if (reaped.survivors.length > 0) log.warn('some leftover emulators could not be killed', { pids: reaped.survivors.map((p) => p.pid) });
+  const metrics = new Registry();
+  const workers = config.relay_workers ?? availableParallelism();
+  const relay = meteredRelay(await RelayPool.start({ workers }), metrics, { configuredWorkers: workers });
   const compute = new Compute({
     consoleHost: config.host,
     projectsDir: config.projects_dir,
@@ -43,13 +76,36 @@ export async function startDaemon(config: AgentConfig, mode: 'agent' | 'controll
     relay,
     drivers: [vpcsDriver(), qemuDriver({ imagesDir: config.images_dir }), ...builtinDrivers()],
   });
+  nodeMetrics(compute, metrics);
+  const byDirectory = (dir: string) => compute.nodes.find((node) => node.directory === dir);
+  const recorder = await StateRecorder.start({
+    dir: config.state_dir,
+    ranges: [config.console_ports, config.udp_ports],
+    nodeOf: (proc) => {
+      const node = byDirectory(proc.cwd);
+      return node ? { nodeId: node.id, projectId: node.project.id } : null;
+    },
+  });
+  recorder.onError((err) => log.error('cannot write the state file', { file: recorder.file, err }));
   const controller = mode === 'controller' ? createController(config) : undefined;
-  const app = createApp({
+  const inFlight = new InFlight();
+  const auth = config.user !== undefined ? { user: config.user, password: config.password ?? '' } : undefined;
+  const app: Hono = createApp({
     serverHeader: `patchbay/${PATCHBAY_VERSION} GNS3/${config.gns3_version}`,
-    auth: config.user !== undefined ? { user: config.user, password: config.password ?? '' } : undefined,
+    auth,
+    before: [httpMetrics(metrics), accessLog(log), inFlight.middleware()],
+    onInternalError: (err) => log.error('internal error', { err }),
     mounts: [
       ['/v2/compute', computeRoutes(compute, runtime, { version: config.gns3_version, local: false })],
       ...(controller ? [['/v2', controllerRoutes(controller, runtime)] as [string, Hono]] : []),
+      ['/', metricsRoutes(metrics)],
+      ['/', openApiRoutes(() => app.routes, {
+        title: 'patchbay',
+        version: PATCHBAY_VERSION,
+        description: `GNS3 v2.2 compatible ${mode === 'controller' ? 'controller and compute' : 'compute'} API (reports GNS3 ${config.gns3_version}).`,
+        nodeBodies: Object.fromEntries([...compute.drivers.values()].map((d) => [d.type, { create: d.createSchema, update: d.updateSchema }])),
+        auth: auth !== undefined,
+      })],
     ],
   });
   const tls = config.cert && config.key
@@ -60,6 +116,7 @@ export async function startDaemon(config: AgentConfig, mode: 'agent' | 'controll
     listening = await runtime.listen(app, { hostname: config.host, port: config.port, tls });
   } catch (err) {
     await compute.shutdown();
+    await recorder.close();
     throw err;
   }
   const scheme = tls ? 'https' : 'http';
@@ -76,12 +133,17 @@ export async function startDaemon(config: AgentConfig, mode: 'agent' | 'controll
     app,
     runtime,
     controller,
+    metrics,
     close: () =>
       (closing ??= (async () => {
         unregister?.();
+        // The controller stops its projects through in-process requests, which a drain would refuse.
         await controller?.shutdown();
+        const unfinished = await inFlight.drain(DRAIN_MS);
+        if (unfinished > 0) log.warn('stopping with requests still in flight', { requests: unfinished });
         await listening.close();
         await compute.shutdown();
+        await recorder.close();
       })()),
   };
 }

@@ -2,6 +2,9 @@
 import { parseArgs } from 'node:util';
 import process from 'node:process';
 import { ConfigError, OPTION_HELP, envOf, flagOf, loadConfig } from '../src/config/agent-config.ts';
+import { StateDirBusyError } from '../src/compute/reaper.ts';
+import { StateFileError } from '../src/compute/state-file.ts';
+import { createLogger } from '../src/log/logger.ts';
 import { PATCHBAY_VERSION, startDaemon } from './daemon.ts';
 
 const USAGE = `patchbay ${PATCHBAY_VERSION}: a GNS3 v2.2 compatible network emulation backend
@@ -12,11 +15,16 @@ Usage: patchbay [agent|controller] [options]
   controller   serve the controller API (/v2) and a local compute (default)
 
 Options (also PATCHBAY_<NAME> environment variables, or keys of a JSON --config file):
-  --config FILE            JSON file with any of the keys below (e.g. {"port": 3080})
+  --config FILE            JSON file with any of the keys below (e.g. {"port": 3080}), or GNS3's
+                           gns3_server.conf ([Server] host, port, auth, user, password, paths, port ranges;
+                           [VPCS] vpcs_path)
 ${Object.entries(OPTION_HELP).map(([key, help]) => `  ${`${flagOf(key)} VALUE`.padEnd(25)}${help} [${envOf(key)}]`).join('\n')}
   -h, --help               show this help
   -v, --version            print the version
 `;
+
+/** Request drain (5 s) plus emulator stops (TERM, then KILL after 3 s) fit well within it. */
+const SHUTDOWN_LIMIT_MS = 20_000;
 
 async function main(argv: string[]): Promise<number> {
   const options = Object.fromEntries(
@@ -51,8 +59,9 @@ async function main(argv: string[]): Promise<number> {
     Object.entries(values).map(([flag, value]) => [flag.replaceAll('-', '_'), typeof value === 'string' ? value : undefined]),
   );
   let config;
+  const warnings: string[] = [];
   try {
-    config = loadConfig(cli, process.env);
+    config = loadConfig(cli, process.env, (message) => warnings.push(message));
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);
@@ -60,27 +69,40 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  const daemon = await startDaemon(config, mode);
-  console.log(`patchbay ${mode} listening on ${daemon.url}`);
+  const log = createLogger({ level: config.log_level });
+  for (const message of warnings) log.warn(message);
+  let daemon;
+  try {
+    daemon = await startDaemon(config, mode, log);
+  } catch (err) {
+    if (err instanceof StateDirBusyError || err instanceof StateFileError) {
+      log.error(err.message);
+      return 1;
+    }
+    throw err;
+  }
+  // The URL is followed by a space so that scripts can cut it out of both the text and the JSON form.
+  log.info(`patchbay ${mode} listening on ${daemon.url} (version ${PATCHBAY_VERSION})`, { mode, url: daemon.url, pid: process.pid });
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
-      console.log(`patchbay received ${signal}, stopping emulators`);
+      log.info(`patchbay received ${signal}, stopping emulators`, { signal });
       resolve();
     };
     // Stay subscribed: a second signal (systemd and `timeout` both resend) must not kill us mid-cleanup.
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
   });
-  // A stuck emulator must not keep the service from stopping.
+  // A stuck emulator must not keep the service from stopping (systemd's TimeoutStopSec is set above this).
   const deadline = setTimeout(() => {
-    console.error('patchbay: shutdown took too long, exiting');
+    log.error('shutdown took too long, exiting', { limit_ms: SHUTDOWN_LIMIT_MS });
     process.exit(1);
-  }, 15_000);
+  }, SHUTDOWN_LIMIT_MS);
   await daemon.close();
   clearTimeout(deadline);
+  log.info('patchbay stopped');
   return 0;
 }
 

@@ -1,5 +1,5 @@
 /** The root HTTP app: server header, auth, GNS3 error bodies, and the compute (and controller) route trees. */
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { HttpError } from './errors.ts';
 import { basicAuth, type Credentials } from './middleware/basic-auth.ts';
 
@@ -8,10 +8,15 @@ export type AppOptions = {
   auth?: Credentials;
   /** Sub-apps by mount point, e.g. `{ '/v2/compute': computeApp }`, mounted in order. */
   mounts: Array<[string, Hono]>;
+  /** Middleware that sees every request first, rejected ones included (access log, metrics, shutdown drain). */
+  before?: MiddlewareHandler[];
+  /** Reports unexpected errors (answered with 500); default console.error. */
+  onInternalError?: (err: Error) => void;
 };
 
-export function createApp({ serverHeader, auth, mounts }: AppOptions): Hono {
+export function createApp({ serverHeader, auth, mounts, before = [], onInternalError = console.error }: AppOptions): Hono {
   const app = new Hono();
+  for (const middleware of before) app.use('*', middleware);
   app.use('*', async function serverHeaders(c, next) {
     const started = performance.now();
     await next();
@@ -28,7 +33,7 @@ export function createApp({ serverHeader, auth, mounts }: AppOptions): Hono {
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return c.json({ status, message: err.message }, status as 400);
     }
-    console.error(err);
+    onInternalError(err);
     return c.json({ status: 500, message: `Internal error: ${err.message}` }, 500);
   });
   return app;

@@ -8,8 +8,8 @@
  * the recorded ports.
  */
 import process from 'node:process';
-import { listProcesses, type ProcessInfo } from './process-table.ts';
-import type { AgentState, ProcessRecord } from './state-file.ts';
+import { listProcesses, processInfo, type ProcessInfo } from './process-table.ts';
+import { readState, type AgentState, type ProcessRecord } from './state-file.ts';
 
 export type ReapResult = { killed: ProcessInfo[]; survivors: ProcessInfo[] };
 
@@ -78,4 +78,23 @@ export async function reap(state: AgentState, options: ReapOptions = {}): Promis
     });
   }
   return { killed: leftovers.filter((p) => !survivors.includes(p)), survivors };
+}
+
+/** Another agent, still running, owns the state directory: reaping would kill its emulators. */
+export class StateDirBusyError extends Error {}
+
+/**
+ * Start-up step: refuses a state directory whose recorded agent is still alive, then reaps what a dead agent left.
+ * Returns what was found so the caller can log it.
+ */
+export async function reapPrevious(dir: string, options: ReapOptions = {}): Promise<ReapResult & { recorded: number }> {
+  const state = await readState(dir);
+  const owner = state.agent;
+  if (owner && owner.pid !== process.pid) {
+    const info = processInfo(owner.pid);
+    if (info && !info.zombie && info.startTime !== null && info.startTime === owner.start_time) {
+      throw new StateDirBusyError(`Another patchbay agent (pid ${owner.pid}) is using the state directory ${dir}`);
+    }
+  }
+  return { recorded: state.processes.length, ...(await reap(state, options)) };
 }

@@ -1,9 +1,14 @@
-/** Agent configuration: defaults < config file (JSON) < environment (PATCHBAY_*) < command line, validated with valibot. */
+/**
+ * Agent configuration: defaults < config file (JSON, or GNS3's gns3_server.conf INI) < environment (PATCHBAY_*) <
+ * command line, validated with valibot.
+ */
 import * as v from 'valibot';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describeIssues } from '../api/validate.ts';
+import { LOG_LEVELS } from '../log/logger.ts';
+import { Gns3ConfError, looksLikeJson, mapGns3Conf } from './gns3-conf.ts';
 
 const PortRange = v.pipe(
   v.string(),
@@ -14,7 +19,7 @@ const PortRange = v.pipe(
 
 const NumberLike = v.pipe(v.union([v.number(), v.pipe(v.string(), v.regex(/^\d+$/, 'must be a number'))]), v.transform(Number));
 
-export const AgentConfig = v.strictObject({
+const Schema = v.strictObject({
   host: v.optional(v.pipe(v.string(), v.minLength(1)), '127.0.0.1'),
   port: v.optional(v.pipe(NumberLike, v.integer(), v.minValue(0), v.maxValue(65535)), 3080),
   user: v.optional(v.string()),
@@ -23,6 +28,9 @@ export const AgentConfig = v.strictObject({
   key: v.optional(v.string()),
   projects_dir: v.optional(v.string(), join(homedir(), 'GNS3', 'projects')),
   images_dir: v.optional(v.string(), join(homedir(), 'GNS3', 'images')),
+  /** Default depends on projects_dir, filled in by loadConfig. */
+  state_dir: v.optional(v.pipe(v.string(), v.minLength(1))),
+  log_level: v.optional(v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`), 'info'),
   console_ports: v.optional(PortRange, '5000-10000'),
   udp_ports: v.optional(PortRange, '10000-20000'),
   vpcs_path: v.optional(v.string(), 'vpcs'),
@@ -33,8 +41,12 @@ export const AgentConfig = v.strictObject({
   compute_id: v.optional(v.string()),
   name: v.optional(v.string()),
 });
+export const AgentConfig = v.pipe(
+  Schema,
+  v.transform((config) => ({ ...config, state_dir: config.state_dir ?? join(config.projects_dir, '.patchbay') })),
+);
 export type AgentConfig = v.InferOutput<typeof AgentConfig>;
-type AgentConfigInput = v.InferInput<typeof AgentConfig>;
+type AgentConfigInput = v.InferInput<typeof Schema>;
 
 /** Every option with its help text; the CLI flag is the key with dashes, the variable is PATCHBAY_<KEY>. */
 export const OPTION_HELP: Record<keyof AgentConfigInput, string> = {
@@ -46,6 +58,8 @@ export const OPTION_HELP: Record<keyof AgentConfigInput, string> = {
   key: 'TLS private key file (PEM)',
   projects_dir: 'where projects are stored (default ~/GNS3/projects)',
   images_dir: 'where emulator images are stored (default ~/GNS3/images)',
+  state_dir: 'where the agent records its running emulators, to reap them after a crash (default PROJECTS_DIR/.patchbay)',
+  log_level: 'debug (adds an access log), info, warn or error (default info)',
   console_ports: 'TCP range for consoles (default 5000-10000)',
   udp_ports: 'UDP range for links and tunnels (default 10000-20000)',
   vpcs_path: 'VPCS binary (default: vpcs on PATH)',
@@ -62,17 +76,40 @@ export const envOf = (key: string) => `PATCHBAY_${key.toUpperCase()}`;
 
 export class ConfigError extends Error {}
 
-/** Merges the sources and validates once, so an error names the key whatever source it came from. */
-export function loadConfig(cli: Record<string, string | undefined>, env: Record<string, string | undefined>): AgentConfig {
-  const merged: Record<string, unknown> = {};
-  const file = cli.config ?? env.PATCHBAY_CONFIG;
-  if (file) {
+/** Reads a JSON config file, or a GNS3 INI one (mapped onto our keys; keys we do not use go to `warn`). */
+function readConfigFile(file: string, warn: (message: string) => void): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`Cannot read config file ${file}: ${(err as Error).message}`);
+  }
+  if (looksLikeJson(text)) {
     try {
-      Object.assign(merged, JSON.parse(readFileSync(file, 'utf8')));
+      return JSON.parse(text);
     } catch (err) {
       throw new ConfigError(`Cannot read config file ${file}: ${(err as Error).message}`);
     }
   }
+  try {
+    const { config, ignored } = mapGns3Conf(text);
+    if (ignored.length > 0) warn(`Config file ${file}: ignoring GNS3 settings patchbay does not use: ${ignored.join(', ')}`);
+    return config;
+  } catch (err) {
+    if (err instanceof Gns3ConfError) throw new ConfigError(`${err.message} (in ${file})`);
+    throw err;
+  }
+}
+
+/** Merges the sources and validates once, so an error names the key whatever source it came from. */
+export function loadConfig(
+  cli: Record<string, string | undefined>,
+  env: Record<string, string | undefined>,
+  warn: (message: string) => void = () => {},
+): AgentConfig {
+  const merged: Record<string, unknown> = {};
+  const file = cli.config ?? env.PATCHBAY_CONFIG;
+  if (file) Object.assign(merged, readConfigFile(file, warn));
   for (const key of Object.keys(OPTION_HELP)) {
     const fromEnv = env[envOf(key)];
     if (fromEnv !== undefined) merged[key] = fromEnv;

@@ -4,7 +4,9 @@ import { networkInterfaces } from 'node:os';
 import type { Compute } from '../../compute/compute.ts';
 import { cpuUsagePercent, memoryUsagePercent } from '../../compute/host-stats.ts';
 import type { Notification } from '../../compute/notifier.ts';
+import { hostStatistics } from '../../metrics/host-statistics.ts';
 import type { Runtime } from '../../runtime/types.ts';
+import { conflict } from '../errors.ts';
 
 export type ComputeInfo = { version: string; local: boolean };
 
@@ -44,6 +46,15 @@ export function serverRoutes(compute: Compute, runtime: Runtime, info: ComputeIn
     const types = [...compute.drivers.keys()];
     const ordered = [...NODE_TYPE_ORDER.filter((t) => types.includes(t)), ...types.filter((t) => !NODE_TYPE_ORDER.includes(t))];
     return c.json({ version: info.version, platform: process.platform, node_types: ordered });
+  });
+
+  app.get('/statistics', async (c) => {
+    try {
+      return c.json(await hostStatistics(compute.projectsDir));
+    } catch (err) {
+      // GNS3 answers 409 when psutil fails.
+      throw conflict(`Could not read host statistics: ${(err as Error).message}`);
+    }
   });
 
   app.get('/network/interfaces', (c) => c.json(interfaces()));

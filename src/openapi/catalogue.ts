@@ -1,0 +1,203 @@
+/**
+ * What the API document says about each route: summary, request body schema, answers. Paths and path parameters come
+ * from the routes the Hono app really registers (document.ts); this table only adds meaning, keyed by
+ * `METHOD /template`. test/ops/openapi.test.ts fails when a registered route has no entry here.
+ */
+import type * as v from 'valibot';
+import { CaptureStart as ComputeCaptureStart, ComputeProjectCreate, ComputeProjectUpdate, Duplicate, Nio } from '../api/schemas/common.ts';
+import {
+  CaptureStart, ComputeCreate, ComputeUpdate, DrawingBody, Gns3Vm, IouLicense, LinkCreate, LinkUpdate, NodeCreate,
+  NodeDuplicate, NodeUpdate, ProjectCreate, ProjectDuplicate, ProjectLoad, ProjectUpdate, SnapshotCreate,
+  TemplateInstance, TemplateUpdate, VersionCheck,
+} from '../api/controller/schemas.ts';
+import { ComputeStatistics } from '../metrics/host-statistics.ts';
+import {
+  Capabilities, ComputeNode, ComputeProject, ControllerObject, Empty, NetworkInterface, NetworkPorts, PcapPath,
+  ProjectFile, StoredNio, UdpPort, Version,
+} from './response-schemas.ts';
+import * as s from 'valibot';
+
+export type ResponseDoc = {
+  description: string;
+  /** JSON body schema; absent for empty answers. */
+  schema?: v.GenericSchema;
+  /** Non-JSON answers (files, pcap streams, metrics text). */
+  mediaType?: string;
+};
+
+export type RouteDoc = {
+  summary: string;
+  tag: string;
+  /** JSON body schema, `nodeCreate`/`nodeUpdate` for the per-node-type bodies, or `binary` for raw uploads. */
+  body?: v.GenericSchema | 'nodeCreate' | 'nodeUpdate' | 'binary';
+  query?: Record<string, string>;
+  responses: Record<number, ResponseDoc>;
+};
+
+const json = (description: string, schema?: v.GenericSchema): ResponseDoc => ({ description, schema });
+const empty = (description = 'Done; no body.'): ResponseDoc => ({ description });
+const file = (description: string, mediaType = 'application/octet-stream'): ResponseDoc => ({ description, mediaType });
+const upgrade = (description: string): Record<number, ResponseDoc> => ({ 101: empty(`WebSocket upgrade: ${description}`) });
+const list = (schema: v.GenericSchema) => s.array(schema);
+
+const C = 'compute';
+const node = ComputeNode;
+const controllerProject = ControllerObject('A controller project (GNS3 project JSON).', { project_id: s.string(), name: s.string(), status: s.string() });
+const controllerNode = ControllerObject('A controller node (GNS3 node JSON, with `properties` per node type).', { node_id: s.string(), name: s.string(), status: s.string() });
+const link = ControllerObject('A link (GNS3 link JSON).', { link_id: s.string(), nodes: s.array(s.unknown()) });
+const drawing = ControllerObject('A drawing (SVG with position).', { drawing_id: s.string(), svg: s.string() });
+const compute = ControllerObject('A compute known to the controller.', { compute_id: s.string(), name: s.string(), connected: s.boolean() });
+const template = ControllerObject('A node template.', { template_id: s.string(), name: s.string(), template_type: s.string() });
+const snapshot = ControllerObject('A project snapshot.', { snapshot_id: s.string(), name: s.string(), created_at: s.number() });
+const anyJson = ControllerObject('JSON object.');
+
+const computeRoutes: Record<string, RouteDoc> = {
+  'GET /v2/compute/version': { tag: C, summary: 'Compute version (the controller must report the same)', responses: { 200: json('Version', Version) } },
+  'GET /v2/compute/capabilities': { tag: C, summary: 'Node types this compute runs and its platform', responses: { 200: json('Capabilities', Capabilities) } },
+  'GET /v2/compute/statistics': { tag: C, summary: 'Host CPU, memory, swap, disk and load figures (GNS3 keys, integers)', responses: { 200: json('Statistics', ComputeStatistics), 409: json('The host figures could not be read') } },
+  'GET /v2/compute/network/interfaces': { tag: C, summary: 'Network interfaces of the host', responses: { 200: json('Interfaces', list(NetworkInterface)) } },
+  'GET /v2/compute/network/ports': { tag: C, summary: 'Port ranges and every reserved console and UDP port', responses: { 200: json('Ports', NetworkPorts) } },
+  'GET /v2/compute/notifications/ws': { tag: C, summary: 'Compute notifications (node.updated, node.deleted, log.*, ping with cpu/memory percent)', responses: upgrade('one JSON text frame per event') },
+  'GET /v2/compute/projects': { tag: C, summary: 'Projects open on this compute', responses: { 200: json('Projects', list(ComputeProject)) } },
+  'POST /v2/compute/projects': { tag: C, summary: 'Create (or return the existing) project', body: ComputeProjectCreate, responses: { 201: json('Project', ComputeProject) } },
+  'GET /v2/compute/projects/{project_id}': { tag: C, summary: 'Get a project', responses: { 200: json('Project', ComputeProject) } },
+  'PUT /v2/compute/projects/{project_id}': { tag: C, summary: 'Update project variables', body: ComputeProjectUpdate, responses: { 200: json('Project', ComputeProject) } },
+  'DELETE /v2/compute/projects/{project_id}': { tag: C, summary: 'Stop every node of the project and delete its files', responses: { 204: empty() } },
+  'POST /v2/compute/projects/{project_id}/close': { tag: C, summary: 'Stop every node of the project and free its ports; files stay', responses: { 204: empty() } },
+  'POST /v2/compute/projects/{project_id}/ports/udp': { tag: C, summary: 'Reserve a UDP port for a link', responses: { 201: json('The reserved port', UdpPort) } },
+  'GET /v2/compute/projects/{project_id}/files': { tag: C, summary: 'List project files with their MD5', responses: { 200: json('Files', list(ProjectFile)) } },
+  'GET /v2/compute/projects/{project_id}/files/{path}': { tag: C, summary: 'Download a project file', responses: { 200: file('File content') } },
+  'POST /v2/compute/projects/{project_id}/files/{path}': { tag: C, summary: 'Upload a project file (written atomically)', body: 'binary', responses: { 201: empty('Written; empty body.') } },
+  'POST /v2/compute/projects/{project_id}/{node_type}/nodes': { tag: C, summary: 'Create a node (idempotent on node_id)', body: 'nodeCreate', responses: { 201: json('Node', node) } },
+  'GET /v2/compute/projects/{project_id}/{node_type}/nodes/{node_id}': { tag: C, summary: 'Get a node', responses: { 200: json('Node', node) } },
+  'PUT /v2/compute/projects/{project_id}/{node_type}/nodes/{node_id}': { tag: C, summary: 'Update a node', body: 'nodeUpdate', responses: { 200: json('Node', node) } },
+  'DELETE /v2/compute/projects/{project_id}/{node_type}/nodes/{node_id}': { tag: C, summary: 'Stop and delete a node', responses: { 204: empty() } },
+  'POST /v2/compute/projects/{project_id}/{node_type}/nodes/{node_id}/duplicate': { tag: C, summary: 'Copy this node\'s files over another node', body: Duplicate, responses: { 201: json('Destination node', node) } },
+  'POST /v2/compute/projects/{project_id}/{node_type}/nodes/{node_id}/start': { tag: C, summary: 'Start the emulator', responses: { 200: json('Node', node) } },
+  'POST /v2/compute/projects/{project_id}/{node_type}/nodes/{node_id}/stop': { tag: C, summary: 'Stop the emulator', responses: { 204: empty() } },
+  'POST /v2/compute/projects/{project_id}/{node_type}/nodes/{node_id}/suspend': { tag: C, summary: 'Suspend the node', responses: { 204: empty() } },
+  'POST /v2/compute/projects/{project_id}/{node_type}/nodes/{node_id}/resume': { tag: C, summary: 'Resume a suspended node', responses: { 204: empty() } },
+  'POST /v2/compute/projects/{project_id}/{node_type}/nodes/{node_id}/reload': { tag: C, summary: 'Stop then start the node', responses: { 204: empty() } },
+  'POST /v2/compute/projects/{project_id}/{node_type}/nodes/{node_id}/console/reset': { tag: C, summary: 'Drop console clients and re-open the console', responses: { 204: empty() } },
+  'GET /v2/compute/projects/{project_id}/{node_type}/nodes/{node_id}/console/ws': { tag: C, summary: 'Console over WebSocket (not authenticated, as in GNS3)', responses: upgrade('binary frames to and from the telnet console') },
+  'POST /v2/compute/projects/{project_id}/{node_type}/nodes/{node_id}/adapters/{adapter_number}/ports/{port_number}/nio': { tag: C, summary: 'Connect a port (NIO)', body: Nio, responses: { 201: json('The NIO', StoredNio) } },
+  'PUT /v2/compute/projects/{project_id}/{node_type}/nodes/{node_id}/adapters/{adapter_number}/ports/{port_number}/nio': { tag: C, summary: 'Change a port\'s NIO, filters or suspension (answers 201 with the request, as GNS3)', body: Nio, responses: { 201: json('The request body', StoredNio) } },
+  'DELETE /v2/compute/projects/{project_id}/{node_type}/nodes/{node_id}/adapters/{adapter_number}/ports/{port_number}/nio': { tag: C, summary: 'Disconnect a port', responses: { 204: empty() } },
+  'POST /v2/compute/projects/{project_id}/{node_type}/nodes/{node_id}/adapters/{adapter_number}/ports/{port_number}/start_capture': { tag: C, summary: 'Start a packet capture on a port', body: ComputeCaptureStart, responses: { 200: json('Capture file', PcapPath) } },
+  'POST /v2/compute/projects/{project_id}/{node_type}/nodes/{node_id}/adapters/{adapter_number}/ports/{port_number}/stop_capture': { tag: C, summary: 'Stop the capture', responses: { 204: empty() } },
+  'GET /v2/compute/projects/{project_id}/{node_type}/nodes/{node_id}/adapters/{adapter_number}/ports/{port_number}/pcap': { tag: C, summary: 'Stream the capture while it runs', responses: { 200: file('pcap stream', 'application/vnd.tcpdump.pcap') } },
+};
+
+const P = 'controller: projects';
+const N = 'controller: nodes';
+const L = 'controller: links';
+const S = 'controller: server';
+const T = 'controller: templates and symbols';
+
+const controllerRoutes: Record<string, RouteDoc> = {
+  'GET /v2/version': { tag: S, summary: 'Controller version', responses: { 200: json('Version', Version) } },
+  'POST /v2/version': { tag: S, summary: 'Check a client version against the controller', body: VersionCheck, responses: { 200: json('Version', Version) } },
+  'POST /v2/shutdown': { tag: S, summary: 'Shut the server down (local servers only)', responses: { 403: json('Refused on a non-local server') } },
+  'POST /v2/reload': { tag: S, summary: 'Reload (no-op)', responses: { 200: json('Empty object', Empty) } },
+  'POST /v2/debug': { tag: S, summary: 'Write a debug dump (local servers only)', responses: { 403: json('Refused on a non-local server') } },
+  'GET /v2/statistics': { tag: S, summary: 'Statistics of every connected compute', responses: { 200: json('Per compute', list(s.object({ compute_id: s.string(), compute_name: s.string(), statistics: ComputeStatistics }))) } },
+  'GET /v2/iou_license': { tag: S, summary: 'IOU licence settings', responses: { 200: json('Licence', IouLicense) } },
+  'PUT /v2/iou_license': { tag: S, summary: 'Change IOU licence settings', body: IouLicense, responses: { 201: json('Licence', IouLicense) } },
+  'GET /v2/gns3vm': { tag: S, summary: 'GNS3 VM settings', responses: { 200: json('Settings', Gns3Vm) } },
+  'PUT /v2/gns3vm': { tag: S, summary: 'Change GNS3 VM settings', body: Gns3Vm, responses: { 201: json('Settings', Gns3Vm) } },
+  'GET /v2/gns3vm/engines': { tag: S, summary: 'GNS3 VM engines', responses: { 200: json('Engines', list(anyJson)) } },
+  'GET /v2/gns3vm/engines/{engine}/vms': { tag: S, summary: 'VMs of an engine (none here)', responses: { 200: json('VMs', list(anyJson)) } },
+  'GET /v2/appliances': { tag: T, summary: 'Appliances (none here)', responses: { 200: json('Appliances', list(anyJson)) } },
+  'GET /v2/notifications': { tag: S, summary: 'Controller notifications as a stream of JSON lines', responses: { 200: file('JSON lines', 'application/json') } },
+  'GET /v2/notifications/ws': { tag: S, summary: 'Controller notifications over WebSocket', responses: upgrade('one JSON text frame per event') },
+  'GET /v2/computes': { tag: S, summary: 'Computes', responses: { 200: json('Computes', list(compute)) } },
+  'POST /v2/computes': { tag: S, summary: 'Register a compute', body: ComputeCreate, responses: { 201: json('Compute', compute) } },
+  'GET /v2/computes/{compute_id}': { tag: S, summary: 'Get a compute', responses: { 200: json('Compute', compute) } },
+  'PUT /v2/computes/{compute_id}': { tag: S, summary: 'Update a compute', body: ComputeUpdate, responses: { 200: json('Compute', compute) } },
+  'DELETE /v2/computes/{compute_id}': { tag: S, summary: 'Forget a compute', responses: { 204: empty() } },
+  'GET /v2/computes/{compute_id}/ports': { tag: S, summary: 'Reserved ports of a compute', responses: { 200: json('Ports', NetworkPorts) } },
+  'GET /v2/computes/{compute_id}/{emulator}/images': { tag: S, summary: 'Images of an emulator on a compute', responses: { 200: json('Images', list(anyJson)) } },
+  'GET /v2/computes/{compute_id}/{emulator}': { tag: S, summary: 'Forward a GET to the compute\'s emulator API', responses: { 200: json('The compute\'s answer') } },
+  'POST /v2/computes/{compute_id}/{emulator}': { tag: S, summary: 'Forward a POST to the compute\'s emulator API', body: 'binary', responses: { 200: json('The compute\'s answer') } },
+  'PUT /v2/computes/{compute_id}/{emulator}': { tag: S, summary: 'Forward a PUT to the compute\'s emulator API', body: 'binary', responses: { 200: json('The compute\'s answer') } },
+  'GET /v2/computes/{compute_id}/{emulator}/{action}': { tag: S, summary: 'Forward a GET to the compute\'s emulator API', responses: { 200: json('The compute\'s answer') } },
+  'POST /v2/computes/{compute_id}/{emulator}/{action}': { tag: S, summary: 'Forward a POST to the compute\'s emulator API', body: 'binary', responses: { 200: json('The compute\'s answer') } },
+  'PUT /v2/computes/{compute_id}/{emulator}/{action}': { tag: S, summary: 'Forward a PUT to the compute\'s emulator API', body: 'binary', responses: { 200: json('The compute\'s answer') } },
+  'GET /v2/computes/endpoint/{compute_id}/{emulator}/{action}': { tag: S, summary: 'URL of a compute endpoint', responses: { 200: json('Endpoint', s.object({ endpoint: s.string() })) } },
+  'GET /v2/templates': { tag: T, summary: 'Templates', responses: { 200: json('Templates', list(template)) } },
+  'POST /v2/templates': { tag: T, summary: 'Create a template', body: TemplateUpdate, responses: { 201: json('Template', template) } },
+  'GET /v2/templates/{template_id}': { tag: T, summary: 'Get a template (ETag, 304 on If-None-Match)', responses: { 200: json('Template', template), 304: empty('Not modified.') } },
+  'PUT /v2/templates/{template_id}': { tag: T, summary: 'Update a template', body: TemplateUpdate, responses: { 200: json('Template', template) } },
+  'DELETE /v2/templates/{template_id}': { tag: T, summary: 'Delete a template', responses: { 204: empty() } },
+  'POST /v2/templates/{template_id}/duplicate': { tag: T, summary: 'Duplicate a template', responses: { 201: json('Template', template) } },
+  'GET /v2/symbols': { tag: T, summary: 'Symbols', responses: { 200: json('Symbols', list(anyJson)) } },
+  'GET /v2/default_symbols': { tag: T, summary: 'Default symbol of each node type', responses: { 200: json('Symbols', anyJson) } },
+  'GET /v2/symbols/{symbol_id}/raw': { tag: T, summary: 'Symbol image', responses: { 200: file('SVG or bitmap', 'image/svg+xml') } },
+  'POST /v2/symbols/{symbol_id}/raw': { tag: T, summary: 'Upload a symbol image', body: 'binary', responses: { 204: empty() } },
+  'GET /v2/symbols/{symbol_id}/dimensions': { tag: T, summary: 'Symbol width and height', responses: { 200: json('Dimensions', s.object({ width: s.number(), height: s.number() })) } },
+  'GET /v2/projects': { tag: P, summary: 'Projects', responses: { 200: json('Projects', list(controllerProject)) } },
+  'POST /v2/projects': { tag: P, summary: 'Create a project', body: ProjectCreate, responses: { 201: json('Project', controllerProject) } },
+  'POST /v2/projects/load': { tag: P, summary: 'Open a .gns3 file', body: ProjectLoad, responses: { 201: json('Project', controllerProject) } },
+  'GET /v2/projects/{project_id}': { tag: P, summary: 'Get a project', responses: { 200: json('Project', controllerProject) } },
+  'PUT /v2/projects/{project_id}': { tag: P, summary: 'Update a project', body: ProjectUpdate, responses: { 200: json('Project', controllerProject) } },
+  'DELETE /v2/projects/{project_id}': { tag: P, summary: 'Delete a project', responses: { 204: empty() } },
+  'POST /v2/projects/{project_id}/open': { tag: P, summary: 'Open a project', responses: { 201: json('Project', controllerProject) } },
+  'POST /v2/projects/{project_id}/close': { tag: P, summary: 'Close a project', responses: { 204: empty() } },
+  'GET /v2/projects/{project_id}/stats': { tag: P, summary: 'Counts of nodes, links, drawings and snapshots', responses: { 200: json('Counts', anyJson) } },
+  'GET /v2/projects/{project_id}/export': { tag: P, summary: 'Export the project as a portable archive', query: { include_snapshots: 'yes/no', include_images: 'yes/no', reset_mac_addresses: 'yes/no', keep_compute_ids: 'yes/no', compression: 'zip, none, bzip2 or lzma' }, responses: { 200: file('ZIP archive', 'application/gns3project') } },
+  'POST /v2/projects/{project_id}/import': { tag: P, summary: 'Import a portable project archive', body: 'binary', query: { name: 'project name', path: 'where to put it' }, responses: { 201: json('Project', controllerProject) } },
+  'POST /v2/projects/{project_id}/duplicate': { tag: P, summary: 'Duplicate a project', body: ProjectDuplicate, responses: { 201: json('Project', controllerProject) } },
+  'GET /v2/projects/{project_id}/snapshots': { tag: P, summary: 'Snapshots', responses: { 200: json('Snapshots', list(snapshot)) } },
+  'POST /v2/projects/{project_id}/snapshots': { tag: P, summary: 'Take a snapshot', body: SnapshotCreate, responses: { 201: json('Snapshot', snapshot) } },
+  'DELETE /v2/projects/{project_id}/snapshots/{snapshot_id}': { tag: P, summary: 'Delete a snapshot', responses: { 204: empty() } },
+  'POST /v2/projects/{project_id}/snapshots/{snapshot_id}/restore': { tag: P, summary: 'Restore a snapshot', responses: { 201: json('Project', controllerProject) } },
+  'GET /v2/projects/{project_id}/files/{path}': { tag: P, summary: 'Download a project file', responses: { 200: file('File content') } },
+  'POST /v2/projects/{project_id}/files/{path}': { tag: P, summary: 'Upload a project file', body: 'binary', responses: { 201: empty('Written; empty body.') } },
+  'GET /v2/projects/{project_id}/notifications': { tag: P, summary: 'Project notifications as a stream of JSON lines', responses: { 200: file('JSON lines', 'application/json') } },
+  'GET /v2/projects/{project_id}/notifications/ws': { tag: P, summary: 'Project notifications over WebSocket', responses: upgrade('one JSON text frame per event') },
+  'POST /v2/projects/{project_id}/templates/{template_id}': { tag: N, summary: 'Create a node from a template', body: TemplateInstance, responses: { 201: json('Node', controllerNode) } },
+  'GET /v2/projects/{project_id}/nodes': { tag: N, summary: 'Nodes of a project', responses: { 200: json('Nodes', list(controllerNode)) } },
+  'POST /v2/projects/{project_id}/nodes': { tag: N, summary: 'Create a node on a compute', body: NodeCreate, responses: { 201: json('Node', controllerNode) } },
+  'POST /v2/projects/{project_id}/nodes/start': { tag: N, summary: 'Start every node', responses: { 204: empty() } },
+  'POST /v2/projects/{project_id}/nodes/stop': { tag: N, summary: 'Stop every node', responses: { 204: empty() } },
+  'POST /v2/projects/{project_id}/nodes/suspend': { tag: N, summary: 'Suspend every node', responses: { 204: empty() } },
+  'POST /v2/projects/{project_id}/nodes/reload': { tag: N, summary: 'Reload every node', responses: { 204: empty() } },
+  'POST /v2/projects/{project_id}/nodes/console/reset': { tag: N, summary: 'Reset every node console', responses: { 204: empty() } },
+  'GET /v2/projects/{project_id}/nodes/{node_id}': { tag: N, summary: 'Get a node', responses: { 200: json('Node', controllerNode) } },
+  'PUT /v2/projects/{project_id}/nodes/{node_id}': { tag: N, summary: 'Update a node', body: NodeUpdate, responses: { 200: json('Node', controllerNode) } },
+  'DELETE /v2/projects/{project_id}/nodes/{node_id}': { tag: N, summary: 'Delete a node', responses: { 204: empty() } },
+  'POST /v2/projects/{project_id}/nodes/{node_id}/start': { tag: N, summary: 'Start a node', responses: { 200: json('Node', controllerNode) } },
+  'POST /v2/projects/{project_id}/nodes/{node_id}/stop': { tag: N, summary: 'Stop a node', responses: { 200: json('Node', controllerNode) } },
+  'POST /v2/projects/{project_id}/nodes/{node_id}/suspend': { tag: N, summary: 'Suspend a node', responses: { 200: json('Node', controllerNode) } },
+  'POST /v2/projects/{project_id}/nodes/{node_id}/reload': { tag: N, summary: 'Reload a node', responses: { 200: json('Node', controllerNode) } },
+  'POST /v2/projects/{project_id}/nodes/{node_id}/duplicate': { tag: N, summary: 'Duplicate a node', body: NodeDuplicate, responses: { 201: json('Node', controllerNode) } },
+  'GET /v2/projects/{project_id}/nodes/{node_id}/links': { tag: N, summary: 'Links of a node', responses: { 200: json('Links', list(link)) } },
+  'POST /v2/projects/{project_id}/nodes/{node_id}/console/reset': { tag: N, summary: 'Reset a node console', responses: { 204: empty() } },
+  'GET /v2/projects/{project_id}/nodes/{node_id}/console/ws': { tag: N, summary: 'Node console over WebSocket', responses: upgrade('binary frames to and from the console') },
+  'GET /v2/projects/{project_id}/nodes/{node_id}/files/{path}': { tag: N, summary: 'Download a node file', responses: { 200: file('File content') } },
+  'POST /v2/projects/{project_id}/nodes/{node_id}/files/{path}': { tag: N, summary: 'Upload a node file', body: 'binary', responses: { 201: empty('Written; empty body.') } },
+  'GET /v2/projects/{project_id}/links': { tag: L, summary: 'Links of a project', responses: { 200: json('Links', list(link)) } },
+  'POST /v2/projects/{project_id}/links': { tag: L, summary: 'Create a link', body: LinkCreate, responses: { 201: json('Link', link) } },
+  'GET /v2/projects/{project_id}/links/{link_id}': { tag: L, summary: 'Get a link', responses: { 200: json('Link', link) } },
+  'PUT /v2/projects/{project_id}/links/{link_id}': { tag: L, summary: 'Update a link (filters, suspend, style)', body: LinkUpdate, responses: { 201: json('Link', link) } },
+  'DELETE /v2/projects/{project_id}/links/{link_id}': { tag: L, summary: 'Delete a link', responses: { 204: empty() } },
+  'GET /v2/projects/{project_id}/links/{link_id}/available_filters': { tag: L, summary: 'Filters the link supports', responses: { 200: json('Filters', list(anyJson)) } },
+  'POST /v2/projects/{project_id}/links/{link_id}/start_capture': { tag: L, summary: 'Start a capture on the link', body: CaptureStart, responses: { 201: json('Link', link) } },
+  'POST /v2/projects/{project_id}/links/{link_id}/stop_capture': { tag: L, summary: 'Stop the capture', responses: { 201: json('Link', link) } },
+  'GET /v2/projects/{project_id}/links/{link_id}/pcap': { tag: L, summary: 'Stream the link capture', responses: { 200: file('pcap stream', 'application/vnd.tcpdump.pcap') } },
+  'GET /v2/projects/{project_id}/drawings': { tag: P, summary: 'Drawings of a project', responses: { 200: json('Drawings', list(drawing)) } },
+  'POST /v2/projects/{project_id}/drawings': { tag: P, summary: 'Create a drawing', body: DrawingBody, responses: { 201: json('Drawing', drawing) } },
+  'GET /v2/projects/{project_id}/drawings/{drawing_id}': { tag: P, summary: 'Get a drawing', responses: { 200: json('Drawing', drawing) } },
+  'PUT /v2/projects/{project_id}/drawings/{drawing_id}': { tag: P, summary: 'Update a drawing', body: DrawingBody, responses: { 201: json('Drawing', drawing) } },
+  'DELETE /v2/projects/{project_id}/drawings/{drawing_id}': { tag: P, summary: 'Delete a drawing', responses: { 204: empty() } },
+};
+
+const O = 'operations';
+
+const opsRoutes: Record<string, RouteDoc> = {
+  'GET /metrics': { tag: O, summary: 'Prometheus metrics (requests, nodes, relay counters, worker pool, emulator CPU/memory)', responses: { 200: file('Prometheus text format 0.0.4', 'text/plain; version=0.0.4') } },
+  'GET /v2/openapi.json': { tag: O, summary: 'This document', responses: { 200: json('OpenAPI 3.1 document', anyJson) } },
+  'GET /docs': { tag: O, summary: 'API reference page generated from this document', responses: { 200: file('HTML', 'text/html') } },
+};
+
+export const ROUTE_DOCS: Record<string, RouteDoc> = { ...computeRoutes, ...controllerRoutes, ...opsRoutes };
