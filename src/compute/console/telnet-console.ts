@@ -1,5 +1,6 @@
 /** A telnet server on the node's public console port that multiplexes any number of clients onto one backend. */
 import { createServer, type Server, type Socket } from 'node:net';
+import type { PortPool } from '../port-pool.ts';
 import { TELNET_GREETING, TelnetInput } from './telnet-input.ts';
 
 /** The emulator side of a console: a TCP connection to its own console port, or a pseudo-terminal. */
@@ -47,5 +48,28 @@ export class TelnetConsole {
     for (const client of this.#clients) client.destroy();
     this.#clients.clear();
     return new Promise((resolve) => this.#server.close(() => resolve()));
+  }
+}
+
+/**
+ * Opens the public console on `port`, moving to a fresh port from `pool` if another process took it since it was
+ * reserved (the bind probe and the real listen are separate moments). GNS3 substitutes console ports silently as
+ * well; the node's JSON reports the port actually used.
+ */
+export async function openConsole(
+  pool: PortPool,
+  owner: string,
+  host: string,
+  port: number,
+  backend: ConsoleBackend,
+): Promise<{ console: TelnetConsole; port: number }> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return { console: await TelnetConsole.listen(host, port, backend), port };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt === 3) throw err;
+      pool.release(port);
+      port = await pool.allocate(owner);
+    }
   }
 }

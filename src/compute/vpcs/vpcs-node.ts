@@ -6,8 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { conflict } from '../../api/errors.ts';
 import type { VpcsCreate, VpcsUpdate } from '../../api/schemas/vpcs.ts';
 import { pipeBackend, tcpBackend } from '../console/backends.ts';
-import type { ConsoleBackend } from '../console/telnet-console.ts';
-import { TelnetConsole } from '../console/telnet-console.ts';
+import { openConsole, type ConsoleBackend, type TelnetConsole } from '../console/telnet-console.ts';
 import { EmulatorNode } from '../emulator-node.ts';
 import type { NodeInit, PortRef } from '../node.ts';
 import { Supervised, type ExitInfo } from '../process.ts';
@@ -131,9 +130,7 @@ export class VpcsNode extends EmulatorNode {
         this.#backendClose = null;
       }
       await wired;
-      if (this.consoleType === 'telnet') {
-        this.#telnet = await TelnetConsole.listen(this.host.consoleHost, this.console!, this.#backend);
-      }
+      if (this.consoleType === 'telnet') await this.#openConsole();
     } catch (err) {
       await wired.catch(() => {});
       await this.#teardown();
@@ -202,7 +199,13 @@ export class VpcsNode extends EmulatorNode {
   override async consoleReset(): Promise<void> {
     if (!this.#telnet || !this.#backend) return;
     await this.#telnet.close();
-    this.#telnet = await TelnetConsole.listen(this.host.consoleHost, this.console!, this.#backend);
+    await this.#openConsole();
+  }
+
+  async #openConsole(): Promise<void> {
+    const opened = await openConsole(this.host.tcpPorts, this.owner, this.host.consoleHost, this.console!, this.#backend!);
+    this.#telnet = opened.console;
+    this.console = opened.port;
   }
 
   async update(fields: VpcsUpdate): Promise<void> {

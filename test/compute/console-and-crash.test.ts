@@ -1,0 +1,73 @@
+/** Consoles (telnet, websocket, reset, port taken meanwhile) and an emulator crash reported as a status change. */
+import t from 'tap';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import WebSocket from 'ws';
+import { startDaemon, post, VPCS_083 } from '../helpers/daemon.ts';
+import { pidsMatching } from '../helpers/seed.ts';
+import { TelnetClient } from '../helpers/telnet.ts';
+
+t.test('consoles and crashes', async (t) => {
+  const daemon = await startDaemon({ args: ['--vpcs-path', VPCS_083] });
+  t.teardown(() => daemon.stop());
+  const projectId = randomUUID();
+  const base = `/v2/compute/projects/${projectId}/vpcs/nodes`;
+  await daemon.json('/v2/compute/projects', { ...post({ name: 'consoles', project_id: projectId }), expect: 201 });
+
+  t.test('a console port taken by another process before start is replaced, not fatal', async (t) => {
+    const node = await daemon.json(base, { ...post({ name: 'PC1' }), expect: 201 });
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(node.console, '127.0.0.1', resolve));
+    t.teardown(() => new Promise<void>((resolve) => squatter.close(() => resolve())));
+    const started = await daemon.json(`${base}/${node.node_id}/start`, { ...post(), expect: 200 });
+    t.not(started.console, node.console, 'moved to another port');
+    const telnet = await TelnetClient.connect(started.console);
+    await telnet.run('ip 10.0.0.7/24', /10\.0\.0\.7/);
+    telnet.close();
+    await daemon.json(`${base}/${node.node_id}/stop`, { ...post(), expect: 204 });
+  });
+
+  t.test('console websocket and console reset', async (t) => {
+    const node = await daemon.json(base, { ...post({ name: 'PC2' }), expect: 201 });
+    await daemon.json(`${base}/${node.node_id}/start`, { ...post(), expect: 200 });
+    const ws = new WebSocket(`${daemon.url.replace('http', 'ws')}${base}/${node.node_id}/console/ws`);
+    let received = Buffer.alloc(0);
+    ws.on('message', (data: Buffer) => (received = Buffer.concat([received, data])));
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    ws.send('ip 10.0.0.8/24\r\n');
+    const deadline = Date.now() + 10_000;
+    while (!received.includes('10.0.0.8') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    t.same([...received.subarray(0, 3)], [255, 251, 1], 'telnet negotiation arrives first, as binary');
+    t.ok(received.includes('10.0.0.8'), 'typed text reaches VPCS and its answer comes back');
+    ws.close();
+
+    await daemon.json(`${base}/${node.node_id}/console/reset`, { ...post(), expect: 204 });
+    const telnet = await TelnetClient.connect(node.console);
+    await telnet.run('show ip', /10\.0\.0\.8/);
+    telnet.close();
+    await daemon.json(`${base}/${node.node_id}/stop`, { ...post(), expect: 204 });
+  });
+
+  t.test('an emulator killed behind our back becomes a stopped node with a log.error', async (t) => {
+    const node = await daemon.json(base, { ...post({ name: 'PC3' }), expect: 201 });
+    const ws = new WebSocket(`${daemon.url.replace('http', 'ws')}/v2/compute/notifications/ws`);
+    const events: Array<{ action: string; event: { node_id?: string; status?: string; message?: string } }> = [];
+    ws.on('message', (data) => events.push(JSON.parse(String(data))));
+    await new Promise((resolve) => ws.once('open', resolve));
+    const started = await daemon.json(`${base}/${node.node_id}/start`, { ...post(), expect: 200 });
+    const port = /-s (\d+)/.exec(started.command_line)![1];
+    const pids = pidsMatching(`-s ${port} `);
+    t.ok(pids.length > 0, 'found the VPCS process');
+    for (const pid of pids) process.kill(pid, 'SIGKILL');
+    const deadline = Date.now() + 10_000;
+    const stopped = () => events.some((e) => e.action === 'node.updated' && e.event.node_id === node.node_id && e.event.status === 'stopped');
+    while (!stopped() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    ws.close();
+    t.ok(stopped(), 'node.updated with status stopped');
+    t.ok(events.some((e) => e.action === 'log.error' && /VPCS process has stopped/.test(e.event.message ?? '')), 'log.error sent');
+    t.equal((await daemon.json(`${base}/${node.node_id}`, { expect: 200 })).status, 'stopped');
+    const again = await daemon.json(`${base}/${node.node_id}/start`, { ...post(), expect: 200 });
+    t.equal(again.status, 'started', 'the node starts again');
+    await daemon.json(`${base}/${node.node_id}/stop`, { ...post(), expect: 204 });
+  });
+});
