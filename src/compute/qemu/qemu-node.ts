@@ -32,8 +32,11 @@ type ProcessStats = { pid: number; cpu_percent: number; memory_rss: number };
 const SAVED_STATE = 'GNS3_SAVED_STATE';
 /** GNS3 waits this long for an ACPI shutdown or a savevm before killing the VM. */
 const GRACEFUL_STOP_MS = 120_000;
-/** During project close and agent shutdown the wait is shorter, so a hung guest cannot hold the agent hostage. */
-const CLOSING_STOP_MS = 10_000;
+/**
+ * During project close and agent shutdown the wait is shorter, so a guest ignoring ACPI cannot hold the agent past
+ * its shutdown limit (20 s, of which up to 5 s may go to draining requests).
+ */
+const CLOSING_STOP_MS = 5000;
 const STATS_INTERVAL_MS = 2000;
 
 /** Lifecycle attachments of a running VM, dropped together at stop. */
