@@ -83,7 +83,7 @@ t.test('hub and cloud', async (t) => {
     t.equal(peer.received.length, 1, 'filters applied live');
 
     const bad = await daemon.api(nioUrl, put({ type: 'nio_udp', lport: nioPort, rhost: '127.0.0.1', rport: peer.port, filters: { bpf: ['tcp portrange 1-2'] } }));
-    t.ok(bad.status >= 400, `an invalid bpf filter is refused (${bad.status})`);
+    t.equal(bad.status, 400, "an invalid bpf filter is a 400");
 
     // A NIO on a port the mapping lacks: 201, then the cloud stops and start answers 409.
     await daemon.json(`${project}/cloud/nodes/${cloud.node_id}/adapters/0/ports/3/nio`, {

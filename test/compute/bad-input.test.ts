@@ -74,3 +74,31 @@ t.test('bad input table', async (t) => {
   t.same([ports.console_ports, ports.udp_ports], [[], []], 'no port leaked');
   t.equal(daemon.child.exitCode, null, 'the daemon process is alive');
 });
+
+t.test('bad link filters are a 400 naming the filter, good ones apply to a live bridge', async (t) => {
+  const daemon = await startDaemon({ args: ['--vpcs-path', VPCS_083] });
+  t.teardown(() => daemon.stop());
+  const projectId = randomUUID();
+  const base = `/v2/compute/projects/${projectId}`;
+  const send = (method: string, path: string, body: unknown) =>
+    daemon.api(path, { method, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  await send('POST', '/v2/compute/projects', { name: 'filters', project_id: projectId });
+  const node = await (await send('POST', `${base}/vpcs/nodes`, { name: 'PC1' })).json();
+  const nio = `${base}/vpcs/nodes/${node.node_id}/adapters/0/ports/0/nio`;
+  const udp = { type: 'nio_udp', lport: 26990 + (process.pid % 5), rhost: '127.0.0.1', rport: 26999 };
+  t.equal((await send('POST', nio, udp)).status, 201);
+  t.equal((await send('POST', `${base}/vpcs/nodes/${node.node_id}/start`, {})).status, 200);
+  for (const [filters, pattern] of [
+    [{ packet_loss: [150] }, /packet_loss/],
+    [{ teleport: [1] }, /teleport/],
+    [{ bpf: ['icmp and frobnicate'] }, /frobnicate/],
+  ] as const) {
+    const response = await send('PUT', nio, { ...udp, filters });
+    const body = await response.json();
+    t.equal(response.status, 400, `${JSON.stringify(filters)} rejected`);
+    t.match(body.message, pattern, `message names the problem: ${body.message}`);
+  }
+  const good = await send('PUT', nio, { ...udp, filters: { delay: [10, 2], bpf: ['icmp'] }, suspend: true });
+  t.equal(good.status, 201, 'valid filters accepted on a running node');
+  t.equal((await send('POST', `${base}/vpcs/nodes/${node.node_id}/stop`, {})).status, 204);
+});

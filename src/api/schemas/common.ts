@@ -1,5 +1,6 @@
 /** Schemas shared by compute and controller routes. */
 import * as v from 'valibot';
+import { validateFilters } from '../../relay/filters/chain.ts';
 
 export const UUID_PATTERN = /^[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}$/;
 
@@ -45,7 +46,15 @@ export const ComputeProjectUpdate = v.strictObject({
   ...projectUiFields,
 });
 
-export const Filters = v.record(v.string(), v.array(v.union([v.string(), v.number()])));
+/** Link filters (GNS3 names plus `bandwidth`); unknown filters or bad arguments are a 400, not a relay error. */
+export const Filters = v.pipe(
+  v.record(v.string(), v.array(v.union([v.string(), v.number()]))),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const problem = validateFilters(dataset.value);
+    if (problem) addIssue({ message: problem });
+  }),
+);
 
 export const UdpNio = v.strictObject({
   type: v.literal('nio_udp'),
