@@ -8,6 +8,7 @@ import { CaptureStart, Duplicate, Nio } from '../schemas/common.ts';
 import { body } from '../validate.ts';
 
 const NODE = '/projects/:project_id/:node_type/nodes/:node_id';
+const EMULATOR_TYPES = new Set(['vpcs', 'qemu']);
 const PORT = `${NODE}/adapters/:adapter_number{[0-9]+}/ports/:port_number{[0-9]+}`;
 
 const portRef = (c: Context): PortRef => ({
@@ -71,7 +72,8 @@ export function nodeRoutes(compute: Compute): Hono {
   app.post(`${NODE}/start`, async (c) => {
     const node = nodeOf(c);
     await node.start();
-    return c.json(node.toJSON());
+    // GNS3 answers 200 with the node only for emulators; hub, switch and cloud starts are 204 (spec §1.2, §3.3-3.5).
+    return EMULATOR_TYPES.has(node.type) ? c.json(node.toJSON()) : c.body(null, 204);
   });
 
   const action = (name: 'stop' | 'suspend' | 'resume' | 'reload', path = name) =>

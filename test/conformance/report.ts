@@ -1,0 +1,71 @@
+/**
+ * `npm run conformance`: starts a controller-mode daemon, walks every spec route (see walker.ts), prints which routes
+ * are implemented and which answers differ from the spec, and writes the table to docs/conformance.md.
+ * `--no-write` only prints.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ROOT, startDaemon, VPCS_083 } from '../helpers/daemon.ts';
+import { ALL_ROUTES } from './routes.ts';
+import { FIXTURE_NODES, Walker, type RouteResult } from './walker.ts';
+
+const { values } = parseArgs({ options: { 'no-write': { type: 'boolean', default: false } } });
+
+const daemon = await startDaemon({ mode: 'controller', args: ['--vpcs-path', VPCS_083] });
+const results: RouteResult[] = [];
+try {
+  const walker = new Walker(daemon.url);
+  await walker.setup(FIXTURE_NODES);
+  for (const route of ALL_ROUTES) results.push(await walker.run(route));
+} finally {
+  await daemon.stop();
+}
+
+const verdict = (r: RouteResult) =>
+  !r.implemented ? 'missing' : !r.checked ? 'present (probed)' : r.problems.length === 0 ? 'conforms' : 'differs';
+const count = (api: string, pred: (r: RouteResult) => boolean) => results.filter((r) => r.route.api === api && pred(r)).length;
+const summary = ['compute', 'controller'].map((api) => {
+  const total = count(api, () => true);
+  const implemented = count(api, (r) => r.implemented);
+  return `| ${api} | ${total} | ${implemented} (${Math.round((100 * implemented) / total)} %) | ${count(api, (r) => r.checked && r.implemented && r.problems.length === 0)} | ${count(api, (r) => r.checked && r.implemented && r.problems.length > 0)} | ${count(api, (r) => !r.implemented)} |`;
+});
+const escape = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+const rows = results.map((r) => {
+  const notes = [r.route.optional ? `optional: ${r.route.optional}` : '', r.route.probeOnly ? `probed only: ${r.route.probeOnly}` : '', ...r.problems].filter(Boolean);
+  return `| ${r.route.method} | \`${r.route.path}\` | ${r.route.section} | ${r.route.status} | ${r.status ?? '–'} | ${verdict(r)} | ${escape(notes.join('; ')).slice(0, 300)} |`;
+});
+
+const markdown = `# Conformance
+
+Which GNS3 v2.2 routes patchbay serves, and how its answers compare with the spec (../shared/spec/compute-api.md and
+controller-api.md). Produced by \`npm run conformance\` (test/conformance/report.ts): a controller-mode daemon with
+VPCS 0.8.3 on 127.0.0.1, fixtures created through the API, then every route of test/conformance/routes.ts called in
+order. "Implemented" means the daemon has a handler (not a 404/405 "no route" and not "node type not supported").
+"Conforms" means status code, required response keys and documented defaults match; "probed" rows (streams,
+websockets, routes needing Dynamips/QEMU images/libvirt, shutdown) are only checked for existence.
+The tap suite test/conformance/conformance.test.ts asserts the same table.
+
+| API | spec routes | implemented | conforms | differs | missing |
+|---|---|---|---|---|---|
+${summary.join('\n')}
+
+| verb | path | spec § | spec status | got | verdict | notes |
+|---|---|---|---|---|---|---|
+${rows.join('\n')}
+`;
+
+console.log(summary.join('\n'));
+for (const r of results) {
+  if (!r.implemented || r.problems.length > 0) console.log(`${verdict(r).padEnd(8)} ${r.route.method} ${r.route.path}: ${r.problems.join('; ') || r.message || ''}`);
+}
+if (!values['no-write']) {
+  writeFileSync(join(ROOT, 'docs', 'conformance.md'), markdown);
+  console.log('wrote docs/conformance.md');
+}
+console.log(JSON.stringify({
+  bench: 'conformance',
+  routes: results.length,
+  implemented: results.filter((r) => r.implemented).length,
+  differs: results.filter((r) => r.problems.length > 0).length,
+}));
