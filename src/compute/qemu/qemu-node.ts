@@ -278,7 +278,9 @@ export class QemuNode extends EmulatorNode {
   async #setLink(key: string, up: boolean): Promise<void> {
     const monitor = this.#run?.monitor;
     if (!monitor || !this.settings.replicate_network_connection_state) return;
-    await monitor.command(`set_link gns3-${key} ${up ? 'on' : 'off'}`);
+    const answer = await monitor.command(`set_link gns3-${key} ${up ? 'on' : 'off'}`);
+    // HMP answers errors as text; a failed set_link only affects the guest's view of the carrier.
+    if (answer) this.host.notify('log.warning', { message: `${this.name}: set_link gns3-${key}: ${answer}` }, this.project.id);
   }
 
   // ---------------------------------------------------------------- lifecycle
