@@ -86,6 +86,12 @@ const computeRoutes: Record<string, RouteDoc> = {
   'POST /v2/compute/projects/{project_id}/{node_type}/nodes/{node_id}/adapters/{adapter_number}/ports/{port_number}/start_capture': { tag: C, summary: 'Start a packet capture on a port', body: ComputeCaptureStart, responses: { 200: json('Capture file', PcapPath) } },
   'POST /v2/compute/projects/{project_id}/{node_type}/nodes/{node_id}/adapters/{adapter_number}/ports/{port_number}/stop_capture': { tag: C, summary: 'Stop the capture', responses: { 204: empty() } },
   'GET /v2/compute/projects/{project_id}/{node_type}/nodes/{node_id}/adapters/{adapter_number}/ports/{port_number}/pcap': { tag: C, summary: 'Stream the capture while it runs', responses: { 200: file('pcap stream', 'application/vnd.tcpdump.pcap') } },
+  'GET /v2/compute/qemu/images': { tag: C, summary: 'QEMU images on this compute', responses: { 200: json('Images', list(s.object({ filename: s.string(), path: s.string(), md5sum: s.string(), filesize: s.number() }))) } },
+  'POST /v2/compute/qemu/images/{filename}': { tag: C, summary: 'Upload a QEMU image (streamed to disk)', body: 'binary', responses: { 204: empty() } },
+  'GET /v2/compute/qemu/images/{filename}': { tag: C, summary: 'Download a QEMU image', responses: { 200: file('Image content') } },
+  'GET /v2/compute/qemu/binaries': { tag: C, summary: 'qemu-system binaries found on the host', query: { archs: 'comma-separated architectures to keep' }, responses: { 200: json('Binaries', list(s.object({ path: s.string(), version: s.string() }))) } },
+  'GET /v2/compute/qemu/img-binaries': { tag: C, summary: 'qemu-img binaries found on the host', responses: { 200: json('Binaries', list(s.object({ path: s.string(), version: s.string() }))) } },
+  'GET /v2/compute/qemu/capabilities': { tag: C, summary: 'Guest architectures KVM can accelerate here', responses: { 200: json('Capabilities', s.object({ kvm: s.array(s.string()) })) } },
 };
 
 const P = 'controller: projects';
