@@ -28,6 +28,12 @@ export function projectRoutes(compute: Compute): Hono {
     return c.json(project.toJSON());
   });
 
+  // GNS3 2.0/2.1 controllers call commit; every change is already on disk here.
+  app.post('/projects/:project_id/commit', (c) => {
+    compute.project(c.req.param('project_id'));
+    return c.body(null, 204);
+  });
+
   app.post('/projects/:project_id/close', async (c) => {
     await compute.closeProject(compute.project(c.req.param('project_id')), { remove: false });
     return c.body(null, 204);
