@@ -14,9 +14,16 @@ import { tcpBackend } from '../src/compute/console/backends.ts';
 import { expectStatus } from './lib/http.ts';
 import { percentile, rssMiB, table, timed } from './lib/stats.ts';
 
-const { values } = parseArgs({ options: { nodes: { type: 'string', default: '100' }, vpcs: { type: 'string', default: VPCS_083 } } });
+const { values } = parseArgs({
+  options: {
+    nodes: { type: 'string', default: '100' },
+    vpcs: { type: 'string', default: VPCS_083 },
+    runtime: { type: 'string', default: 'node' },
+  },
+});
 const N = Number(values.nodes);
 const VPCS = values.vpcs!;
+const RUNTIME = values.runtime === 'deno' ? 'deno' : 'node';
 
 /** gns3-server 2.2.41 with VPCS 0.8.3 on this machine kind (figures from issue #2). */
 const GNS3 = { createSerialP50: 2.3, create16TotalMs: 212, startAllMs: 2700, stopAllMs: 2600 };
@@ -27,7 +34,7 @@ const record = (mode: string, op: string, r: { latencies: number[]; totalMs: num
   rows.push({ mode, op, totalMs: r.totalMs, p50: percentile(r.latencies, 50), p95: percentile(r.latencies, 95) });
 
 async function agentRun(concurrency: number): Promise<{ rssIdle: number; rssStarted: number }> {
-  const daemon = await startDaemon({ args: ['--vpcs-path', VPCS, '--console-ports', '12000-12999', '--udp-ports', '13000-15999'] });
+  const daemon = await startDaemon({ runtime: RUNTIME, args: ['--vpcs-path', VPCS, '--console-ports', '12000-12999', '--udp-ports', '13000-15999'] });
   const mode = concurrency === 1 ? 'serial' : `${concurrency} in flight`;
   const api = (path: string, method: string, body: unknown, status: number) => expectStatus(`${daemon.url}${path}`, method, body, status);
   try {
@@ -92,7 +99,7 @@ const parallel = await agentRun(16);
 await directRun(1);
 await directRun(16);
 
-console.log(`\nVPCS ${VPCS}, ${N} nodes\n`);
+console.log(`\nagent on ${RUNTIME}, VPCS ${VPCS}, ${N} nodes\n`);
 console.log(table(['mode', 'op', 'total ms', 'p50 ms', 'p95 ms'], rows.map((r) => [r.mode, r.op, r.totalMs, r.p50, r.p95])));
 
 const find = (mode: string, op: string) => rows.find((r) => r.mode === mode && r.op === op)!;
@@ -109,6 +116,7 @@ console.log(table(['ratio', 'value'], Object.entries(ratios).map(([k, v]) => [k,
 console.log(`\nagent RSS: ${serial.rssIdle.toFixed(1)} MiB with ${N} stopped nodes, ${parallel.rssStarted.toFixed(1)} MiB with ${N} running`);
 console.log(JSON.stringify({
   bench: 'compute',
+  runtime: RUNTIME,
   nodes: N,
   vpcs: VPCS,
   rows: rows.map((r) => ({ ...r, totalMs: +r.totalMs.toFixed(1), p50: +r.p50.toFixed(2), p95: +r.p95.toFixed(2) })),
