@@ -100,10 +100,12 @@ else
   # Copy the tree's modules and drop the dev-only ones: works offline, and keeps exactly the locked versions.
   cp -R "$repo/node_modules" "$root$libdir/node_modules"
   (cd "$root$libdir" && npm prune --omit=dev --offline --no-audit --no-fund >/dev/null 2>&1)
-  cat > "$root$bindir/patchbay" <<EOF
+  # Found relative to the script, so a staged tree (--root) runs as well as the installed one.
+  cat > "$root$bindir/patchbay" <<'EOF'
 #!/bin/sh
-# patchbay from sources (installed by packaging/install.sh)
-exec node --import "$libdir/node_modules/tsx/dist/esm/index.mjs" "$libdir/agent/main.ts" "\$@"
+# patchbay from sources (installed by packaging/install.sh): Node >= 20 runs the TypeScript through tsx.
+lib="$(cd "$(dirname "$0")/../lib/patchbay" && pwd)"
+exec node --import "$lib/node_modules/tsx/dist/esm/index.mjs" "$lib/agent/main.ts" "$@"
 EOF
   chmod 0755 "$root$bindir/patchbay"
 fi
