@@ -7,6 +7,8 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 packages=(vpcs qemu-system-x86 qemu-utils busybox-static tshark python3 iproute2 procps curl ca-certificates openssl)
+# systemd-analyze verifies the service unit in test/ops (the package works without systemd running as init).
+packages+=(systemd)
 # A kernel for the tiny test VMs; Ubuntu names it differently from Debian.
 if apt-cache show linux-image-amd64 >/dev/null 2>&1; then packages+=(linux-image-amd64); else packages+=(linux-image-generic); fi
 
