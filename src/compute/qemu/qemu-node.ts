@@ -2,7 +2,7 @@
  * A QEMU node: settings, image resolution, linked clones, the emulator process with its HMP monitor, a serial (telnet)
  * or VNC/SPICE console, and one local UDP tunnel per adapter wired to the relay by EmulatorNode.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pidusage from 'pidusage';
@@ -18,7 +18,7 @@ import { findQemu, kvmUsable, qemuError, type QemuBinary } from './binary.ts';
 import { buildCommandLine, defaultMac, macPlus, versionAtLeast, type ConsoleSpec, type DiskSpec } from './command-line.ts';
 import { findQemuImg, imageInfo, linkedClone, hasSnapshot } from './disks.ts';
 import { applyPriority, startCpuLimit } from './host-tuning.ts';
-import { md5sum, type ImageStore } from './images.ts';
+import { imageMissing, md5sum, type ImageStore } from './images.ts';
 import { HmpMonitor } from './monitor.ts';
 import { forbiddenOption, forcesTcg, normaliseOptions, splitOptions, substitutePlaceholders } from './options.ts';
 import { IMAGE_KEYS, defaultSettings, md5Key, type ImageKey, type ImageSetting, type QemuSettings } from './settings.ts';
@@ -292,6 +292,7 @@ export class QemuNode extends EmulatorNode {
     }
     const binary = await findQemu(this.settings.qemu_path || null, this.settings.platform || null, this.host.binaries.qemu);
     this.#checkStartable(binary);
+    this.#checkImages();
     await mkdir(this.directory, { recursive: true });
     await this.ensureTunnels();
     const monitorPort = await this.host.tcpPorts.allocate(this.owner);
@@ -381,6 +382,13 @@ export class QemuNode extends EmulatorNode {
     }
     if (this.console !== null && this.settings.console_type === 'vnc' && this.console < 5900) {
       throw qemuError(`VNC console require a port superior or equal to 5900, current port is ${this.console}`);
+    }
+  }
+
+  /** Images may have been deleted since they were set; GNS3 answers that with ImageMissingError too. */
+  #checkImages(): void {
+    for (const image of this.#imageSettings.values()) {
+      if (image.path && !existsSync(image.path)) throw imageMissing(image.name);
     }
   }
 
