@@ -1,27 +1,47 @@
 /**
- * Relay benchmark: delivered packets/s and latency through the relay pool next to a direct generator→sink path,
- * measured in the same run, plus the loss-free capacity (≤ 0.5 % loss) of one bridge. Traffic stays on 127.0.0.1 and
- * every run is bounded in time. Run with `npm run bench:relay` (Node + tsx) or `deno run -A bench/relay.ts`.
+ * Relay benchmark: delivered packets/s, latency and loss-free capacity through the relay pool next to a direct
+ * generator→sink path and, with `--ubridge PATH` (or UBRIDGE=PATH), through a uBridge hypervisor, all in the same run.
+ * Traffic stays on 127.0.0.1 and every run is bounded in time. Run with `npm run bench:relay [-- --ubridge PATH]`
+ * (Node + tsx) or `deno run -A bench/relay.ts [--ubridge PATH]`.
+ *
+ * Paths measured per subject:
+ * - "1 bridge": generator → emulator side of a bridge → its NIO → sink.
+ * - "4 bridges": four such bridges in parallel, frames spread round-robin.
+ * - "link": the GNS3 topology of two emulators on one compute: generator → bridge A → A's NIO → B's NIO → bridge B
+ *   → sink (B's emulator port).
  *
  * The generator/sink is bench/c/udpblast.c (sendmmsg/recvmmsg), compiled here with `cc` into bench/bin/: Node's dgram
- * alone cannot saturate the relay, so it would measure itself instead.
+ * alone cannot saturate the relay, so it would measure itself instead. The generator sends from the emulator's port,
+ * as an emulator does, because uBridge's connected sockets drop frames from any other port.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
+import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { RelayPool } from '../src/relay/pool.ts';
+import { UbridgeHypervisor } from './relay-ubridge.ts';
 
 const SIZES = [64, 512, 1400];
+const CAPACITY_SIZES = [64, 1400];
 const RUN_MS = 1000;
-const LATENCY_PPS = 10_000;
+const LATENCY_PPS = 20_000;
 const MAX_LOSS = 0.005;
 const CAPACITY_STEPS = 7;
 
 type Blast = { sent: number; received: number; delivered_pps: number; p50_us: number; p99_us: number };
+/** Generator sends from `source` (0 = any port) to `target`; the sink listens on `sink`. */
+type Pair = { target: number; sink: number; source: number };
+type Path = 'one' | 'four' | 'link';
+type Subject = { name: string; paths: Record<Path, Pair[]> };
 
 const source = fileURLToPath(new URL('./c/udpblast.c', import.meta.url));
 const binary = fileURLToPath(new URL('./bin/udpblast', import.meta.url));
+
+function ubridgePath(): string | undefined {
+  const at = process.argv.indexOf('--ubridge');
+  return at >= 0 ? process.argv[at + 1] : process.env.UBRIDGE || undefined;
+}
 
 function buildBlaster(): void {
   if (existsSync(binary) && statSync(binary).mtimeMs >= statSync(source).mtimeMs) return;
@@ -29,13 +49,22 @@ function buildBlaster(): void {
   execFileSync('cc', ['-O2', '-Wall', '-pthread', '-o', binary, source], { stdio: 'inherit' });
 }
 
-function blast(size: number, pps: number, pairs: Array<[number, number]>): Promise<Blast> {
-  const args = [String(size), String(pps), String(RUN_MS), ...pairs.map(([target, sink]) => `${target}:${sink}`)];
-  return new Promise((resolve, reject) =>
-    execFile(binary, args, { timeout: RUN_MS + 10_000 }, (error, stdout) =>
-      error ? reject(error) : resolve(JSON.parse(stdout) as Blast),
-    ),
-  );
+/** Runs are memoised: the direct path is the same for "1 bridge" and "link", so it is measured once. */
+const blasts = new Map<string, Promise<Blast>>();
+
+function blast(size: number, pps: number, pairs: Pair[]): Promise<Blast> {
+  const args = [String(size), String(pps), String(RUN_MS), ...pairs.map((p) => `${p.target}:${p.sink}:${p.source}`)];
+  const key = args.join(' ');
+  let run = blasts.get(key);
+  if (!run) {
+    run = new Promise((resolve, reject) =>
+      execFile(binary, args, { timeout: RUN_MS + 10_000 }, (error, stdout) =>
+        error ? reject(error) : resolve(JSON.parse(stdout) as Blast),
+      ),
+    );
+    blasts.set(key, run);
+  }
+  return run;
 }
 
 async function freePort(): Promise<number> {
@@ -46,36 +75,37 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Bridges whose emulator side receives the generator's frames and whose link side sends them to a sink. */
-async function bridges(pool: RelayPool, count: number): Promise<{ pairs: Array<[number, number]>; ids: string[] }> {
-  const pairs: Array<[number, number]> = [];
-  const ids: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const [tunnel, unused, nio, sink] = [await freePort(), await freePort(), await freePort(), await freePort()];
-    const id = `bench-${tunnel}`;
-    await pool.createBridge(id, {
-      emulator: { lport: tunnel, rhost: '127.0.0.1', rport: unused },
-      nio: { lport: nio, rhost: '127.0.0.1', rport: sink },
-      filters: {},
-      suspend: false,
-    });
-    pairs.push([tunnel, sink]);
-    ids.push(id);
-  }
-  return { pairs, ids };
+const freePorts = (count: number) => Promise.all(Array.from({ length: count }, freePort));
+
+/** A bridge of any implementation: `tunnel` ↔ 127.0.0.1:`emulator`, `nio` ↔ 127.0.0.1:`rport`. */
+type MakeBridge = (name: string, tunnel: number, emulator: number, nio: number, rport: number) => Promise<void>;
+
+/** The three paths (see the header) built from bridges of one implementation. */
+async function bridgedPaths(make: MakeBridge): Promise<Record<Path, Pair[]>> {
+  const single = async (): Promise<Pair> => {
+    const [tunnel, emulator, nio, sink] = await freePorts(4);
+    await make(`bench-${tunnel}`, tunnel, emulator!, nio!, sink!);
+    return { target: tunnel!, sink: sink!, source: emulator! };
+  };
+  const one = [await single()];
+  const four = [await single(), await single(), await single(), await single()];
+  const [tunnelA, emulatorA, nioA, tunnelB, emulatorB, nioB] = await freePorts(6);
+  await make(`bench-a-${tunnelA}`, tunnelA!, emulatorA!, nioA!, nioB!);
+  await make(`bench-b-${tunnelB}`, tunnelB!, emulatorB!, nioB!, nioA!);
+  return { one, four, link: [{ target: tunnelA!, sink: emulatorB!, source: emulatorA! }] };
 }
 
-async function directPairs(count: number): Promise<Array<[number, number]>> {
-  const pairs: Array<[number, number]> = [];
-  for (let i = 0; i < count; i++) {
+async function directPaths(): Promise<Record<Path, Pair[]>> {
+  const pair = async (): Promise<Pair> => {
     const port = await freePort();
-    pairs.push([port, port]);
-  }
-  return pairs;
+    return { target: port, sink: port, source: 0 };
+  };
+  const one = [await pair()];
+  return { one, four: [await pair(), await pair(), await pair(), await pair()], link: one };
 }
 
-/** Highest offered rate (binary search) at which one bridge loses at most MAX_LOSS. */
-async function capacity(size: number, pairs: Array<[number, number]>, ceiling: number): Promise<number> {
+/** Highest offered rate (binary search) at which the path loses at most MAX_LOSS. */
+async function capacity(size: number, pairs: Pair[], ceiling: number): Promise<number> {
   let good = 0;
   let [low, high] = [1000, Math.max(2000, Math.round(ceiling * 1.2))];
   for (let step = 0; step < CAPACITY_STEPS; step++) {
@@ -92,54 +122,79 @@ async function capacity(size: number, pairs: Array<[number, number]>, ceiling: n
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 0 });
+const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : '-');
+
+/** One figure per subject for one measurement, in subject order. */
+type Row = { what: string; size: number; values: number[] };
+
+function printTable(subjects: Subject[], rows: Row[]): void {
+  const names = subjects.map((s) => s.name);
+  const relay = names.indexOf('relay');
+  const others = names.filter((name) => name !== 'relay');
+  console.log(['measurement', 'size', ...names, ...others.map((name) => `relay/${name}`)].join(' | '));
+  for (const row of rows) {
+    const cells = row.values.map((v) => fmt(v));
+    const ratios = others.map((name) => ratio(row.values[relay]!, row.values[names.indexOf(name)]!));
+    console.log([row.what, row.size, ...cells, ...ratios].join(' | '));
+  }
+}
 
 buildBlaster();
+const ubridgeBinary = ubridgePath();
 const pool = await RelayPool.start();
-const one = await bridges(pool, 1);
-const four = await bridges(pool, 4);
-const direct1 = await directPairs(1);
-const direct4 = await directPairs(4);
-const rows: Array<Record<string, number>> = [];
+const ubridge = ubridgeBinary ? await UbridgeHypervisor.start(ubridgeBinary) : null;
 try {
+  const subjects: Subject[] = [
+    { name: 'direct', paths: await directPaths() },
+    {
+      name: 'relay',
+      paths: await bridgedPaths((id, tunnel, emulator, nio, rport) =>
+        pool.createBridge(id, {
+          emulator: { lport: tunnel, rhost: '127.0.0.1', rport: emulator },
+          nio: { lport: nio, rhost: '127.0.0.1', rport },
+          filters: {},
+          suspend: false,
+        }),
+      ),
+    },
+  ];
+  if (ubridge) subjects.push({ name: 'ubridge', paths: await bridgedPaths((...args) => ubridge.bridge(...args)) });
+
+  const rows: Row[] = [];
+  const measure = async (what: string, size: number, run: (s: Subject) => Promise<number>) => {
+    const values: number[] = [];
+    for (const subject of subjects) values.push(await run(subject));
+    rows.push({ what, size, values });
+    return values;
+  };
+  const maxRate: Record<string, number[]> = {};
   for (const size of SIZES) {
-    const d1 = await blast(size, 0, direct1);
-    const r1 = await blast(size, 0, one.pairs);
-    const d4 = await blast(size, 0, direct4);
-    const r4 = await blast(size, 0, four.pairs);
-    const dl = await blast(size, LATENCY_PPS, direct1);
-    const rl = await blast(size, LATENCY_PPS, one.pairs);
-    rows.push({
-      size,
-      direct_pps: d1.delivered_pps,
-      relay1_pps: r1.delivered_pps,
-      relay1_loss_pct: 100 * (1 - r1.received / r1.sent),
-      ratio1: r1.delivered_pps / d1.delivered_pps,
-      direct4_pps: d4.delivered_pps,
-      relay4_pps: r4.delivered_pps,
-      ratio4: r4.delivered_pps / d4.delivered_pps,
-      direct_p50_us: dl.p50_us,
-      direct_p99_us: dl.p99_us,
-      relay_p50_us: rl.p50_us,
-      relay_p99_us: rl.p99_us,
-    });
+    for (const path of ['one', 'four', 'link'] as const) {
+      const values = await measure(`max pps, ${path}`, size, async (s) => (await blast(size, 0, s.paths[path])).delivered_pps);
+      maxRate[`${path}-${size}`] = values;
+    }
+    for (const path of ['one', 'link'] as const) {
+      const results = new Map<Subject, Blast>();
+      await measure(`p50 µs at ${fmt(LATENCY_PPS)} pps, ${path}`, size, async (s) => {
+        const result = await blast(size, LATENCY_PPS, s.paths[path]);
+        results.set(s, result);
+        return result.p50_us;
+      });
+      rows.push({ what: `p99 µs at ${fmt(LATENCY_PPS)} pps, ${path}`, size, values: subjects.map((s) => results.get(s)!.p99_us) });
+    }
   }
-  const capacities: Record<string, number> = {};
-  for (const size of [64, 1400]) {
-    capacities[`loss_free_pps_${size}`] = await capacity(size, one.pairs, rows.find((r) => r.size === size)!.relay1_pps!);
+  for (const size of CAPACITY_SIZES) {
+    for (const path of ['one', 'link'] as const) {
+      await measure(`loss-free pps, ${path}`, size, (s) =>
+        capacity(size, s.paths[path], maxRate[`${path}-${size}`]![subjects.indexOf(s)]!),
+      );
+    }
   }
 
-  console.log(`relay workers: ${pool.workerCount}; ${RUN_MS} ms per run; latency at ${fmt(LATENCY_PPS)} pps`);
-  console.log('size | direct pps | relay 1 pps (ratio, loss) | direct 4 pps | relay 4 pps (ratio) | p50/p99 µs direct | p50/p99 µs relay');
-  for (const r of rows) {
-    console.log(
-      `${String(r.size).padStart(4)} | ${fmt(r.direct_pps!).padStart(10)} | ${fmt(r.relay1_pps!).padStart(9)} ` +
-        `(${r.ratio1!.toFixed(2)}, ${r.relay1_loss_pct!.toFixed(1)} %) | ${fmt(r.direct4_pps!).padStart(12)} | ` +
-        `${fmt(r.relay4_pps!).padStart(9)} (${r.ratio4!.toFixed(2)}) | ` +
-        `${r.direct_p50_us!.toFixed(0)}/${r.direct_p99_us!.toFixed(0)} | ${r.relay_p50_us!.toFixed(0)}/${r.relay_p99_us!.toFixed(0)}`,
-    );
-  }
-  for (const [key, value] of Object.entries(capacities)) console.log(`${key}: ${fmt(value)}`);
-  console.log(JSON.stringify({ bench: 'relay', workers: pool.workerCount, rows, ...capacities }));
+  console.log(`relay workers: ${pool.workerCount}; ${RUN_MS} ms per run; loss-free = ≤ ${MAX_LOSS * 100} % loss`);
+  printTable(subjects, rows);
+  console.log(JSON.stringify({ bench: 'relay', workers: pool.workerCount, subjects: subjects.map((s) => s.name), rows }));
 } finally {
+  await ubridge?.stop();
   await pool.close();
 }

@@ -2,8 +2,10 @@
  * udpblast: paced UDP generator and sink in one process, used by bench/relay.ts.
  * Loopback only: every socket binds and sends to 127.0.0.1. Runs for a bounded time and exits.
  *
- *   udpblast <size> <rate_pps|0=max> <duration_ms> <target_port>:<sink_port> [<target_port>:<sink_port> ...]
+ *   udpblast <size> <rate_pps|0=max> <duration_ms> <target>:<sink>[:<source>] [<target>:<sink>[:<source>] ...]
  *
+ * <source> is the port the generator sends from (default: any). A relay whose sockets are connected (uBridge) only
+ * accepts frames from the port it sends to, as an emulator's tunnel does.
  * The sender thread spreads frames round-robin over the targets with sendmmsg; the receiver thread reads every sink
  * with recvmmsg. Each frame carries a sequence number and its CLOCK_MONOTONIC send time, so the receiver measures
  * one-way latency. Prints one JSON line: sent, received, delivered_pps, p50_us, p99_us.
@@ -28,7 +30,7 @@
 static int size, pairs;
 static long rate;
 static long duration_ms;
-static int targets[MAX_PAIRS], sinks[MAX_PAIRS];
+static int targets[MAX_PAIRS], sinks[MAX_PAIRS], sources[MAX_PAIRS];
 static volatile int sending = 1;
 static long sent;
 static uint64_t *samples;
@@ -64,7 +66,7 @@ static int udp_socket(int port, int connect_port) {
 static void *send_loop(void *arg) {
   (void)arg;
   int fds[MAX_PAIRS];
-  for (int i = 0; i < pairs; i++) fds[i] = udp_socket(0, targets[i]);
+  for (int i = 0; i < pairs; i++) fds[i] = udp_socket(sources[i], targets[i]);
   static char frames[BATCH][65536];
   struct iovec iov[BATCH];
   struct mmsghdr msgs[BATCH];
@@ -119,7 +121,7 @@ static int compare(const void *a, const void *b) {
 
 int main(int argc, char **argv) {
   if (argc < 5) {
-    fprintf(stderr, "usage: %s size rate_pps duration_ms target:sink...\n", argv[0]);
+    fprintf(stderr, "usage: %s size rate_pps duration_ms target:sink[:source]...\n", argv[0]);
     return 2;
   }
   size = atoi(argv[1]);
@@ -129,7 +131,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "size must be 16..65507 and duration 1..60000 ms\n");
     return 2;
   }
-  for (int i = 4; i < argc && pairs < MAX_PAIRS; i++, pairs++) sscanf(argv[i], "%d:%d", &targets[pairs], &sinks[pairs]);
+  for (int i = 4; i < argc && pairs < MAX_PAIRS; i++, pairs++) sscanf(argv[i], "%d:%d:%d", &targets[pairs], &sinks[pairs], &sources[pairs]);
   struct pollfd pfds[MAX_PAIRS];
   for (int i = 0; i < pairs; i++) pfds[i] = (struct pollfd){.fd = udp_socket(sinks[i], 0), .events = POLLIN};
   samples = malloc(sizeof(uint64_t) * MAX_SAMPLES);
