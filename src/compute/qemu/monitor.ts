@@ -50,10 +50,6 @@ export class HmpMonitor {
     throw new Error(`Could not connect to the QEMU monitor on port ${port}: ${(lastError as Error)?.message}`);
   }
 
-  get closed(): boolean {
-    return this.#closed;
-  }
-
   #onData(chunk: string): void {
     this.#buffer += chunk.replace(ESCAPES, '');
     if (this.#buffer.endsWith(PROMPT)) this.#settle(null);

@@ -482,12 +482,6 @@ export class QemuNode extends EmulatorNode {
     }
   }
 
-  /** CPU and memory of the running QEMU process (fresh sample), for agent-level statistics. */
-  async processStats(): Promise<ProcessStats | null> {
-    await this.#sampleStats();
-    return this.#run ? this.#stats : null;
-  }
-
   /**
    * Ends the VM and everything attached to it. `graceMs` bounds the on_close action: 0 kills at once (failed start),
    * otherwise the bridges go first (as GNS3 stops uBridge first), then the guest is shut down per `on_close`.
@@ -594,11 +588,6 @@ export class QemuNode extends EmulatorNode {
     const backend = await tcpBackend(this.#internalConsole!);
     run.closeBackend = () => backend.socket.destroy();
     run.telnet = await TelnetConsole.listen(this.host.consoleHost, this.console!, backend);
-  }
-
-  /** The running QEMU process id, if any (tests and benchmarks look it up). */
-  get pid(): number | null {
-    return this.#run?.process.pid ?? null;
   }
 }
 
