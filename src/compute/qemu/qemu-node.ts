@@ -359,7 +359,8 @@ export class QemuNode extends EmulatorNode {
       }
       run.statsTimer = setInterval(() => void this.#sampleStats(), STATS_INTERVAL_MS);
       run.statsTimer.unref?.();
-      void this.#sampleStats();
+      // A first sample now, so the node JSON answered by start already carries the process figures.
+      await this.#sampleStats();
     } catch (err) {
       if (run) await this.#teardown(0);
       else {
