@@ -41,3 +41,16 @@ export async function body<S extends v.GenericSchema>(c: Context, schema: S): Pr
   }
   return check(schema, parsed);
 }
+
+/**
+ * Decodes a path parameter once more (clients send `%2F` inside file paths and symbol ids), keeping the text as is
+ * when it is not valid percent-encoding: Hono already decoded it once, so `e%25` arrives as `e%`, and a throwing
+ * decodeURIComponent would turn bad input into a 500.
+ */
+export function decodeParam(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}

@@ -6,7 +6,7 @@ import { dirname, extname, join, relative } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { notFound } from '../api/errors.ts';
+import { HttpError, forbidden, notFound } from '../api/errors.ts';
 import { resolveInside } from './safe-path.ts';
 
 export type FileEntry = { path: string; md5sum: string };
@@ -64,7 +64,9 @@ export async function existingFile(root: string, untrusted: string): Promise<str
 /** Resolves `untrusted` for writing, creating parent directories inside `root`. */
 export async function writableFile(root: string, untrusted: string): Promise<string> {
   const target = resolveInside(root, untrusted);
-  await mkdir(dirname(target), { recursive: true });
+  await mkdir(dirname(target), { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+    throw writeError(target, err);
+  });
   // A symlinked parent could point outside the project; check where the directory really is.
   resolveInside(await realpath(root), join(await realpath(dirname(target)), 'x'));
   return target;
@@ -78,8 +80,18 @@ export async function writeStreamAtomically(target: string, body: ReadableStream
     await rename(temp, target);
   } catch (err) {
     await rm(temp, { force: true });
-    throw err;
+    throw writeError(target, err as NodeJS.ErrnoException);
   }
+}
+
+/** File system failures of a write as GNS3 answers them: 403 permission, 404 missing path, 409 anything else. */
+function writeError(target: string, err: NodeJS.ErrnoException): Error {
+  if (err instanceof HttpError) return err;
+  if (err.code === 'EACCES' || err.code === 'EPERM') return forbidden('403: Forbidden');
+  if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return notFound('404: Not Found');
+  // EISDIR, ENOSPC (disk full), EFBIG (file size limit)...: a clear conflict rather than an internal error.
+  if (err.code) return new HttpError(409, `Cannot write file ${target}: ${err.message}`);
+  return err;
 }
 
 const CONTENT_TYPES: Record<string, string> = {

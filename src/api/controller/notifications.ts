@@ -3,6 +3,7 @@ import { Hono, type Context } from 'hono';
 import type { Controller } from '../../controller/controller.ts';
 import { frame, type Listener } from '../../controller/notification-hub.ts';
 import type { Runtime } from '../../runtime/types.ts';
+import { badRequest } from '../errors.ts';
 
 /** One JSON object per line, until the client goes away. */
 function httpStream(listener: Listener): Response {
@@ -20,7 +21,7 @@ function httpStream(listener: Listener): Response {
   return new Response(stream, { headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache' } });
 }
 
-function wsStream(runtime: Runtime, c: Context, open: () => Listener) {
+async function wsStream(runtime: Runtime, c: Context, open: () => Listener): Promise<Response> {
   const upgrade = runtime.upgradeWebSocket(() => {
     let listener: Listener | undefined;
     return {
@@ -44,7 +45,10 @@ function wsStream(runtime: Runtime, c: Context, open: () => Listener) {
       },
     };
   });
-  return upgrade(c, async () => {});
+  // Without an Upgrade header the middleware only calls next(): answer like aiohttp (400) instead of an unfinalized 500.
+  const response = await upgrade(c, async () => {});
+  if (!response) throw badRequest('No WebSocket UPGRADE hdr');
+  return response;
 }
 
 export function notificationRoutes(controller: Controller, runtime: Runtime): Hono {

@@ -10,7 +10,7 @@ import { snapshotFiles } from '../../controller/snapshots.ts';
 import type { Runtime } from '../../runtime/types.ts';
 import { resolveInside } from '../../storage/safe-path.ts';
 import { HttpError, conflict, forbidden, notFound } from '../errors.ts';
-import { body } from '../validate.ts';
+import { body, decodeParam } from '../validate.ts';
 import {
   CaptureStart, DrawingBody, LinkCreate, LinkUpdate, NodeCreate, NodeDuplicate, NodeUpdate, ProjectCreate, ProjectLoad, ProjectUpdate,
   TemplateInstance,
@@ -70,7 +70,7 @@ export function projectRoutes(controller: Controller, runtime: Runtime): Hono {
   // ---- project files ----
   app.get('/projects/:project_id/files/:path{.+}', async (c) => {
     const p = await project(c);
-    const file = resolveInside(p.path, decodeURIComponent(c.req.param('path')));
+    const file = resolveInside(p.path, decodeParam(c.req.param('path')));
     const data = await readFile(file).catch(() => {
       throw notFound('404: Not Found');
     });
@@ -78,7 +78,7 @@ export function projectRoutes(controller: Controller, runtime: Runtime): Hono {
   });
   app.post('/projects/:project_id/files/:path{.+}', async (c) => {
     const p = await project(c);
-    const file = resolveInside(p.path, decodeURIComponent(c.req.param('path')));
+    const file = resolveInside(p.path, decodeParam(c.req.param('path')));
     if (!(await stat(dirname(file)).then((s) => s.isDirectory(), () => false))) throw notFound('404: Not Found');
     await writeFile(file, new Uint8Array(await c.req.arrayBuffer())).catch((err: Error) => {
       throw new HttpError(409, `Cannot write file ${file}: ${err.message}`);

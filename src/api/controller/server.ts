@@ -4,7 +4,7 @@ import * as v from 'valibot';
 import type { Controller } from '../../controller/controller.ts';
 import { defaultSymbols } from '../../controller/symbols.ts';
 import { conflict, forbidden } from '../errors.ts';
-import { body } from '../validate.ts';
+import { body, decodeParam } from '../validate.ts';
 import { ComputeCreate, ComputeUpdate, Gns3Vm, IouLicense, VersionCheck } from './schemas.ts';
 
 const GNS3VM_ENGINES = [
@@ -120,15 +120,15 @@ export function serverRoutes(controller: Controller): Hono {
   app.get('/symbols', async (c) => c.json(await controller.symbols.list()));
   app.get('/default_symbols', (c) => c.json(defaultSymbols()));
   app.get('/symbols/:symbol_id{.+}/raw', async (c) => {
-    const { data, type } = await controller.symbols.raw(decodeURIComponent(c.req.param('symbol_id')));
+    const { data, type } = await controller.symbols.raw(decodeParam(c.req.param('symbol_id')));
     return c.body(typeof data === 'string' ? data : (data as Uint8Array<ArrayBuffer>), 200, { 'Content-Type': type });
   });
   app.post('/symbols/:symbol_id{.+}/raw', async (c) => {
-    await controller.symbols.save(decodeURIComponent(c.req.param('symbol_id')), new Uint8Array(await c.req.arrayBuffer()));
+    await controller.symbols.save(decodeParam(c.req.param('symbol_id')), new Uint8Array(await c.req.arrayBuffer()));
     return c.body(null, 204);
   });
   app.get('/symbols/:symbol_id{.+}/dimensions', async (c) =>
-    c.json(await controller.symbols.dimensions(decodeURIComponent(c.req.param('symbol_id')))));
+    c.json(await controller.symbols.dimensions(decodeParam(c.req.param('symbol_id')))));
 
   return app;
 }
