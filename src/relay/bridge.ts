@@ -8,6 +8,8 @@ import { buildFilterChain } from './filters/chain.ts';
 import type { FilterChain } from './filters/chain.ts';
 import { DROP } from './filters/types.ts';
 import type { Direction } from './filters/types.ts';
+import { loopbackKey } from './loopback.ts';
+import type { LinkReceiver, LoopbackDirectory } from './loopback.ts';
 import { PcapWriter } from './pcap-writer.ts';
 import { ReleaseQueue } from './release-queue.ts';
 import type { BridgePatch, BridgeSpec, BridgeStats, RelayEvent, UdpEndpoint } from './types.ts';
@@ -42,6 +44,11 @@ export class Bridge {
   /** Index = direction: 0 sends out of N (to the link), 1 sends out of E (to the emulator). */
   #sockets: [Socket, Socket];
   #peers: [Peer, Peer];
+  #directory: LoopbackDirectory;
+  /** Where the NIO's datagrams would land if they stay on this host (see LoopbackDirectory); -1 if they leave it. */
+  #linkKey = -1;
+  /** Receive path of the link-side socket, as listed in the directory. */
+  #linkReceiver: LinkReceiver = (frame) => this.#receive(frame, 1);
   #queues: [ReleaseQueue<Buffer>, ReleaseQueue<Buffer>] = [new ReleaseQueue(), new ReleaseQueue()];
   #timer: ReturnType<typeof setTimeout> | null = null;
   #timerAt = Infinity;
@@ -49,9 +56,10 @@ export class Bridge {
   #sendTowardsEmulator = (frame: Buffer) => this.#send(frame, 1);
   #capture: PcapWriter | null = null;
 
-  private constructor(id: string, spec: BridgeSpec, chain: FilterChain, emit: Emit) {
+  private constructor(id: string, spec: BridgeSpec, chain: FilterChain, emit: Emit, directory: LoopbackDirectory) {
     this.id = id;
     this.#emit = emit;
+    this.#directory = directory;
     this.#nio = spec.nio;
     this.#suspend = spec.suspend;
     this.#chain = chain;
@@ -60,8 +68,8 @@ export class Bridge {
   }
 
   /** Validates filters, resolves both peers and binds both sockets; nothing stays bound if any step fails. */
-  static async open(id: string, spec: BridgeSpec, emit: Emit): Promise<Bridge> {
-    const bridge = new Bridge(id, spec, buildFilterChain(spec.filters), emit);
+  static async open(id: string, spec: BridgeSpec, emit: Emit, directory: LoopbackDirectory): Promise<Bridge> {
+    const bridge = new Bridge(id, spec, buildFilterChain(spec.filters), emit, directory);
     const emulatorPeer = await resolvePeer(spec.emulator.rhost, spec.emulator.rport);
     const nioPeer = await resolvePeer(spec.nio.rhost, spec.nio.rport);
     const e = await bridge.#bind(spec.emulator.lport, bindAddress(emulatorPeer, true), 0);
@@ -72,6 +80,8 @@ export class Bridge {
       throw error;
     }
     bridge.#peers = [nioPeer, emulatorPeer];
+    bridge.#linkKey = loopbackKey(nioPeer);
+    directory.add(nioPeer.family, spec.nio.lport, bridge.#linkReceiver);
     return bridge;
   }
 
@@ -84,9 +94,12 @@ export class Bridge {
         const socket = await this.#bind(patch.nio.lport, bindAddress(peer, false), 1);
         const old = this.#sockets[0];
         this.#sockets[0] = socket;
+        this.#directory.remove(this.#peers[0].family, this.#nio.lport, this.#linkReceiver);
+        this.#directory.add(peer.family, patch.nio.lport, this.#linkReceiver);
         await closeUdp(old);
       }
       this.#peers[0] = peer;
+      this.#linkKey = loopbackKey(peer);
       this.#nio = patch.nio;
     }
     this.#chain = chain;
@@ -114,6 +127,7 @@ export class Bridge {
     this.#queues[0].clear();
     this.#queues[1].clear();
     this.stopCapture();
+    this.#directory.remove(this.#peers[0].family, this.#nio.lport, this.#linkReceiver);
     await Promise.all(this.#sockets.map(closeUdp));
   }
 
@@ -122,7 +136,7 @@ export class Bridge {
     return bindUdp(
       lport,
       address,
-      (frame) => this.#receive(frame, receivedOn),
+      receivedOn === 1 ? this.#linkReceiver : (frame) => this.#receive(frame, 0),
       (error) => this.#emit({ level: 'warning', message: `Bridge "${this.id}" port ${lport}: ${error.message}` }),
     );
   }
@@ -158,6 +172,11 @@ export class Bridge {
     this.counters.packetsOut += 1;
     this.counters.bytesOut += frame.length;
     this.#capture?.write(frame, epochMicros());
+    const local = dir === 0 ? this.#directory.receiver(this.#linkKey) : undefined;
+    if (local) {
+      local(frame);
+      return;
+    }
     const peer = this.#peers[dir];
     this.#sockets[dir].send(frame, peer.port, peer.address);
   }

@@ -2,6 +2,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { Bridge } from './bridge.ts';
 import { Fabric } from './fabric.ts';
+import { LoopbackDirectory } from './loopback.ts';
 import type { Command, Reply, Request, WorkerMessage } from './protocol.ts';
 import type { RelayEvent } from './types.ts';
 
@@ -9,6 +10,7 @@ export class RelayHost {
   #port: MessagePort;
   #bridges = new Map<string, Bridge>();
   #fabrics = new Map<string, Fabric>();
+  #loopback = new LoopbackDirectory();
   #closed: Promise<void>;
   #markClosed!: () => void;
 
@@ -48,7 +50,7 @@ export class RelayHost {
     switch (command.op) {
       case 'createBridge': {
         if (this.#bridges.has(command.id)) throw new Error(`Bridge "${command.id}" already exists`);
-        this.#bridges.set(command.id, await Bridge.open(command.id, command.spec, this.emit));
+        this.#bridges.set(command.id, await Bridge.open(command.id, command.spec, this.emit, this.#loopback));
         return undefined;
       }
       case 'updateBridge':

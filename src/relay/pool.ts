@@ -57,6 +57,9 @@ type FabricRecord = Placement & { kind: FabricKind; ports: Map<number, FabricPor
 /** A .mjs entry so Node can load it without hooks; it brings in worker.ts (see the entry for how). */
 const WORKER_FILE = new URL('./worker-entry.mjs', import.meta.url).href;
 
+/** What the pool can tell without resolving names; the worker decides on the resolved address. */
+const isLoopback = (host: string): boolean => host.startsWith('127.') || host === '::1' || host === 'localhost';
+
 /** A bind can race the dead worker's sockets being released; retry it briefly when restoring. */
 const RESTORE_ATTEMPTS = 20;
 const RESTORE_RETRY_MS = 50;
@@ -108,7 +111,7 @@ export class RelayPool implements Relay {
   async createBridge(id: string, spec: BridgeSpec): Promise<void> {
     if (this.#bridges.has(id)) throw new Error(`Bridge "${id}" already exists`);
     const copy = structuredClone(spec);
-    const slot = this.#leastLoaded();
+    const slot = this.#linkPartner(copy)?.slot ?? this.#leastLoaded();
     slot.load += 1;
     try {
       await this.#request(slot, { op: 'createBridge', id, spec: copy });
@@ -264,6 +267,21 @@ export class RelayPool implements Relay {
     const portRecord = record.ports.get(port);
     if (!portRecord) throw new Error(`Port ${port} of fabric "${id}" is not connected`);
     return portRecord;
+  }
+
+  /**
+   * A live bridge at the other end of this bridge's link on this host (one NIO points at the other's lport on
+   * loopback). Both go on the same worker so the worker hands frames between them without a trip through the kernel
+   * (see LoopbackDirectory); that halves the work of a link between two emulators of this compute.
+   */
+  #linkPartner(spec: BridgeSpec): BridgeRecord | undefined {
+    for (const record of this.#bridges.values()) {
+      if (!record.slot.alive) continue;
+      const other = record.spec.nio;
+      if (isLoopback(spec.nio.rhost) && spec.nio.rport === other.lport) return record;
+      if (isLoopback(other.rhost) && other.rport === spec.nio.lport) return record;
+    }
+    return undefined;
   }
 
   #leastLoaded(): Slot {

@@ -1,0 +1,91 @@
+import t from 'tap';
+import { RelayPool } from '../../src/relay/pool.ts';
+import type { BridgeSpec } from '../../src/relay/types.ts';
+import { Endpoint, freePort, numberedFrame } from './helpers.ts';
+
+/** Two emulators of this compute joined by a link: each bridge's NIO points at the other's lport on loopback. */
+async function linkFixture() {
+  const [emulatorA, emulatorB] = [await Endpoint.open(), await Endpoint.open()];
+  const [tunnelA, tunnelB, nioA, nioB] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const a: BridgeSpec = {
+    emulator: { lport: tunnelA, rhost: '127.0.0.1', rport: emulatorA.port },
+    nio: { lport: nioA, rhost: '127.0.0.1', rport: nioB },
+    filters: {},
+    suspend: false,
+  };
+  const b: BridgeSpec = {
+    emulator: { lport: tunnelB, rhost: '127.0.0.1', rport: emulatorB.port },
+    nio: { lport: nioB, rhost: '127.0.0.1', rport: nioA },
+    filters: {},
+    suspend: false,
+  };
+  return { emulatorA, emulatorB, tunnelA, tunnelB, nioA, nioB, a, b, close: () => Promise.all([emulatorA.close(), emulatorB.close()]) };
+}
+
+const seqs = (frames: Buffer[]) => frames.map((f) => f.readUInt32BE(0));
+
+t.test('the two bridges of a link share a worker and relay both ways', async (t) => {
+  const pool = await RelayPool.start({ workers: 2 });
+  t.teardown(() => pool.close());
+  const fx = await linkFixture();
+  t.teardown(fx.close);
+  await pool.createBridge('a', fx.a);
+  await pool.createBridge('b', fx.b);
+  t.equal(pool.threadOf('a'), pool.threadOf('b'), 'co-located');
+
+  for (let i = 0; i < 100; i++) await fx.emulatorA.send(numberedFrame(i), fx.tunnelA);
+  t.same(seqs(await fx.emulatorB.waitFor(100)), Array.from({ length: 100 }, (_, i) => i), 'A → B, in order');
+  await fx.emulatorB.send(numberedFrame(500, 1400), fx.tunnelB);
+  t.same(seqs(await fx.emulatorA.waitFor(1)), [500], 'B → A');
+
+  t.match(await pool.stats('a'), { packets_in: 101, packets_out: 101 });
+  t.match(await pool.stats('b'), { packets_in: 101, packets_out: 101 });
+});
+
+t.test("the receiving bridge's filters and suspend apply to handed-over frames", async (t) => {
+  const pool = await RelayPool.start({ workers: 1 });
+  t.teardown(() => pool.close());
+  const fx = await linkFixture();
+  t.teardown(fx.close);
+  await pool.createBridge('a', fx.a);
+  await pool.createBridge('b', { ...fx.b, filters: { packet_loss: [100] } });
+  await fx.emulatorA.send(numberedFrame(1), fx.tunnelA);
+  await fx.emulatorB.waitFor(1, 200);
+  t.equal(fx.emulatorB.received.length, 0, 'dropped by B');
+  t.match((await pool.stats('b')).drops, { packet_loss: 1 });
+
+  await pool.updateBridge('b', { filters: {}, suspend: true });
+  await fx.emulatorA.send(numberedFrame(2), fx.tunnelA);
+  await fx.emulatorB.waitFor(1, 200);
+  t.equal(fx.emulatorB.received.length, 0, 'dropped by suspended B');
+  t.match((await pool.stats('b')).drops, { suspend: 1 });
+});
+
+t.test('once the peer bridge is gone or moved, frames go through the kernel again', async (t) => {
+  const pool = await RelayPool.start({ workers: 1 });
+  t.teardown(() => pool.close());
+  const fx = await linkFixture();
+  t.teardown(fx.close);
+  await pool.createBridge('a', fx.a);
+  await pool.createBridge('b', fx.b);
+  await pool.deleteBridge('b');
+
+  // Something else now listens on B's old NIO port: it must get A's frames.
+  const stranger = await Endpoint.open();
+  t.teardown(() => stranger.close());
+  await pool.updateBridge('a', { nio: { ...fx.a.nio, rport: stranger.port } });
+  await fx.emulatorA.send(numberedFrame(3), fx.tunnelA);
+  t.same(seqs(await stranger.waitFor(1)), [3], 'sent to the new peer');
+
+  // B comes back on a new NIO port while A still points at the stranger: no hand-over to B.
+  const nioB2 = await freePort();
+  await pool.createBridge('b', { ...fx.b, nio: { ...fx.b.nio, lport: nioB2 } });
+  await fx.emulatorA.send(numberedFrame(4), fx.tunnelA);
+  t.same(seqs(await stranger.waitFor(2)), [3, 4]);
+  t.equal(fx.emulatorB.received.length, 0);
+
+  // Re-targeting A at B's new port links them again.
+  await pool.updateBridge('a', { nio: { ...fx.a.nio, rport: nioB2 } });
+  await fx.emulatorA.send(numberedFrame(5), fx.tunnelA);
+  t.same(seqs(await fx.emulatorB.waitFor(1)), [5]);
+});
