@@ -120,11 +120,17 @@ export class Project {
    */
   save(): Promise<void> {
     this.#dirty = true;
-    this.#writing = this.#writing.then(async () => {
+    // A failed write (disk full) must not poison the chain: later saves retry with the current topology.
+    this.#writing = this.#writing.catch(() => {}).then(async () => {
       if (!this.#dirty) return;
       this.#dirty = false;
-      await mkdir(this.path, { recursive: true });
-      await atomicWrite(this.file, serializeTopology(this.topology()));
+      try {
+        await mkdir(this.path, { recursive: true });
+        await atomicWrite(this.file, serializeTopology(this.topology()));
+      } catch (err) {
+        this.#dirty = true;
+        throw new HttpError(409, `Cannot save project ${this.file}: ${(err as Error).message}`);
+      }
     });
     return this.#writing;
   }
