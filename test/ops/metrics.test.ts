@@ -90,7 +90,12 @@ t.test('--log-level debug writes a JSON access log line per request when stdout 
   t.teardown(() => daemon.stop());
   await daemon.json('/v2/compute/version', { expect: 200 });
   await daemon.api('/v2/compute/projects/not-a-uuid');
-  const records = daemon.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  // The record is written before the answer, but reaches us through a pipe: wait (bounded) for it to arrive.
+  const parse = () => daemon.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  for (let i = 0; i < 100 && !parse().some((r) => r.path === '/v2/compute/projects/not-a-uuid'); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const records = parse();
   const access = records.filter((r) => r.msg === 'request');
   t.ok(access.some((r) => r.route === '/v2/compute/version' && r.status === 200 && r.level === 'debug'), 'version request logged');
   t.ok(access.some((r) => r.route === '/v2/compute/projects/{project_id}' && r.status === 400 && r.path === '/v2/compute/projects/not-a-uuid'), 'template and raw path both logged');
