@@ -68,6 +68,10 @@ export class UbridgeHypervisor {
     }
   }
 
+  get pid(): number {
+    return this.#child.pid!;
+  }
+
   /** Sends one command and returns its reply lines; rejects on an error code (200–299). */
   async command(line: string): Promise<string[]> {
     this.#socket.write(`${line}\n`);

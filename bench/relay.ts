@@ -16,7 +16,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { RelayPool } from '../src/relay/pool.ts';
@@ -33,7 +33,8 @@ type Blast = { sent: number; received: number; delivered_pps: number; p50_us: nu
 /** Generator sends from `source` (0 = any port) to `target`; the sink listens on `sink`. */
 type Pair = { target: number; sink: number; source: number };
 type Path = 'one' | 'four' | 'link';
-type Subject = { name: string; paths: Record<Path, Pair[]> };
+/** `pid`: the process doing the forwarding, whose CPU time per forwarded frame is reported. */
+type Subject = { name: string; paths: Record<Path, Pair[]>; pid?: number };
 
 const source = fileURLToPath(new URL('./c/udpblast.c', import.meta.url));
 const binary = fileURLToPath(new URL('./bin/udpblast', import.meta.url));
@@ -121,6 +122,12 @@ async function capacity(size: number, pairs: Pair[], ceiling: number): Promise<n
   return good;
 }
 
+/** CPU seconds (user + system, all threads) a process has used, from /proc (Linux; USER_HZ = 100). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 0 });
 const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : '-');
 
@@ -133,7 +140,7 @@ function printTable(subjects: Subject[], rows: Row[]): void {
   const others = names.filter((name) => name !== 'relay');
   console.log(['measurement', 'size', ...names, ...others.map((name) => `relay/${name}`)].join(' | '));
   for (const row of rows) {
-    const cells = row.values.map((v) => fmt(v));
+    const cells = row.values.map((v) => (Number.isNaN(v) ? '-' : v < 10 ? v.toFixed(1) : fmt(v)));
     const ratios = others.map((name) => ratio(row.values[relay]!, row.values[names.indexOf(name)]!));
     console.log([row.what, row.size, ...cells, ...ratios].join(' | '));
   }
@@ -148,6 +155,7 @@ try {
     { name: 'direct', paths: await directPaths() },
     {
       name: 'relay',
+      pid: process.pid,
       paths: await bridgedPaths((id, tunnel, emulator, nio, rport) =>
         pool.createBridge(id, {
           emulator: { lport: tunnel, rhost: '127.0.0.1', rport: emulator },
@@ -158,7 +166,7 @@ try {
       ),
     },
   ];
-  if (ubridge) subjects.push({ name: 'ubridge', paths: await bridgedPaths((...args) => ubridge.bridge(...args)) });
+  if (ubridge) subjects.push({ name: 'ubridge', pid: ubridge.pid, paths: await bridgedPaths((...args) => ubridge.bridge(...args)) });
 
   const rows: Row[] = [];
   const measure = async (what: string, size: number, run: (s: Subject) => Promise<number>) => {
@@ -170,7 +178,14 @@ try {
   const maxRate: Record<string, number[]> = {};
   for (const size of SIZES) {
     for (const path of ['one', 'four', 'link'] as const) {
-      const values = await measure(`max pps, ${path}`, size, async (s) => (await blast(size, 0, s.paths[path])).delivered_pps);
+      const cpu: number[] = [];
+      const values = await measure(`max pps, ${path}`, size, async (s) => {
+        const before = s.pid ? cpuSeconds(s.pid) : NaN;
+        const result = await blast(size, 0, s.paths[path]);
+        cpu.push(s.pid ? ((cpuSeconds(s.pid) - before) * 1e6) / result.received : NaN);
+        return result.delivered_pps;
+      });
+      rows.push({ what: `CPU µs per frame at max rate, ${path}`, size, values: cpu });
       maxRate[`${path}-${size}`] = values;
     }
     for (const path of ['one', 'link'] as const) {
