@@ -6,12 +6,11 @@ import { addVpcs, createProject, eventually, link, pingAcross } from './helpers.
 
 /** A second agent with its own port ranges, registering with the controller under a fixed id. */
 function startAgent(controllerUrl: string, port = '0'): Promise<DaemonProcess> {
-  const base = portRanges();
-  const shift = (range: string, by: number) => range.split('-').map((n) => Number(n) + by).join('-');
+  const ranges = portRanges(1, 2);
   return startDaemon({
     mode: 'agent',
     args: [
-      '--port', port, '--console-ports', shift(base.console, 75), '--udp-ports', shift(base.udp, 250),
+      '--port', port, '--console-ports', ranges.console, '--udp-ports', ranges.udp,
       '--controller', controllerUrl, '--compute-id', 'agent1', '--name', 'Agent 1',
     ],
   });
@@ -31,7 +30,8 @@ function descendants(pid: number): number[] {
 }
 
 t.test('nodes on two agents, agent killed and restarted', async (t) => {
-  const controller = await startDaemon({ mode: 'controller' });
+  const own = portRanges(0, 2);
+  const controller = await startDaemon({ mode: 'controller', args: ['--console-ports', own.console, '--udp-ports', own.udp] });
   t.teardown(() => controller.stop());
   let agent = await startAgent(controller.url);
   t.teardown(() => agent.stop());

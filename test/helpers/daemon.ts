@@ -1,6 +1,6 @@
 /** Starts the real patchbay daemon as a child process on an ephemeral port, for integration tests. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -27,17 +27,47 @@ export type DaemonOptions = {
   runtime?: 'node' | 'deno';
 };
 
+const SLOTS = 20;
+const SLOT_DIR = join(tmpdir(), 'patchbay-test-slots');
+let ownSlot: number | undefined;
+
+/** Claims a slot no other live test process holds (a lock file with our pid), for this process's lifetime. */
+function claimSlot(): number {
+  if (ownSlot !== undefined) return ownSlot;
+  mkdirSync(SLOT_DIR, { recursive: true });
+  for (let i = 0; i < SLOTS * 2; i++) {
+    const slot = (process.pid + i) % SLOTS;
+    const file = join(SLOT_DIR, String(slot));
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      ownSlot = slot;
+      process.on('exit', () => rmSync(file, { force: true }));
+      return slot;
+    } catch {
+      const holder = Number(readFileSync(file, 'utf8'));
+      try {
+        process.kill(holder, 0);
+      } catch {
+        rmSync(file, { force: true }); // Left by a test process that died; free it and try again.
+      }
+    }
+  }
+  throw new Error(`all ${SLOTS} test port slots are held by live processes`);
+}
+
 /**
- * Port ranges are carved per test process so that test files running in parallel never compete for a port
- * (the pools would cope, but a clash would make failures hard to read). They stay below 32768, where Linux's
- * ephemeral range starts, so no outgoing connection can be sitting on a console port.
+ * Port ranges for a daemon of this test process. Each process claims its own slot, so test files running in
+ * parallel never compete for a port; `part` of `parts` splits the slot for tests that start several daemons.
+ * Everything stays below 32768, where Linux's ephemeral range starts, so no outgoing connection sits on a port.
  */
-export function portRanges(): { console: string; udp: string } {
-  const slot = process.pid % 60;
-  return {
-    console: `${20000 + slot * 100}-${20000 + slot * 100 + 99}`,
-    udp: `${26000 + slot * 110}-${26000 + slot * 110 + 109}`,
+export function portRanges(part = 0, parts = 1): { console: string; udp: string } {
+  const slot = claimSlot();
+  const range = (start: number, size: number) => {
+    const share = Math.floor(size / parts);
+    const from = start + slot * size + part * share;
+    return `${from}-${from + share - 1}`;
   };
+  return { console: range(20000, 300), udp: range(26000, 330) };
 }
 
 export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonProcess> {
