@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { post, put, VPCS_083 } from '../helpers/daemon.ts';
+import { portRanges, post, put, VPCS_083 } from '../helpers/daemon.ts';
 import { processAlive } from '../helpers/ports.ts';
 import { deleteEverything, emulatorPids, eventually, removeRoot, reservedPorts, startIsolated } from './harness.ts';
 
@@ -61,7 +61,7 @@ t.test('emulator SIGKILLed: node stopped with log.error, ports still tracked, no
 
 t.test('console port pool exhausted: clear 409, then usable again', async (t) => {
   // Three console ports: VPCS takes a public console port, so the fourth node finds none.
-  const low = 20000 + (process.pid % 60) * 100 + 90;
+  const low = Number(portRanges().console.split('-')[0]);
   const daemon = await startIsolated({ args: ['--vpcs-path', VPCS_083, '--console-ports', `${low}-${low + 2}`] });
   t.teardown(async () => {
     await daemon.stop();

@@ -9,20 +9,15 @@ import { join } from 'node:path';
 import { descendants } from '../../src/compute/process.ts';
 import { startDaemon, type DaemonOptions, type DaemonProcess } from '../helpers/daemon.ts';
 
-export type Isolated = DaemonProcess & { root: string };
+export type Isolated = DaemonProcess;
 
 /**
  * Like startDaemon, but with the projects folder one level down in a private directory: the controller keeps its
  * config, symbols and configs beside the projects folder, and the shared helper's folder sits directly in /tmp.
  * `root` survives a stop/start cycle when passed back in (a restarted controller must find its projects).
  */
-export async function startIsolated(options: DaemonOptions & { root?: string } = {}): Promise<Isolated> {
-  const root = options.root ?? mkdtempSync(join(tmpdir(), 'patchbay-robust-'));
-  const daemon = await startDaemon({
-    ...options,
-    args: ['--projects-dir', join(root, 'projects'), '--images-dir', join(root, 'images'), ...(options.args ?? [])],
-  });
-  return { ...daemon, root };
+export async function startIsolated(options: DaemonOptions = {}): Promise<Isolated> {
+  return startDaemon({ ...options, root: options.root ?? mkdtempSync(join(tmpdir(), 'patchbay-robust-')) });
 }
 
 export const removeRoot = (root: string) => rmSync(root, { recursive: true, force: true });

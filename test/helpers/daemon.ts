@@ -13,6 +13,8 @@ export type DaemonProcess = {
   /** Fetches and parses JSON, failing loudly on an unexpected status. */
   json: <T = any>(path: string, init?: RequestInit & { expect?: number }) => Promise<T>;
   child: ChildProcess;
+  /** Temporary folder holding projects, images and controller state. */
+  root: string;
   projectsDir: string;
   output: () => string;
   /** Sends SIGTERM and resolves with the exit code. */
@@ -23,8 +25,10 @@ export type DaemonOptions = {
   mode?: 'agent' | 'controller';
   args?: string[];
   env?: Record<string, string>;
-  /** `node` (default, through tsx) or `deno`. */
-  runtime?: 'node' | 'deno';
+  /** `node` (default, through tsx), `deno`, or a compiled patchbay binary. */
+  runtime?: 'node' | 'deno' | { binary: string };
+  /** Reuse this folder (e.g. to restart a daemon on the same state); it is then left for the caller to remove. */
+  root?: string;
 };
 
 const SLOTS = 20;
@@ -71,19 +75,27 @@ export function portRanges(part = 0, parts = 1): { console: string; udp: string 
 }
 
 export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonProcess> {
-  const projectsDir = mkdtempSync(join(tmpdir(), 'patchbay-test-'));
+  // Controller state (gns3_controller.conf, symbols) lives beside the projects folder: nest it so that no two
+  // daemons share it.
+  const ownRoot = !options.root;
+  const root = options.root ?? mkdtempSync(join(tmpdir(), 'patchbay-test-'));
+  const projectsDir = join(root, 'projects');
   const ranges = portRanges();
   const args = [
-    'agent/main.ts', options.mode ?? 'agent',
+    options.mode ?? 'agent',
     '--port', '0',
     '--projects-dir', projectsDir,
+    '--images-dir', join(root, 'images'),
     '--console-ports', ranges.console,
     '--udp-ports', ranges.udp,
     ...(options.args ?? []),
   ];
-  const [command, argv] = options.runtime === 'deno'
-    ? [join(ROOT, 'node_modules', '.bin', 'deno'), ['run', '-A', ...args]]
-    : [process.execPath, ['--import', 'tsx', ...args]];
+  const runtime = options.runtime ?? 'node';
+  const [command, argv] = typeof runtime === 'object'
+    ? [runtime.binary, args]
+    : runtime === 'deno'
+    ? [join(ROOT, 'node_modules', '.bin', 'deno'), ['run', '-A', 'agent/main.ts', ...args]]
+    : [process.execPath, ['--import', 'tsx', 'agent/main.ts', ...args]];
   const child = spawn(command, argv, { cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
@@ -118,12 +130,13 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonPr
     api,
     json,
     child,
+    root,
     projectsDir,
     output: () => output,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       const code = await exited;
-      rmSync(projectsDir, { recursive: true, force: true });
+      if (ownRoot) rmSync(root, { recursive: true, force: true });
       return code;
     },
   };

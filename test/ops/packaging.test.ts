@@ -4,8 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
-import { ROOT, VPCS_083, portRanges, type DaemonProcess } from '../helpers/daemon.ts';
+import { ROOT, VPCS_083, startDaemon } from '../helpers/daemon.ts';
 import { runSeedSession } from '../helpers/seed.ts';
 
 const hasCommand = (name: string) => spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
@@ -67,7 +66,7 @@ t.test('npm run package builds a single binary that runs the seed session', asyn
       'denort binary of the same Deno version to build and run this test.' });
   }
   t.equal(build.status, 0, `build succeeded:\n${build.stdout}${build.stderr}`);
-  const daemon = await startBinary(join(ROOT, 'dist', 'patchbay'), ['--vpcs-path', VPCS_083]);
+  const daemon = await startDaemon({ runtime: { binary: join(ROOT, 'dist', 'patchbay') }, args: ['--vpcs-path', VPCS_083] });
   t.teardown(() => daemon.stop());
   const version = await daemon.json('/v2/compute/version', { expect: 200 });
   t.equal(version.version, '2.2.59');
@@ -75,40 +74,3 @@ t.test('npm run package builds a single binary that runs the seed session', asyn
   t.match(seed.pingOutput, /icmp_seq=3 ttl=64/, 'the compiled agent relays packets between two VPCS');
 });
 
-/** Starts the compiled agent like test/helpers/daemon.ts starts the sources (which only knows node and deno run). */
-async function startBinary(file: string, args: string[]): Promise<DaemonProcess> {
-  const projectsDir = mkdtempSync(join(tmpdir(), 'patchbay-binary-'));
-  const ranges = portRanges();
-  const child = spawn(file, ['agent', '--port', '0', '--projects-dir', projectsDir, '--console-ports', ranges.console, '--udp-ports', ranges.udp, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  const url = await new Promise<string>((done, fail) => {
-    child.stdout!.on('data', () => {
-      const match = /listening on (https?:\/\/\S+)/.exec(output);
-      if (match) done(match[1]!);
-    });
-    child.once('exit', () => fail(new Error(`the binary exited early:\n${output}`)));
-  });
-  const api = (path: string, init?: RequestInit) => fetch(`${url}${path}`, init);
-  return {
-    url,
-    api,
-    json: async (path, init = {}) => {
-      const response = await api(path, init);
-      const text = await response.text();
-      if (init.expect !== undefined && response.status !== init.expect) throw new Error(`${path}: ${response.status} ${text}`);
-      return text ? JSON.parse(text) : null;
-    },
-    child,
-    projectsDir,
-    output: () => output,
-    stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      const code = await exited;
-      rmSync(projectsDir, { recursive: true, force: true });
-      return code;
-    },
-  };
-}
