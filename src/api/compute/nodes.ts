@@ -33,9 +33,13 @@ export function nodeRoutes(compute: Compute): Hono {
 
   // Requests on one node run one at a time in arrival order; streams would hold the lock forever.
   // (Hono's `/*` also matches the node path itself, so this one middleware covers every node route.)
+  // A request must never queue behind itself: Hono can match this middleware twice for one request (e.g. when a
+  // path segment is literally ":node_id"), which would deadlock the FIFO lock.
+  const holding = new WeakSet<Request>();
   app.use(`${NODE}/*`, async function nodeLock(c, next) {
     const path = c.req.path;
-    if (path.endsWith('/pcap') || path.endsWith('/console/ws')) return next();
+    if (path.endsWith('/pcap') || path.endsWith('/console/ws') || holding.has(c.req.raw)) return next();
+    holding.add(c.req.raw);
     return compute.locks.run(compute.lockKey(c.req.param('project_id')!, c.req.param('node_id')!), next);
   });
 
