@@ -81,7 +81,7 @@ export class Bridge {
     }
     bridge.#peers = [nioPeer, emulatorPeer];
     bridge.#linkKey = loopbackKey(nioPeer);
-    directory.add(nioPeer.family, spec.nio.lport, bridge.#linkReceiver);
+    directory.add(nioPeer.family, spec.nio.lport, bridge.#linkReceiver, 'bridge');
     return bridge;
   }
 
@@ -95,7 +95,7 @@ export class Bridge {
         const old = this.#sockets[0];
         this.#sockets[0] = socket;
         this.#directory.remove(this.#peers[0].family, this.#nio.lport, this.#linkReceiver);
-        this.#directory.add(peer.family, patch.nio.lport, this.#linkReceiver);
+        this.#directory.add(peer.family, patch.nio.lport, this.#linkReceiver, 'bridge');
         await closeUdp(old);
       }
       this.#peers[0] = peer;

@@ -2,6 +2,8 @@
 import type { Socket } from 'node:dgram';
 import { epochMicros } from './bridge.ts';
 import { Counters } from './counters.ts';
+import { loopbackKey } from './loopback.ts';
+import type { LinkReceiver, LoopbackDirectory } from './loopback.ts';
 import { PcapWriter } from './pcap-writer.ts';
 import type { Forwarder } from './switching/forwarder.ts';
 import { HubLogic } from './switching/hub.ts';
@@ -17,6 +19,10 @@ type Port = {
   config: FabricPortConfig;
   socket: Socket;
   peer: Peer;
+  /** The socket's receive path, as listed in the worker's LoopbackDirectory. */
+  receiver: LinkReceiver;
+  /** See LoopbackDirectory: where the port's datagrams land if they stay on this host, -1 if they leave it. */
+  linkKey: number;
   counters: Counters;
   capture: PcapWriter | null;
 };
@@ -26,13 +32,15 @@ export class Fabric {
   #logic: Forwarder;
   #ports = new Map<number, Port>();
   #emit: (event: RelayEvent) => void;
+  #directory: LoopbackDirectory;
   #deliver = (port: number, frame: Uint8Array) => this.#send(port, frame);
 
-  constructor(id: string, kind: FabricKind, emit: (event: RelayEvent) => void) {
+  constructor(id: string, kind: FabricKind, emit: (event: RelayEvent) => void, directory: LoopbackDirectory) {
     if (kind !== 'ethernet_hub' && kind !== 'ethernet_switch') throw new Error(`Unknown fabric kind "${kind}"`);
     this.id = id;
     this.#logic = kind === 'ethernet_hub' ? new HubLogic() : new SwitchLogic();
     this.#emit = emit;
+    this.#directory = directory;
   }
 
   /** Connects, re-targets, reconfigures or (endpoint null) disconnects a port. */
@@ -42,6 +50,7 @@ export class Fabric {
       if (!existing) return;
       this.#ports.delete(number);
       this.#logic.setPort(number, null);
+      this.#unlist(existing);
       existing.capture?.close();
       await closeUdp(existing.socket);
       return;
@@ -51,21 +60,28 @@ export class Fabric {
     try {
       const peer = await resolvePeer(endpoint.rhost, endpoint.rport);
       if (existing && existing.endpoint.lport === endpoint.lport && existing.peer.family === peer.family) {
-        Object.assign(existing, { endpoint, peer, config });
+        Object.assign(existing, { endpoint, peer, config, linkKey: loopbackKey(peer) });
         return;
       }
+      const receiver: LinkReceiver = (frame) => this.#receive(number, frame);
       const socket = await bindUdp(
         endpoint.lport,
         peer.family === 6 ? '::' : '0.0.0.0',
-        (frame) => this.#receive(number, frame),
+        receiver,
         (error) => this.#emit({ level: 'warning', message: `Fabric "${this.id}" port ${number}: ${error.message}` }),
       );
-      if (existing) await closeUdp(existing.socket);
+      if (existing) {
+        this.#unlist(existing);
+        await closeUdp(existing.socket);
+      }
+      this.#directory.add(peer.family, endpoint.lport, receiver, 'fabric');
       this.#ports.set(number, {
         endpoint,
         config,
         socket,
         peer,
+        receiver,
+        linkKey: loopbackKey(peer),
         counters: existing?.counters ?? new Counters(),
         capture: existing?.capture ?? null,
       });
@@ -96,8 +112,15 @@ export class Fabric {
   async close(): Promise<void> {
     const ports = [...this.#ports.values()];
     this.#ports.clear();
-    for (const port of ports) port.capture?.close();
+    for (const port of ports) {
+      this.#unlist(port);
+      port.capture?.close();
+    }
     await Promise.all(ports.map((port) => closeUdp(port.socket)));
+  }
+
+  #unlist(port: Port): void {
+    this.#directory.remove(port.peer.family, port.endpoint.lport, port.receiver);
   }
 
   #port(number: number): Port {
@@ -121,6 +144,9 @@ export class Fabric {
     port.counters.packetsOut += 1;
     port.counters.bytesOut += frame.length;
     port.capture?.write(frame, epochMicros());
-    port.socket.send(frame, port.peer.port, port.peer.address);
+    const bridge = this.#directory.bridgeReceiver(port.linkKey);
+    // A copy: the same frame may go out of several ports, and a bridge may alter (corrupt) or hold (delay) it.
+    if (bridge) bridge(Buffer.from(frame));
+    else port.socket.send(frame, port.peer.port, port.peer.address);
   }
 }

@@ -68,7 +68,7 @@ export class RelayHost {
         return this.#bridge(command.id).stats();
       case 'createFabric':
         if (this.#fabrics.has(command.id)) throw new Error(`Fabric "${command.id}" already exists`);
-        this.#fabrics.set(command.id, new Fabric(command.id, command.kind, this.emit));
+        this.#fabrics.set(command.id, new Fabric(command.id, command.kind, this.emit, this.#loopback));
         return undefined;
       case 'setFabricPort':
         return this.#fabric(command.id).setPort(command.port, command.endpoint, command.config);

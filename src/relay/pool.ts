@@ -111,7 +111,7 @@ export class RelayPool implements Relay {
   async createBridge(id: string, spec: BridgeSpec): Promise<void> {
     if (this.#bridges.has(id)) throw new Error(`Bridge "${id}" already exists`);
     const copy = structuredClone(spec);
-    const slot = this.#linkPartner(copy)?.slot ?? this.#leastLoaded();
+    const slot = this.#linkPartner(copy) ?? this.#leastLoaded();
     slot.load += 1;
     try {
       await this.#request(slot, { op: 'createBridge', id, spec: copy });
@@ -270,16 +270,22 @@ export class RelayPool implements Relay {
   }
 
   /**
-   * A live bridge at the other end of this bridge's link on this host (one NIO points at the other's lport on
-   * loopback). Both go on the same worker so the worker hands frames between them without a trip through the kernel
-   * (see LoopbackDirectory); that halves the work of a link between two emulators of this compute.
+   * The worker of what is at the other end of this bridge's link on this host (a bridge or a fabric port, where one
+   * NIO points at the other's lport on loopback). The bridge goes on the same worker so the worker hands frames over
+   * without a trip through the kernel (see LoopbackDirectory): that halves the work of a link between two emulators of
+   * this compute, and takes two thirds off emulator → switch → emulator. Placement is decided at creation only; a
+   * bridge created before its partner stays where it is, and both ends then go through the kernel as before.
    */
-  #linkPartner(spec: BridgeSpec): BridgeRecord | undefined {
+  #linkPartner(spec: BridgeSpec): Slot | undefined {
+    const linked = (other: UdpEndpoint) =>
+      (isLoopback(spec.nio.rhost) && spec.nio.rport === other.lport) ||
+      (isLoopback(other.rhost) && other.rport === spec.nio.lport);
     for (const record of this.#bridges.values()) {
+      if (record.slot.alive && linked(record.spec.nio)) return record.slot;
+    }
+    for (const record of this.#fabrics.values()) {
       if (!record.slot.alive) continue;
-      const other = record.spec.nio;
-      if (isLoopback(spec.nio.rhost) && spec.nio.rport === other.lport) return record;
-      if (isLoopback(other.rhost) && other.rport === spec.nio.lport) return record;
+      for (const port of record.ports.values()) if (linked(port.endpoint)) return record.slot;
     }
     return undefined;
   }

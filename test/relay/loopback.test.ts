@@ -89,3 +89,40 @@ t.test('once the peer bridge is gone or moved, frames go through the kernel agai
   await fx.emulatorA.send(numberedFrame(5), fx.tunnelA);
   t.same(seqs(await fx.emulatorB.waitFor(1)), [5]);
 });
+
+/** An emulator stand-in behind a bridge whose NIO is a fabric port's peer: emulator ↔ bridge ↔ fabric port. */
+async function bridgeToFabric(pool: RelayPool, id: string, fabric: string, port: number, filters = {}) {
+  const emulator = await Endpoint.open();
+  const [tunnel, nio, fabricPort] = [await freePort(), await freePort(), await freePort()];
+  await pool.setFabricPort(fabric, port, { lport: fabricPort, rhost: '127.0.0.1', rport: nio });
+  await pool.createBridge(id, {
+    emulator: { lport: tunnel, rhost: '127.0.0.1', rport: emulator.port },
+    nio: { lport: nio, rhost: '127.0.0.1', rport: fabricPort },
+    filters,
+    suspend: false,
+  });
+  return { emulator, tunnel };
+}
+
+t.test('bridges joined through a hub share its worker; each gets its own copy of a flooded frame', async (t) => {
+  const pool = await RelayPool.start({ workers: 2 });
+  t.teardown(() => pool.close());
+  await pool.createFabric('hub', 'ethernet_hub');
+  const a = await bridgeToFabric(pool, 'a', 'hub', 0);
+  const b = await bridgeToFabric(pool, 'b', 'hub', 1, { corrupt: [100] });
+  const c = await bridgeToFabric(pool, 'c', 'hub', 2);
+  t.teardown(() => Promise.all([a, b, c].map((x) => x.emulator.close())));
+  for (const id of ['a', 'b', 'c']) t.equal(pool.threadOf(id), pool.threadOf('hub'), `${id} on the hub's worker`);
+
+  const frame = numberedFrame(7, 128);
+  await a.emulator.send(frame, a.tunnel);
+  const [toB] = await b.emulator.waitFor(1);
+  const [toC] = await c.emulator.waitFor(1);
+  t.notSame(toB, frame, 'corrupted by B');
+  t.same(toC, frame, 'C unaffected by B altering its copy');
+
+  await c.emulator.send(numberedFrame(8), c.tunnel);
+  t.same(seqs(await a.emulator.waitFor(1)), [8], 'back through the hub');
+  t.match(await pool.fabricStats('hub', 0), { packets_in: 1, packets_out: 1 });
+  t.match(await pool.stats('a'), { packets_in: 2, packets_out: 2 });
+});
