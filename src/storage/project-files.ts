@@ -11,7 +11,8 @@ import { resolveInside } from './safe-path.ts';
 
 export type FileEntry = { path: string; md5sum: string };
 
-function md5(file: string): Promise<string> {
+/** md5 of a file's content, streamed (image files can be gigabytes). */
+export function md5File(file: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash('md5');
     createReadStream(file)
@@ -36,7 +37,7 @@ export async function listFiles(root: string): Promise<FileEntry[]> {
       if (entry.isDirectory()) await walk(full);
       else if (entry.isFile() && !entry.name.endsWith('.ghost')) {
         try {
-          out.push({ path: relative(root, full), md5sum: await md5(full) });
+          out.push({ path: relative(root, full), md5sum: await md5File(full) });
         } catch {
           // Unreadable files are skipped, like GNS3 does.
         }

@@ -1,12 +1,13 @@
 /** The agent's QEMU image store (`<images_dir>/QEMU`): lookup by name, listing with md5, streamed uploads. */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { HttpError } from '../../api/errors.ts';
+import { md5File } from '../../storage/project-files.ts';
 import { resolveInside } from '../../storage/safe-path.ts';
 import { qemuError } from './binary.ts';
 
@@ -183,11 +184,7 @@ export async function md5sum(path: string): Promise<string | null> {
   } catch {
     // No cache yet.
   }
-  const hash = createHash('md5');
-  await pipeline(createReadStream(path), async function* (source) {
-    for await (const chunk of source) hash.update(chunk as Buffer);
-  });
-  const digest = hash.digest('hex');
+  const digest = await md5File(path);
   await writeFile(cache, digest).catch(() => {});
   return digest;
 }

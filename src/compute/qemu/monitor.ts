@@ -1,11 +1,11 @@
 /** A client for QEMU's human monitor (HMP) on a private 127.0.0.1 TCP port: one connection, commands in order. */
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { connectWhenListening } from '../tcp-connect.ts';
 
 const PROMPT = '(qemu) ';
 // HMP's line editor redraws what it echoes with cursor escapes even on a socket.
 const ESCAPES = /\x1b\[[0-9;]*[A-Za-z]/g;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 type Pending = { resolve: (text: string) => void; reject: (err: Error) => void; timer: ReturnType<typeof setTimeout> };
 
@@ -27,27 +27,16 @@ export class HmpMonitor {
     });
   }
 
-  /** Connects once QEMU listens (retrying every 100 ms) and waits for the first prompt. */
-  static async connect(port: number, tries = 100): Promise<HmpMonitor> {
-    let lastError: unknown;
-    for (let i = 0; i < tries; i++) {
-      try {
-        const socket = await new Promise<Socket>((resolve, reject) => {
-          const s = connect({ host: '127.0.0.1', port }, () => {
-            s.off('error', reject);
-            resolve(s);
-          });
-          s.once('error', reject);
-        });
-        const monitor = new HmpMonitor(socket);
-        await monitor.#wait(10_000);
-        return monitor;
-      } catch (err) {
-        lastError = err;
-        await sleep(100);
-      }
+  /** Connects once QEMU listens and waits for the first prompt. */
+  static async connect(port: number, timeoutMs = 10_000): Promise<HmpMonitor> {
+    const monitor = new HmpMonitor(await connectWhenListening(port, timeoutMs));
+    try {
+      await monitor.#wait(10_000);
+    } catch (err) {
+      monitor.#socket.destroy();
+      throw new Error(`No prompt from the QEMU monitor on port ${port}: ${(err as Error).message}`);
     }
-    throw new Error(`Could not connect to the QEMU monitor on port ${port}: ${(lastError as Error)?.message}`);
+    return monitor;
   }
 
   #onData(chunk: string): void {
