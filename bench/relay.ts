@@ -9,6 +9,8 @@
  * - "4 bridges": four such bridges in parallel, frames spread round-robin.
  * - "link": the GNS3 topology of two emulators on one compute: generator → bridge A → A's NIO → B's NIO → bridge B
  *   → sink (B's emulator port).
+ * - "hub" (relay only; GNS3 runs hubs in Dynamips, not uBridge): generator → bridge A → hub port 0 → hub port 1 →
+ *   bridge B → sink.
  *
  * The generator/sink is bench/c/udpblast.c (sendmmsg/recvmmsg), compiled here with `cc` into bench/bin/: Node's dgram
  * alone cannot saturate the relay, so it would measure itself instead. The generator sends from the emulator's port,
@@ -32,9 +34,9 @@ const CAPACITY_STEPS = 7;
 type Blast = { sent: number; received: number; delivered_pps: number; p50_us: number; p99_us: number };
 /** Generator sends from `source` (0 = any port) to `target`; the sink listens on `sink`. */
 type Pair = { target: number; sink: number; source: number };
-type Path = 'one' | 'four' | 'link';
+type Paths = { one: Pair[]; four: Pair[]; link: Pair[]; hub?: Pair[] };
 /** `pid`: the process doing the forwarding, whose CPU time per forwarded frame is reported. */
-type Subject = { name: string; paths: Record<Path, Pair[]>; pid?: number };
+type Subject = { name: string; paths: Paths; pid?: number };
 
 const source = fileURLToPath(new URL('./c/udpblast.c', import.meta.url));
 const binary = fileURLToPath(new URL('./bin/udpblast', import.meta.url));
@@ -105,8 +107,8 @@ const freePorts = (count: number) => Promise.all(Array.from({ length: count }, f
 /** A bridge of any implementation: `tunnel` ↔ 127.0.0.1:`emulator`, `nio` ↔ 127.0.0.1:`rport`. */
 type MakeBridge = (name: string, tunnel: number, emulator: number, nio: number, rport: number) => Promise<void>;
 
-/** The three paths (see the header) built from bridges of one implementation. */
-async function bridgedPaths(make: MakeBridge): Promise<Record<Path, Pair[]>> {
+/** The bridge paths (see the header) built from bridges of one implementation. */
+async function bridgedPaths(make: MakeBridge): Promise<Paths> {
   const single = async (): Promise<Pair> => {
     const [tunnel, emulator, nio, sink] = await freePorts(4);
     await make(`bench-${tunnel}`, tunnel, emulator!, nio!, sink!);
@@ -120,13 +122,30 @@ async function bridgedPaths(make: MakeBridge): Promise<Record<Path, Pair[]>> {
   return { one, four, link: [{ target: tunnelA!, sink: emulatorB!, source: emulatorA! }] };
 }
 
-async function directPaths(): Promise<Record<Path, Pair[]>> {
+/** Two relay bridges joined through a relay hub (ports set first, as when a topology is started). */
+async function hubPath(pool: RelayPool): Promise<Pair[]> {
+  await pool.createFabric('bench-hub', 'ethernet_hub');
+  const [tunnelA, emulatorA, nioA, hubA, tunnelB, emulatorB, nioB, hubB] = await freePorts(8);
+  await pool.setFabricPort('bench-hub', 0, { lport: hubA!, rhost: '127.0.0.1', rport: nioA! });
+  await pool.setFabricPort('bench-hub', 1, { lport: hubB!, rhost: '127.0.0.1', rport: nioB! });
+  for (const [tunnel, emulator, nio, hub] of [[tunnelA, emulatorA, nioA, hubA], [tunnelB, emulatorB, nioB, hubB]]) {
+    await pool.createBridge(`bench-hub-${tunnel}`, {
+      emulator: { lport: tunnel!, rhost: '127.0.0.1', rport: emulator! },
+      nio: { lport: nio!, rhost: '127.0.0.1', rport: hub! },
+      filters: {},
+      suspend: false,
+    });
+  }
+  return [{ target: tunnelA!, sink: emulatorB!, source: emulatorA! }];
+}
+
+async function directPaths(): Promise<Paths> {
   const pair = async (): Promise<Pair> => {
     const port = await freePort();
     return { target: port, sink: port, source: 0 };
   };
   const one = [await pair()];
-  return { one, four: [await pair(), await pair(), await pair(), await pair()], link: one };
+  return { one, four: [await pair(), await pair(), await pair(), await pair()], link: one, hub: one };
 }
 
 /** Highest offered rate (binary search) at which the path loses at most MAX_LOSS. */
@@ -153,7 +172,7 @@ function cpuSeconds(pid: number): number {
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 0 });
-const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : '-');
+const ratio = (a: number, b: number) => (Number.isFinite(a) && b > 0 ? (a / b).toFixed(2) : '-');
 
 /** One figure per subject for one measurement, in subject order. */
 type Row = { what: string; size: number; values: number[] };
@@ -179,14 +198,17 @@ try {
     {
       name: 'relay',
       pid: process.pid,
-      paths: await bridgedPaths((id, tunnel, emulator, nio, rport) =>
-        pool.createBridge(id, {
-          emulator: { lport: tunnel, rhost: '127.0.0.1', rport: emulator },
-          nio: { lport: nio, rhost: '127.0.0.1', rport },
-          filters: {},
-          suspend: false,
-        }),
-      ),
+      paths: {
+        ...(await bridgedPaths((id, tunnel, emulator, nio, rport) =>
+          pool.createBridge(id, {
+            emulator: { lport: tunnel, rhost: '127.0.0.1', rport: emulator },
+            nio: { lport: nio, rhost: '127.0.0.1', rport },
+            filters: {},
+            suspend: false,
+          }),
+        )),
+        hub: await hubPath(pool),
+      },
     },
   ];
   if (ubridge) subjects.push({ name: 'ubridge', pid: ubridge.pid, paths: await bridgedPaths((...args) => ubridge.bridge(...args)) });
@@ -200,11 +222,16 @@ try {
   };
   const maxRate: Record<string, number[]> = {};
   for (const size of SIZES) {
-    for (const path of ['one', 'four', 'link'] as const) {
+    for (const path of ['one', 'four', 'link', 'hub'] as const) {
       const cpu: number[] = [];
       const values = await measure(`max pps, ${path}`, size, async (s) => {
+        const pairs = s.paths[path];
+        if (!pairs) {
+          cpu.push(NaN);
+          return NaN;
+        }
         const before = s.pid ? cpuSeconds(s.pid) : NaN;
-        const result = await blast(size, 0, s.paths[path]);
+        const result = await blast(size, 0, pairs);
         cpu.push(s.pid ? ((cpuSeconds(s.pid) - before) * 1e6) / (result.received * REPEAT) : NaN);
         return result.delivered_pps;
       });
