@@ -183,7 +183,7 @@ function printTable(subjects: Subject[], rows: Row[]): void {
   const others = names.filter((name) => name !== 'relay');
   console.log(['measurement', 'size', ...names, ...others.map((name) => `relay/${name}`)].join(' | '));
   for (const row of rows) {
-    const cells = row.values.map((v) => (Number.isNaN(v) ? '-' : v < 10 ? v.toFixed(1) : fmt(v)));
+    const cells = row.values.map((v) => (Number.isNaN(v) ? '-' : Math.abs(v) < 10 ? v.toFixed(1) : fmt(v)));
     const ratios = others.map((name) => ratio(row.values[relay]!, row.values[names.indexOf(name)]!));
     console.log([row.what, row.size, ...cells, ...ratios].join(' | '));
   }
@@ -246,6 +246,12 @@ try {
         return result.p50_us;
       });
       rows.push({ what: `p99 µs at ${fmt(LATENCY_PPS)} pps, ${path}`, size, values: subjects.map((s) => results.get(s)!.p99_us) });
+      // Added latency: what the subject adds to the direct path's one-way time, measured in the same run.
+      const direct = results.get(subjects[0]!)!;
+      for (const key of ['p50_us', 'p99_us'] as const) {
+        const values = subjects.map((s) => results.get(s)![key] - direct[key]);
+        rows.push({ what: `added ${key.slice(0, 3)} µs at ${fmt(LATENCY_PPS)} pps, ${path}`, size, values });
+      }
     }
   }
   for (const size of CAPACITY_SIZES) {
