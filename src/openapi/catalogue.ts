@@ -63,6 +63,8 @@ const computeRoutes: Record<string, RouteDoc> = {
   'GET /v2/compute/projects/{project_id}': { tag: C, summary: 'Get a project', responses: { 200: json('Project', ComputeProject) } },
   'PUT /v2/compute/projects/{project_id}': { tag: C, summary: 'Update project variables', body: ComputeProjectUpdate, responses: { 200: json('Project', ComputeProject) } },
   'DELETE /v2/compute/projects/{project_id}': { tag: C, summary: 'Stop every node of the project and delete its files', responses: { 204: empty() } },
+  'GET /v2/compute/debug': { tag: C, summary: 'Free-form text dump of the host and reserved ports, for humans', responses: { 200: file('Text', 'text/plain') } },
+  'GET /v2/compute/projects/{project_id}/notifications': { tag: C, summary: 'Legacy project notification stream: one JSON object per line, a ping after 5 s of silence', responses: { 200: file('Newline-delimited JSON', 'application/json') } },
   'POST /v2/compute/projects/{project_id}/commit': { tag: C, summary: 'Commit the project (a no-op on a compute, kept for GNS3 clients)', responses: { 204: empty() } },
   'POST /v2/compute/projects/{project_id}/close': { tag: C, summary: 'Stop every node of the project and free its ports; files stay', responses: { 204: empty() } },
   'POST /v2/compute/projects/{project_id}/ports/udp': { tag: C, summary: 'Reserve a UDP port for a link', responses: { 201: json('The reserved port', UdpPort) } },

@@ -48,6 +48,22 @@ t.test('projects and files', async (t) => {
   await daemon.json(`${base}/vpcs/nodes/${copy.node_id}`, { method: 'DELETE', expect: 204 });
   t.notOk(existsSync(copy.node_directory), 'deleting a node removes its directory');
 
+  const stream = await daemon.api(`${base}/notifications`);
+  const reader = stream.body!.getReader();
+  let streamed = '';
+  const lines = async (count: number) => {
+    while (streamed.split('\n').length <= count) streamed += new TextDecoder().decode((await reader.read()).value);
+    return streamed.split('\n').slice(0, count).map((line) => JSON.parse(line));
+  };
+  await daemon.json(`${base}/vpcs/nodes/${node.node_id}`, { ...put({ name: 'Beta' }), expect: 200 });
+  const [ping, update] = await lines(2);
+  t.equal(ping.action, 'ping', 'the legacy stream opens with a ping');
+  t.same([update.action, update.event.name, update.project_id], ['node.updated', 'Beta', projectId], 'then the project\'s events, one per line');
+  await reader.cancel();
+
+  const debug = await (await daemon.api('/v2/compute/debug')).text();
+  t.match(debug, /console ports \d+-\d+ reserved: \d+/, 'the debug dump lists reserved ports');
+
   await daemon.json(`${base}/close`, { ...post(), expect: 204 });
   t.ok(existsSync(node.node_directory), 'close keeps the files');
   await daemon.json(base, { expect: 404 });

@@ -4,6 +4,8 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { Compute } from '../../compute/compute.ts';
+import type { Notification } from '../../compute/notifier.ts';
+import { pingEvent } from './server.ts';
 import { contentType, existingFile, listFiles, writableFile, writeStreamAtomically } from '../../storage/project-files.ts';
 import { ComputeProjectCreate, ComputeProjectUpdate } from '../schemas/common.ts';
 import { body } from '../validate.ts';
@@ -42,6 +44,36 @@ export function projectRoutes(compute: Compute): Hono {
   app.delete('/projects/:project_id', async (c) => {
     await compute.closeProject(compute.project(c.req.param('project_id')), { remove: true });
     return c.body(null, 204);
+  });
+
+  // The legacy per-project stream (one JSON object per line, a ping after 5 s of silence); GNS3 2.2's is broken,
+  // older clients still read it.
+  app.get('/projects/:project_id/notifications', (c) => {
+    const project = compute.project(c.req.param('project_id'));
+    const encoder = new TextEncoder();
+    let stop = () => {};
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        const send = (n: Notification) => controller.enqueue(encoder.encode(`${JSON.stringify(n)}\n`));
+        send(pingEvent());
+        let quiet = true;
+        const unsubscribe = compute.notifier.subscribe((n) => {
+          if (n.project_id !== project.id) return;
+          quiet = false;
+          send(n);
+        });
+        const timer = setInterval(() => {
+          if (quiet) send(pingEvent());
+          quiet = true;
+        }, 5000);
+        stop = () => {
+          clearInterval(timer);
+          unsubscribe();
+        };
+      },
+      cancel: () => stop(),
+    });
+    return new Response(body, { headers: { 'Content-Type': 'application/json' } });
   });
 
   app.post('/projects/:project_id/ports/udp', async (c) => {

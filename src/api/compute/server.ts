@@ -67,6 +67,20 @@ export function serverRoutes(compute: Compute, runtime: Runtime, info: ComputeIn
       udp_ports: compute.udpPorts.allocated,
     }));
 
+  // Free-form, for humans debugging a host (GNS3 has the same route); nothing parses it.
+  app.get('/debug', (c) => {
+    const ports = (pool: typeof compute.tcpPorts) => pool.allocated.join(' ') || '(none)';
+    const lines = [
+      `patchbay compute, GNS3 API ${info.version}, ${runtime.name} ${process.version} on ${process.platform}/${process.arch}`,
+      `projects: ${compute.projects.length}, nodes: ${compute.nodes.length} (${compute.nodes.filter((n) => n.status === 'started').length} started)`,
+      `cpu ${cpuUsagePercent()} %, memory ${memoryUsagePercent()} %, agent rss ${(process.memoryUsage().rss / 1048576).toFixed(1)} MiB`,
+      `console ports ${compute.tcpPorts.start}-${compute.tcpPorts.end} reserved: ${ports(compute.tcpPorts)}`,
+      `udp ports ${compute.udpPorts.start}-${compute.udpPorts.end} reserved: ${ports(compute.udpPorts)}`,
+      ...interfaces().map((i) => `interface ${i.name}: ${i.ip_address || '-'} ${i.mac_address}`),
+    ];
+    return c.text(`${lines.join('\n')}\n`);
+  });
+
   app.get(
     '/notifications/ws',
     runtime.upgradeWebSocket(() => {
