@@ -85,7 +85,8 @@ t.test('bad link filters are a 400 naming the filter, good ones apply to a live 
   await send('POST', '/v2/compute/projects', { name: 'filters', project_id: projectId });
   const node = await (await send('POST', `${base}/vpcs/nodes`, { name: 'PC1' })).json();
   const nio = `${base}/vpcs/nodes/${node.node_id}/adapters/0/ports/0/nio`;
-  const udp = { type: 'nio_udp', lport: 26990 + (process.pid % 5), rhost: '127.0.0.1', rport: 26999 };
+  const [lport, rport] = await Promise.all([0, 1].map(async () => (await (await send('POST', `${base}/ports/udp`, {})).json()).udp_port));
+  const udp = { type: 'nio_udp', lport, rhost: '127.0.0.1', rport };
   t.equal((await send('POST', nio, udp)).status, 201);
   t.equal((await send('POST', `${base}/vpcs/nodes/${node.node_id}/start`, {})).status, 200);
   for (const [filters, pattern] of [
