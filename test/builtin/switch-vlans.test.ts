@@ -4,6 +4,7 @@ import t from 'tap';
 import { post, startDaemon, VPCS_083 } from '../helpers/daemon.ts';
 import type { DaemonProcess } from '../helpers/daemon.ts';
 import { TelnetClient } from '../helpers/telnet.ts';
+import { ping, setIp } from '../helpers/vpcs-console.ts';
 
 const base = '/v2/compute';
 
@@ -57,16 +58,10 @@ t.test('VPCS through an ethernet_switch', async (t) => {
   for (const pc of pcs) started.push(await daemon.json(`${project}/vpcs/nodes/${pc.node_id}/start`, { ...post(), expect: 200 }));
   const consoles = await Promise.all(started.map((pc) => TelnetClient.connect(pc.console)));
   t.teardown(() => consoles.forEach((c) => c.close()));
-  for (const [i, console] of consoles.entries()) await console.run(`ip 10.0.0.${i + 1}/24`, new RegExp(`10\\.0\\.0\\.${i + 1}`));
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  for (const [i, console] of consoles.entries()) await setIp(console, `10.0.0.${i + 1}`);
 
-  const from = consoles[0]!.text.length;
-  await consoles[0]!.run('ping 10.0.0.2 -c 2', /icmp_seq=2[^\n]*\n|timeout|not reachable/i, 20_000);
-  t.match(consoles[0]!.text.slice(from), /84 bytes from 10\.0\.0\.2 icmp_seq=1/, 'same VLAN: PC1 reaches PC2');
-
-  const across = consoles[0]!.text.length;
-  await consoles[0]!.run('ping 10.0.0.3 -c 2', /icmp_seq=2[^\n]*\n|not reachable|host \(10\.0\.0\.3\) not reachable/i, 20_000);
-  t.notMatch(consoles[0]!.text.slice(across), /bytes from 10\.0\.0\.3/, 'other VLAN: PC1 cannot reach PC3');
+  t.match(await ping(consoles[0]!, '10.0.0.2', { count: 2 }), /84 bytes from 10\.0\.0\.2 icmp_seq=1/, 'same VLAN: PC1 reaches PC2');
+  t.notMatch(await ping(consoles[0]!, '10.0.0.3', { count: 2 }), /bytes from 10\.0\.0\.3/, 'other VLAN: PC1 cannot reach PC3');
 
   // Moving PC3's port into VLAN 10 live lets it in.
   await daemon.json(`${project}/ethernet_switch/nodes/${sw.node_id}`, {
@@ -81,9 +76,7 @@ t.test('VPCS through an ethernet_switch', async (t) => {
     }),
     expect: 200,
   });
-  const after = consoles[0]!.text.length;
-  await consoles[0]!.run('ping 10.0.0.3 -c 2', /icmp_seq=2[^\n]*\n|timeout|not reachable/i, 20_000);
-  t.match(consoles[0]!.text.slice(after), /bytes from 10\.0\.0\.3/, 'after the VLAN change PC1 reaches PC3');
+  t.match(await ping(consoles[0]!, '10.0.0.3', { count: 2 }), /bytes from 10\.0\.0\.3/, 'after the VLAN change PC1 reaches PC3');
 
   const deleted = await daemon.api(`${project}/ethernet_switch/nodes/${sw.node_id}/adapters/0/ports/5/nio`, { method: 'DELETE' });
   t.equal(deleted.status, 409);

@@ -2,6 +2,7 @@
 import { post } from '../helpers/daemon.ts';
 import type { DaemonProcess } from '../helpers/daemon.ts';
 import { TelnetClient } from '../helpers/telnet.ts';
+import { ping, setIp } from '../helpers/vpcs-console.ts';
 
 export const VPCS_TEMPLATE = '19021f99-e36f-394d-b4a1-8aaa902ab9cc';
 
@@ -22,12 +23,9 @@ export async function link(d: DaemonProcess, projectId: string, a: string, b: st
 export async function pingAcross(consoles: Array<{ host: string; port: number }>): Promise<string> {
   const [a, b] = await Promise.all(consoles.map((c) => TelnetClient.connect(c.port, c.host)));
   try {
-    await a.run('ip 10.0.0.1/24', /10\.0\.0\.1/);
-    await b.run('ip 10.0.0.2/24', /10\.0\.0\.2/);
-    // VPCS checks for a duplicate address before it answers ARP.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    await a.run('ping 10.0.0.2 -c 3', /(icmp_seq=3[^\n]*\n)|(timeout)|(not reachable)/i, 20_000);
-    return a.text;
+    await setIp(a, '10.0.0.1');
+    await setIp(b, '10.0.0.2');
+    return await ping(a, '10.0.0.2');
   } finally {
     a.close();
     b.close();

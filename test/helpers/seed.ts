@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import type { DaemonProcess } from './daemon.ts';
 import { post } from './daemon.ts';
 import { TelnetClient } from './telnet.ts';
+import { ping, setIp } from './vpcs-console.ts';
 
 export type SeedResult = {
   projectId: string;
@@ -49,13 +50,11 @@ export async function runSeedSession(daemon: DaemonProcess): Promise<SeedResult>
   }
   const consoles = await Promise.all(started.map((node) => TelnetClient.connect(node.console)));
   try {
-    await consoles[0]!.run('ip 10.0.0.1/24', /10\.0\.0\.1/);
-    await consoles[1]!.run('ip 10.0.0.2/24', /10\.0\.0\.2/);
-    // VPCS prints "Checking for duplicate address..." and needs a moment before it answers ARP.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    await consoles[0]!.run('ping 10.0.0.2 -c 3', /(icmp_seq=3[^\n]*\n)|(timeout)|(not reachable)/i, 20_000);
+    await setIp(consoles[0]!, '10.0.0.1');
+    await setIp(consoles[1]!, '10.0.0.2');
+    const pingOutput = await ping(consoles[0]!, '10.0.0.2');
     const pids = started.flatMap((node) => pidsMatching(`-s ${node.command_line.split(' -s ')[1]?.split(' ')[0]} `));
-    return { projectId, nodes: started, udpPorts, pingOutput: consoles[0]!.text, pids };
+    return { projectId, nodes: started, udpPorts, pingOutput, pids };
   } finally {
     for (const client of consoles) client.close();
   }
