@@ -312,6 +312,12 @@ export class Node {
     }
   }
 
+  /** Forwards resize_disk to the compute; only QEMU nodes have disks (a GNS3 compute answers 404 for the others). */
+  async resizeDisk(input: { drive_name: string; extend: number }): Promise<void> {
+    if (this.node_type !== 'qemu') throw conflict(`Node ${this.name} is a ${this.node_type} node: only QEMU nodes have disks to resize`);
+    await this.compute.query('POST', `${this.path}/resize_disk`, input, { timeoutMs: 1_200_000 });
+  }
+
   toJSON(): Record<string, unknown> {
     return {
       compute_id: this.compute.id,

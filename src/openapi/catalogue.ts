@@ -10,6 +10,7 @@ import {
   NodeDuplicate, NodeUpdate, ProjectCreate, ProjectDuplicate, ProjectLoad, ProjectUpdate, SnapshotCreate,
   TemplateInstance, TemplateUpdate, VersionCheck,
 } from '../api/controller/schemas.ts';
+import { QemuImageCreate, QemuImageUpdate, QemuResizeDisk } from '../api/schemas/qemu.ts';
 import { ComputeStatistics } from '../metrics/host-statistics.ts';
 import {
   Capabilities, ComputeNode, ComputeProject, ControllerObject, Empty, NetworkInterface, NetworkPorts, PcapPath,
@@ -95,6 +96,9 @@ const computeRoutes: Record<string, RouteDoc> = {
   'GET /v2/compute/qemu/binaries': { tag: C, summary: 'qemu-system binaries found on the host', query: { archs: 'comma-separated architectures to keep' }, responses: { 200: json('Binaries', list(s.object({ path: s.string(), version: s.string() }))) } },
   'GET /v2/compute/qemu/img-binaries': { tag: C, summary: 'qemu-img binaries found on the host', responses: { 200: json('Binaries', list(s.object({ path: s.string(), version: s.string() }))) } },
   'GET /v2/compute/qemu/capabilities': { tag: C, summary: 'Guest architectures KVM can accelerate here', responses: { 200: json('Capabilities', s.object({ kvm: s.array(s.string()) })) } },
+  'POST /v2/compute/qemu/img': { tag: C, summary: 'Create a blank disk image with qemu-img in the QEMU images folder (size in MB; options the format lacks are dropped)', body: QemuImageCreate, responses: { 201: empty('Created; empty body.'), 403: json('The path leaves the QEMU images folder') } },
+  'PUT /v2/compute/qemu/img': { tag: C, summary: 'Extend a disk image of the QEMU images folder by `extend` MB', body: QemuImageUpdate, responses: { 201: empty('Resized; empty body.'), 403: json('The path leaves the QEMU images folder') } },
+  'POST /v2/compute/projects/{project_id}/qemu/nodes/{node_id}/resize_disk': { tag: C, summary: 'Extend a stopped QEMU node\'s disk (its linked-clone overlay, else the image) by `extend` MB', body: QemuResizeDisk, responses: { 201: empty('Resized; empty body.') } },
 };
 
 const P = 'controller: projects';
@@ -179,6 +183,7 @@ const controllerRoutes: Record<string, RouteDoc> = {
   'POST /v2/projects/{project_id}/nodes/{node_id}/stop': { tag: N, summary: 'Stop a node', responses: { 200: json('Node', controllerNode) } },
   'POST /v2/projects/{project_id}/nodes/{node_id}/suspend': { tag: N, summary: 'Suspend a node', responses: { 200: json('Node', controllerNode) } },
   'POST /v2/projects/{project_id}/nodes/{node_id}/reload': { tag: N, summary: 'Reload a node', responses: { 200: json('Node', controllerNode) } },
+  'POST /v2/projects/{project_id}/nodes/{node_id}/resize_disk': { tag: N, summary: 'Extend a QEMU node\'s disk by `extend` MB (forwarded to its compute; node stopped)', body: QemuResizeDisk, responses: { 201: empty('Resized; empty body.') } },
   'POST /v2/projects/{project_id}/nodes/{node_id}/duplicate': { tag: N, summary: 'Duplicate a node', body: NodeDuplicate, responses: { 201: json('Node', controllerNode) } },
   'GET /v2/projects/{project_id}/nodes/{node_id}/links': { tag: N, summary: 'Links of a node', responses: { 200: json('Links', list(link)) } },
   'POST /v2/projects/{project_id}/nodes/{node_id}/console/reset': { tag: N, summary: 'Reset a node console', responses: { 204: empty() } },

@@ -5,6 +5,7 @@ import type { Runtime } from '../../runtime/types.ts';
 import { imageRoutes } from './images.ts';
 import { nodeRoutes } from './nodes.ts';
 import { projectRoutes } from './projects.ts';
+import { qemuDiskRoutes } from './qemu-disks.ts';
 import { serverRoutes, type ComputeInfo } from './server.ts';
 import { streamRoutes } from './streams.ts';
 
@@ -17,5 +18,6 @@ export function computeRoutes(compute: Compute, runtime: Runtime, info: ComputeI
   app.route('/', streamRoutes(compute, runtime));
   app.route('/', imageRoutes(compute));
   app.route('/', nodeRoutes(compute));
+  app.route('/', qemuDiskRoutes(compute));
   return app;
 }

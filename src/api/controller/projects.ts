@@ -10,6 +10,7 @@ import { snapshotFiles } from '../../controller/snapshots.ts';
 import type { Runtime } from '../../runtime/types.ts';
 import { resolveInside } from '../../storage/safe-path.ts';
 import { HttpError, conflict, forbidden, notFound } from '../errors.ts';
+import { QemuResizeDisk } from '../schemas/qemu.ts';
 import { body, decodeParam } from '../validate.ts';
 import {
   CaptureStart, DrawingBody, LinkCreate, LinkUpdate, NodeCreate, NodeDuplicate, NodeUpdate, ProjectCreate, ProjectLoad, ProjectUpdate,
@@ -177,6 +178,11 @@ export function projectRoutes(controller: Controller, runtime: Runtime): Hono {
     const p = await project(c);
     const node = p.getNode(c.req.param('node_id'));
     return c.json([...p.links.values()].filter((l) => l.ends.some((e) => e.node === node)).map((l) => l.toJSON()));
+  });
+  app.post('/projects/:project_id/nodes/:node_id/resize_disk', async (c) => {
+    const input = await body(c, QemuResizeDisk);
+    await withNode(c, (node) => node.resizeDisk(input));
+    return c.body(null, 201);
   });
   app.post('/projects/:project_id/nodes/:node_id/console/reset', async (c) => {
     await withNode(c, (node) => node.compute.query('POST', `${node.path}/console/reset`));

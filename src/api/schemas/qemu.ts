@@ -103,3 +103,48 @@ export const QemuUpdate = v.strictObject({
   ...settings,
 });
 export type QemuUpdate = v.InferOutput<typeof QemuUpdate>;
+
+// ------------------------------------------------------------------ disk images (`/qemu/img`, `resize_disk`)
+
+const OnOff = v.picklist(['on', 'off']);
+const Megabytes = v.pipe(v.number(), v.integer(), v.minValue(1, 'must be at least 1 (MB)'), v.maxValue(1024 * 1024 * 1024, 'is too large'));
+
+/**
+ * `qemu-img` formats GNS3 accepts for image creation. `vpc` is qemu-img's name for VHD; `vhd` is taken as an alias.
+ */
+export const IMAGE_FORMATS = ['qcow2', 'qcow', 'vpc', 'vhd', 'vdi', 'vmdk', 'raw'] as const;
+
+/** `POST /qemu/img` (GNS3 QEMU_IMAGE_CREATE_SCHEMA); format-specific options are passed only where the format has them. */
+export const QemuImageCreate = v.strictObject({
+  // Mandatory in GNS3; optional here (qemu-img from PATH). Only a binary named qemu-img is ever run.
+  qemu_img: v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty'))),
+  path: v.pipe(v.string(), v.minLength(1, 'must not be empty')),
+  format: v.picklist(IMAGE_FORMATS),
+  size: Megabytes,
+  preallocation: v.optional(v.picklist(['off', 'metadata', 'falloc', 'full'])),
+  cluster_size: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  refcount_bits: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  lazy_refcounts: v.optional(OnOff),
+  subformat: v.optional(v.picklist([
+    'dynamic', 'fixed', 'streamOptimized', 'twoGbMaxExtentSparse', 'twoGbMaxExtentFlat', 'monolithicSparse', 'monolithicFlat',
+  ])),
+  static: v.optional(OnOff),
+  zeroed_grain: v.optional(OnOff),
+  adapter_type: v.optional(v.picklist(['ide', 'lsilogic', 'buslogic', 'legacyESX'])),
+});
+export type QemuImageCreate = v.InferOutput<typeof QemuImageCreate>;
+
+/** `PUT /qemu/img` (GNS3 QEMU_IMAGE_UPDATE_SCHEMA): without `extend` nothing is changed. */
+export const QemuImageUpdate = v.strictObject({
+  qemu_img: v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty'))),
+  path: v.pipe(v.string(), v.minLength(1, 'must not be empty')),
+  extend: v.optional(Megabytes),
+});
+export type QemuImageUpdate = v.InferOutput<typeof QemuImageUpdate>;
+
+/** `POST .../qemu/nodes/{node_id}/resize_disk` (GNS3 QEMU_RESIZE_SCHEMA), also validated by the controller. */
+export const QemuResizeDisk = v.strictObject({
+  drive_name: v.picklist(DRIVES),
+  extend: Megabytes,
+});
+export type QemuResizeDisk = v.InferOutput<typeof QemuResizeDisk>;

@@ -17,10 +17,14 @@ export async function findQemuImg(qemuPath: string): Promise<string> {
   return onPath;
 }
 
-function qemuImg(binary: string, args: string[], log: string): Promise<string> {
+/**
+ * Runs qemu-img with an argument vector (never through a shell); a failure is a 409 QemuError carrying its stderr.
+ * `log`, when given, receives the command and its output (the node's `qemu-img.log`).
+ */
+export function qemuImg(binary: string, args: string[], log?: string, timeoutMs = 60_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(binary, args, { timeout: 60_000 }, async (err, stdout, stderr) => {
-      await appendFile(log, `${binary} ${args.join(' ')}\n${stdout}${stderr}`).catch(() => {});
+    execFile(binary, args, { timeout: timeoutMs }, async (err, stdout, stderr) => {
+      if (log) await appendFile(log, `${binary} ${args.join(' ')}\n${stdout}${stderr}`).catch(() => {});
       if (err) reject(qemuError(`Could not run qemu-img ${args[0]}: ${(stderr || err.message).trim()}`));
       else resolve(stdout);
     });
@@ -28,7 +32,7 @@ function qemuImg(binary: string, args: string[], log: string): Promise<string> {
 }
 
 /** Format and backing file of an image (`-U`: the image may be in use by a running VM). */
-export async function imageInfo(binary: string, image: string, log: string): Promise<ImageInfo> {
+export async function imageInfo(binary: string, image: string, log?: string): Promise<ImageInfo> {
   return JSON.parse(await qemuImg(binary, ['info', '-U', '--output=json', image], log)) as ImageInfo;
 }
 

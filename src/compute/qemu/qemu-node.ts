@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import pidusage from 'pidusage';
 import { HttpError } from '../../api/errors.ts';
 import type { Nio } from '../../api/schemas/common.ts';
-import { DRIVES, type QemuCreate, type QemuUpdate } from '../../api/schemas/qemu.ts';
+import { DRIVES, type Drive, type QemuCreate, type QemuUpdate } from '../../api/schemas/qemu.ts';
 import { tcpBackend } from '../console/backends.ts';
 import { TelnetConsole } from '../console/telnet-console.ts';
 import { EmulatorNode } from '../emulator-node.ts';
@@ -16,6 +16,7 @@ import type { NodeInit, PortRef } from '../node.ts';
 import { Supervised, type ExitInfo } from '../process.ts';
 import { findQemu, kvmUsable, qemuError, type QemuBinary } from './binary.ts';
 import { buildCommandLine, defaultMac, macPlus, versionAtLeast, type ConsoleSpec, type DiskSpec } from './command-line.ts';
+import { growDisk } from './disk-images.ts';
 import { findQemuImg, imageInfo, linkedClone, hasSnapshot } from './disks.ts';
 import { applyPriority, startCpuLimit } from './host-tuning.ts';
 import { imageMissing, md5sum, type ImageStore } from './images.ts';
@@ -414,6 +415,24 @@ export class QemuNode extends EmulatorNode {
       }
     }
     return disks;
+  }
+
+  /**
+   * GNS3's resize_disk: grows the disk QEMU opens for `drive` by `extendMb` MB — the linked-clone overlay in the node
+   * directory (created from the image first if the node never started), else the image itself. Only while stopped.
+   */
+  async resizeDisk(drive: Drive, extendMb: number): Promise<void> {
+    if (this.#run) throw qemuError(`Cannot resize ${drive} while the VM is running`);
+    const key = `${drive}_disk_image` as const;
+    const image = this.#imagePath(key);
+    if (!image) throw qemuError(`QEMU VM "${this.name}" has no ${drive} disk image to resize`);
+    if (!existsSync(image)) throw imageMissing(this.#imageSettings.get(key)!.name);
+    const binary = await findQemu(this.settings.qemu_path || null, this.settings.platform || null, this.host.binaries.qemu);
+    const qemuImg = await findQemuImg(binary.path);
+    await mkdir(this.directory, { recursive: true });
+    const log = join(this.directory, 'qemu-img.log');
+    const disk = this.settings.linked_clone ? await linkedClone(qemuImg, image, this.directory, drive) : image;
+    await growDisk(qemuImg, disk, extendMb, log);
   }
 
   async #hasSavedState(binary: QemuBinary, disks: DiskSpec[]): Promise<boolean> {
