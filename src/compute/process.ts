@@ -1,6 +1,6 @@
 /** Emulator process supervision: spawn without a shell in its own process group, stop with TERM then KILL. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 
 export type ExitInfo = { code: number | null; signal: NodeJS.Signals | null };
 
@@ -61,6 +61,34 @@ export function descendants(pid: number): number[] {
   };
   visit(pid);
   return found;
+}
+
+/**
+ * Processes (other than us) whose working directory is `dir`, from /proc (Linux; empty elsewhere). An emulator's
+ * helpers inherit its node directory, so this finds a setsid()'d child even after its parent died and it was
+ * re-parented to init (VPCS 0.8's packet reader then spins at ~40 % CPU forever).
+ */
+export function processesIn(dir: string): number[] {
+  try {
+    dir = realpathSync(dir); // /proc shows resolved paths.
+  } catch {
+    // Removed already: /proc shows the old path marked "(deleted)".
+  }
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [];
+  }
+  return pids.map(Number).filter((pid) => {
+    if (pid === process.pid) return false;
+    try {
+      const cwd = readlinkSync(`/proc/${pid}/cwd`);
+      return cwd === dir || cwd === `${dir} (deleted)`;
+    } catch {
+      return false;
+    }
+  });
 }
 
 export class Supervised {
@@ -132,26 +160,34 @@ export class Supervised {
 
   /**
    * Stops the process: SIGTERM to the process group, SIGKILL after `graceMs` (0 kills at once). Descendants that
-   * left the group are killed too. Resolves once the process has exited.
+   * left the group, and anything still running in the process's working directory once it is gone, are killed too
+   * (also when the process had already exited on its own). Resolves once the process has exited.
    */
   async stop(graceMs = 3000): Promise<ExitInfo> {
-    if (!this.#alive) return this.exited;
-    const strays = descendants(this.pid);
-    if (graceMs > 0) {
-      this.#signal('SIGTERM');
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
-      await Promise.race([this.exited, timeout]);
-      clearTimeout(timer);
-    }
-    this.#signal('SIGKILL');
-    for (const pid of strays) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // Already gone.
+    if (this.#alive) {
+      const strays = descendants(this.pid);
+      if (graceMs > 0) {
+        this.#signal('SIGTERM');
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+        await Promise.race([this.exited, timeout]);
+        clearTimeout(timer);
       }
+      this.#signal('SIGKILL');
+      kill(strays);
     }
-    return this.exited;
+    const info = await this.exited;
+    kill(processesIn(this.cwd));
+    return info;
+  }
+}
+
+function kill(pids: number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
   }
 }

@@ -6,6 +6,8 @@ import WebSocket from 'ws';
 import { startDaemon, post, VPCS_083 } from '../helpers/daemon.ts';
 import { pidsMatching } from '../helpers/seed.ts';
 import { TelnetClient } from '../helpers/telnet.ts';
+import { processAlive } from '../helpers/ports.ts';
+import { readFileSync } from 'node:fs';
 
 t.test('consoles and crashes', async (t) => {
   const daemon = await startDaemon({ args: ['--vpcs-path', VPCS_083] });
@@ -57,15 +59,19 @@ t.test('consoles and crashes', async (t) => {
     const started = await daemon.json(`${base}/${node.node_id}/start`, { ...post(), expect: 200 });
     const port = /-s (\d+)/.exec(started.command_line)![1];
     const pids = pidsMatching(`-s ${port} `);
-    t.ok(pids.length > 0, 'found the VPCS process');
-    for (const pid of pids) process.kill(pid, 'SIGKILL');
+    // Kill only the process the agent started: VPCS 0.8 forks a setsid()'d child, which the agent must clean up.
+    const parent = pids.find((pid) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(daemon.child.pid));
+    t.ok(parent && pids.length === 2, 'found VPCS and its forked child');
+    process.kill(parent!, 'SIGKILL');
     const deadline = Date.now() + 10_000;
     const stopped = () => events.some((e) => e.action === 'node.updated' && e.event.node_id === node.node_id && e.event.status === 'stopped');
-    while (!stopped() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    const logged = () => events.some((e) => e.action === 'log.error' && /VPCS process has stopped/.test(e.event.message ?? ''));
+    while (!(stopped() && logged()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     ws.close();
     t.ok(stopped(), 'node.updated with status stopped');
-    t.ok(events.some((e) => e.action === 'log.error' && /VPCS process has stopped/.test(e.event.message ?? '')), 'log.error sent');
+    t.ok(logged(), 'log.error sent');
     t.equal((await daemon.json(`${base}/${node.node_id}`, { expect: 200 })).status, 'stopped');
+    t.same(pidsMatching(`-s ${port} `).filter(processAlive), [], 'the orphaned child was killed too');
     const again = await daemon.json(`${base}/${node.node_id}/start`, { ...post(), expect: 200 });
     t.equal(again.status, 'started', 'the node starts again');
     await daemon.json(`${base}/${node.node_id}/stop`, { ...post(), expect: 204 });
