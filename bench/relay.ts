@@ -49,6 +49,9 @@ function option(name: string): string | undefined {
 const ubridgeBinary = option('--ubridge') ?? (process.env.UBRIDGE || undefined);
 /** `--repeat N`: every figure is the median of N runs, for a machine shared with other work. */
 const REPEAT = Number(option('--repeat') ?? 1);
+/** `--only max|latency|capacity`: one part of the bench (e.g. a short latency run at a higher priority). */
+const ONLY = option('--only');
+const wanted = (part: string) => ONLY === undefined || ONLY === part;
 
 function buildBlaster(): void {
   if (existsSync(binary) && statSync(binary).mtimeMs >= statSync(source).mtimeMs) return;
@@ -222,7 +225,7 @@ try {
   };
   const maxRate: Record<string, number[]> = {};
   for (const size of SIZES) {
-    for (const path of ['one', 'four', 'link', 'hub'] as const) {
+    for (const path of wanted('max') || wanted('capacity') ? (['one', 'four', 'link', 'hub'] as const) : []) {
       const cpu: number[] = [];
       const values = await measure(`max pps, ${path}`, size, async (s) => {
         const pairs = s.paths[path];
@@ -238,7 +241,7 @@ try {
       rows.push({ what: `CPU µs per frame at max rate, ${path}`, size, values: cpu });
       maxRate[`${path}-${size}`] = values;
     }
-    for (const path of ['one', 'link'] as const) {
+    for (const path of wanted('latency') ? (['one', 'link'] as const) : []) {
       const results = new Map<Subject, Blast>();
       await measure(`p50 µs at ${fmt(LATENCY_PPS)} pps, ${path}`, size, async (s) => {
         const result = await blast(size, LATENCY_PPS, s.paths[path]);
@@ -254,7 +257,7 @@ try {
       }
     }
   }
-  for (const size of CAPACITY_SIZES) {
+  for (const size of wanted('capacity') ? CAPACITY_SIZES : []) {
     for (const path of ['one', 'link'] as const) {
       await measure(`loss-free pps, ${path}`, size, (s) =>
         capacity(size, s.paths[path], maxRate[`${path}-${size}`]![subjects.indexOf(s)]!),
