@@ -10,15 +10,9 @@ import { FIXTURE_NODES, Walker } from './walker.ts';
 
 /** Spec routes patchbay does not serve (see docs/conformance.md); each entry says why. */
 const KNOWN_MISSING: Record<string, string> = {
-  'GET /v2/compute/debug': 'optional free-form dump, not implemented',
-  'GET /v2/compute/projects/{project_id}/notifications': 'legacy stream, broken upstream; may be omitted',
-  'POST /v2/compute/projects/{project_id}/qemu/nodes/{node_id}/resize_disk': 'QEMU disk resize not implemented yet',
-  'POST /v2/compute/qemu/img': 'QEMU image creation not implemented yet',
-  'PUT /v2/compute/qemu/img': 'QEMU image resize not implemented yet',
   'POST /v2/computes/{compute_id}/auto_idlepc': 'Dynamips only',
   'GET /v2/projects/{project_id}/nodes/{node_id}/dynamips/auto_idlepc': 'Dynamips only',
   'GET /v2/projects/{project_id}/nodes/{node_id}/dynamips/idlepc_proposals': 'Dynamips only',
-  'POST /v2/projects/{project_id}/nodes/{node_id}/resize_disk': 'QEMU disk resize not implemented yet',
 };
 const NAT = 'NAT node type not implemented (needs libvirt virbr0 anyway)';
 
