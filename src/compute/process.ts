@@ -1,6 +1,6 @@
 /** Emulator process supervision: spawn without a shell in its own process group, stop with TERM then KILL. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 
 export type ExitInfo = { code: number | null; signal: NodeJS.Signals | null };
 
@@ -16,7 +16,7 @@ export type SpawnOptions = {
 export type ProcessWatcher = (event: 'spawn' | 'exit', process: Supervised) => void;
 
 const watchers = new Set<ProcessWatcher>();
-const running = new Set<Supervised>();
+const live = new Set<Supervised>();
 
 /** Subscribes to spawn/exit of every supervised process; returns the unsubscribe function. */
 export function watchProcesses(watcher: ProcessWatcher): () => void {
@@ -26,7 +26,7 @@ export function watchProcesses(watcher: ProcessWatcher): () => void {
 
 /** Supervised processes that have not exited yet. */
 export function runningProcesses(): Supervised[] {
-  return [...running];
+  return [...live];
 }
 
 function announce(event: 'spawn' | 'exit', process: Supervised): void {
@@ -108,12 +108,12 @@ export class Supervised {
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         this.#alive = false;
-        running.delete(this);
+        live.delete(this);
         announce('exit', this);
         resolve({ code, signal });
       });
     });
-    running.add(this);
+    live.add(this);
     announce('spawn', this);
   }
 
@@ -174,15 +174,31 @@ export class Supervised {
         clearTimeout(timer);
       }
       this.#signal('SIGKILL');
-      kill(strays);
+      await killAll(strays);
     }
     const info = await this.exited;
-    kill(processesIn(this.cwd));
+    await killAll(processesIn(this.cwd));
     return info;
   }
 }
 
-function kill(pids: number[]): void {
+/** True while `pid` runs; a zombie (exited, not yet reaped by its parent) holds nothing and counts as gone. */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    try {
+      process.kill(pid, 0);
+      return !existsSync('/proc/self/stat'); // No /proc entry on Linux means gone.
+    } catch {
+      return false;
+    }
+  }
+}
+
+/** SIGKILLs `pids` and waits (up to 2 s) until they are gone, so their ports are free when a stop returns. */
+async function killAll(pids: number[]): Promise<void> {
   for (const pid of pids) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -190,4 +206,6 @@ function kill(pids: number[]): void {
       // Already gone.
     }
   }
+  const deadline = performance.now() + 2000;
+  while (pids.some(running) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
 }

@@ -13,7 +13,7 @@ import { HttpError, conflict, forbidden, notFound } from '../errors.ts';
 import { QemuResizeDisk } from '../schemas/qemu.ts';
 import { body, decodeParam } from '../validate.ts';
 import {
-  CaptureStart, DrawingBody, LinkCreate, LinkUpdate, NodeCreate, NodeDuplicate, NodeUpdate, ProjectCreate, ProjectLoad, ProjectUpdate,
+  CaptureStart, DrawingBody, LinkCreate, LinkUpdate, NodeActionBody, NodeCreate, NodeDuplicate, NodeUpdate, ProjectCreate, ProjectLoad, ProjectUpdate,
   TemplateInstance,
 } from './schemas.ts';
 
@@ -143,8 +143,8 @@ export function projectRoutes(controller: Controller, runtime: Runtime): Hono {
     app.post(`/projects/:project_id/nodes/:node_id/${action}`, async (c) => {
       const p = await project(c);
       const node = p.getNode(c.req.param('node_id'));
-      const text = await c.req.text();
-      await p.nodeAction(node, action, text.trim() ? JSON.parse(text) : undefined);
+      const input = await body(c, NodeActionBody);
+      await p.nodeAction(node, action, Object.keys(input).length > 0 ? input : undefined);
       return c.json(node.toJSON());
     });
   }

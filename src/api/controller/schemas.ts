@@ -185,3 +185,6 @@ export const Gns3Vm = v.object({
   ram: v.optional(Int),
   port: v.optional(Port),
 });
+
+/** Optional body of a node start/stop/suspend/reload, passed on to the compute as is. */
+export const NodeActionBody = v.record(v.string(), v.unknown());
