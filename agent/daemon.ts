@@ -43,6 +43,8 @@ export type Daemon = {
   controller?: Controller;
   /** Metrics served at /metrics. */
   metrics: Registry;
+  /** The relay worker pool itself (the compute sees it through the metrics wrapper); tests inject faults here. */
+  relayPool: RelayPool;
   /** Stops every emulator, frees every port, closes the relay and the listener. */
   close(): Promise<void>;
 };
@@ -65,7 +67,8 @@ export async function startDaemon(
   if (reaped.survivors.length > 0) log.warn('some leftover emulators could not be killed', { pids: reaped.survivors.map((p) => p.pid) });
   const metrics = new Registry();
   const workers = config.relay_workers ?? availableParallelism();
-  const relay = meteredRelay(await RelayPool.start({ workers }), metrics, { configuredWorkers: workers });
+  const relayPool = await RelayPool.start({ workers });
+  const relay = meteredRelay(relayPool, metrics, { configuredWorkers: workers });
   const compute = new Compute({
     consoleHost: config.host,
     projectsDir: config.projects_dir,
@@ -134,6 +137,7 @@ export async function startDaemon(
     runtime,
     controller,
     metrics,
+    relayPool,
     close: () =>
       (closing ??= (async () => {
         unregister?.();

@@ -116,19 +116,8 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonPr
       fail(new Error(`daemon exited early:\n${output}`));
     });
   });
-  const api = (path: string, init?: RequestInit) => fetch(`${url}${path}`, init);
-  const json = async (path: string, init: RequestInit & { expect?: number } = {}) => {
-    const response = await api(path, init);
-    const text = await response.text();
-    if (init.expect !== undefined && response.status !== init.expect) {
-      throw new Error(`${init.method ?? 'GET'} ${path}: expected ${init.expect}, got ${response.status} ${text}`);
-    }
-    return text ? JSON.parse(text) : null;
-  };
   return {
-    url,
-    api,
-    json,
+    ...httpClient(url),
     child,
     root,
     projectsDir,
@@ -140,6 +129,20 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonPr
       return code;
     },
   };
+}
+
+/** `api` (raw fetch) and `json` (parse, and check the status when `expect` is given) against a daemon at `url`. */
+export function httpClient(url: string): Pick<DaemonProcess, 'url' | 'api' | 'json'> {
+  const api = (path: string, init?: RequestInit) => fetch(`${url}${path}`, init);
+  const json = async (path: string, init: RequestInit & { expect?: number } = {}) => {
+    const response = await api(path, init);
+    const text = await response.text();
+    if (init.expect !== undefined && response.status !== init.expect) {
+      throw new Error(`${init.method ?? 'GET'} ${path}: expected ${init.expect}, got ${response.status} ${text}`);
+    }
+    return text ? JSON.parse(text) : null;
+  };
+  return { url, api, json };
 }
 
 export const post = (body?: unknown): RequestInit => ({

@@ -24,7 +24,7 @@ export function pidsMatching(needle: string): number[] {
 }
 
 /** Runs version → project → 2 nodes → 2 UDP ports → 2 NIOs → start → console ping, and returns what it saw. */
-export async function runSeedSession(daemon: DaemonProcess): Promise<SeedResult> {
+export async function runSeedSession(daemon: Pick<DaemonProcess, 'json'>): Promise<SeedResult> {
   const base = '/v2/compute';
   const version = await daemon.json(`${base}/version`, { expect: 200 });
   if (typeof version.version !== 'string') throw new Error('version missing');

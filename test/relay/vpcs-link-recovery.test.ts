@@ -1,0 +1,55 @@
+/**
+ * Issue #3, must-show 1 end to end: two real VPCS ping through the relay, stop when the link is suspended, ping again
+ * once it is resumed, and again after the relay worker hosting their bridges is killed. The daemon runs in this
+ * process (same wiring as the CLI) because a relay worker is a thread: only its own process can make it crash.
+ */
+import t from 'tap';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDaemon } from '../../agent/daemon.ts';
+import { loadConfig } from '../../src/config/agent-config.ts';
+import type { Notification } from '../../src/compute/notifier.ts';
+import { httpClient, portRanges, put, VPCS_083 } from '../helpers/daemon.ts';
+import { runSeedSession } from '../helpers/seed.ts';
+import { TelnetClient } from '../helpers/telnet.ts';
+import { ping } from '../helpers/vpcs-console.ts';
+
+t.test('a VPCS link survives suspend/resume and a relay worker crash', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'patchbay-recovery-'));
+  const ranges = portRanges();
+  const daemon = await startDaemon(loadConfig({
+    port: '0',
+    projects_dir: join(root, 'projects'),
+    console_ports: ranges.console,
+    udp_ports: ranges.udp,
+    vpcs_path: VPCS_083,
+    log_level: 'error',
+  }, {}));
+  t.teardown(async () => {
+    await daemon.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+  const events: Notification[] = [];
+  daemon.compute.notifier.subscribe((n) => events.push(n));
+  const client = httpClient(daemon.url);
+
+  const seed = await runSeedSession(client);
+  t.match(seed.pingOutput, /bytes from 10\.0\.0\.2 icmp_seq=1/, 'PC1 pings PC2 through the relay');
+  const [pc1, pc2] = seed.nodes;
+  const nio = `/v2/compute/projects/${seed.projectId}/vpcs/nodes/${pc1!.node_id}/adapters/0/ports/0/nio`;
+  const link = { type: 'nio_udp', lport: seed.udpPorts[0], rhost: '127.0.0.1', rport: seed.udpPorts[1] };
+  const pc1Console = await TelnetClient.connect(pc1!.console);
+  t.teardown(() => pc1Console.close());
+
+  await client.json(nio, { ...put({ ...link, suspend: true, filters: { frequency_drop: [-1] } }), expect: 201 });
+  t.notMatch(await ping(pc1Console, '10.0.0.2', { count: 2, attempts: 1 }), /bytes from 10\.0\.0\.2/, 'no reply while the link is suspended');
+  await client.json(nio, { ...put({ ...link, suspend: false, filters: {} }), expect: 201 });
+  t.match(await ping(pc1Console, '10.0.0.2'), /bytes from 10\.0\.0\.2/, 'replies again once the link is resumed');
+
+  for (const node of [pc1!, pc2!]) await daemon.relayPool.injectWorkerCrash(`${node.node_id}:0/0`);
+  t.ok(events.some((e) => e.action === 'log.warning'), 'the crash surfaced only as a log.warning notification');
+  t.match(await ping(pc1Console, '10.0.0.2'), /bytes from 10\.0\.0\.2/, 'replies again after the relay worker was replaced');
+  const after = await client.json(`/v2/compute/projects/${seed.projectId}/vpcs/nodes/${pc1!.node_id}`, { expect: 200 });
+  t.equal(after.status, 'started', 'the node never noticed');
+});
