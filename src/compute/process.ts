@@ -160,10 +160,11 @@ export class Supervised {
 
   /**
    * Stops the process: SIGTERM to the process group, SIGKILL after `graceMs` (0 kills at once). Descendants that
-   * left the group, and anything still running in the process's working directory once it is gone, are killed too
-   * (also when the process had already exited on its own). Resolves once the process has exited.
+   * left the group are killed too, and if the process had already exited on its own, whatever still runs in its
+   * working directory. Resolves once all of them are gone.
    */
   async stop(graceMs = 3000): Promise<ExitInfo> {
+    const diedAlone = !this.#alive;
     if (this.#alive) {
       const strays = descendants(this.pid);
       if (graceMs > 0) {
@@ -177,7 +178,8 @@ export class Supervised {
       await killAll(strays);
     }
     const info = await this.exited;
-    await killAll(processesIn(this.cwd));
+    // A process that died on its own left its children to init, out of reach of `descendants`.
+    if (diedAlone) await killAll(processesIn(this.cwd));
     return info;
   }
 }
@@ -207,5 +209,7 @@ async function killAll(pids: number[]): Promise<void> {
     }
   }
   const deadline = performance.now() + 2000;
-  while (pids.some(running) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+  for (let wait = 0; pids.some(running) && performance.now() < deadline; wait = Math.min(wait + 1, 10)) {
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
 }
