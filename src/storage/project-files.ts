@@ -1,13 +1,14 @@
 /** The project files API: list with md5, read, write (streamed) — all confined to the project directory. */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { lstat, mkdir, readdir, realpath, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, realpath, rename, rm } from 'node:fs/promises';
 import { dirname, extname, join, relative } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { HttpError, forbidden, notFound } from '../api/errors.ts';
 import { resolveInside } from './safe-path.ts';
+import { regularFiles } from './walk.ts';
 
 export type FileEntry = { path: string; md5sum: string };
 
@@ -25,26 +26,13 @@ export function md5File(file: string): Promise<string> {
 /** Every regular file under `root` (symlinks not followed), skipping `.ghost` files as GNS3 does. */
 export async function listFiles(root: string): Promise<FileEntry[]> {
   const out: FileEntry[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    let entries;
+  for await (const file of regularFiles(root, (name) => name.endsWith('.ghost'))) {
     try {
-      entries = await readdir(dir, { withFileTypes: true });
+      out.push({ path: relative(root, file), md5sum: await md5File(file) });
     } catch {
-      return;
+      // Unreadable files are skipped, like GNS3 does.
     }
-    for (const entry of entries) {
-      const full = join(dir, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else if (entry.isFile() && !entry.name.endsWith('.ghost')) {
-        try {
-          out.push({ path: relative(root, full), md5sum: await md5File(full) });
-        } catch {
-          // Unreadable files are skipped, like GNS3 does.
-        }
-      }
-    }
-  };
-  await walk(root);
+  }
   return out;
 }
 

@@ -9,6 +9,7 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { HttpError } from '../../api/errors.ts';
 import { md5File } from '../../storage/project-files.ts';
 import { resolveInside } from '../../storage/safe-path.ts';
+import { regularFiles } from '../../storage/walk.ts';
 import { qemuError } from './binary.ts';
 
 export type ImageEntry = { filename: string; path: string; md5sum: string; filesize: number };
@@ -93,27 +94,11 @@ export class ImageStore {
   /** Images under the QEMU folder, skipping dot-files, `.md5sum` files, tiny files and ELF binaries (as GNS3). */
   async list(): Promise<ImageEntry[]> {
     const out: ImageEntry[] = [];
-    const walk = async (dir: string): Promise<void> => {
-      let entries;
-      try {
-        entries = await readdir(dir, { withFileTypes: true });
-      } catch {
-        return;
-      }
-      for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-        if (entry.name.startsWith('.')) continue;
-        const full = join(dir, entry.name);
-        if (entry.isDirectory()) {
-          await walk(full);
-          continue;
-        }
-        if (!entry.isFile() || entry.name.endsWith('.md5sum')) continue;
-        const { size } = await stat(full);
-        if (size < MIN_IMAGE_SIZE || (await this.#isElf(full))) continue;
-        out.push({ filename: entry.name, path: relative(this.dir, full), md5sum: (await md5sum(full))!, filesize: size });
-      }
-    };
-    await walk(this.dir);
+    for await (const file of regularFiles(this.dir, (name) => name.startsWith('.') || name.endsWith('.md5sum'))) {
+      const { size } = await stat(file);
+      if (size < MIN_IMAGE_SIZE || (await this.#isElf(file))) continue;
+      out.push({ filename: basename(file), path: relative(this.dir, file), md5sum: (await md5sum(file))!, filesize: size });
+    }
     return out;
   }
 
