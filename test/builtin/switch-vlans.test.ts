@@ -1,6 +1,7 @@
-/** Builtin switch through the compute API: VPCS on one access VLAN ping each other; across VLANs they do not. */
+/** Builtin switches through the compute API: access VLANs keep VPCS apart, a dot1q trunk carries tagged VLANs (tshark-checked). */
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
+import { execFileSync } from 'node:child_process';
 import { post, startDaemon, VPCS_083 } from '../helpers/daemon.ts';
 import type { DaemonProcess } from '../helpers/daemon.ts';
 import { TelnetClient } from '../helpers/telnet.ts';
@@ -80,4 +81,52 @@ t.test('VPCS through an ethernet_switch', async (t) => {
 
   const deleted = await daemon.api(`${project}/ethernet_switch/nodes/${sw.node_id}/adapters/0/ports/5/nio`, { method: 'DELETE' });
   t.equal(deleted.status, 409);
+});
+
+t.test('a dot1q trunk between two switches carries both VLANs, tagged on the wire', async (t) => {
+  const daemon = await startDaemon({ args: ['--vpcs-path', VPCS_083] });
+  t.teardown(() => daemon.stop());
+  const projectId = randomUUID();
+  const project = `${base}/projects/${projectId}`;
+  await daemon.json(`${base}/projects`, { ...post({ name: 'trunk', project_id: projectId }), expect: 201 });
+  const ports = [
+    { name: 'Ethernet0', port_number: 0, type: 'access', vlan: 10 },
+    { name: 'Ethernet1', port_number: 1, type: 'access', vlan: 20 },
+    { name: 'Ethernet2', port_number: 2, type: 'dot1q', vlan: 1 },
+  ];
+  const switches = [];
+  for (const name of ['SW1', 'SW2']) {
+    switches.push(await daemon.json(`${project}/ethernet_switch/nodes`, { ...post({ name, ports_mapping: ports }), expect: 201 }));
+  }
+  const [sw1, sw2] = switches;
+  const [x, y] = await Promise.all([0, 1].map(async () => (await daemon.json(`${project}/ports/udp`, { ...post({}), expect: 201 })).udp_port));
+  await daemon.json(`${project}/ethernet_switch/nodes/${sw1.node_id}/adapters/0/ports/2/nio`, { ...post({ type: 'nio_udp', lport: x, rhost: '127.0.0.1', rport: y }), expect: 201 });
+  await daemon.json(`${project}/ethernet_switch/nodes/${sw2.node_id}/adapters/0/ports/2/nio`, { ...post({ type: 'nio_udp', lport: y, rhost: '127.0.0.1', rport: x }), expect: 201 });
+
+  // PC1 (VLAN 10) and PC2 (VLAN 20) on SW1; PC3 (VLAN 10) and PC4 (VLAN 20) on SW2.
+  const pcs = [];
+  for (const [i, name] of ['PC1', 'PC2', 'PC3', 'PC4'].entries()) {
+    const pc = await daemon.json(`${project}/vpcs/nodes`, { ...post({ name }), expect: 201 });
+    await link(daemon, projectId, pc.node_id, 'ethernet_switch', (i < 2 ? sw1 : sw2).node_id, i % 2);
+    pcs.push(await daemon.json(`${project}/vpcs/nodes/${pc.node_id}/start`, { ...post(), expect: 200 }));
+  }
+  const capture = await daemon.json(`${project}/ethernet_switch/nodes/${sw1.node_id}/adapters/0/ports/2/start_capture`, {
+    ...post({ capture_file_name: 'trunk.pcap', data_link_type: 'DLT_EN10MB' }),
+    expect: 200,
+  });
+  const consoles = await Promise.all(pcs.map((pc) => TelnetClient.connect(pc.console)));
+  t.teardown(() => consoles.forEach((c) => c.close()));
+  // Both VLANs use the same subnet: only the tags keep them apart.
+  for (const [i, console] of consoles.entries()) await setIp(console, `10.0.0.${i + 1}`);
+
+  t.match(await ping(consoles[0]!, '10.0.0.3', { count: 2 }), /bytes from 10\.0\.0\.3/, 'VLAN 10 crosses the trunk');
+  t.match(await ping(consoles[1]!, '10.0.0.4', { count: 2 }), /bytes from 10\.0\.0\.4/, 'VLAN 20 crosses the trunk');
+  t.notMatch(await ping(consoles[0]!, '10.0.0.4', { count: 2, attempts: 1 }), /bytes from 10\.0\.0\.4/, 'VLAN 10 cannot reach VLAN 20');
+  await daemon.json(`${project}/ethernet_switch/nodes/${sw1.node_id}/adapters/0/ports/2/stop_capture`, { ...post(), expect: 204 });
+
+  const decoded = execFileSync('tshark', ['-r', capture.pcap_file_path, '-Y', 'icmp', '-T', 'fields', '-e', 'vlan.id', '-e', 'icmp.type'], { encoding: 'utf8' });
+  const seen = new Set(decoded.trim().split('\n').map((line) => line.trim().replace(/\s+/, ' ')));
+  for (const vlan of ['10', '20']) {
+    t.ok(seen.has(`${vlan} 8`) && seen.has(`${vlan} 0`), `tshark decodes ICMP echo request and reply tagged with VLAN ${vlan} on the trunk`);
+  }
 });
