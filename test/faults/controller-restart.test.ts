@@ -1,0 +1,56 @@
+/** A controller restarted while its agents keep running: computes reconnect, projects reopen, remote nodes work again. */
+import t from 'tap';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { portRanges, post, startDaemon, type DaemonProcess } from '../helpers/daemon.ts';
+import { addVpcs, createProject, eventually } from '../controller/helpers.ts';
+
+t.setTimeout(180_000);
+
+/** A TCP port free right now: the controller must come back on the same URL the agent registered with. */
+const freePort = () => new Promise<number>((resolve) => {
+  const server = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = server.address() as { port: number };
+    server.close(() => resolve(port));
+  });
+});
+
+t.test('controller restart with an agent running', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'patchbay-ctl-restart-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const own = portRanges(0, 2);
+  const theirs = portRanges(1, 2);
+  const port = String(await freePort());
+  const startController = () => startDaemon({
+    mode: 'controller', root, args: ['--port', port, '--console-ports', own.console, '--udp-ports', own.udp],
+  });
+  let controller: DaemonProcess = await startController();
+  t.teardown(() => controller.stop());
+  const agent = await startDaemon({
+    mode: 'agent',
+    args: ['--console-ports', theirs.console, '--udp-ports', theirs.udp, '--controller', controller.url, '--compute-id', 'agent1'],
+  });
+  t.teardown(() => agent.stop());
+  const connected = (d: DaemonProcess) => eventually(async () => ((await d.json('/v2/computes/agent1')).connected ? true : undefined), 'agent1 connected');
+  await connected(controller);
+
+  const projectId = await createProject(controller, 'restart');
+  const pc = await addVpcs(controller, projectId, 'agent1');
+  await controller.json(`/v2/projects/${projectId}/nodes/${pc.node_id}/start`, { ...post(), expect: 200 });
+
+  t.equal(await controller.stop(), 0, 'controller stops cleanly');
+  controller = await startController();
+  await connected(controller);
+  t.pass('the agent is connected again after the controller restarted');
+
+  await controller.json(`/v2/projects/${projectId}/open`, { ...post(), expect: 201 });
+  const reopened = await controller.json(`/v2/projects/${projectId}/nodes/${pc.node_id}`, { expect: 200 });
+  t.equal(reopened.compute_id, 'agent1', 'the node is still on the agent');
+  const started = await controller.json(`/v2/projects/${projectId}/nodes/${pc.node_id}/start`, { ...post(), expect: 200 });
+  t.equal(started.status, 'started', 'and it starts again');
+  await controller.json(`/v2/projects/${projectId}/nodes/${pc.node_id}/stop`, { ...post(), expect: 200 });
+  const ports = await agent.json('/v2/compute/network/ports', { expect: 200 });
+  t.ok(Array.isArray(ports.console_ports), 'the agent kept serving throughout');
+});
