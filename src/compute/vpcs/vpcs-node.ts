@@ -191,11 +191,6 @@ export class VpcsNode extends EmulatorNode {
     this.setStatus('stopped');
   }
 
-  override async reload(): Promise<void> {
-    await this.stop();
-    await this.start();
-  }
-
   override async consoleReset(): Promise<void> {
     if (!this.#telnet || !this.#backend) return;
     await this.#telnet.close();
