@@ -74,6 +74,12 @@ export function portRanges(part = 0, parts = 1): { console: string; udp: string 
   return { console: range(20000, 300), udp: range(26000, 330) };
 }
 
+/** Daemons not stopped yet: a test that fails before its teardown must not leave one running after it exits. */
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGTERM');
+});
+
 export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonProcess> {
   // Controller state (gns3_controller.conf, symbols) lives beside the projects folder: nest it so that no two
   // daemons share it.
@@ -100,7 +106,11 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonPr
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  running.add(child);
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => {
+    running.delete(child);
+    done(code);
+  }));
   const url = await new Promise<string>((done, fail) => {
     const timer = setTimeout(() => fail(new Error(`daemon did not start:\n${output}`)), 30_000);
     const check = () => {
