@@ -9,6 +9,8 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 packages=(vpcs qemu-system-x86 qemu-utils busybox-static tshark python3 iproute2 procps curl ca-certificates openssl)
 # systemd-analyze verifies the service unit in test/ops (the package works without systemd running as init).
 packages+=(systemd)
+# Docker nodes: Debian's Docker Engine (dockerd, containerd, runc and the docker CLI the tests and bench:docker use).
+packages+=(docker.io)
 # A kernel for the tiny test VMs; Ubuntu names it differently from Debian.
 if apt-cache show linux-image-amd64 >/dev/null 2>&1; then packages+=(linux-image-amd64); else packages+=(linux-image-generic); fi
 
@@ -44,3 +46,23 @@ if [ "$(node_major)" -lt 20 ]; then
 fi
 
 npm ci --no-audit --no-fund
+
+# Docker nodes need a running dockerd. Use a service manager when one runs; otherwise (containers, CI sandboxes)
+# start dockerd ourselves, detached, and wait for its socket. patchbay never uses Docker networking (its containers
+# are created with networking disabled), so a dockerd we start gets no bridge and leaves the host firewall alone.
+docker_up() { $SUDO docker version >/dev/null 2>&1; }
+if ! docker_up; then
+  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+    $SUDO systemctl start docker || true
+  fi
+fi
+if ! docker_up && ! pgrep -x dockerd >/dev/null 2>&1; then
+  $SUDO bash -c 'setsid dockerd --bridge=none --iptables=false --ip6tables=false \
+    >>/var/log/patchbay-dockerd.log 2>&1 </dev/null &'
+fi
+for _ in $(seq 1 60); do docker_up && break; sleep 0.5; done
+if ! docker_up; then
+  echo "setup-debian.sh: dockerd did not come up (see /var/log/patchbay-dockerd.log)" >&2
+  exit 1
+fi
+$SUDO bash packaging/docker-test-images.sh
