@@ -1,10 +1,12 @@
 /** Wires one patchbay process: relay pool, compute, HTTP app, listener. Used by the CLI and by tests. */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import type { Hono } from 'hono';
 import { createApp } from '../src/api/app.ts';
 import { InFlight } from '../src/api/middleware/in-flight.ts';
 import { computeRoutes } from '../src/api/compute/index.ts';
+import { webUiRoutes } from '../src/api/web/routes.ts';
 import { controllerRoutes } from '../src/api/controller/index.ts';
 import type { Controller } from '../src/controller/controller.ts';
 import { register } from '../src/controller/register.ts';
@@ -29,6 +31,9 @@ import { currentRuntime } from '../src/runtime/index.ts';
 import type { Runtime } from '../src/runtime/types.ts';
 
 export const PATCHBAY_VERSION = '0.1.0';
+
+/** Where `npm run build` puts patchbay's web UI. */
+const OWN_WEB_UI = fileURLToPath(new URL('../dist/web', import.meta.url));
 
 /** How long a shutdown waits for requests in flight before stopping emulators anyway. */
 const DRAIN_MS = 5000;
@@ -96,6 +101,7 @@ export async function startDaemon(
   const app: Hono = createApp({
     serverHeader: `patchbay/${PATCHBAY_VERSION} GNS3/${config.gns3_version}`,
     auth,
+    corsOrigins: config.cors_origins,
     before: [httpMetrics(metrics), accessLog(log), inFlight.middleware()],
     onInternalError: (err) => log.error('internal error', { err }),
     mounts: [
@@ -109,6 +115,7 @@ export async function startDaemon(
         nodeBodies: Object.fromEntries([...compute.drivers.values()].map((d) => [d.type, { create: d.createSchema, update: d.updateSchema }])),
         auth: auth !== undefined,
       })],
+      ...(controller ? [['/', webUiRoutes({ ownUiDir: OWN_WEB_UI, gns3WebUiDir: config.gns3_web_ui })] as [string, Hono]] : []),
     ],
   });
   const tls = config.cert && config.key

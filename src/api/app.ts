@@ -1,11 +1,15 @@
-/** The root HTTP app: server header, auth, GNS3 error bodies, and the compute (and controller) route trees. */
+/** The root HTTP app: CORS, server header, auth, GNS3 error bodies, and the compute (and controller) route trees. */
 import { Hono, type MiddlewareHandler } from 'hono';
+import { TrieRouter } from 'hono/router/trie-router';
 import { HttpError } from './errors.ts';
 import { basicAuth, type Credentials } from './middleware/basic-auth.ts';
+import { cors } from './middleware/cors.ts';
 
 export type AppOptions = {
   serverHeader: string;
   auth?: Credentials;
+  /** Origins whose pages may call the API (CORS); none when absent. */
+  corsOrigins?: readonly string[];
   /** Sub-apps by mount point, e.g. `{ '/v2/compute': computeApp }`, mounted in order. */
   mounts: Array<[string, Hono]>;
   /** Middleware that sees every request first, rejected ones included (access log, metrics, shutdown drain). */
@@ -14,9 +18,24 @@ export type AppOptions = {
   onInternalError?: (err: Error) => void;
 };
 
-export function createApp({ serverHeader, auth, mounts, before = [], onInternalError = console.error }: AppOptions): Hono {
+/** Answers whether a route (not a middleware) handles `method` at `path`, from the app's registered routes. */
+function routeLookup(app: Hono): (method: string, path: string) => boolean {
+  let router: TrieRouter<true> | undefined;
+  return (method, path) => {
+    // Built on first use: routes are all registered by then, and apps that never see a preflight pay nothing.
+    if (!router) {
+      router = new TrieRouter<true>();
+      for (const route of app.routes) if (route.method !== 'ALL') router.add(route.method, route.path, true);
+    }
+    return router.match(method === 'HEAD' ? 'GET' : method, path)[0].length > 0;
+  };
+}
+
+export function createApp({ serverHeader, auth, corsOrigins, mounts, before = [], onInternalError = console.error }: AppOptions): Hono {
   const app = new Hono();
   for (const middleware of before) app.use('*', middleware);
+  // Before auth: preflights carry no credentials, and a 401 must still be readable by the calling page.
+  if (corsOrigins) app.use('*', cors({ origins: corsOrigins, hasRoute: routeLookup(app) }));
   app.use('*', async function serverHeaders(c, next) {
     const started = performance.now();
     await next();

@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describeIssues } from '../api/validate.ts';
 import { LOG_LEVELS } from '../log/logger.ts';
+import { GNS3_CORS_ORIGINS } from '../api/middleware/cors.ts';
 import { Gns3ConfError, looksLikeJson, mapGns3Conf } from './gns3-conf.ts';
 
 const PortRange = v.pipe(
@@ -18,6 +19,14 @@ const PortRange = v.pipe(
 );
 
 const NumberLike = v.pipe(v.union([v.number(), v.pipe(v.string(), v.regex(/^\d+$/, 'must be a number'))]), v.transform(Number));
+
+/** `scheme://host[:port]` exactly as browsers send it in `Origin`, or `*` for any. */
+const ORIGIN = /^(\*|https?:\/\/[^/\s,]+)$/;
+const OriginList = v.pipe(
+  v.union([v.string(), v.array(v.string())]),
+  v.transform((value) => (Array.isArray(value) ? value : value.split(',')).map((origin) => origin.trim()).filter(Boolean)),
+  v.check((origins) => origins.every((origin) => ORIGIN.test(origin)), 'must be a comma-separated list of origins such as http://127.0.0.1:4200 (no path, no trailing slash), or *'),
+);
 
 const Schema = v.strictObject({
   host: v.optional(v.pipe(v.string(), v.minLength(1)), '127.0.0.1'),
@@ -40,6 +49,8 @@ const Schema = v.strictObject({
   controller: v.optional(v.pipe(v.string(), v.url('must be a URL such as http://10.0.0.1:3080'))),
   compute_id: v.optional(v.string()),
   name: v.optional(v.string()),
+  cors_origins: v.optional(OriginList, GNS3_CORS_ORIGINS.join(',')),
+  gns3_web_ui: v.optional(v.pipe(v.string(), v.minLength(1))),
 });
 export const AgentConfig = v.pipe(
   Schema,
@@ -69,6 +80,8 @@ export const OPTION_HELP: Record<keyof AgentConfigInput, string> = {
   controller: 'controller URL to register this agent with',
   compute_id: 'compute id to register under (default: host name)',
   name: 'compute name shown by the controller',
+  cors_origins: `origins allowed to call the API from a browser page, comma-separated, * for any (default gns3-server's: ${GNS3_CORS_ORIGINS.join(',')})`,
+  gns3_web_ui: 'folder of a gns3-web-ui build (holding its index.html), served at /static/web-ui/',
 };
 
 export const flagOf = (key: string) => `--${key.replaceAll('_', '-')}`;

@@ -214,4 +214,14 @@ const opsRoutes: Record<string, RouteDoc> = {
   'GET /docs': { tag: O, summary: 'API reference page generated from this document', responses: { 200: file('HTML', 'text/html') } },
 };
 
-export const ROUTE_DOCS: Record<string, RouteDoc> = { ...computeRoutes, ...controllerRoutes, ...opsRoutes };
+const W = 'web UI';
+
+const webRoutes: Record<string, RouteDoc> = {
+  'GET /': { tag: W, summary: "patchbay's web UI (controller only; built by npm run build)", responses: { 200: file('HTML', 'text/html') } },
+  'GET /ui/{path}': { tag: W, summary: "An asset of patchbay's web UI", responses: { 200: file('The file') } },
+  'GET /static/web-ui': { tag: W, summary: 'Redirect to /static/web-ui/ (with --gns3-web-ui)', responses: { 302: empty('Redirect') } },
+  'GET /static/web-ui/': { tag: W, summary: "GNS3's web UI (with --gns3-web-ui)", responses: { 200: file('HTML', 'text/html') } },
+  'GET /static/web-ui/{path}': { tag: W, summary: "A file of GNS3's web UI, else its index.html (single-page-app routes)", responses: { 200: file('The file') } },
+};
+
+export const ROUTE_DOCS: Record<string, RouteDoc> = { ...computeRoutes, ...controllerRoutes, ...opsRoutes, ...webRoutes };
