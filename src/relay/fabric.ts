@@ -6,6 +6,8 @@ import { loopbackKey } from './loopback.ts';
 import type { LinkReceiver, LoopbackDirectory } from './loopback.ts';
 import { PcapWriter } from './pcap-writer.ts';
 import type { Forwarder } from './switching/forwarder.ts';
+import { AtmLogic } from './switching/atm.ts';
+import { FrameRelayLogic } from './switching/frame-relay.ts';
 import { HubLogic } from './switching/hub.ts';
 import { SwitchLogic } from './switching/switch.ts';
 import type { BridgeStats, FabricKind, FabricPortConfig, RelayEvent, UdpEndpoint } from './types.ts';
@@ -13,6 +15,14 @@ import { bindUdp, closeUdp, resolvePeer } from './udp.ts';
 import type { Peer } from './udp.ts';
 
 const DEFAULT_PORT_CONFIG: FabricPortConfig = { type: 'access', vlan: 1 };
+
+/** Forwarding logic and capture link type (DLT_EN10MB, DLT_FRELAY, DLT_ATM_RFC1483 as Dynamips writes) per kind. */
+const KINDS: Record<FabricKind, { logic: () => Forwarder; linkType: number }> = {
+  ethernet_hub: { logic: () => new HubLogic(), linkType: 1 },
+  ethernet_switch: { logic: () => new SwitchLogic(), linkType: 1 },
+  frame_relay_switch: { logic: () => new FrameRelayLogic(), linkType: 107 },
+  atm_switch: { logic: () => new AtmLogic(), linkType: 11 },
+};
 
 type Port = {
   endpoint: UdpEndpoint;
@@ -30,15 +40,17 @@ type Port = {
 export class Fabric {
   readonly id: string;
   #logic: Forwarder;
+  #linkType: number;
   #ports = new Map<number, Port>();
   #emit: (event: RelayEvent) => void;
   #directory: LoopbackDirectory;
   #deliver = (port: number, frame: Uint8Array) => this.#send(port, frame);
 
   constructor(id: string, kind: FabricKind, emit: (event: RelayEvent) => void, directory: LoopbackDirectory) {
-    if (kind !== 'ethernet_hub' && kind !== 'ethernet_switch') throw new Error(`Unknown fabric kind "${kind}"`);
+    if (!Object.hasOwn(KINDS, kind)) throw new Error(`Unknown fabric kind "${kind}"`);
     this.id = id;
-    this.#logic = kind === 'ethernet_hub' ? new HubLogic() : new SwitchLogic();
+    this.#logic = KINDS[kind].logic();
+    this.#linkType = KINDS[kind].linkType;
     this.#emit = emit;
     this.#directory = directory;
   }
@@ -96,7 +108,7 @@ export class Fabric {
     if (port.capture) throw new Error(`Packet capture is already active on port ${number}`);
     port.capture = new PcapWriter(file, append, (error) =>
       this.#emit({ level: 'error', message: `Capture of fabric "${this.id}" port ${number} failed: ${error.message}` }),
-    );
+    this.#linkType);
   }
 
   stopCapture(number: number): void {

@@ -1,6 +1,6 @@
 /** Capture tap: batches pcap records in memory and writes them out at least every FLUSH_MS, so readers can tail the file. */
 import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
-import { PCAP_RECORD_HEADER_BYTES, PCAP_SNAPLEN, pcapGlobalHeader, writePcapRecord } from './pcap-format.ts';
+import { LINKTYPE_ETHERNET, PCAP_RECORD_HEADER_BYTES, PCAP_SNAPLEN, pcapGlobalHeader, writePcapRecord } from './pcap-format.ts';
 
 /** The API's `…/pcap` stream polls every 100 ms; flushing twice as often keeps it current. */
 export const FLUSH_MS = 50;
@@ -16,13 +16,13 @@ export class PcapWriter {
 
   /**
    * Opens `file` and writes the global header. With `append` (a bridge re-created after a worker crash) an existing
-   * non-empty file is continued instead, so the capture survives the restart.
+   * non-empty file is continued instead, so the capture survives the restart. `linkType` is the pcap DLT.
    */
-  constructor(file: string, append: boolean, onError: (error: Error) => void) {
+  constructor(file: string, append: boolean, onError: (error: Error) => void, linkType = LINKTYPE_ETHERNET) {
     this.file = file;
     this.#onError = onError;
     this.#fd = openSync(file, append ? 'a' : 'w');
-    if (!append || fstatSync(this.#fd).size === 0) writeSync(this.#fd, pcapGlobalHeader());
+    if (!append || fstatSync(this.#fd).size === 0) writeSync(this.#fd, pcapGlobalHeader(linkType));
     this.#timer = setInterval(() => this.flush(), FLUSH_MS);
   }
 

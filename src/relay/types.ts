@@ -25,16 +25,28 @@ export type BridgeStats = {
   drops: Record<string, number>;
 };
 
-/** Switching fabrics the relay hosts in place of GNS3's Dynamips-backed hub and switch. */
-export type FabricKind = 'ethernet_hub' | 'ethernet_switch';
+/** Switching fabrics the relay hosts in place of GNS3's Dynamips-backed hub, switch, Frame Relay and ATM switches. */
+export type FabricKind = 'ethernet_hub' | 'ethernet_switch' | 'frame_relay_switch' | 'atm_switch';
 
 /** A switch port's GNS3 mapping (`ports_mapping` entry without name/number); a hub ignores it. */
-export type FabricPortConfig = {
+export type EthernetPortConfig = {
   type: 'access' | 'dot1q' | 'qinq';
   vlan: number;
   /** qinq only: outer tag TPID, "" / "0x8100" / "0x88A8" / "0x9100" / "0x9200". */
   ethertype?: string;
 };
+
+/** Frame Relay switch port: where a frame arriving with each DLCI goes, and the DLCI it leaves with. */
+export type FrameRelayPortConfig = { type: 'frame_relay'; vcs: Array<{ dlci: number; port: number; dlciOut: number }> };
+
+/** ATM switch port: virtual paths (VPI rewritten) and virtual channels (VPI and VCI rewritten) leaving from it. */
+export type AtmPortConfig = {
+  type: 'atm';
+  vps: Array<{ vpi: number; port: number; vpiOut: number }>;
+  vcs: Array<{ vpi: number; vci: number; port: number; vpiOut: number; vciOut: number }>;
+};
+
+export type FabricPortConfig = EthernetPortConfig | FrameRelayPortConfig | AtmPortConfig;
 
 /** Events the relay raises towards the compute (turned into `log.*` notifications). */
 export type RelayEvent = { level: 'info' | 'warning' | 'error'; message: string };

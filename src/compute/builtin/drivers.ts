@@ -1,9 +1,18 @@
-/** Drivers of the builtin node types hosted by the relay: `ethernet_hub`, `ethernet_switch` and `cloud`. */
+/**
+ * Drivers of the builtin node types hosted by the relay: `ethernet_hub`, `ethernet_switch`, `frame_relay_switch`,
+ * `atm_switch` and `cloud`.
+ */
 import type { NodeDriver } from '../drivers.ts';
+import { CircuitSwitchNode } from './circuit-switch.ts';
 import { CloudNode } from './cloud.ts';
 import { EthernetHubNode } from './ethernet-hub.ts';
 import { EthernetSwitchNode } from './ethernet-switch.ts';
-import { CloudCreate, CloudUpdate, HubCreate, HubUpdate, SwitchCreate, SwitchUpdate } from './schemas.ts';
+import {
+  circuitSwitchSchemas, CloudCreate, CloudUpdate, HubCreate, HubUpdate, SwitchCreate, SwitchUpdate, type CircuitSwitchCreate,
+} from './schemas.ts';
+
+const frameRelay = circuitSwitchSchemas('frame_relay');
+const atm = circuitSwitchSchemas('atm');
 
 export function builtinDrivers(): NodeDriver[] {
   return [
@@ -18,6 +27,18 @@ export function builtinDrivers(): NodeDriver[] {
       createSchema: SwitchCreate,
       updateSchema: SwitchUpdate,
       create: (init, fields) => EthernetSwitchNode.create(init, fields as SwitchCreate),
+    },
+    {
+      type: 'frame_relay_switch',
+      createSchema: frameRelay.create,
+      updateSchema: frameRelay.update,
+      create: (init, fields) => CircuitSwitchNode.create(init, 'frame_relay_switch', fields as CircuitSwitchCreate),
+    },
+    {
+      type: 'atm_switch',
+      createSchema: atm.create,
+      updateSchema: atm.update,
+      create: (init, fields) => CircuitSwitchNode.create(init, 'atm_switch', fields as CircuitSwitchCreate),
     },
     {
       type: 'cloud',

@@ -1,6 +1,7 @@
 /** Request bodies of the builtin node types (GNS3 ETHERNET_HUB_*, ETHERNET_SWITCH_*, CLOUD_* schemas). */
 import * as v from 'valibot';
 import { Name, Port, Uuid } from '../../api/schemas/common.ts';
+import { mappingsProblem, type CircuitKind } from './circuits.ts';
 
 const PortNumber = v.pipe(v.number(), v.integer(), v.minValue(0));
 const NodeId = v.union([Uuid, v.pipe(v.number(), v.integer())]);
@@ -101,3 +102,28 @@ export const CloudUpdate = v.strictObject({
   ...cloudFields,
 });
 export type CloudUpdate = v.InferOutput<typeof CloudUpdate>;
+
+/** GNS3's `mappings` of a Frame Relay or ATM switch, checked here (gns3-server fails later with a 500). */
+const Mappings = (kind: CircuitKind) =>
+  v.pipe(
+    v.record(v.string(), v.string()),
+    v.rawCheck(({ dataset, addIssue }) => {
+      if (!dataset.typed) return;
+      const problem = mappingsProblem(kind, dataset.value);
+      if (problem) addIssue({ message: problem });
+    }),
+  );
+
+/** Bodies of `frame_relay_switch` / `atm_switch` (FRAME_RELAY_SWITCH_* and ATM_SWITCH_* schemas). */
+export const circuitSwitchSchemas = (kind: CircuitKind) => ({
+  create: v.strictObject({ name: Name, node_id: v.optional(Uuid), mappings: v.optional(Mappings(kind)) }),
+  update: v.strictObject({
+    name: v.optional(Name),
+    node_id: v.optional(Uuid),
+    project_id: v.optional(Uuid),
+    mappings: v.optional(Mappings(kind)),
+    status: v.optional(Status),
+  }),
+});
+export type CircuitSwitchCreate = v.InferOutput<ReturnType<typeof circuitSwitchSchemas>['create']>;
+export type CircuitSwitchUpdate = v.InferOutput<ReturnType<typeof circuitSwitchSchemas>['update']>;

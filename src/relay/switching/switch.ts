@@ -7,12 +7,12 @@
  *              tag whose TPID is the port's `ethertype` (0x8100 default, 0x88A8, 0x9100, 0x9200).
  * A frame keeps the TPID it arrived with on a trunk, so a QinQ outer tag survives trunk-to-trunk hops.
  */
-import type { FabricPortConfig } from '../types.ts';
+import type { EthernetPortConfig, FabricPortConfig } from '../types.ts';
 import type { Deliver, Forwarder } from './forwarder.ts';
 import { isGroupAddress, macAt, MacTable } from './mac-table.ts';
 import { outerTag, parseEthertype, popTag, pushTag, TPID_DOT1Q } from './vlan.ts';
 
-type Port = { type: FabricPortConfig['type']; vlan: number; tpid: number };
+type Port = { type: EthernetPortConfig['type']; vlan: number; tpid: number };
 
 const carries = (port: Port, vlan: number) => port.type === 'dot1q' || port.vlan === vlan;
 
@@ -28,7 +28,9 @@ export class SwitchLogic implements Forwarder {
     if (config === null) {
       this.#ports.delete(port);
     } else {
-      if (!['access', 'dot1q', 'qinq'].includes(config.type)) throw new Error(`Unsupported port type "${config.type}"`);
+      if (config.type !== 'access' && config.type !== 'dot1q' && config.type !== 'qinq') {
+        throw new Error(`Unsupported port type "${config.type}"`);
+      }
       if (!Number.isInteger(config.vlan) || config.vlan < 1 || config.vlan > 4094) {
         throw new Error(`Invalid VLAN "${config.vlan}" on port ${port} (1 to 4094)`);
       }
