@@ -15,6 +15,8 @@ import type { AgentConfig } from '../src/config/agent-config.ts';
 import { Compute } from '../src/compute/compute.ts';
 import { reapPrevious } from '../src/compute/reaper.ts';
 import { StateRecorder } from '../src/compute/state-file.ts';
+import { HostNetwork } from '../src/hostnet/host-network.ts';
+import { parseIpv4Subnet } from '../src/hostnet/ipv4-subnet.ts';
 import { builtinDrivers } from '../src/compute/builtin/drivers.ts';
 import { vpcsDriver } from '../src/compute/vpcs/driver.ts';
 import { qemuDriver } from '../src/compute/qemu/driver.ts';
@@ -70,11 +72,31 @@ export async function startDaemon(
     });
   }
   if (reaped.survivors.length > 0) log.warn('some leftover emulators could not be killed', { pids: reaped.survivors.map((p) => p.pid) });
+  if (reaped.host.removed.length > 0) log.info('removed host objects left by a previous agent', { objects: reaped.host.removed });
+  if (reaped.host.failed.length > 0) log.warn('some host objects left by a previous agent could not be removed', { failed: reaped.host.failed });
   const metrics = new Registry();
   const workers = config.relay_workers ?? availableParallelism();
   const relayPool = await RelayPool.start({ workers });
   const relay = meteredRelay(relayPool, metrics, { configuredWorkers: workers });
-  const compute = new Compute({
+  // The state recorder starts once the compute exists; nothing creates a host object before requests arrive.
+  let recorder: StateRecorder | undefined;
+  const hostNetwork = new HostNetwork(
+    {
+      natInterface: config.nat_interface,
+      natBridge: config.nat_bridge,
+      natSubnet: parseIpv4Subnet(config.nat_subnet),
+      dhcpServer: config.dnsmasq_path,
+      stateDir: config.state_dir,
+    },
+    {
+      persist: async (objects) => recorder?.setHostObjects(objects),
+      warn: (message) => {
+        log.warn(message);
+        compute.notify('log.warning', { message });
+      },
+    },
+  );
+  const compute: Compute = new Compute({
     consoleHost: config.host,
     projectsDir: config.projects_dir,
     consolePorts: config.console_ports,
@@ -82,11 +104,12 @@ export async function startDaemon(
     binaries: { vpcs: config.vpcs_path, qemu: config.qemu_path },
     local: mode === 'controller',
     relay,
+    hostNetwork,
     drivers: [vpcsDriver(), qemuDriver({ imagesDir: config.images_dir }), ...builtinDrivers()],
   });
   nodeMetrics(compute, metrics);
   const byDirectory = (dir: string) => compute.nodes.find((node) => node.directory === dir);
-  const recorder = await StateRecorder.start({
+  recorder = await StateRecorder.start({
     dir: config.state_dir,
     ranges: [config.console_ports, config.udp_ports],
     nodeOf: (proc) => {
@@ -94,7 +117,7 @@ export async function startDaemon(
       return node ? { nodeId: node.id, projectId: node.project.id } : null;
     },
   });
-  recorder.onError((err) => log.error('cannot write the state file', { file: recorder.file, err }));
+  recorder.onError((err) => log.error('cannot write the state file', { file: recorder!.file, err }));
   const controller = mode === 'controller' ? createController(config) : undefined;
   const inFlight = new InFlight();
   const auth = config.user !== undefined ? { user: config.user, password: config.password ?? '' } : undefined;

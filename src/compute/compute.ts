@@ -4,6 +4,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { badRequest, forbidden, notFound } from '../api/errors.ts';
 import { UUID_PATTERN, type ComputeProjectCreate } from '../api/schemas/common.ts';
+import type { HostNetwork } from '../hostnet/host-network.ts';
 import type { Relay } from '../relay/types.ts';
 import { resolveInside } from '../storage/safe-path.ts';
 import type { NodeDriver } from './drivers.ts';
@@ -25,6 +26,7 @@ export type ComputeOptions = {
   /** GNS3 "local" mode: projects may live outside `projectsDir` (the controller in the same process). */
   local: boolean;
   relay: Relay;
+  hostNetwork: HostNetwork;
   drivers: NodeDriver[];
 };
 
@@ -35,6 +37,7 @@ export class Compute implements NodeHost {
   readonly tcpPorts: PortPool;
   readonly udpPorts: PortPool;
   readonly relay: Relay;
+  readonly hostNetwork: HostNetwork;
   readonly binaries: Readonly<Record<string, string | undefined>>;
   readonly notifier = new Notifier();
   readonly locks = new KeyedLock();
@@ -50,6 +53,7 @@ export class Compute implements NodeHost {
     this.tcpPorts = new PortPool(options.consolePorts, tcpProbe(options.consoleHost));
     this.udpPorts = new PortPool(options.udpPorts, udpProbe('0.0.0.0'));
     this.relay = options.relay;
+    this.hostNetwork = options.hostNetwork;
     this.binaries = options.binaries;
     this.drivers = new Map(options.drivers.map((driver) => [driver.type, driver]));
     this.relay.onEvent((event) => this.notify(`log.${event.level}`, { message: event.message }));
@@ -167,9 +171,10 @@ export class Compute implements NodeHost {
     return `${projectId}:${nodeId}`;
   }
 
-  /** Stops every emulator and frees every port; project files stay. */
+  /** Stops every emulator, frees every port and removes every host object the agent made; project files stay. */
   async shutdown(): Promise<void> {
     await Promise.allSettled(this.projects.map((project) => this.closeProject(project, { remove: false })));
     await this.relay.close();
+    await this.hostNetwork.close();
   }
 }

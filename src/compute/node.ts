@@ -4,6 +4,7 @@ import { cp, mkdir } from 'node:fs/promises';
 import { conflict } from '../api/errors.ts';
 import type { Nio } from '../api/schemas/common.ts';
 import { resolveInside } from '../storage/safe-path.ts';
+import type { HostNetwork } from '../hostnet/host-network.ts';
 import type { Relay } from '../relay/types.ts';
 import type { PortPool } from './port-pool.ts';
 import type { Project } from './project.ts';
@@ -16,6 +17,8 @@ export interface NodeHost {
   readonly tcpPorts: PortPool;
   readonly udpPorts: PortPool;
   readonly relay: Relay;
+  /** Host interfaces, TAP devices and the NAT network (cloud and NAT nodes). */
+  readonly hostNetwork: HostNetwork;
   readonly binaries: Readonly<Record<string, string | undefined>>;
   notify(action: string, event: unknown, projectId?: string): void;
 }

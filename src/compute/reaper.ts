@@ -8,6 +8,7 @@
  * the recorded ports.
  */
 import process from 'node:process';
+import { reapHostObjects, type HostReapResult } from '../hostnet/ledger.ts';
 import { listProcesses, processInfo, type ProcessInfo } from './process-table.ts';
 import { readState, type AgentState, type ProcessRecord } from './state-file.ts';
 
@@ -84,10 +85,11 @@ export async function reap(state: AgentState, options: ReapOptions = {}): Promis
 export class StateDirBusyError extends Error {}
 
 /**
- * Start-up step: refuses a state directory whose recorded agent is still alive, then reaps what a dead agent left.
+ * Start-up step: refuses a state directory whose recorded agent is still alive, then reaps what a dead agent left:
+ * emulators first, then its host objects (helper processes, TAP devices, bridges, nftables tables).
  * Returns what was found so the caller can log it.
  */
-export async function reapPrevious(dir: string, options: ReapOptions = {}): Promise<ReapResult & { recorded: number }> {
+export async function reapPrevious(dir: string, options: ReapOptions = {}): Promise<ReapResult & { recorded: number; host: HostReapResult }> {
   const state = await readState(dir);
   const owner = state.agent;
   if (owner && owner.pid !== process.pid) {
@@ -96,5 +98,6 @@ export async function reapPrevious(dir: string, options: ReapOptions = {}): Prom
       throw new StateDirBusyError(`Another patchbay agent (pid ${owner.pid}) is using the state directory ${dir}`);
     }
   }
-  return { recorded: state.processes.length, ...(await reap(state, options)) };
+  const processes = await reap(state, options);
+  return { recorded: state.processes.length, ...processes, host: await reapHostObjects(state.host_objects) };
 }

@@ -8,6 +8,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import process from 'node:process';
 import { describeIssues } from '../api/validate.ts';
+import { HostObject } from '../hostnet/ledger.ts';
 import { atomicWrite } from '../storage/atomic-write.ts';
 import { startTimeOf } from './process-table.ts';
 import { runningProcesses, watchProcesses, type Supervised } from './process.ts';
@@ -31,6 +32,8 @@ export const AgentState = v.strictObject({
   /** The agent owning the directory; null after a clean shutdown. */
   agent: v.nullable(AgentRecord),
   processes: v.array(ProcessRecord),
+  /** Bridges, TAP devices, nftables tables and helper processes the agent made (absent in older files). */
+  host_objects: v.optional(v.array(HostObject), []),
 });
 export type AgentState = v.InferOutput<typeof AgentState>;
 
@@ -45,7 +48,7 @@ export async function readState(dir: string): Promise<AgentState> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, agent: null, processes: [] };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, agent: null, processes: [], host_objects: [] };
     throw new StateFileError(`Cannot read state file ${file}: ${(err as Error).message}`);
   }
   let parsed: unknown;
@@ -74,6 +77,7 @@ export class StateRecorder {
   readonly #options: StateRecorderOptions;
   readonly #self: AgentState['agent'];
   readonly #records = new Map<Supervised, ProcessRecord>();
+  #hostObjects: HostObject[] = [];
   #unwatch: () => void = () => {};
   #queue: Promise<void> = Promise.resolve();
   #pending = false;
@@ -126,7 +130,7 @@ export class StateRecorder {
     this.#pending = true;
     this.#queue = this.#queue.then(async () => {
       this.#pending = false;
-      const state: AgentState = { version: 1, agent, processes: [...this.#records.values()] };
+      const state: AgentState = { version: 1, agent, processes: [...this.#records.values()], host_objects: this.#hostObjects };
       await atomicWrite(this.file, `${JSON.stringify(state, null, 2)}\n`);
     }).catch((err) => {
       // A full disk must not take the agent down; the next change retries.
@@ -135,12 +139,21 @@ export class StateRecorder {
     return this.#queue;
   }
 
+  /** Records the agent's host objects (the HostNetwork ledger); resolves once they are on disk. */
+  setHostObjects(objects: readonly HostObject[]): Promise<void> {
+    this.#hostObjects = [...objects];
+    return this.flush();
+  }
+
   /** Called when a write fails (logged by the daemon). */
   onError(listener: (err: Error) => void): void {
     this.#onError = listener;
   }
 
-  /** Stops recording and marks a clean shutdown; a process that survived the shutdown stays listed for the reaper. */
+  /**
+   * Stops recording and marks a clean shutdown; a process or host object that survived the shutdown stays listed for
+   * the reaper.
+   */
   async close(): Promise<void> {
     this.#unwatch();
     await this.#queue;

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { describeIssues } from '../api/validate.ts';
 import { LOG_LEVELS } from '../log/logger.ts';
 import { GNS3_CORS_ORIGINS } from '../api/middleware/cors.ts';
+import { interfaceNameProblem } from '../hostnet/interface-name.ts';
+import { parseIpv4Subnet } from '../hostnet/ipv4-subnet.ts';
 import { Gns3ConfError, looksLikeJson, mapGns3Conf } from './gns3-conf.ts';
 
 const PortRange = v.pipe(
@@ -28,6 +30,26 @@ const OriginList = v.pipe(
   v.check((origins) => origins.every((origin) => ORIGIN.test(origin)), 'must be a comma-separated list of origins such as http://127.0.0.1:4200 (no path, no trailing slash), or *'),
 );
 
+const InterfaceName = v.pipe(
+  v.string(),
+  v.rawCheck(({ dataset, addIssue }) => {
+    const problem = dataset.typed ? interfaceNameProblem(dataset.value) : null;
+    if (problem) addIssue({ message: `an interface name ${problem}` });
+  }),
+);
+
+const Subnet = v.pipe(
+  v.string(),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    try {
+      parseIpv4Subnet(dataset.value);
+    } catch (err) {
+      addIssue({ message: (err as Error).message });
+    }
+  }),
+);
+
 const Schema = v.strictObject({
   host: v.optional(v.pipe(v.string(), v.minLength(1)), '127.0.0.1'),
   port: v.optional(v.pipe(NumberLike, v.integer(), v.minValue(0), v.maxValue(65535)), 3080),
@@ -44,6 +66,10 @@ const Schema = v.strictObject({
   udp_ports: v.optional(PortRange, '10000-20000'),
   vpcs_path: v.optional(v.string(), 'vpcs'),
   qemu_path: v.optional(v.string()),
+  nat_interface: v.optional(v.union([v.literal(''), InterfaceName]), 'virbr0'),
+  nat_bridge: v.optional(InterfaceName, 'pbnat0'),
+  nat_subnet: v.optional(Subnet, '192.168.122.0/24'),
+  dnsmasq_path: v.optional(v.string(), 'dnsmasq'),
   gns3_version: v.optional(v.pipe(v.string(), v.regex(/^\d+\.\d+\.\d+/, 'must be a version such as 2.2.59')), '2.2.59'),
   relay_workers: v.optional(v.pipe(NumberLike, v.integer(), v.minValue(1), v.maxValue(64))),
   controller: v.optional(v.pipe(v.string(), v.url('must be a URL such as http://10.0.0.1:3080'))),
@@ -75,6 +101,10 @@ export const OPTION_HELP: Record<keyof AgentConfigInput, string> = {
   udp_ports: 'UDP range for links and tunnels (default 10000-20000)',
   vpcs_path: 'VPCS binary (default: vpcs on PATH)',
   qemu_path: 'default qemu-system binary',
+  nat_interface: "interface NAT nodes attach to when the host has it (default virbr0, libvirt's NAT bridge; '' never attaches)",
+  nat_bridge: "bridge patchbay creates for NAT nodes when nat_interface is absent (default pbnat0)",
+  nat_subnet: 'subnet of that bridge: gateway .1, DHCP for the rest (default 192.168.122.0/24, as libvirt)',
+  dnsmasq_path: 'DHCP server of the NAT bridge (default: dnsmasq on PATH)',
   gns3_version: 'GNS3 version reported to controllers, which must match theirs (default 2.2.59)',
   relay_workers: 'relay worker threads (default: number of cores)',
   controller: 'controller URL to register this agent with',

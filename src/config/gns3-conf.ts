@@ -55,6 +55,7 @@ const KEYS = {
     console_end_port_range: IniPort,
     udp_start_port_range: IniPort,
     udp_end_port_range: IniPort,
+    default_nat_interface: IniText,
   },
   VPCS: { vpcs_path: IniPath },
 } as const;
@@ -119,6 +120,7 @@ export function mapGns3Conf(text: string): Gns3ConfResult {
   };
   range('console', server.console_start_port_range, server.console_end_port_range);
   range('udp', server.udp_start_port_range, server.udp_end_port_range);
+  if (server.default_nat_interface) config.nat_interface = server.default_nat_interface;
   if (values.VPCS!.vpcs_path !== undefined) config.vpcs_path = values.VPCS!.vpcs_path;
   return { config, ignored };
 }

@@ -36,7 +36,7 @@ const SLOT_DIR = join(tmpdir(), 'patchbay-test-slots');
 let ownSlot: number | undefined;
 
 /** Claims a slot no other live test process holds (a lock file with our pid), for this process's lifetime. */
-function claimSlot(): number {
+export function claimSlot(): number {
   if (ownSlot !== undefined) return ownSlot;
   mkdirSync(SLOT_DIR, { recursive: true });
   for (let i = 0; i < SLOTS * 2; i++) {
@@ -74,6 +74,17 @@ export function portRanges(part = 0, parts = 1): { console: string; udp: string 
   return { console: range(20000, 300), udp: range(26000, 330) };
 }
 
+/**
+ * Host network names and subnet of this test process's slot: every daemon a test starts makes its NAT network here
+ * (never the host-wide defaults pbnat0 / 192.168.122.0/24) and never attaches to a host's real virbr0.
+ */
+export function natNetwork(): { bridge: string; subnet: string; gateway: string; args: string[] } {
+  const slot = claimSlot();
+  const bridge = `pbnc${slot}nat`;
+  const subnet = `10.250.${slot}.0/24`;
+  return { bridge, subnet, gateway: `10.250.${slot}.1`, args: ['--nat-interface', '', '--nat-bridge', bridge, '--nat-subnet', subnet] };
+}
+
 /** Daemons not stopped yet: a test that fails before its teardown must not leave one running after it exits. */
 const running = new Set<ChildProcess>();
 process.on('exit', () => {
@@ -94,6 +105,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonPr
     '--images-dir', join(root, 'images'),
     '--console-ports', ranges.console,
     '--udp-ports', ranges.udp,
+    ...natNetwork().args,
     ...(options.args ?? []),
   ];
   const runtime = options.runtime ?? 'node';

@@ -1,9 +1,9 @@
 /** Server-level compute routes: version, capabilities, network, notifications. */
 import { Hono } from 'hono';
-import { networkInterfaces } from 'node:os';
 import type { Compute } from '../../compute/compute.ts';
 import { cpuUsagePercent, memoryUsagePercent } from '../../compute/host-stats.ts';
 import type { Notification } from '../../compute/notifier.ts';
+import { hostInterfaces } from '../../hostnet/host-interfaces.ts';
 import { hostStatistics } from '../../metrics/host-statistics.ts';
 import type { Runtime } from '../../runtime/types.ts';
 import { conflict } from '../errors.ts';
@@ -12,25 +12,6 @@ export type ComputeInfo = { version: string; local: boolean };
 
 /** GNS3 lists these in this order; we only claim the types this agent can run. */
 const NODE_TYPE_ORDER = ['cloud', 'ethernet_hub', 'ethernet_switch', 'nat', 'vpcs', 'qemu'];
-
-const SPECIAL_PREFIXES = ['lo', 'vmnet', 'vboxnet', 'docker', 'lxcbr', 'virbr', 'ovs-system', 'veth', 'fw', 'p2p', 'bridge', 'vmware', 'virtualbox', 'gns3'];
-
-function interfaces() {
-  return Object.entries(networkInterfaces())
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, addresses = []]) => {
-      const v4 = addresses.find((a) => a.family === 'IPv4');
-      return {
-        id: name,
-        name,
-        ip_address: v4?.address ?? '',
-        netmask: v4?.netmask ?? '',
-        mac_address: addresses[0]?.mac ?? '',
-        type: name.startsWith('tap') ? 'tap' : 'ethernet',
-        special: SPECIAL_PREFIXES.some((prefix) => name.toLowerCase().startsWith(prefix)),
-      };
-    });
-}
 
 export const pingEvent = (): Notification => ({
   action: 'ping',
@@ -57,7 +38,7 @@ export function serverRoutes(compute: Compute, runtime: Runtime, info: ComputeIn
     }
   });
 
-  app.get('/network/interfaces', (c) => c.json(interfaces()));
+  app.get('/network/interfaces', (c) => c.json(hostInterfaces()));
 
   app.get('/network/ports', (c) =>
     c.json({
@@ -76,7 +57,7 @@ export function serverRoutes(compute: Compute, runtime: Runtime, info: ComputeIn
       `cpu ${cpuUsagePercent()} %, memory ${memoryUsagePercent()} %, agent rss ${(process.memoryUsage().rss / 1048576).toFixed(1)} MiB`,
       `console ports ${compute.tcpPorts.start}-${compute.tcpPorts.end} reserved: ${ports(compute.tcpPorts)}`,
       `udp ports ${compute.udpPorts.start}-${compute.udpPorts.end} reserved: ${ports(compute.udpPorts)}`,
-      ...interfaces().map((i) => `interface ${i.name}: ${i.ip_address || '-'} ${i.mac_address}`),
+      ...hostInterfaces().map((i) => `interface ${i.name}: ${i.ip_address || '-'} ${i.mac_address}`),
     ];
     return c.text(`${lines.join('\n')}\n`);
   });

@@ -3,21 +3,15 @@
  * link NIO and the port's lport/rhost/rport, with link filters); ethernet and TAP ports need raw sockets and are
  * reported as unsupported the way GNS3 reports a failed uBridge step: 201, status "stopped", a log.error.
  */
-import { networkInterfaces } from 'node:os';
 import { conflict } from '../../api/errors.ts';
 import type { Nio } from '../../api/schemas/common.ts';
+import { hostInterfaces } from '../../hostnet/host-interfaces.ts';
 import { BaseNode } from '../node.ts';
 import type { NodeInit, PortRef } from '../node.ts';
 import type { CloudCreate, CloudPort, CloudUpdate } from './schemas.ts';
 
 const nodeError = (message: string) => conflict(message, 'NodeError');
 
-/** Host interfaces as GNS3 lists them (loopback skipped, as upstream does). */
-function hostInterfaces(): Array<{ name: string; type: 'ethernet'; special: boolean }> {
-  return Object.keys(networkInterfaces())
-    .filter((name) => name !== 'lo')
-    .map((name) => ({ name, type: 'ethernet', special: false }));
-}
 
 export class CloudNode extends BaseNode {
   readonly type = 'cloud';
@@ -34,7 +28,9 @@ export class CloudNode extends BaseNode {
     super(init);
     const ports = fields.ports_mapping?.length
       ? fields.ports_mapping
-      : hostInterfaces().map((i, n): CloudPort => ({ name: i.name, port_number: n, type: 'ethernet', interface: i.name }));
+      : hostInterfaces()
+        .filter((i) => !i.special)
+        .map((i, n): CloudPort => ({ name: i.name, port_number: n, type: 'ethernet', interface: i.name }));
     this.portsMapping = CloudNode.#renumber(ports);
     this.remoteConsoleHost = fields.remote_console_host ?? '';
     this.remoteConsolePort = fields.remote_console_port === undefined ? 23 : fields.remote_console_port;
@@ -182,7 +178,7 @@ export class CloudNode extends BaseNode {
       remote_console_type: this.remoteConsoleType,
       remote_console_http_path: this.remoteConsoleHttpPath,
       ports_mapping: this.portsMapping,
-      interfaces: hostInterfaces(),
+      interfaces: hostInterfaces().map(({ name, type, special }) => ({ name, type, special })),
       status: this.status,
       node_directory: this.directory,
     };
