@@ -31,8 +31,7 @@ import { openApiRoutes } from '../src/openapi/routes.ts';
 import { RelayPool } from '../src/relay/pool.ts';
 import { currentRuntime } from '../src/runtime/index.ts';
 import type { Runtime } from '../src/runtime/types.ts';
-
-export const PATCHBAY_VERSION = '0.1.0';
+import { PATCHBAY_VERSION } from './version.ts';
 
 /** Where `npm run build` puts patchbay's web UI. */
 const OWN_WEB_UI = fileURLToPath(new URL('../dist/web', import.meta.url));

@@ -1,11 +1,10 @@
+#!/usr/bin/env node
 /** `patchbay agent|controller [options]`: parses options, starts the daemon, stops cleanly on SIGTERM/SIGINT. */
 import { parseArgs } from 'node:util';
 import process from 'node:process';
 import { ConfigError, OPTION_HELP, envOf, flagOf, loadConfig } from '../src/config/agent-config.ts';
-import { StateDirBusyError } from '../src/compute/reaper.ts';
-import { StateFileError } from '../src/compute/state-file.ts';
 import { createLogger } from '../src/log/logger.ts';
-import { PATCHBAY_VERSION, startDaemon } from './daemon.ts';
+import { PATCHBAY_VERSION } from './version.ts';
 
 const USAGE = `patchbay ${PATCHBAY_VERSION}: a GNS3 v2.2 compatible network emulation backend
 
@@ -71,6 +70,12 @@ async function main(argv: string[]): Promise<number> {
   }
   const log = createLogger({ level: config.log_level });
   for (const message of warnings) log.warn(message);
+  // Loaded only now: `--help`, `--version` and option errors need none of the daemon's modules.
+  const [{ startDaemon }, { StateDirBusyError }, { StateFileError }] = await Promise.all([
+    import('./daemon.ts'),
+    import('../src/compute/reaper.ts'),
+    import('../src/compute/state-file.ts'),
+  ]);
   let daemon;
   try {
     daemon = await startDaemon(config, mode, log);

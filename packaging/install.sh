@@ -3,11 +3,11 @@
 #
 #   sudo packaging/install.sh                      # install into /usr/local, create the user, enable + start
 #   packaging/install.sh --root /tmp/stage         # stage into a directory (DESTDIR-style): no user, no service calls
-#   sudo packaging/install.sh --binary dist/patchbay   # the single binary from `npm run package` instead of sources
+#   sudo packaging/install.sh --binary dist/patchbay   # the single binary from `npm run package` instead
 #   sudo packaging/install.sh --uninstall [--purge]     # remove; --purge also deletes config, state and projects
 #
-# Without --binary (and without dist/patchbay), the sources are installed with their production node_modules and run
-# by Node (>= 20) through tsx.
+# Without --binary, the compiled JavaScript (dist/, from `npm run build`) is installed with its production
+# node_modules and run by Node (>= 20).
 set -euo pipefail
 
 usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
@@ -84,7 +84,6 @@ if [ "$live" -eq 1 ] && [ "$(id -u)" -ne 0 ]; then
   echo "install.sh: installing as a service needs root (or use --root DIR to stage)" >&2
   exit 1
 fi
-if [ -z "$binary" ] && [ -x "$repo/dist/patchbay" ]; then binary="$repo/dist/patchbay"; fi
 
 mkdir -p "$root$bindir" "$root$etc" "$root$data" "$root$unit_dir" "$root$docdir"
 if [ -n "$binary" ]; then
@@ -92,20 +91,25 @@ if [ -n "$binary" ]; then
   install -m 0755 "$binary" "$root$bindir/patchbay"
   rm -rf "$root$libdir"
 else
-  command -v node >/dev/null 2>&1 || { echo "install.sh: Node.js >= 20 is needed to run from sources" >&2; exit 1; }
-  say "installing sources into $libdir"
+  command -v node >/dev/null 2>&1 || { echo "install.sh: Node.js >= 20 is needed to run patchbay" >&2; exit 1; }
+  if [ ! -f "$repo/dist/agent/main.js" ]; then
+    say "no compiled build in $repo/dist: running npm run build"
+    (cd "$repo" && npm run --silent build)
+  fi
+  say "installing the compiled build into $libdir"
   rm -rf "$root$libdir"
-  mkdir -p "$root$libdir"
-  cp -R "$repo/agent" "$repo/src" "$repo/package.json" "$repo/package-lock.json" "$root$libdir/"
+  mkdir -p "$root$libdir/dist"
+  cp -R "$repo/dist/agent" "$repo/dist/src" "$root$libdir/dist/"
+  cp "$repo/package.json" "$repo/package-lock.json" "$root$libdir/"
   # Copy the tree's modules and drop the dev-only ones: works offline, and keeps exactly the locked versions.
   cp -R "$repo/node_modules" "$root$libdir/node_modules"
   (cd "$root$libdir" && npm prune --omit=dev --offline --no-audit --no-fund >/dev/null 2>&1)
   # Found relative to the script, so a staged tree (--root) runs as well as the installed one.
   cat > "$root$bindir/patchbay" <<'EOF'
 #!/bin/sh
-# patchbay from sources (installed by packaging/install.sh): Node >= 20 runs the TypeScript through tsx.
+# patchbay's compiled JavaScript (installed by packaging/install.sh), run by Node >= 20.
 lib="$(cd "$(dirname "$0")/../lib/patchbay" && pwd)"
-exec node --import "$lib/node_modules/tsx/dist/esm/index.mjs" "$lib/agent/main.ts" "$@"
+exec node "$lib/dist/agent/main.js" "$@"
 EOF
   chmod 0755 "$root$bindir/patchbay"
 fi

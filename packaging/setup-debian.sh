@@ -48,7 +48,8 @@ if [ "$(node_major)" -lt 20 ]; then
 fi
 
 npm ci --no-audit --no-fund
-# Type-checks and bundles the web UI into dist/web, which `npm start` serves at /.
+# Type-checks, compiles the daemon into dist/ (what `npm start` and the service run) and bundles the web UI into
+# dist/web, which `npm start` serves at /.
 npm run build
 
 # Docker nodes need a running dockerd. Use a service manager when one runs; otherwise (containers, CI sandboxes)

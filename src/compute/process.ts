@@ -8,8 +8,11 @@ export type SpawnOptions = {
   cwd: string;
   /** Extra environment variables on top of the agent's. */
   env?: Record<string, string>;
-  /** Where stdout/stderr go: an open file descriptor (log file) or pipes the caller reads. */
-  output: number | 'pipe';
+  /**
+   * Where stdout/stderr go: an open file descriptor (log file) or pipes the caller reads (stdin is a pipe then); or a
+   * terminal's slave descriptor as stdin, stdout and stderr.
+   */
+  output: number | 'pipe' | { terminal: number };
 };
 
 /** Told when a supervised process starts and when it exits (restart bookkeeping, per-process metrics). */
@@ -119,10 +122,11 @@ export class Supervised {
 
   /** Spawns `file` with `args` (never through a shell); rejects if the binary cannot be started. */
   static spawn(file: string, args: readonly string[], options: SpawnOptions): Promise<Supervised> {
+    const { output } = options;
     const child = spawn(file, args, {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
-      stdio: ['pipe', options.output, options.output],
+      stdio: typeof output === 'object' ? [output.terminal, output.terminal, output.terminal] : ['pipe', output, output],
       // Own process group, so a stop also reaches anything the emulator forked.
       detached: true,
     });

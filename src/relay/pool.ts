@@ -54,8 +54,11 @@ type FabricPortRecord = { endpoint: UdpEndpoint; config: FabricPortConfig | unde
 
 type FabricRecord = Placement & { kind: FabricKind; ports: Map<number, FabricPortRecord> };
 
-/** A .mjs entry so Node can load it without hooks; it brings in worker.ts (see the entry for how). */
-const WORKER_FILE = new URL('./worker-entry.mjs', import.meta.url).href;
+/**
+ * The compiled build (dist/, plain `node`) loads the compiled worker directly. From sources, a .mjs entry lets Node
+ * load it without hooks and brings in worker.ts (see the entry for how).
+ */
+const WORKER_FILE = new URL(import.meta.url.endsWith('.js') ? './worker.js' : './worker-entry.mjs', import.meta.url).href;
 
 /** What the pool can tell without resolving names; the worker decides on the resolved address. */
 const isLoopback = (host: string): boolean => host.startsWith('127.') || host === '::1' || host === 'localhost';

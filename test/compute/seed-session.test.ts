@@ -1,5 +1,6 @@
 /** Issue #2, must-show 1: the seed session with both VPCS builds, real packets through the relay, clean teardown. */
 import t from 'tap';
+import { execFileSync } from 'node:child_process';
 import { startDaemon, post, VPCS_083 } from '../helpers/daemon.ts';
 import { runSeedSession } from '../helpers/seed.ts';
 import { processAlive, tcpFree, udpFree } from '../helpers/ports.ts';
@@ -21,8 +22,11 @@ for (const binary of binaries) {
     if (binary.version === '0.8.3') {
       t.match(seed.nodes[0]!.command_line, / -F -R -s \d+ -c \d+ -t 127\.0\.0\.1 startup\.vpc$/, 'launched with GNS3 arguments');
     } else {
-      t.match(seed.nodes[0]!.command_line, /pty-exec\.py \S+vpcs -m 0 -i 1 -s/, 'launched on a pseudo-terminal');
+      t.match(seed.nodes[0]!.command_line, /^\S+vpcs -m 0 -i 1 -s/, 'launched directly, on a pseudo-terminal the agent holds');
     }
+    // Issue #12: a node costs its emulator process only (0.5b2 ran behind a python3 pty helper before).
+    const children = execFileSync('ps', ['--ppid', String(daemon.child.pid), '-o', 'comm='], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    t.same(children.sort(), ['vpcs', 'vpcs'].map((name) => (binary.version === '0.8.3' ? 'vpcs-0.8.3' : name)), 'the agent runs one process per node');
     t.ok(seed.pids.length >= 2, 'emulator processes are running');
 
     for (const node of seed.nodes) {

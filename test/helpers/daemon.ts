@@ -25,7 +25,7 @@ export type DaemonOptions = {
   mode?: 'agent' | 'controller';
   args?: string[];
   env?: Record<string, string>;
-  /** `node` (default, through tsx), `deno`, or a compiled patchbay binary. */
+  /** `node` (default: the compiled daemon in dist/, as installed), `deno` (the sources), or a single binary. */
   runtime?: 'node' | 'deno' | { binary: string };
   /** Reuse this folder (e.g. to restart a daemon on the same state); it is then left for the caller to remove. */
   root?: string;
@@ -113,7 +113,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonPr
     ? [runtime.binary, args]
     : runtime === 'deno'
     ? [join(ROOT, 'node_modules', '.bin', 'deno'), ['run', '-A', 'agent/main.ts', ...args]]
-    : [process.execPath, ['--import', 'tsx', 'agent/main.ts', ...args]];
+    : [process.execPath, [join(ROOT, 'dist', 'agent', 'main.js'), ...args]];
   const child = spawn(command, argv, { cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));

@@ -10,7 +10,7 @@ import type { AgentState } from '../../src/compute/state-file.ts';
 
 const binaries = [
   { label: 'VPCS 0.8.3 (forks a setsid child)', path: VPCS_083 },
-  { label: "Debian's VPCS 0.5b2 (behind the pty helper)", path: 'vpcs' },
+  { label: "Debian's VPCS 0.5b2 (on the agent's pseudo-terminal)", path: 'vpcs' },
 ];
 
 /** Polls until the state file lists `count` emulators (the write follows the spawn by a few milliseconds). */

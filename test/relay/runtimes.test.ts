@@ -1,4 +1,4 @@
-/** The relay pool under the two production launchers: `node --import tsx` and `deno run -A`, same sources. */
+/** The relay pool from sources under `node --import tsx` and `deno run -A` (every daemon test runs the compiled pool). */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';

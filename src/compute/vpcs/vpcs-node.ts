@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { conflict } from '../../api/errors.ts';
 import type { VpcsCreate, VpcsUpdate } from '../../api/schemas/vpcs.ts';
 import { pipeBackend, tcpBackend } from '../console/backends.ts';
+import { closeSlave, openPty, ptyBackend, ptyUnsupported, type Pty } from '../console/pty.ts';
 import { openConsole, type ConsoleBackend, type TelnetConsole } from '../console/telnet-console.ts';
 import { EmulatorNode } from '../emulator-node.ts';
 import type { NodeInit, PortRef } from '../node.ts';
@@ -13,6 +14,7 @@ import { Supervised, type ExitInfo } from '../process.ts';
 import { findVpcs, type VpcsBinary } from './binary.ts';
 
 const PORT_KEY = '0/0';
+/** Only where no in-process terminal can be opened (Deno): a python3 helper holds the terminal instead. */
 const PTY_HELPER = fileURLToPath(new URL('../console/pty-exec.py', import.meta.url));
 const vpcsError = (message: string) => conflict(message, 'VPCSError');
 
@@ -97,17 +99,28 @@ export class VpcsNode extends EmulatorNode {
     if (nio && nio.type !== 'nio_udp') throw conflict('Destination NIO is not UDP', 'NodeError');
     await this.ensureTunnels();
     await mkdir(this.directory, { recursive: true });
-    const [file, args] = this.#commandLine(binary);
+    // VPCS < 0.6.1 needs a terminal: ours when this runtime can pass one to a child, else the helper's.
+    const helperReason = binary.gns3Mode ? null : ptyUnsupported();
+    if (helperReason) {
+      this.host.notify('log.warning', {
+        message: `VPCS ${binary.version} needs a terminal and ${helperReason}: running it behind the python3 pty helper (one more process per node)`,
+      }, this.project.id);
+    }
+    const [file, args] = this.#commandLine(binary, helperReason !== null);
     this.commandLine = [file, ...args].join(' ');
-    const logPath = join(this.directory, 'vpcs.log');
-    const logFd = binary.gns3Mode ? openSync(logPath, 'w') : null;
+    const logFd = binary.gns3Mode ? openSync(join(this.directory, 'vpcs.log'), 'w') : null;
+    let pty: Pty | null = null;
     let proc: Supervised;
     try {
-      proc = await Supervised.spawn(file, args, { cwd: this.directory, output: logFd ?? 'pipe' });
+      if (!binary.gns3Mode && !helperReason) pty = await openPty();
+      const output = logFd ?? (pty ? { terminal: pty.slave } : 'pipe');
+      proc = await Supervised.spawn(file, args, { cwd: this.directory, output });
     } catch (err) {
+      if (pty) closeSync(pty.master);
       throw vpcsError(`Could not start VPCS ${binary.path}: ${(err as Error).message}`);
     } finally {
       if (logFd !== null) closeSync(logFd);
+      if (pty) closeSlave(pty);
     }
     this.process = proc;
     this.#outputTail = '';
@@ -123,11 +136,13 @@ export class VpcsNode extends EmulatorNode {
         this.#backend = backend;
         this.#backendClose = () => backend.socket.destroy();
       } else {
-        proc.child.stdout!.on('data', (chunk: Buffer) => {
+        const terminal = pty ? ptyBackend(pty) : null;
+        const backend = terminal ?? pipeBackend(proc.child.stdin!, proc.child.stdout!);
+        backend.onData((chunk) => {
           this.#outputTail = (this.#outputTail + chunk.toString('latin1')).slice(-2048);
         });
-        this.#backend = pipeBackend(proc.child.stdin!, proc.child.stdout!);
-        this.#backendClose = null;
+        this.#backend = backend;
+        this.#backendClose = terminal?.close ?? null;
       }
       await wired;
       if (this.consoleType === 'telnet') await this.#openConsole();
@@ -139,7 +154,7 @@ export class VpcsNode extends EmulatorNode {
     this.setStatus('started');
   }
 
-  #commandLine(binary: VpcsBinary): [string, string[]] {
+  #commandLine(binary: VpcsBinary, ptyHelper: boolean): [string, string[]] {
     const { emulatorPort, relayPort } = this.tunnels.get(PORT_KEY)!;
     const udp = ['-s', String(emulatorPort), '-c', String(relayPort), '-t', '127.0.0.1'];
     if (binary.gns3Mode) {
@@ -148,7 +163,8 @@ export class VpcsNode extends EmulatorNode {
       return [binary.path, ['-p', String(this.#internalConsole), '-m', String(this.macId), '-i', '1', '-F', ...relay, ...udp, ...script]];
     }
     // Old VPCS only runs on a terminal and reads startup.vpc from its working directory by itself.
-    return ['python3', [PTY_HELPER, binary.path, '-m', String(this.macId), '-i', '1', ...udp]];
+    const args = ['-m', String(this.macId), '-i', '1', ...udp];
+    return ptyHelper ? ['python3', [PTY_HELPER, binary.path, ...args]] : [binary.path, args];
   }
 
   /** Stops the process and everything attached to it; leaves status changes to the caller. */
