@@ -33,8 +33,8 @@ import { currentRuntime } from '../src/runtime/index.ts';
 import type { Runtime } from '../src/runtime/types.ts';
 import { PATCHBAY_VERSION } from './version.ts';
 
-/** Where `npm run build` puts patchbay's web UI. */
-const OWN_WEB_UI = fileURLToPath(new URL('../dist/web', import.meta.url));
+/** Where `npm run build` puts patchbay's web UI: dist/web, a sibling of this file's compiled copy in dist/agent. */
+const OWN_WEB_UI = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? '../web' : '../dist/web', import.meta.url));
 
 /** How long a shutdown waits for requests in flight before stopping emulators anyway. */
 const DRAIN_MS = 5000;

@@ -100,6 +100,7 @@ else
   rm -rf "$root$libdir"
   mkdir -p "$root$libdir/dist"
   cp -R "$repo/dist/agent" "$repo/dist/src" "$root$libdir/dist/"
+  if [ -d "$repo/dist/web" ]; then cp -R "$repo/dist/web" "$root$libdir/dist/"; fi
   cp "$repo/package.json" "$repo/package-lock.json" "$root$libdir/"
   # Copy the tree's modules and drop the dev-only ones: works offline, and keeps exactly the locked versions.
   cp -R "$repo/node_modules" "$root$libdir/node_modules"
