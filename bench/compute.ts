@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDaemon, VPCS_083 } from '../test/helpers/daemon.ts';
-import { Supervised } from '../src/compute/process.ts';
+import { Supervised } from '../src/process/supervised.ts';
 import { tcpBackend } from '../src/compute/console/backends.ts';
 import { expectStatus } from './lib/http.ts';
 import { percentile, rssMiB, table, timed } from './lib/stats.ts';

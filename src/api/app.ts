@@ -1,7 +1,10 @@
 /** The root HTTP app: CORS, server header, auth, GNS3 error bodies, and the compute (and controller) route trees. */
 import { Hono, type MiddlewareHandler } from 'hono';
 import { TrieRouter } from 'hono/router/trie-router';
-import { HttpError } from './errors.ts';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { fail, isError } from '../errors/index.ts';
+import { errorResponse } from './error-response.ts';
 import { basicAuth, type Credentials } from './middleware/basic-auth.ts';
 import { cors } from './middleware/cors.ts';
 
@@ -45,15 +48,15 @@ export function createApp({ serverHeader, auth, corsOrigins, mounts, before = []
   });
   if (auth) app.use('*', basicAuth(auth));
   for (const [path, sub] of mounts) app.route(path, sub);
-  app.notFound((c) => c.json({ status: 404, message: `404: Not Found (${c.req.method} ${c.req.path})` }, 404));
+  app.notFound((c) => errorResponse(c, fail('ROUTE_NOT_FOUND', c.req.method, c.req.path)));
   app.onError((err, c) => {
-    if (err instanceof HttpError) return c.json(err.toJSON(), err.status as 400);
-    const status = (err as { status?: number }).status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      return c.json({ status, message: err.message }, status as 400);
+    if (isError(err)) return errorResponse(c, err);
+    // Hono's own client errors (e.g. a malformed request it refuses) keep their status, in GNS3's shape.
+    if (err instanceof HTTPException && err.status < 500) {
+      return c.json({ status: err.status, message: err.message }, err.status as ContentfulStatusCode);
     }
     onInternalError(err);
-    return c.json({ status: 500, message: `Internal error: ${err.message}` }, 500);
+    return errorResponse(c, fail('INTERNAL', err.message));
   });
   return app;
 }

@@ -2,8 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { badRequest, forbidden, notFound } from '../api/errors.ts';
-import { UUID_PATTERN, type ComputeProjectCreate } from '../api/schemas/common.ts';
+import { UUID_PATTERN, type ComputeProjectCreate } from './schemas.ts';
 import type { HostNetwork } from '../hostnet/host-network.ts';
 import type { Relay } from '../relay/types.ts';
 import { resolveInside } from '../storage/safe-path.ts';
@@ -14,6 +13,7 @@ import { Notifier } from './notifier.ts';
 import { PortPool } from './port-pool.ts';
 import { tcpProbe, udpProbe } from './port-probe.ts';
 import { Project } from './project.ts';
+import { fail } from '../errors/index.ts';
 
 export type ComputeOptions = {
   /** Address consoles bind to (the agent's own host address). */
@@ -83,22 +83,22 @@ export class Compute implements NodeHost {
       await mkdir(project.filesDir, { recursive: true });
       await rm(project.tmpDir, { recursive: true, force: true });
     } catch (err) {
-      throw forbidden(`Could not create project directory: ${(err as Error).message}`);
+      throw fail('PROJECT_DIRECTORY_FAILED', (err as Error).message);
     }
     this.#projects.set(id, project);
     return project;
   }
 
   project(id: string): Project {
-    if (!UUID_PATTERN.test(id)) throw badRequest(`Project ID ${id} is not a valid UUID`);
+    if (!UUID_PATTERN.test(id)) throw fail('PROJECT_ID_INVALID', id);
     const project = this.#projects.get(id);
-    if (!project) throw notFound(`Project ID ${id} doesn't exist`);
+    if (!project) throw fail('PROJECT_NOT_FOUND', id);
     return project;
   }
 
   driver(type: string): NodeDriver {
     const driver = this.drivers.get(type);
-    if (!driver) throw notFound(`Node type ${type} is not supported by this compute`);
+    if (!driver) throw fail('NODE_TYPE_UNSUPPORTED', type);
     return driver;
   }
 
@@ -106,10 +106,10 @@ export class Compute implements NodeHost {
   node(projectId: string, type: string, nodeId: string): BaseNode {
     const project = this.project(projectId);
     this.driver(type);
-    if (!UUID_PATTERN.test(nodeId)) throw badRequest(`Node ID ${nodeId} is not a valid UUID`);
+    if (!UUID_PATTERN.test(nodeId)) throw fail('NODE_ID_INVALID', nodeId);
     const node = this.#nodes.get(nodeId);
-    if (!node || node.type !== type) throw notFound(`Node ID ${nodeId} doesn't exist`);
-    if (node.project !== project) throw notFound(`Project ID ${projectId} doesn't belong to node ${node.name}`);
+    if (!node || node.type !== type) throw fail('NODE_NOT_FOUND', nodeId);
+    if (node.project !== project) throw fail('NODE_IN_OTHER_PROJECT', projectId, node.name);
     return node;
   }
 

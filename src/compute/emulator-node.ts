@@ -3,10 +3,10 @@
  * port A and sends to port B); the relay bridges B with the adapter's NIO, so links, filters and captures change
  * while the emulator runs, exactly as GNS3 does with uBridge.
  */
-import { conflict } from '../api/errors.ts';
-import type { Nio } from '../api/schemas/common.ts';
+import type { Nio } from './schemas.ts';
 import { BaseNode } from './node.ts';
-import type { Supervised } from './process.ts';
+import type { Supervised } from '../process/supervised.ts';
+import { fail } from '../errors/index.ts';
 
 export type Tunnel = { emulatorPort: number; relayPort: number };
 
@@ -36,7 +36,7 @@ export abstract class EmulatorNode extends BaseNode {
 
   /** Creates the relay bridge of a port, replacing any previous one. */
   protected async wire(key: string, nio: Nio): Promise<void> {
-    if (nio.type !== 'nio_udp') throw conflict('Destination NIO is not UDP', 'NodeError');
+    if (nio.type !== 'nio_udp') throw fail('NIO_NOT_UDP');
     const tunnel = this.tunnels.get(key)!;
     const id = this.bridgeId(key);
     if (this.#bridges.has(key)) await this.unwire(key);

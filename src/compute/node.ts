@@ -1,13 +1,13 @@
 /** The node model shared by every node type: status, NIOs per adapter/port, capture bookkeeping, notifications. */
 import { join } from 'node:path';
 import { cp, mkdir } from 'node:fs/promises';
-import { conflict } from '../api/errors.ts';
-import type { Nio } from '../api/schemas/common.ts';
+import type { Nio } from './schemas.ts';
 import { resolveInside } from '../storage/safe-path.ts';
 import type { HostNetwork } from '../hostnet/host-network.ts';
 import type { Relay } from '../relay/types.ts';
 import type { PortPool } from './port-pool.ts';
 import type { Project } from './project.ts';
+import { fail } from '../errors/index.ts';
 
 export type NodeStatus = 'started' | 'stopped' | 'suspended';
 
@@ -103,7 +103,7 @@ export abstract class BaseNode {
 
   async addNio(ref: PortRef, nio: Nio): Promise<Nio> {
     const key = this.portKey(ref);
-    if (!this.nioTypes.includes(nio.type)) throw conflict(`NIO of type ${nio.type} is not supported`);
+    if (!this.nioTypes.includes(nio.type)) throw fail('NIO_TYPE_UNSUPPORTED', nio.type);
     this.nios.set(key, nio);
     await this.nioChanged(key, nio);
     return nio;
@@ -126,7 +126,7 @@ export abstract class BaseNode {
 
   async startCapture(ref: PortRef, fileName: string): Promise<string> {
     const key = this.connectedKey(ref);
-    if (this.captures.has(key)) throw conflict(`Packet capture is already active on port ${ref.port}`, 'NodeError');
+    if (this.captures.has(key)) throw fail('CAPTURE_ALREADY_ACTIVE', ref.port);
     await mkdir(this.project.capturesDir, { recursive: true });
     const file = resolveInside(this.project.capturesDir, fileName);
     this.captures.set(key, file);
@@ -151,7 +151,7 @@ export abstract class BaseNode {
 
   protected connectedKey(ref: PortRef): string {
     const key = this.portKey(ref);
-    if (!this.nios.has(key)) throw conflict(`Port ${ref.port} is not connected`, 'NodeError');
+    if (!this.nios.has(key)) throw fail('PORT_NOT_CONNECTED', ref.port);
     return key;
   }
 

@@ -1,5 +1,5 @@
 /** Port pools for consoles (TCP) and UDP tunnels: every port is owned by a project and only handed out after a bind probe. */
-import { conflict } from '../api/errors.ts';
+import { fail } from '../errors/index.ts';
 
 /** Answers whether nothing else on the host holds `port`; the pool never hands out a port that fails it. */
 export type PortProbe = (port: number) => Promise<boolean>;
@@ -35,7 +35,7 @@ export class PortPool {
       }
       this.#owners.delete(port);
     }
-    throw conflict(`Could not find a free port between ${this.start} and ${this.end}`);
+    throw fail('NO_FREE_PORT', this.start, this.end);
   }
 
   /** Reserves `wanted` when it is in range, unowned and bindable; otherwise allocates another one, as GNS3 does. */

@@ -9,7 +9,7 @@
  */
 import process from 'node:process';
 import { reapHostObjects, type HostReapResult } from '../hostnet/ledger.ts';
-import { listProcesses, processInfo, type ProcessInfo } from './process-table.ts';
+import { listProcesses, processInfo, type ProcessInfo } from '../process/process-table.ts';
 import { readState, type AgentState, type ProcessRecord } from './state-file.ts';
 
 export type ReapResult = { killed: ProcessInfo[]; survivors: ProcessInfo[] };

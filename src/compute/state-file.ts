@@ -7,11 +7,11 @@ import * as v from 'valibot';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import process from 'node:process';
-import { describeIssues } from '../api/validate.ts';
+import { describeIssues } from '../errors/validation.ts';
 import { HostObject } from '../hostnet/ledger.ts';
 import { atomicWrite } from '../storage/atomic-write.ts';
-import { startTimeOf } from './process-table.ts';
-import { runningProcesses, watchProcesses, type Supervised } from './process.ts';
+import { startTimeOf } from '../process/process-table.ts';
+import { runningProcesses, watchProcesses, type Supervised } from '../process/supervised.ts';
 
 const ProcessRecord = v.strictObject({
   pid: v.pipe(v.number(), v.integer(), v.minValue(2)),

@@ -6,12 +6,21 @@ import * as v from 'valibot';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { describeIssues } from '../api/validate.ts';
+import { describeIssues } from '../errors/validation.ts';
 import { LOG_LEVELS } from '../log/logger.ts';
-import { GNS3_CORS_ORIGINS } from '../api/middleware/cors.ts';
 import { interfaceNameProblem } from '../hostnet/interface-name.ts';
 import { parseIpv4Subnet } from '../hostnet/ipv4-subnet.ts';
 import { Gns3ConfError, looksLikeJson, mapGns3Conf } from './gns3-conf.ts';
+
+/** gns3-server 2.2's allowed origins (its web UI's development servers and gns3.github.io), checked live on 2.2.41. */
+export const GNS3_CORS_ORIGINS = [
+  'http://127.0.0.1:8080',
+  'http://localhost:8080',
+  'http://127.0.0.1:4200',
+  'http://localhost:4200',
+  'http://gns3.github.io',
+  'https://gns3.github.io',
+] as const;
 
 const PortRange = v.pipe(
   v.string(),

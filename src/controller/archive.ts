@@ -7,12 +7,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
-import { HttpError, conflict, notFound } from '../api/errors.ts';
 import { resolveInside } from '../storage/safe-path.ts';
 import type { Controller } from './controller.ts';
 import type { Project } from './project.ts';
 import { parseSnapshotFile, snapshotFileName, snapshotFiles } from './snapshots.ts';
 import { parseTopology, serializeTopology, type TopologyFile } from './topology.ts';
+import { fail, isError } from '../errors/index.ts';
 
 export type ExportOptions = { includeSnapshots?: boolean; resetMacAddresses?: boolean; keepComputeIds?: boolean; compress?: boolean };
 
@@ -40,7 +40,7 @@ async function currentTopology(project: Project): Promise<TopologyFile> {
 }
 
 export async function exportProject(project: Project, options: ExportOptions = {}): Promise<Uint8Array> {
-  if ([...project.nodes.values()].some((n) => n.running)) throw conflict('Project must be stopped in order to export it');
+  if ([...project.nodes.values()].some((n) => n.running)) throw fail('PROJECT_RUNNING_EXPORT');
   const topology = structuredClone(await currentTopology(project));
   for (const node of topology.topology.nodes) {
     if (!options.keepComputeIds) node.compute_id = 'local';
@@ -80,9 +80,9 @@ export async function importProject(
   try {
     files = unzipSync(archive);
   } catch {
-    throw conflict('Cannot import project, not a GNS3 project (invalid zip)');
+    throw fail('ARCHIVE_INVALID_ZIP');
   }
-  if (!files['project.gns3']) throw conflict("Cannot import project, project.gns3 file could not be found");
+  if (!files['project.gns3']) throw fail('ARCHIVE_NO_TOPOLOGY');
   const topology = parseTopology(new TextDecoder().decode(files['project.gns3']));
   const restore = topology.project_id === projectId;
   const existing = controller.projects.get(projectId);
@@ -132,7 +132,7 @@ export async function duplicateProject(controller: Controller, project: Project,
     const archive = await exportProject(project, { keepComputeIds: true, compress: false });
     return await importProject(controller, randomUUID(), archive, { name, keepComputeIds: true });
   } catch (err) {
-    if (err instanceof HttpError) throw new HttpError(409, `Cannot duplicate project: ${err.message}`);
+    if (isError(err)) throw fail('PROJECT_DUPLICATE_FAILED', err.message);
     throw err;
   } finally {
     if (wasClosed && project.status === 'opened') await project.close({ emit: false });
@@ -160,7 +160,7 @@ export async function listSnapshots(project: Project): Promise<Array<Snapshot & 
 
 export async function createSnapshot(project: Project, name: string): Promise<Snapshot> {
   project.requireOpened();
-  if ((await listSnapshots(project)).some((s) => s.name === name)) throw conflict(`The snapshot name ${name} already exists`);
+  if ((await listSnapshots(project)).some((s) => s.name === name)) throw fail('SNAPSHOT_NAME_TAKEN', name);
   const now = new Date();
   const file = snapshotFileName(name, now);
   const archive = await exportProject(project, { keepComputeIds: true, compress: false });
@@ -171,7 +171,7 @@ export async function createSnapshot(project: Project, name: string): Promise<Sn
 
 export async function findSnapshot(project: Project, snapshotIdValue: string): Promise<Snapshot & { file: string }> {
   const found = (await listSnapshots(project)).find((s) => s.snapshot_id === snapshotIdValue);
-  if (!found) throw notFound(`Snapshot ID ${snapshotIdValue} doesn't exist`);
+  if (!found) throw fail('SNAPSHOT_NOT_FOUND', snapshotIdValue);
   return found;
 }
 

@@ -1,8 +1,8 @@
 /** A compute as the controller sees it: how to reach it, whether it is connected, its load, and GNS3's error mapping. */
-import { HttpError } from '../api/errors.ts';
 import type { ComputeClient, ComputeRequest, Notification } from './compute-client.ts';
 import { cpuUsagePercent, memoryUsagePercent } from '../compute/host-stats.ts';
 import { GNS3_VERSION } from './version.ts';
+import { fail } from '../errors/index.ts';
 
 export type ComputeSettings = {
   compute_id: string;
@@ -109,7 +109,7 @@ export class Compute {
   async #handshake(): Promise<void> {
     try {
       const caps = (await this.query('GET', '/capabilities', undefined, { dontConnect: true, timeoutMs: 10_000 })) as Record<string, unknown>;
-      if (!caps || typeof caps.version !== 'string') throw new HttpError(409, `The server ${this.id} is not a GNS3 server`);
+      if (!caps || typeof caps.version !== 'string') throw fail('COMPUTE_NOT_GNS3', this.id);
       if (caps.version.split('-')[0] !== this.#version) {
         this.lastError = `Incompatible version: compute ${this.name} runs ${caps.version}, the controller runs ${this.#version}`;
         this.#hooks.changed(this);
@@ -177,13 +177,13 @@ export class Compute {
   /** Raw exchange (streams, files); transport failures become GNS3's 409 / 408. */
   async fetch(method: string, path: string, options: QueryOptions & { body?: unknown } = {}): Promise<Response> {
     if (!options.dontConnect && !(await this.#waitConnected())) {
-      throw new HttpError(409, `Cannot connect to compute '${this.name}' with request ${method} ${path}`);
+      throw fail('COMPUTE_UNREACHABLE', this.name, method, path);
     }
     try {
       return await this.client.request({ ...options, method, path });
     } catch (err) {
-      if ((err as Error).name === 'TimeoutError') throw new HttpError(408, `Timeout when sending request ${method} ${path} to compute '${this.name}'`);
-      throw new HttpError(409, `Cannot connect to compute '${this.name}' with request ${method} ${path}`);
+      if ((err as Error).name === 'TimeoutError') throw fail('COMPUTE_REQUEST_TIMEOUT', this.name, method, path);
+      throw fail('COMPUTE_UNREACHABLE', this.name, method, path);
     }
   }
 
@@ -196,7 +196,7 @@ export class Compute {
       try {
         json = JSON.parse(text);
       } catch {
-        if (response.ok) throw new HttpError(409, `The server ${this.id} is not a GNS3 server`);
+        if (response.ok) throw fail('COMPUTE_NOT_GNS3', this.id);
       }
     }
     if (response.ok) return json;
@@ -205,24 +205,22 @@ export class Compute {
     const where = `/v2/compute${path}`;
     switch (response.status) {
       case 400:
-        throw new HttpError(400, `Bad request ${where} ${text}`);
+        throw fail('COMPUTE_BAD_REQUEST', where, text);
       case 401:
+        throw fail('COMPUTE_UNAUTHORIZED', message ?? '401');
       case 403:
-        throw new HttpError(response.status, message ?? `${response.status}`);
+        throw fail('COMPUTE_FORBIDDEN', message ?? '403');
       case 404:
-        throw new HttpError(404, message ?? `${method} ${where} not found`);
+        throw fail('COMPUTE_ANSWERED_NOT_FOUND', message ?? `${method} ${where} not found`);
       case 408:
       case 504:
-        throw new HttpError(408, message ?? `Timeout on compute '${this.name}'`);
+        throw fail('COMPUTE_TIMEOUT', message ?? `Timeout on compute '${this.name}'`);
       case 409:
-        throw new HttpError(409, message ?? text, {
-          ...(extras.exception ? { exception: extras.exception } : {}),
-          ...(extras.image ? { image: extras.image } : {}),
-        });
+        throw fail('COMPUTE_CONFLICT', message ?? text, { exception: extras.exception, image: extras.image });
       case 503:
-        throw new HttpError(503, message ?? 'Service unavailable');
+        throw fail('COMPUTE_UNAVAILABLE', message ?? 'Service unavailable');
       default:
-        throw new HttpError(500, `Internal server error ${where}${message ? `: ${message}` : ''}`);
+        throw fail('COMPUTE_INTERNAL', where, message);
     }
   }
 

@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { HttpError, conflict, forbidden, notFound } from '../api/errors.ts';
 import { KeyedLock } from '../compute/keyed-lock.ts';
 import { atomicWrite } from '../storage/atomic-write.ts';
 import { HttpComputeClient, type ComputeClient, type Notification } from './compute-client.ts';
@@ -15,6 +14,7 @@ import { Symbols } from './symbols.ts';
 import { BUILTIN_TEMPLATES, createTemplate, type Template } from './templates.ts';
 import { DEFAULT_PROJECT_SETTINGS, parseTopology, type ProjectSettings } from './topology.ts';
 import { GNS3_VERSION } from './version.ts';
+import { fail, isError } from '../errors/index.ts';
 
 export type ControllerOptions = {
   projectsDir: string;
@@ -132,7 +132,7 @@ export class Controller {
 
   getCompute(computeId: string | null | undefined): Compute {
     const compute = computeId ? this.computes.get(computeId) : undefined;
-    if (!compute) throw notFound(`Compute ID ${computeId ?? 'None'} doesn't exist`);
+    if (!compute) throw fail('COMPUTE_NOT_FOUND', computeId ?? 'None');
     return compute;
   }
 
@@ -160,7 +160,7 @@ export class Controller {
       await this.saveConfig();
       return existing;
     }
-    if ([...this.computes.values()].some((c) => c.name === settings.name)) throw conflict(`Compute name "${settings.name}" already exists`);
+    if ([...this.computes.values()].some((c) => c.name === settings.name)) throw fail('COMPUTE_NAME_TAKEN', settings.name);
     const compute = this.#register(settings, this.#httpClient(settings));
     await this.saveConfig();
     return compute;
@@ -216,7 +216,7 @@ export class Controller {
               const answer = (await compute.query('GET', node.path)) as Record<string, unknown>;
               if (node.applyCompute(answer)) project.nodeChanged(node);
             } catch (err) {
-              if (!(err instanceof HttpError) || err.status !== 404) return;
+              if (!isError(err, 'COMPUTE_ANSWERED_NOT_FOUND')) return;
               await node.create();
               recreated.add(node.node_id);
               project.nodeChanged(node);
@@ -255,7 +255,7 @@ export class Controller {
 
   getProject(projectId: string): Project {
     const project = this.projects.get(projectId);
-    if (!project) throw notFound(`Project ID ${projectId} doesn't exist`);
+    if (!project) throw fail('PROJECT_NOT_FOUND', projectId);
     return project;
   }
 
@@ -289,16 +289,16 @@ export class Controller {
   /** Where a project lives: `path` if given and allowed, else `<projectsDir>/<id>`. */
   async projectPath(projectId: string, path: string | null | undefined, mustNotExist: boolean): Promise<string> {
     if (!path) return join(this.options.projectsDir, projectId);
-    if (path.includes('"')) throw forbidden('You are not allowed to use " in the project path');
+    if (path.includes('"')) throw fail('PROJECT_PATH_QUOTE');
     const absolute = resolve(path);
-    if (!this.options.local && !absolute.startsWith(this.options.projectsDir + '/')) throw forbidden('The path is not allowed');
-    if (mustNotExist && (await stat(absolute).then(() => true, () => false))) throw forbidden(`The path ${path} already exist.`);
+    if (!this.options.local && !absolute.startsWith(this.options.projectsDir + '/')) throw fail('PROJECT_PATH_NOT_ALLOWED');
+    if (mustNotExist && (await stat(absolute).then(() => true, () => false))) throw fail('PROJECT_PATH_EXISTS', path);
     return absolute;
   }
 
   async createProject(input: Partial<ProjectSettings> & { name: string; project_id?: string; path?: string | null }): Promise<Project> {
     if (input.project_id && this.projects.has(input.project_id)) return this.projects.get(input.project_id)!;
-    if ([...this.projects.values()].some((p) => p.name === input.name)) throw conflict(`Project "${input.name}" already exists`);
+    if ([...this.projects.values()].some((p) => p.name === input.name)) throw fail('PROJECT_NAME_TAKEN', input.name);
     const id = input.project_id ?? randomUUID();
     const path = await this.projectPath(id, input.path, !input.project_id);
     const { name, project_id: _id, path: _path, ...settings } = input;
@@ -318,7 +318,7 @@ export class Controller {
       await project.save();
     } catch (err) {
       this.projects.delete(id);
-      throw new HttpError(409, `Could not create project directory ${path}: ${(err as Error).message}`);
+      throw fail('PROJECT_CREATE_DIRECTORY_FAILED', path, (err as Error).message);
     }
     this.hub.controller('project.created', project.toJSON());
     return project;
@@ -335,7 +335,7 @@ export class Controller {
 
   /** POST /v2/projects/load (local mode only): registers and opens a `.gns3` file from anywhere. */
   async loadProject(file: string): Promise<Project> {
-    if (!this.options.local) throw forbidden('');
+    if (!this.options.local) throw fail('LOCAL_CONTROLLER_ONLY');
     const project = await this.#registerFromFile(resolve(file));
     await project.open();
     return project;
@@ -349,14 +349,14 @@ export class Controller {
 
   getTemplate(templateId: string): Template {
     const template = BUILTIN_TEMPLATES.find((t) => t.template_id === templateId) ?? this.templates.get(templateId);
-    if (!template) throw notFound(`Template ID ${templateId} doesn't exist`);
+    if (!template) throw fail('TEMPLATE_NOT_FOUND', templateId);
     return template;
   }
 
   async addTemplate(input: Record<string, unknown>): Promise<Template> {
     const template = createTemplate(input, randomUUID());
     if (this.templates.has(template.template_id) || BUILTIN_TEMPLATES.some((t) => t.template_id === template.template_id)) {
-      throw conflict(`Template ID '${template.template_id}' already exists`);
+      throw fail('TEMPLATE_ID_TAKEN', template.template_id);
     }
     this.templates.set(template.template_id, template);
     await this.saveConfig();
@@ -365,7 +365,7 @@ export class Controller {
   }
 
   async updateTemplate(template: Template, changes: Record<string, unknown>): Promise<Template> {
-    if (template.builtin) throw conflict(`Template ID ${template.template_id} cannot be modified because it is a builtin`);
+    if (template.builtin) throw fail('TEMPLATE_BUILTIN', template.template_id, 'modified');
     for (const [key, value] of Object.entries(changes)) {
       if (!['template_id', 'template_type', 'compute_id', 'builtin'].includes(key)) template[key] = value;
     }
@@ -375,14 +375,14 @@ export class Controller {
   }
 
   async deleteTemplate(template: Template): Promise<void> {
-    if (template.builtin) throw conflict(`Template ID ${template.template_id} cannot be deleted because it is a builtin`);
+    if (template.builtin) throw fail('TEMPLATE_BUILTIN', template.template_id, 'deleted');
     this.templates.delete(template.template_id);
     await this.saveConfig();
     this.hub.controller('template.deleted', template);
   }
 
   async duplicateTemplate(template: Template): Promise<Template> {
-    if (template.builtin) throw conflict(`Template ID ${template.template_id} cannot be duplicated because it is a builtin`);
+    if (template.builtin) throw fail('TEMPLATE_BUILTIN', template.template_id, 'duplicated');
     const copy = { ...structuredClone(template), template_id: randomUUID() };
     this.templates.set(copy.template_id, copy);
     await this.saveConfig();

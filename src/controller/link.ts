@@ -1,9 +1,9 @@
 /** A link is a UDP tunnel between two node ports, possibly on two computes: ports allocated, then NIOs, both sides at once. */
-import { HttpError, conflict, notFound } from '../api/errors.ts';
 import { FILTER_CAPABLE_TYPES, activeFilters, type LinkFilters } from './filters.ts';
 import { ALWAYS_RUNNING, type Node } from './node.ts';
 import type { Project } from './project.ts';
 import type { TopologyLink } from './topology.ts';
+import { fail, isError } from '../errors/index.ts';
 
 export type LinkEndInput = { node_id: string; adapter_number: number; port_number: number; label?: Record<string, unknown> };
 export type LinkEnd = { node: Node; adapter_number: number; port_number: number; label: Record<string, unknown> };
@@ -40,23 +40,23 @@ export class Link {
   /** Validates one end against its node's ports and the links already using them (GNS3's messages). */
   attach(input: LinkEndInput): void {
     const node = this.project.nodes.get(input.node_id);
-    if (!node) throw notFound(`Node ID ${input.node_id} doesn't exist`);
+    if (!node) throw fail('CONTROLLER_NODE_NOT_FOUND', input.node_id);
     const port = node.ports.find((p) => p.adapter_number === input.adapter_number && p.port_number === input.port_number);
-    if (!port) throw notFound(`Port ${input.adapter_number}/${input.port_number} for ${node.name} not found`);
+    if (!port) throw fail('LINK_PORT_NOT_FOUND', input.adapter_number, input.port_number, node.name);
     for (const link of this.project.links.values()) {
       if (link === this) continue;
       if (link.ends.some((e) => e.node === node && e.adapter_number === input.adapter_number && e.port_number === input.port_number)) {
-        throw conflict('Port is already used');
+        throw fail('LINK_PORT_USED');
       }
     }
     const other = this.ends[0];
     if (other) {
-      if (other.node === node) throw conflict('Cannot connect to itself');
+      if (other.node === node) throw fail('LINK_TO_ITSELF');
       const cloudLike = (n: Node) => n.node_type === 'cloud' || n.node_type === 'nat';
-      if (cloudLike(other.node) && cloudLike(node)) throw conflict("It's not allowed to connect a cloud or NAT to another cloud or NAT");
+      if (cloudLike(other.node) && cloudLike(node)) throw fail('LINK_CLOUD_TO_CLOUD');
       const otherPort = other.node.ports.find((p) => p.adapter_number === other.adapter_number && p.port_number === other.port_number);
       if (otherPort && otherPort.link_type !== port.link_type) {
-        throw conflict(`Connecting a ${otherPort.link_type} interface to a ${port.link_type} interface is not allowed`);
+        throw fail('LINK_TYPE_MISMATCH', otherPort.link_type, port.link_type);
       }
     }
     this.link_type = port.link_type;
@@ -104,8 +104,8 @@ export class Link {
     try {
       await end.node.compute.query('DELETE', `${this.#nioPath(end)}/nio`, undefined, { dontConnect: true });
     } catch (err) {
-      if (err instanceof HttpError && (err.status === 404 || !end.node.compute.connected)) return;
-      if (err instanceof HttpError && err.status === 409 && !end.node.compute.connected) return;
+      // Gone already, or its compute is away (it drops its NIOs when it comes back without the project).
+      if (isError(err, 'COMPUTE_ANSWERED_NOT_FOUND') || (isError(err) && !end.node.compute.connected)) return;
       throw err;
     }
   }
@@ -139,7 +139,7 @@ export class Link {
       started.find((e) => ALWAYS_RUNNING.has(e.node.node_type)) ??
       started.find((e) => e.node.compute.id === 'local') ??
       started[0];
-    if (!pick) throw conflict('Cannot capture because there is no running device on this link');
+    if (!pick) throw fail('LINK_NO_CAPTURE_DEVICE');
     return pick;
   }
 
@@ -168,7 +168,7 @@ export class Link {
   /** Stream of the capture file from the capturing compute. */
   async pcap(signal?: AbortSignal): Promise<Response> {
     const end = this.captureEnd;
-    if (!this.capturing || !end) throw conflict('This link has no active packet capture');
+    if (!this.capturing || !end) throw fail('LINK_NO_CAPTURE');
     return end.node.compute.fetch('GET', `${this.#nioPath(end)}/pcap`, { timeoutMs: 0x7fffffff, signal });
   }
 

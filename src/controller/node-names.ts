@@ -1,5 +1,5 @@
 /** Node name allocation the way GNS3 does it: `PC{0}` → PC1, PC2…; a taken `PC1` becomes the first free `PC<n>`. */
-import { conflict } from '../api/errors.ts';
+import { fail } from '../errors/index.ts';
 
 const LIMIT = 1_000_000;
 
@@ -13,7 +13,7 @@ export function formatName(template: string, n: number): string {
     if (match === '}}') return '}';
     if (field === '0' || field === '' || field === 'id') return String(n);
     if (field === 'name') return 'Node';
-    throw conflict(`{${field}} is not a valid replacement string in the node name`);
+    throw fail('NODE_NAME_BAD_REPLACEMENT', String(field));
   });
 }
 
@@ -59,7 +59,7 @@ export class NodeNames {
         if (!this.#taken.has(candidate)) return this.#take(candidate);
       }
     }
-    throw conflict(`A node name could not be allocated (node limit reached?)`);
+    throw fail('NODE_NAME_EXHAUSTED');
   }
 
   #take(name: string): string {

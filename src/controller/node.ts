@@ -1,11 +1,11 @@
 /** A node as the controller keeps it: controller-only fields (position, label, symbol) plus what its compute reports. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HttpError, conflict } from '../api/errors.ts';
 import type { Compute } from './compute.ts';
 import { nodePorts, type Port } from './ports.ts';
 import type { Project } from './project.ts';
 import type { CustomAdapter, Label, TopologyNode } from './topology.ts';
+import { fail, isError } from '../errors/index.ts';
 
 export type NodeStatus = 'stopped' | 'started' | 'suspended';
 
@@ -299,7 +299,7 @@ export class Node {
     try {
       await this.compute.query('DELETE', this.path, undefined, { dontConnect: true });
     } catch (err) {
-      if (!(err instanceof HttpError) || (err.status !== 404 && this.compute.connected)) throw err;
+      if (!isError(err) || (!isError(err, 'COMPUTE_ANSWERED_NOT_FOUND') && this.compute.connected)) throw err;
     }
   }
 
@@ -307,14 +307,14 @@ export class Node {
     try {
       await this.compute.query('POST', `${this.path}/duplicate`, { destination_node_id: destination }, { timeoutMs: 0x7fffffff });
     } catch (err) {
-      if (err instanceof HttpError && err.status === 404) throw conflict('This node type cannot be duplicated');
+      if (isError(err, 'COMPUTE_ANSWERED_NOT_FOUND')) throw fail('NODE_NOT_DUPLICABLE');
       throw err;
     }
   }
 
   /** Forwards resize_disk to the compute; only QEMU nodes have disks (a GNS3 compute answers 404 for the others). */
   async resizeDisk(input: { drive_name: string; extend: number }): Promise<void> {
-    if (this.node_type !== 'qemu') throw conflict(`Node ${this.name} is a ${this.node_type} node: only QEMU nodes have disks to resize`);
+    if (this.node_type !== 'qemu') throw fail('NODE_NO_DISKS', this.name, this.node_type);
     await this.compute.query('POST', `${this.path}/resize_disk`, input, { timeoutMs: 1_200_000 });
   }
 

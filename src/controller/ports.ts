@@ -1,6 +1,6 @@
 /** The `ports` list of a node, derived from its type and properties as GNS3 clients expect it. */
-import { conflict } from '../api/errors.ts';
 import type { CustomAdapter } from './topology.ts';
+import { fail } from '../errors/index.ts';
 
 export type Port = {
   name: string;
@@ -69,7 +69,7 @@ function formatPortName(format: string, iface: number, segment: number, adapter:
     if (field === 'adapter') return String(adapter);
     const named = /^(port|segment)([0-8])$/.exec(field ?? '');
     if (named) return String((named[1] === 'port' ? iface : segment) + Number(named[2]));
-    throw conflict(`Invalid port name format ${format}`);
+    throw fail('PORT_NAME_FORMAT_INVALID', format);
   });
 }
 

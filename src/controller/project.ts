@@ -2,7 +2,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HttpError, conflict, forbidden, notFound } from '../api/errors.ts';
 import { atomicWrite } from '../storage/atomic-write.ts';
 import type { Compute } from './compute.ts';
 import type { Controller } from './controller.ts';
@@ -15,6 +14,7 @@ import { mapBounded } from './pool.ts';
 import {
   buildTopology, parseTopology, serializeTopology, settingsOf, type ProjectSettings, type TopologyFile,
 } from './topology.ts';
+import { fail, isError } from '../errors/index.ts';
 
 /** How many nodes are started/stopped/created at once in bulk operations. */
 export const BULK_CONCURRENCY = 16;
@@ -62,7 +62,7 @@ export class Project {
   }
 
   requireOpened(): void {
-    if (this.status !== 'opened') throw forbidden('The project is not opened');
+    if (this.status !== 'opened') throw fail('PROJECT_NOT_OPENED');
   }
 
   /** Handlers wait for an open in progress so they see the loaded nodes. */
@@ -129,7 +129,7 @@ export class Project {
         await atomicWrite(this.file, serializeTopology(this.topology()));
       } catch (err) {
         this.#dirty = true;
-        throw new HttpError(409, `Cannot save project ${this.file}: ${(err as Error).message}`);
+        throw fail('PROJECT_SAVE_FAILED', this.file, (err as Error).message);
       }
     });
     return this.#writing;
@@ -140,14 +140,14 @@ export class Project {
     try {
       text = await readFile(this.file, 'utf8');
     } catch (err) {
-      throw notFound(`Cannot read topology file ${this.file}: ${(err as Error).message}`);
+      throw fail('TOPOLOGY_FILE_UNREADABLE', this.file, (err as Error).message);
     }
     return parseTopology(text);
   }
 
   async open(): Promise<void> {
     if (this.status === 'opened') return;
-    if (this.#closing) throw conflict('Project is closing, please try again in a few seconds...');
+    if (this.#closing) throw fail('PROJECT_CLOSING');
     this.#opening ??= this.#load().finally(() => (this.#opening = undefined));
     return this.#opening;
   }
@@ -159,7 +159,7 @@ export class Project {
     try {
       file = await this.readFile();
     } catch (err) {
-      if (err instanceof HttpError && err.status === 404) return;
+      if (isError(err, 'TOPOLOGY_FILE_UNREADABLE')) return;
       this.status = 'closed';
       throw err;
     }
@@ -245,7 +245,7 @@ export class Project {
     const before = JSON.stringify(this.toJSON());
     if (fields.name !== undefined && fields.name !== this.name) {
       if ([...this.controller.projects.values()].some((p) => p !== this && p.name === fields.name)) {
-        throw conflict(`Project "${fields.name}" already exists`);
+        throw fail('PROJECT_NAME_TAKEN', fields.name);
       }
       this.name = fields.name;
     }
@@ -273,7 +273,7 @@ export class Project {
   getNode(nodeId: string): Node {
     this.requireOpened();
     const node = this.nodes.get(nodeId);
-    if (!node) throw notFound(`Node ID ${nodeId} doesn't exist`);
+    if (!node) throw fail('CONTROLLER_NODE_NOT_FOUND', nodeId);
     return node;
   }
 
@@ -299,7 +299,7 @@ export class Project {
   }
 
   async deleteNode(node: Node): Promise<void> {
-    if (node.locked) throw conflict(`Node ${node.name} cannot be deleted because it is locked`);
+    if (node.locked) throw fail('NODE_LOCKED', node.name);
     for (const link of [...this.links.values()]) {
       if (link.ends.some((e) => e.node === node)) await this.deleteLink(link, { force: true });
     }
@@ -349,7 +349,7 @@ export class Project {
   getLink(linkId: string): Link {
     this.requireOpened();
     const link = this.links.get(linkId);
-    if (!link) throw notFound(`Link ID ${linkId} doesn't exist`);
+    if (!link) throw fail('LINK_NOT_FOUND', linkId);
     return link;
   }
 
@@ -429,7 +429,7 @@ export class Project {
   getDrawing(drawingId: string): Drawing {
     this.requireOpened();
     const drawing = this.drawings.get(drawingId);
-    if (!drawing) throw notFound(`Drawing ID ${drawingId} doesn't exist`);
+    if (!drawing) throw fail('DRAWING_NOT_FOUND', drawingId);
     return drawing;
   }
 
@@ -449,7 +449,7 @@ export class Project {
   }
 
   async deleteDrawing(drawing: Drawing): Promise<void> {
-    if (drawing.fields.locked) throw conflict(`Drawing ID ${drawing.drawing_id} cannot be deleted because it is locked`);
+    if (drawing.fields.locked) throw fail('DRAWING_LOCKED', drawing.drawing_id);
     this.drawings.delete(drawing.drawing_id);
     this.emit('drawing.deleted', drawing.toJSON());
     await this.save();

@@ -1,6 +1,6 @@
 /** Templates: GNS3's built-in set (same ids and fields) and the per-type defaults and key sets for user templates. */
 import * as v from 'valibot';
-import { badRequest } from '../api/errors.ts';
+import { fail } from '../errors/index.ts';
 
 export type Template = Record<string, unknown> & {
   template_id: string;
@@ -122,18 +122,18 @@ export function createTemplate(input: Record<string, unknown>, newId: string): T
   const result = v.safeParse(baseSchema, legacy);
   if (!result.success) {
     const issue = result.issues[0];
-    throw badRequest(`JSON schema error adding template with JSON data '${JSON.stringify(input)}': ${v.getDotPath(issue) ?? ''} ${issue.message}`.trim());
+    throw fail('TEMPLATE_INVALID', JSON.stringify(input), `${v.getDotPath(issue) ?? ''} ${issue.message}`);
   }
   const type = result.output.template_type;
   const defaults = TYPE_DEFAULTS[type]();
   const allowed = new Set([...COMMON_KEYS, ...Object.keys(defaults), ...(TYPE_EXTRA_KEYS[type] ?? [])]);
   for (const key of Object.keys(legacy)) {
     if (!allowed.has(key)) {
-      throw badRequest(`JSON schema error adding template with JSON data '${JSON.stringify(input)}': Additional properties are not allowed ('${key}' was unexpected)`);
+      throw fail('TEMPLATE_INVALID', JSON.stringify(input), `Additional properties are not allowed ('${key}' was unexpected)`);
     }
   }
   for (const key of REQUIRED_KEYS[type] ?? []) {
-    if (!(key in legacy)) throw badRequest(`JSON schema error adding template with JSON data '${JSON.stringify(input)}': '${key}' is a required property`);
+    if (!(key in legacy)) throw fail('TEMPLATE_INVALID', JSON.stringify(input), `'${key}' is a required property`);
   }
   if (typeof legacy.category === 'number') legacy.category = CATEGORIES[legacy.category];
   return { ...defaults, ...legacy, template_id: (legacy.template_id as string | undefined) ?? newId, builtin: false } as Template;

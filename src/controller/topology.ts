@@ -1,9 +1,9 @@
 /** The `.gns3` topology file (GNS3 2.2, revision 9): schema, loading with the rev-9 fix-ups, and serialisation. */
 import * as v from 'valibot';
-import { conflict } from '../api/errors.ts';
-import { describeIssues } from '../api/validate.ts';
+import { describeIssues } from '../errors/validation.ts';
 import { toSortedJson } from './json-text.ts';
 import { GNS3_VERSION, TOPOLOGY_REVISION } from './version.ts';
+import { fail } from '../errors/index.ts';
 
 const uuid = v.pipe(v.string(), v.uuid());
 
@@ -173,7 +173,7 @@ export function settingsOf(file: TopologyFile): ProjectSettings {
 }
 
 function invalid(issues: readonly v.BaseIssue<unknown>[]): never {
-  throw conflict(`Invalid data in topology file: ${describeIssues(issues)}`);
+  throw fail('TOPOLOGY_INVALID', describeIssues(issues));
 }
 
 /**
@@ -185,16 +185,16 @@ export function parseTopology(text: string): TopologyFile {
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw conflict(`Invalid data in topology file: ${(err as Error).message}`);
+    throw fail('TOPOLOGY_INVALID', (err as Error).message);
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw conflict('Invalid data in topology file: not a JSON object');
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw fail('TOPOLOGY_INVALID', 'not a JSON object');
   const record = raw as Record<string, unknown>;
   const revision = record.revision;
   if (typeof revision === 'number' && revision > TOPOLOGY_REVISION) {
-    throw conflict(`This project was created with more recent version of GNS3 (file revision: ${revision}). Please upgrade GNS3 to version ${record.version ?? 'unknown'} or later`);
+    throw fail('TOPOLOGY_TOO_NEW', revision, String(record.version ?? 'unknown'));
   }
   if (typeof revision === 'number' && revision < TOPOLOGY_REVISION) {
-    throw conflict(`This project uses topology revision ${revision}; open and save it once with GNS3 2.1 or later to upgrade it`);
+    throw fail('TOPOLOGY_TOO_OLD', revision);
   }
   const topology = record.topology as Record<string, unknown> | undefined;
   if (topology && Array.isArray(topology.nodes)) {

@@ -3,7 +3,7 @@
  * anything is created, so a missing one gives a 409 that names it instead of a half-built network.
  */
 import { readFileSync } from 'node:fs';
-import { conflict } from '../api/errors.ts';
+import { fail } from '../errors/index.ts';
 
 /** Bit numbers from linux/capability.h of the capabilities host networking uses. */
 export const CAPABILITY_BITS = {
@@ -42,12 +42,8 @@ function effectiveCapabilities(): bigint {
  * requireCapabilities(['CAP_NET_ADMIN'], 'A NAT node');
  */
 export function requireCapabilities(needed: readonly Capability[], purpose: string): void {
-  if (process.platform !== 'linux') throw conflict(`${purpose} needs Linux host networking (this host runs ${process.platform})`);
+  if (process.platform !== 'linux') throw fail('HOST_NETWORKING_NOT_LINUX', purpose, process.platform);
   const missing = missingCapabilities(needed, effectiveCapabilities());
   if (missing.length === 0) return;
-  throw conflict(
-    `${purpose} needs the capabilit${missing.length > 1 ? 'ies' : 'y'} ${missing.join(', ')}, which the agent does not have; ` +
-      'grant them as ambient capabilities of the service (AmbientCapabilities in patchbay-agent.service)',
-    'NodeError',
-  );
+  throw fail('CAPABILITIES_MISSING', purpose, missing);
 }

@@ -5,7 +5,7 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Supervised } from '../compute/process.ts';
+import { Supervised } from '../process/supervised.ts';
 import type { Ipv4Subnet } from './ipv4-subnet.ts';
 
 export type DhcpServerConfig = {

@@ -5,7 +5,7 @@
  */
 import * as v from 'valibot';
 import process from 'node:process';
-import { processInfo, startTimeOf } from '../compute/process-table.ts';
+import { processInfo, startTimeOf } from '../process/process-table.ts';
 import { deleteLink, linkIndex } from './links.ts';
 import { deleteNftTable } from './masquerade.ts';
 

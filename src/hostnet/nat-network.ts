@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { conflict } from '../api/errors.ts';
-import type { Supervised } from '../compute/process.ts';
+import { fail } from '../errors/index.ts';
+import type { Supervised } from '../process/supervised.ts';
 import { requireCapabilities } from './capabilities.ts';
 import { startDhcpServer } from './dhcp-server.ts';
 import { subnetsOverlap, type Ipv4Subnet } from './ipv4-subnet.ts';
@@ -90,10 +90,10 @@ export class NatNetwork {
     const { bridge, subnet } = this.config;
     requireCapabilities(['CAP_NET_ADMIN', 'CAP_NET_BIND_SERVICE'], "patchbay's NAT network");
     if (linkExists(bridge)) {
-      throw conflict(`Cannot create the NAT bridge "${bridge}": an interface of that name exists and was not made by this agent; set nat_bridge to another name`, 'NodeError');
+      throw fail('NAT_BRIDGE_NAME_TAKEN', bridge);
     }
     const clash = await overlappingInterface(subnet);
-    if (clash) throw conflict(`Cannot use nat_subnet ${subnet.cidr}: it overlaps ${clash}; set nat_subnet to a free subnet`, 'NodeError');
+    if (clash) throw fail('NAT_SUBNET_OVERLAPS', subnet.cidr, clash);
     const { ledger } = this.#hooks;
     try {
       this.#made.push(await ledger.createLink(bridge, async () => {
@@ -110,7 +110,7 @@ export class NatNetwork {
       this.#made.push(dhcp);
     } catch (err) {
       await this.#destroy();
-      throw conflict(`Cannot create the NAT network on "${bridge}": ${(err as Error).message}`, 'NodeError');
+      throw fail('NAT_NETWORK_FAILED', bridge, (err as Error).message);
     }
     if (!ipForwardingEnabled()) {
       this.#hooks.warn(

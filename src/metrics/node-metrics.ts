@@ -2,7 +2,7 @@
 import pidusage from 'pidusage';
 import process from 'node:process';
 import type { Compute } from '../compute/compute.ts';
-import { runningProcesses } from '../compute/process.ts';
+import { runningProcesses } from '../process/supervised.ts';
 import type { Registry } from './registry.ts';
 
 export function nodeMetrics(compute: Compute, registry: Registry): void {

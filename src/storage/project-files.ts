@@ -6,9 +6,9 @@ import { dirname, extname, join, relative } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { HttpError, forbidden, notFound } from '../api/errors.ts';
 import { resolveInside } from './safe-path.ts';
 import { regularFiles } from './walk.ts';
+import { fail, isError } from '../errors/index.ts';
 
 export type FileEntry = { path: string; md5sum: string };
 
@@ -43,10 +43,10 @@ export async function existingFile(root: string, untrusted: string): Promise<str
   try {
     real = await realpath(target);
   } catch {
-    throw notFound('404: Not Found');
+    throw fail('FILE_NOT_FOUND');
   }
   resolveInside(await realpath(root), real);
-  if (!(await lstat(real)).isFile()) throw notFound('404: Not Found');
+  if (!(await lstat(real)).isFile()) throw fail('FILE_NOT_FOUND');
   return real;
 }
 
@@ -75,11 +75,11 @@ export async function writeStreamAtomically(target: string, body: ReadableStream
 
 /** File system failures of a write as GNS3 answers them: 403 permission, 404 missing path, 409 anything else. */
 function writeError(target: string, err: NodeJS.ErrnoException): Error {
-  if (err instanceof HttpError) return err;
-  if (err.code === 'EACCES' || err.code === 'EPERM') return forbidden('403: Forbidden');
-  if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return notFound('404: Not Found');
+  if (isError(err)) return err;
+  if (err.code === 'EACCES' || err.code === 'EPERM') return fail('PATH_FORBIDDEN');
+  if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return fail('FILE_NOT_FOUND');
   // EISDIR, ENOSPC (disk full), EFBIG (file size limit)...: a clear conflict rather than an internal error.
-  if (err.code) return new HttpError(409, `Cannot write file ${target}: ${err.message}`);
+  if (err.code) return fail('FILE_WRITE_FAILED', target, err.message);
   return err;
 }
 

@@ -5,7 +5,7 @@ import { nodePorts } from '../../src/controller/ports.ts';
 import { BUILTIN_TEMPLATES, createTemplate } from '../../src/controller/templates.ts';
 import { buildTopology, parseTopology, serializeTopology, DEFAULT_PROJECT_SETTINGS, settingsOf } from '../../src/controller/topology.ts';
 import { Symbols, defaultSymbols, svgDimensions } from '../../src/controller/symbols.ts';
-import { HttpError } from '../../src/api/errors.ts';
+import { PatchbayError } from '../../src/errors/index.ts';
 
 t.test('node names follow GNS3 allocation', async (t) => {
   const names = new NodeNames();
@@ -21,7 +21,8 @@ t.test('node names follow GNS3 allocation', async (t) => {
   t.equal(names.allocate('{name}-{id}'), 'Node-1');
   names.free('PC1');
   t.equal(names.allocate('PC2'), 'PC1', 'renaming onto a taken name takes the first free one');
-  t.throws(() => names.allocate('A{foo}{0}'), HttpError);
+  t.throws(() => names.allocate('A{foo}{0}'), PatchbayError);
+  t.throws(() => names.allocate('A{foo}{0}'), { code: 'NODE_NAME_BAD_REPLACEMENT' });
   t.equal(formatName('{{x}}{0}', 3), '{x}3');
 });
 
@@ -51,7 +52,7 @@ t.test('ports per node type', async (t) => {
   t.same(hub.map((p) => [p.name, p.short_name, p.port_number]), [['Ethernet0', 'e0', 0], ['Ethernet1', 'e1', 1]]);
   const cloud = nodePorts({ ...base, node_type: 'cloud', properties: { ports_mapping: [{ name: 'eth0' }] } });
   t.same(cloud.map((p) => [p.name, p.short_name]), [['eth0', 'eth0']]);
-  t.throws(() => nodePorts({ ...base, node_type: 'qemu', port_name_format: 'e{bad}' }), HttpError);
+  t.throws(() => nodePorts({ ...base, node_type: 'qemu', port_name_format: 'e{bad}' }), { code: 'PORT_NAME_FORMAT_INVALID' });
 });
 
 t.test('templates', async (t) => {
@@ -64,7 +65,7 @@ t.test('templates', async (t) => {
     template_id: '11111111-1111-4111-8111-111111111111', template_type: 'vpcs',
   });
   t.throws(() => createTemplate({ name: 'x', template_type: 'vpcs', compute_id: 'local', foo: 1 }, 'id'), /'foo' was unexpected/);
-  t.throws(() => createTemplate({ name: 'x', template_type: 'vpcs' }, 'id'), HttpError);
+  t.throws(() => createTemplate({ name: 'x', template_type: 'vpcs' }, 'id'), { code: 'TEMPLATE_INVALID', status: 400 });
   t.throws(() => createTemplate({ name: 'x', template_type: 'docker', compute_id: null }, 'id'), /'image' is a required property/);
   t.equal(createTemplate({ name: 'q', template_type: 'qemu', compute_id: null, category: 1 }, 'id').category, 'switch');
 });

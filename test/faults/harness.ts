@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { descendants } from '../../src/compute/process.ts';
+import { descendants } from '../../src/process/supervised.ts';
 import { startDaemon, type DaemonOptions, type DaemonProcess } from '../helpers/daemon.ts';
 
 export type Isolated = DaemonProcess;

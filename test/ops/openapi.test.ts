@@ -7,8 +7,8 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { startDaemon } from '../../agent/daemon.ts';
 import { loadConfig } from '../../src/config/agent-config.ts';
 import { createLogger } from '../../src/log/logger.ts';
-import { ROUTE_DOCS } from '../../src/openapi/catalogue.ts';
-import { documentKey } from '../../src/openapi/document.ts';
+import { ROUTE_DOCS } from '../../src/api/openapi/catalogue.ts';
+import { documentKey } from '../../src/api/openapi/document.ts';
 import { templateOf } from '../../src/api/route-template.ts';
 import { portRanges } from '../helpers/daemon.ts';
 
@@ -35,7 +35,7 @@ t.test('the document validates and covers every registered route', async (t) => 
   const missing = registered.filter((r) => !document.paths[templateOf(r.path)]?.[r.method.toLowerCase()]);
   t.same(missing.map(documentKey), [], 'every registered route is in the document');
   const undocumented = [...new Set(registered.map(documentKey))].filter((key) => !ROUTE_DOCS[key]);
-  t.same(undocumented, [], 'every registered route has a catalogue entry (src/openapi/catalogue.ts)');
+  t.same(undocumented, [], 'every registered route has a catalogue entry (src/api/openapi/catalogue.ts)');
   const stale = Object.keys(ROUTE_DOCS).filter((key) => !registered.some((r) => documentKey(r) === key));
   t.same(stale, [], 'no catalogue entry for a route that no longer exists');
   t.ok(registered.length > 100, `${registered.length} routes checked`);

@@ -3,9 +3,9 @@ import { Hono, type Context } from 'hono';
 import { lookup } from 'node:dns/promises';
 import type { Compute } from '../../compute/compute.ts';
 import type { PortRef } from '../../compute/node.ts';
-import { badRequest } from '../errors.ts';
-import { CaptureStart, Duplicate, Nio } from '../schemas/common.ts';
+import { CaptureStart, Duplicate, Nio } from '../../compute/schemas.ts';
 import { body } from '../validate.ts';
+import { fail } from '../../errors/index.ts';
 
 const NODE = '/projects/:project_id/:node_type/nodes/:node_id';
 const EMULATOR_TYPES = new Set(['vpcs', 'qemu']);
@@ -22,7 +22,7 @@ async function checkNio(nio: Nio): Promise<void> {
   try {
     await lookup(nio.rhost);
   } catch {
-    throw badRequest(`Invalid request: "rhost": could not resolve ${JSON.stringify(nio.rhost)}`);
+    throw fail('NIO_RHOST_UNRESOLVED', nio.rhost);
   }
 }
 

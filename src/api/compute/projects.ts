@@ -7,7 +7,7 @@ import type { Compute } from '../../compute/compute.ts';
 import type { Notification } from '../../compute/notifier.ts';
 import { pingEvent } from './server.ts';
 import { contentType, existingFile, listFiles, writableFile, writeStreamAtomically } from '../../storage/project-files.ts';
-import { ComputeProjectCreate, ComputeProjectUpdate } from '../schemas/common.ts';
+import { ComputeProjectCreate, ComputeProjectUpdate } from '../../compute/schemas.ts';
 import { body } from '../validate.ts';
 
 export function projectRoutes(compute: Compute): Hono {

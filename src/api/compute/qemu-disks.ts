@@ -9,7 +9,7 @@ import { createImage, extendImage } from '../../compute/qemu/disk-images.ts';
 import { hasImages } from '../../compute/qemu/driver.ts';
 import type { QemuNode } from '../../compute/qemu/qemu-node.ts';
 import { resolveInside } from '../../storage/safe-path.ts';
-import { QemuImageCreate, QemuImageUpdate, QemuResizeDisk } from '../schemas/qemu.ts';
+import { QemuImageCreate, QemuImageUpdate, QemuResizeDisk } from '../../compute/qemu/schemas.ts';
 import { body } from '../validate.ts';
 
 export function qemuDiskRoutes(compute: Compute): Hono {

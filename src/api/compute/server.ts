@@ -6,7 +6,7 @@ import type { Notification } from '../../compute/notifier.ts';
 import { hostInterfaces } from '../../hostnet/host-interfaces.ts';
 import { hostStatistics } from '../../metrics/host-statistics.ts';
 import type { Runtime } from '../../runtime/types.ts';
-import { conflict } from '../errors.ts';
+import { fail } from '../../errors/index.ts';
 
 export type ComputeInfo = { version: string; local: boolean };
 
@@ -34,7 +34,7 @@ export function serverRoutes(compute: Compute, runtime: Runtime, info: ComputeIn
       return c.json(await hostStatistics(compute.projectsDir));
     } catch (err) {
       // GNS3 answers 409 when psutil fails.
-      throw conflict(`Could not read host statistics: ${(err as Error).message}`);
+      throw fail('HOST_STATISTICS_FAILED', (err as Error).message);
     }
   });
 

@@ -5,7 +5,7 @@ import { open } from 'node:fs/promises';
 import type { Compute } from '../../compute/compute.ts';
 import type { BaseNode, PortRef } from '../../compute/node.ts';
 import type { Runtime } from '../../runtime/types.ts';
-import { conflict, notFound } from '../errors.ts';
+import { fail } from '../../errors/index.ts';
 
 const NODE = '/projects/:project_id/:node_type/nodes/:node_id';
 const POLL_MS = 100;
@@ -65,7 +65,7 @@ export function streamRoutes(compute: Compute, runtime: Runtime): Hono {
     const node = nodeOf(c);
     const ref = { adapter: Number(c.req.param('adapter_number')), port: Number(c.req.param('port_number')) };
     const file = node.captureFile(ref);
-    if (!file) throw conflict('Nothing to stream because there is no packet capture active');
+    if (!file) throw fail('CAPTURE_NOT_ACTIVE');
     return new Response(followCapture(node, ref, file), {
       headers: { 'Content-Type': 'application/vnd.tcpdump.pcap' },
     });
@@ -74,9 +74,9 @@ export function streamRoutes(compute: Compute, runtime: Runtime): Hono {
   app.get(`${NODE}/console/ws`, async (c, next) => {
     const node = nodeOf(c);
     const json = node.toJSON() as { console?: number | null; console_type?: string };
-    if (node.status !== 'started') throw conflict(`Node ${node.name} is not started`, 'NodeError');
+    if (node.status !== 'started') throw fail('NODE_NOT_STARTED', node.name);
     if (json.console_type !== 'telnet' || json.console == null) {
-      throw notFound(`Node ${node.name} has no telnet console`);
+      throw fail('NODE_NO_TELNET_CONSOLE', node.name);
     }
     const port = json.console;
     const upgrade = runtime.upgradeWebSocket(() => {

@@ -5,9 +5,10 @@ import type { Controller } from '../../controller/controller.ts';
 import {
   createSnapshot, deleteSnapshot, duplicateProject, exportProject, findSnapshot, importProject, listSnapshots, restoreSnapshot,
 } from '../../controller/archive.ts';
-import { Uuid } from '../schemas/common.ts';
-import { body, check } from '../validate.ts';
-import { ProjectDuplicate, SnapshotCreate } from './schemas.ts';
+import { Uuid } from '../../compute/schemas.ts';
+import { body } from '../validate.ts';
+import { check } from '../../errors/validation.ts';
+import { ProjectDuplicate, SnapshotCreate } from '../../controller/schemas.ts';
 
 const YesNo = v.optional(v.picklist(['yes', 'no', 'true', 'false']));
 const ExportQuery = v.object({

@@ -3,7 +3,7 @@ import { Hono, type Context } from 'hono';
 import type { Controller } from '../../controller/controller.ts';
 import { frame, type Listener } from '../../controller/notification-hub.ts';
 import type { Runtime } from '../../runtime/types.ts';
-import { badRequest } from '../errors.ts';
+import { fail } from '../../errors/index.ts';
 
 /** One JSON object per line, until the client goes away. */
 function httpStream(listener: Listener): Response {
@@ -47,7 +47,7 @@ async function wsStream(runtime: Runtime, c: Context, open: () => Listener): Pro
   });
   // Without an Upgrade header the middleware only calls next(): answer like aiohttp (400) instead of an unfinalized 500.
   const response = await upgrade(c, async () => {});
-  if (!response) throw badRequest('No WebSocket UPGRADE hdr');
+  if (!response) throw fail('NOT_A_WEBSOCKET');
   return response;
 }
 

@@ -9,13 +9,14 @@ import type { Project } from '../../controller/project.ts';
 import { snapshotFiles } from '../../controller/snapshots.ts';
 import type { Runtime } from '../../runtime/types.ts';
 import { resolveInside } from '../../storage/safe-path.ts';
-import { HttpError, conflict, forbidden, notFound } from '../errors.ts';
-import { QemuResizeDisk } from '../schemas/qemu.ts';
+import { QemuResizeDisk } from '../../compute/qemu/schemas.ts';
+import { relayedErrorResponse } from '../error-response.ts';
 import { body, decodeParam } from '../validate.ts';
 import {
   CaptureStart, DrawingBody, LinkCreate, LinkUpdate, NodeActionBody, NodeCreate, NodeDuplicate, NodeUpdate, ProjectCreate, ProjectLoad, ProjectUpdate,
   TemplateInstance,
-} from './schemas.ts';
+} from '../../controller/schemas.ts';
+import { fail } from '../../errors/index.ts';
 
 const NODE_ACTIONS = ['start', 'stop', 'suspend', 'reload'] as const;
 
@@ -73,16 +74,16 @@ export function projectRoutes(controller: Controller, runtime: Runtime): Hono {
     const p = await project(c);
     const file = resolveInside(p.path, decodeParam(c.req.param('path')));
     const data = await readFile(file).catch(() => {
-      throw notFound('404: Not Found');
+      throw fail('FILE_NOT_FOUND');
     });
     return c.body(new Uint8Array(data), 200, { 'Content-Type': 'application/octet-stream' });
   });
   app.post('/projects/:project_id/files/:path{.+}', async (c) => {
     const p = await project(c);
     const file = resolveInside(p.path, decodeParam(c.req.param('path')));
-    if (!(await stat(dirname(file)).then((s) => s.isDirectory(), () => false))) throw notFound('404: Not Found');
+    if (!(await stat(dirname(file)).then((s) => s.isDirectory(), () => false))) throw fail('FILE_NOT_FOUND');
     await writeFile(file, new Uint8Array(await c.req.arrayBuffer())).catch((err: Error) => {
-      throw new HttpError(409, `Cannot write file ${file}: ${err.message}`);
+      throw fail('FILE_WRITE_FAILED', file, err.message);
     });
     return c.body(null, 201);
   });
@@ -152,7 +153,7 @@ export function projectRoutes(controller: Controller, runtime: Runtime): Hono {
     const input = await body(c, NodeDuplicate);
     const p = await project(c);
     const source = p.getNode(c.req.param('node_id'));
-    if (source.running) throw conflict(`Cannot duplicate node ${source.name} because it is running`);
+    if (source.running) throw fail('NODE_RUNNING_DUPLICATE', source.name);
     const copy = source.toTopology();
     const properties = { ...copy.properties };
     for (const key of ['mac_addr', 'mac_address', 'application_id', 'dynamips_id']) delete properties[key];
@@ -192,13 +193,13 @@ export function projectRoutes(controller: Controller, runtime: Runtime): Hono {
     const p = await project(c);
     const node = p.getNode(c.req.param('node_id')!);
     const path = c.req.param('path')!;
-    if (path.startsWith('.') || path.includes('/../')) throw forbidden('Access to this file is forbidden');
+    if (path.startsWith('.') || path.includes('/../')) throw fail('FILE_ACCESS_FORBIDDEN');
     return { node, p, computePath: `/projects/${p.id}/files/project-files/${node.node_type}/${node.node_id}/${path}` };
   };
   app.get('/projects/:project_id/nodes/:node_id/files/:path{.+}', async (c) => {
     const { node, computePath } = await nodeFile(c);
     const response = await node.compute.fetch('GET', computePath);
-    if (!response.ok) throw new HttpError(response.status, ((await response.json().catch(() => ({}))) as { message?: string }).message ?? 'Error');
+    if (!response.ok) return relayedErrorResponse(c, response);
     return new Response(response.body, { status: 200, headers: { 'Content-Type': 'application/octet-stream' } });
   });
   app.post('/projects/:project_id/nodes/:node_id/files/:path{.+}', async (c) => {
@@ -210,7 +211,7 @@ export function projectRoutes(controller: Controller, runtime: Runtime): Hono {
     const p = await project(c);
     const node = p.getNode(c.req.param('node_id'));
     const url = node.compute.client.wsUrl(`${node.path}/console/ws`);
-    if (!url) throw notFound(`Node ${node.name} has no console reachable over WebSocket`);
+    if (!url) throw fail('NODE_NO_WEB_CONSOLE', node.name);
     return relayConsole(c, next, runtime, url, node.compute.client.authorization);
   });
 

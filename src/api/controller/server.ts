@@ -3,9 +3,9 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { Controller } from '../../controller/controller.ts';
 import { defaultSymbols } from '../../controller/symbols.ts';
-import { conflict, forbidden } from '../errors.ts';
 import { body, decodeParam } from '../validate.ts';
-import { ComputeCreate, ComputeUpdate, Gns3Vm, IouLicense, VersionCheck } from './schemas.ts';
+import { ComputeCreate, ComputeUpdate, Gns3Vm, IouLicense, VersionCheck } from '../../controller/schemas.ts';
+import { fail } from '../../errors/index.ts';
 
 const GNS3VM_ENGINES = [
   { engine_id: 'vmware', name: 'VMware Workstation / Player', description: 'VMware is the recommended choice for best performances.', support_when_exit: true, support_headless: true, support_ram: true },
@@ -20,15 +20,15 @@ export function serverRoutes(controller: Controller): Hono {
   app.get('/version', (c) => c.json({ version: controller.version, local: controller.options.local }));
   app.post('/version', async (c) => {
     const { version } = await body(c, VersionCheck);
-    if (version !== controller.version) throw conflict(`Client version ${version} is not the same as server version ${controller.version}`);
+    if (version !== controller.version) throw fail('CLIENT_VERSION_MISMATCH', version, controller.version);
     return c.json({ version: controller.version });
   });
   app.post('/shutdown', () => {
-    throw forbidden('You can only stop a local server');
+    throw fail('LOCAL_SERVER_ONLY', 'stop');
   });
   app.post('/reload', (c) => c.json({}));
   app.post('/debug', () => {
-    throw forbidden('You can only debug a local server');
+    throw fail('LOCAL_SERVER_ONLY', 'debug');
   });
   app.get('/statistics', async (c) => {
     const computes = [...controller.computes.values()].filter((x) => x.connected);

@@ -1,6 +1,8 @@
 /** Optional HTTP basic auth with a constant-time credential check. */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+import { fail } from '../../errors/index.ts';
+import { errorResponse } from '../error-response.ts';
 
 export type Credentials = { user: string; password: string };
 
@@ -18,6 +20,6 @@ export function basicAuth(credentials: Credentials): MiddlewareHandler {
     if (c.req.path.endsWith('/console/ws')) return next();
     if (sameSecret(c.req.header('authorization') ?? '', expected)) return next();
     c.header('WWW-Authenticate', 'Basic realm="GNS3 server"');
-    return c.json({ status: 401, message: 'Unauthorized: wrong or missing credentials' }, 401);
+    return errorResponse(c, fail('UNAUTHORIZED'));
   };
 }

@@ -9,16 +9,6 @@
  */
 import type { MiddlewareHandler } from 'hono';
 
-/** gns3-server 2.2's allowed origins (its web UI's development servers and gns3.github.io), checked live on 2.2.41. */
-export const GNS3_CORS_ORIGINS = [
-  'http://127.0.0.1:8080',
-  'http://localhost:8080',
-  'http://127.0.0.1:4200',
-  'http://localhost:4200',
-  'http://gns3.github.io',
-  'https://gns3.github.io',
-] as const;
-
 /** Response headers a page may always read; aiohttp_cors leaves them out of Expose-Headers. */
 const SAFELISTED = new Set(['cache-control', 'content-language', 'content-type', 'expires', 'last-modified', 'pragma']);
 

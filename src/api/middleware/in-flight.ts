@@ -3,6 +3,8 @@
  * the GNS3 controller understands) and `drain()` resolves when the last in-flight request has answered.
  */
 import type { MiddlewareHandler } from 'hono';
+import { fail } from '../../errors/index.ts';
+import { errorResponse } from '../error-response.ts';
 
 export class InFlight {
   #count = 0;
@@ -17,7 +19,7 @@ export class InFlight {
     return async (c, next) => {
       if (this.#draining) {
         c.header('Connection', 'close');
-        return c.json({ status: 503, message: 'The server is shutting down' }, 503);
+        return errorResponse(c, fail('SHUTTING_DOWN'));
       }
       this.#count += 1;
       try {

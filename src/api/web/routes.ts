@@ -3,7 +3,7 @@
  * GNS3's web UI at `/static/web-ui/` with the single-page-app fallback gns3-server gives it.
  */
 import { Hono, type Context } from 'hono';
-import { notFound } from '../errors.ts';
+import { fail } from '../../errors/index.ts';
 import { fileResponse, findAsset } from './static-files.ts';
 
 export type WebUiOptions = {
@@ -24,21 +24,21 @@ export function webUiRoutes({ ownUiDir, gns3WebUiDir }: WebUiOptions): Hono {
 
   app.get('/', async () => {
     const index = await findAsset(ownUiDir, 'index.html');
-    if (!index) throw notFound(`patchbay's web UI is not built (no index.html in ${ownUiDir}): run npm run build`);
+    if (!index) throw fail('WEB_UI_NOT_BUILT', ownUiDir);
     return fileResponse(index);
   });
   app.get('/ui/:path{.+}', async (c) => {
     const file = await findAsset(ownUiDir, encodedRest(c, '/ui/'));
-    if (!file) throw notFound(`404: Not Found (${c.req.method} ${c.req.path})`);
+    if (!file) throw fail('ROUTE_NOT_FOUND', c.req.method, c.req.path);
     return fileResponse(file);
   });
 
   app.get('/static/web-ui', (c) => c.redirect('/static/web-ui/', 302));
   // gns3-web-ui routes in the browser (/static/web-ui/server/1/project/…): unknown paths get its index.html.
   const gns3WebUi = async (c: Context) => {
-    if (gns3WebUiDir === undefined) throw notFound("GNS3's web UI is not installed here: start patchbay with --gns3-web-ui DIR");
+    if (gns3WebUiDir === undefined) throw fail('GNS3_WEB_UI_NOT_INSTALLED');
     const file = (await findAsset(gns3WebUiDir, encodedRest(c, '/static/web-ui/'))) ?? (await findAsset(gns3WebUiDir, 'index.html'));
-    if (!file) throw notFound(`No index.html in the GNS3 web UI folder ${gns3WebUiDir}`);
+    if (!file) throw fail('GNS3_WEB_UI_NO_INDEX', gns3WebUiDir);
     return fileResponse(file);
   };
   app.get('/static/web-ui/', gns3WebUi);

@@ -3,7 +3,7 @@
  * relay fabrics (no process per node). Ports are whatever port numbers the links use; the `mappings` decide which
  * circuits connect them (see circuits.ts).
  */
-import type { Nio } from '../../api/schemas/common.ts';
+import type { Nio } from '../schemas.ts';
 import type { FabricPortConfig } from '../../relay/types.ts';
 import type { NodeInit, PortRef } from '../node.ts';
 import { portConfigs, type CircuitKind } from './circuits.ts';

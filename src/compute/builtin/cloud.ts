@@ -3,14 +3,12 @@
  * link NIO and the port's lport/rhost/rport, with link filters); ethernet and TAP ports need raw sockets and are
  * reported as unsupported the way GNS3 reports a failed uBridge step: 201, status "stopped", a log.error.
  */
-import { conflict } from '../../api/errors.ts';
-import type { Nio } from '../../api/schemas/common.ts';
+import type { Nio } from '../schemas.ts';
 import { hostInterfaces } from '../../hostnet/host-interfaces.ts';
 import { BaseNode } from '../node.ts';
 import type { NodeInit, PortRef } from '../node.ts';
 import type { CloudCreate, CloudPort, CloudUpdate } from './schemas.ts';
-
-const nodeError = (message: string) => conflict(message, 'NodeError');
+import { fail } from '../../errors/index.ts';
 
 
 export class CloudNode extends BaseNode {
@@ -52,7 +50,7 @@ export class CloudNode extends BaseNode {
   async start(): Promise<void> {
     for (const key of this.nios.keys()) {
       const port = Number(key);
-      if (!this.#mapping(port)) throw nodeError(this.#missing(port));
+      if (!this.#mapping(port)) throw fail('CLOUD_PORT_MISSING', port, this.name);
     }
     this.status = 'started';
     for (const [key, nio] of this.nios) await this.#wire(key, nio);
@@ -66,7 +64,7 @@ export class CloudNode extends BaseNode {
     if (fields.ports_mapping) {
       const ports = CloudNode.#renumber(fields.ports_mapping);
       if (JSON.stringify(ports) !== JSON.stringify(this.portsMapping)) {
-        if (this.nios.size > 0) throw nodeError('Cannot modify a cloud that is already connected.');
+        if (this.nios.size > 0) throw fail('CLOUD_CONNECTED');
         this.portsMapping = ports;
       }
     }
@@ -85,12 +83,12 @@ export class CloudNode extends BaseNode {
 
   protected override connectedKey(ref: PortRef): string {
     const key = this.portKey(ref);
-    if (!this.nios.has(key)) throw nodeError(`Port ${ref.port} is not allocated`);
+    if (!this.nios.has(key)) throw fail('CLOUD_PORT_NOT_ALLOCATED', ref.port);
     return key;
   }
 
   override async addNio(ref: PortRef, nio: Nio): Promise<Nio> {
-    if (this.nios.has(this.portKey(ref))) throw nodeError(`Port ${ref.port} isn't free`);
+    if (this.nios.has(this.portKey(ref))) throw fail('CLOUD_PORT_NOT_FREE', ref.port);
     return super.addNio(ref, nio);
   }
 

@@ -1,8 +1,8 @@
 /** The `ethernet_hub` node: a repeater hosted by the relay. */
-import { conflict } from '../../api/errors.ts';
 import type { NodeInit } from '../node.ts';
 import { FabricNode } from './fabric-node.ts';
 import type { HubCreate, HubPort, HubUpdate } from './schemas.ts';
+import { fail } from '../../errors/index.ts';
 
 const defaultPorts = (count: number): HubPort[] =>
   Array.from({ length: count }, (_, i) => ({ name: `Ethernet${i}`, port_number: i }));
@@ -32,7 +32,7 @@ export class EthernetHubNode extends FabricNode {
 
   async update(fields: HubUpdate): Promise<void> {
     if (fields.ports_mapping && JSON.stringify(fields.ports_mapping) !== JSON.stringify(this.portsMapping)) {
-      if (this.connected) throw conflict("Can't modify a hub already connected.");
+      if (this.connected) throw fail('HUB_CONNECTED');
       // GNS3 renames and renumbers the ports in array order.
       this.portsMapping = defaultPorts(fields.ports_mapping.length);
     }

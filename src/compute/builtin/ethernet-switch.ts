@@ -1,9 +1,9 @@
 /** The `ethernet_switch` node: a learning VLAN switch hosted by the relay. */
-import { conflict } from '../../api/errors.ts';
 import type { FabricPortConfig } from '../../relay/types.ts';
 import type { NodeInit } from '../node.ts';
 import { FabricNode } from './fabric-node.ts';
 import type { SwitchCreate, SwitchPort, SwitchUpdate } from './schemas.ts';
+import { fail } from '../../errors/index.ts';
 
 const defaultPorts = (): SwitchPort[] =>
   Array.from({ length: 8 }, (_, i) => ({ port_number: i, name: `Ethernet${i}`, type: 'access', vlan: 1 }));
@@ -58,7 +58,7 @@ export class EthernetSwitchNode extends FabricNode {
   async update(fields: SwitchUpdate): Promise<void> {
     if (fields.ports_mapping) {
       if (this.connected && fields.ports_mapping.length !== this.portsMapping.length) {
-        throw conflict("Can't modify a switch already connected.");
+        throw fail('SWITCH_CONNECTED');
       }
       // GNS3 renames and renumbers the ports in array order, keeping each port's VLAN settings.
       this.portsMapping = fields.ports_mapping.map((port, i) => ({ ...port, name: `Ethernet${i}`, port_number: i }));

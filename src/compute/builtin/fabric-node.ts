@@ -3,11 +3,11 @@
  * GNS3 2.2 backs these with Dynamips; we forward inside the relay workers instead.
  */
 import { randomUUID } from 'node:crypto';
-import { conflict, notFound } from '../../api/errors.ts';
-import type { Nio } from '../../api/schemas/common.ts';
+import type { Nio } from '../schemas.ts';
 import type { FabricKind, FabricPortConfig } from '../../relay/types.ts';
 import { BaseNode } from '../node.ts';
 import type { NodeInit, PortRef } from '../node.ts';
+import { fail } from '../../errors/index.ts';
 
 export abstract class FabricNode extends BaseNode {
   readonly module = 'builtin';
@@ -38,34 +38,34 @@ export abstract class FabricNode extends BaseNode {
   async stop(): Promise<void> {}
 
   protected portKey(ref: PortRef): string {
-    if (!this.portNumbers().includes(ref.port)) throw conflict(`Port ${ref.port} doesn't exist`);
+    if (!this.portNumbers().includes(ref.port)) throw fail('PORT_MISSING', ref.port);
     return String(ref.port);
   }
 
   protected override connectedKey(ref: PortRef): string {
     const key = this.portKey(ref);
-    if (!this.nios.has(key)) throw conflict(`Port ${ref.port} is not allocated`);
+    if (!this.nios.has(key)) throw fail('PORT_NOT_ALLOCATED', ref.port);
     return key;
   }
 
   override async addNio(ref: PortRef, nio: Nio): Promise<Nio> {
-    if (this.nios.has(this.portKey(ref))) throw conflict(`Port ${ref.port} isn't free`);
+    if (this.nios.has(this.portKey(ref))) throw fail('PORT_NOT_FREE', ref.port);
     return super.addNio(ref, nio);
   }
 
   /** GNS3 has no NIO update route for hubs and switches (link filters go on the other end of the link). */
   override async updateNio(): Promise<void> {
-    throw notFound(`NIO update is not available on ${this.type} nodes`);
+    throw fail('NIO_UPDATE_UNSUPPORTED', this.type);
   }
 
   protected async nioChanged(key: string, nio: Nio): Promise<void> {
-    if (nio.type !== 'nio_udp') throw conflict(`NIO of type ${nio.type} is not supported`);
+    if (nio.type !== 'nio_udp') throw fail('NIO_TYPE_UNSUPPORTED', nio.type);
     const port = Number(key);
     try {
       await this.host.relay.setFabricPort(this.fabricId, port, nio, this.portConfig(port));
     } catch (error) {
       this.nios.delete(key);
-      throw conflict(`Cannot connect port ${port}: ${(error as Error).message}`);
+      throw fail('PORT_CONNECT_FAILED', port, (error as Error).message);
     }
   }
 

@@ -1,6 +1,6 @@
 /** Request bodies of the builtin node types (GNS3 ETHERNET_HUB_*, ETHERNET_SWITCH_*, CLOUD_* schemas). */
 import * as v from 'valibot';
-import { Name, Port, Uuid } from '../../api/schemas/common.ts';
+import { Name, Port, Uuid } from '../schemas.ts';
 import { mappingsProblem, type CircuitKind } from './circuits.ts';
 
 const PortNumber = v.pipe(v.number(), v.integer(), v.minValue(0));

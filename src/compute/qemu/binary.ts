@@ -3,11 +3,10 @@ import { execFile, spawn } from 'node:child_process';
 import { access, constants, readdir } from 'node:fs/promises';
 import { arch } from 'node:os';
 import { basename, delimiter, join } from 'node:path';
-import { conflict } from '../../api/errors.ts';
-import { QEMU_PLATFORMS } from '../../api/schemas/qemu.ts';
+import { QEMU_PLATFORMS } from './schemas.ts';
 import { resolveExecutable } from '../vpcs/binary.ts';
+import { fail } from '../../errors/index.ts';
 
-export const qemuError = (message: string) => conflict(message, 'QemuError');
 
 export type QemuBinary = { path: string; version: string; platform: string };
 
@@ -48,20 +47,20 @@ export function qemuVersion(path: string): Promise<string | null> {
  */
 export async function findQemu(qemuPath: string | null, platform: string | null, agentDefault?: string): Promise<QemuBinary> {
   const wanted = [qemuPath, platform ? `qemu-system-${platform}` : null, agentDefault].filter((p): p is string => !!p);
-  if (wanted.length === 0) throw qemuError('QEMU binary path qemu-system-None is not found in the path');
+  if (wanted.length === 0) throw fail('QEMU_BINARY_UNNAMED');
   let path: string | null = null;
   for (const candidate of wanted) {
     path = await resolveExecutable(candidate);
     if (path) break;
   }
-  if (!path) throw qemuError(`QEMU binary path ${wanted[0]} is not found in the path`);
+  if (!path) throw fail('QEMU_BINARY_NOT_FOUND', wanted[0]);
   try {
     await access(path, constants.X_OK);
   } catch {
-    throw qemuError(`QEMU binary ${path} is not executable`);
+    throw fail('QEMU_BINARY_NOT_EXECUTABLE', path);
   }
   const version = await qemuVersion(path);
-  if (!version) throw qemuError(`Could not determine the QEMU version for ${path}`);
+  if (!version) throw fail('QEMU_VERSION_UNKNOWN', path);
   return { path, version, platform: platformOf(path) ?? platform ?? 'x86_64' };
 }
 

@@ -4,12 +4,11 @@
  */
 import { access, constants, lstat, mkdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, sep } from 'node:path';
-import { forbidden } from '../../api/errors.ts';
-import type { QemuImageCreate } from '../../api/schemas/qemu.ts';
+import type { QemuImageCreate } from './schemas.ts';
 import { resolveInside } from '../../storage/safe-path.ts';
 import { resolveExecutable } from '../vpcs/binary.ts';
-import { qemuError } from './binary.ts';
 import { imageInfo, qemuImg } from './disks.ts';
+import { fail } from '../../errors/index.ts';
 
 /** Creating a preallocated image of many GB takes a while (GNS3 issue #2313); no request should wait forever either. */
 const CREATE_TIMEOUT_MS = 30 * 60_000;
@@ -49,11 +48,11 @@ export function createArgs(fields: QemuImageCreate, target: string): string[] {
  */
 export async function requestedQemuImg(requested: string | undefined): Promise<string> {
   if (requested !== undefined && basename(requested).replace(/\.exe$/i, '') !== 'qemu-img') {
-    throw qemuError(`${requested} is not a qemu-img binary`);
+    throw fail('QEMU_IMG_NOT_QEMU_IMG', requested);
   }
   // A name is looked up on PATH; a path must be absolute (never relative to the daemon's working folder).
   if (requested !== undefined && !isAbsolute(requested) && /[\\/]/.test(requested)) {
-    throw qemuError(`qemu-img path ${requested} must be absolute`);
+    throw fail('QEMU_IMG_PATH_RELATIVE', requested);
   }
   for (const candidate of [requested, 'qemu-img']) {
     if (!candidate) continue;
@@ -66,7 +65,7 @@ export async function requestedQemuImg(requested: string | undefined): Promise<s
       // Not executable; try the next one.
     }
   }
-  throw qemuError('qemu-img is not found in the path');
+  throw fail('QEMU_IMG_NOT_FOUND');
 }
 
 const inside = (root: string, path: string) => {
@@ -88,7 +87,7 @@ async function confined(dir: string, untrusted: string, mustExist: boolean): Pro
     while (!(await exists(probe)) && probe !== dir) probe = dirname(probe);
   }
   if (!(await exists(probe))) return target;
-  if (!inside(realDir, await realpath(probe))) throw forbidden('403: Forbidden');
+  if (!inside(realDir, await realpath(probe))) throw fail('PATH_FORBIDDEN');
   return target;
 }
 
@@ -105,7 +104,7 @@ async function exists(path: string): Promise<boolean> {
 export async function createImage(dir: string, fields: QemuImageCreate): Promise<string> {
   const target = await confined(dir, fields.path, false);
   // lstat: a dangling symlink counts as existing, or qemu-img would write through it.
-  if (await lstat(target).then(() => true, () => false)) throw qemuError(`Could not create disk image '${fields.path}', file already exists`);
+  if (await lstat(target).then(() => true, () => false)) throw fail('QEMU_DISK_EXISTS', fields.path);
   const binary = await requestedQemuImg(fields.qemu_img);
   await mkdir(dirname(target), { recursive: true });
   await qemuImg(binary, createArgs(fields, target), undefined, CREATE_TIMEOUT_MS);
@@ -115,7 +114,7 @@ export async function createImage(dir: string, fields: QemuImageCreate): Promise
 /** `PUT /qemu/img` with `extend`: grows an image of the QEMU images folder by `extendMb` MB. */
 export async function extendImage(dir: string, path: string, extendMb: number, requested: string | undefined): Promise<string> {
   const target = resolveInside(dir, path);
-  if (!(await exists(target))) throw qemuError(`Qemu disk '${path}' does not exist`);
+  if (!(await exists(target))) throw fail('QEMU_DISK_MISSING', path);
   await confined(dir, path, true);
   await growDisk(await requestedQemuImg(requested), target, extendMb);
   return target;

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { resolveExecutable } from '../vpcs/binary.ts';
-import { qemuError } from './binary.ts';
+import { fail } from '../../errors/index.ts';
 
 type ImageInfo = { format: string; 'backing-filename'?: string; 'full-backing-filename'?: string };
 
@@ -13,7 +13,7 @@ export async function findQemuImg(qemuPath: string): Promise<string> {
   const sibling = join(dirname(qemuPath), 'qemu-img');
   if (existsSync(sibling)) return sibling;
   const onPath = await resolveExecutable('qemu-img');
-  if (!onPath) throw qemuError('qemu-img is not found in the path');
+  if (!onPath) throw fail('QEMU_IMG_NOT_FOUND');
   return onPath;
 }
 
@@ -25,7 +25,7 @@ export function qemuImg(binary: string, args: string[], log?: string, timeoutMs 
   return new Promise((resolve, reject) => {
     execFile(binary, args, { timeout: timeoutMs }, async (err, stdout, stderr) => {
       if (log) await appendFile(log, `${binary} ${args.join(' ')}\n${stdout}${stderr}`).catch(() => {});
-      if (err) reject(qemuError(`Could not run qemu-img ${args[0]}: ${(stderr || err.message).trim()}`));
+      if (err) reject(fail('QEMU_IMG_FAILED', args[0], (stderr || err.message).trim()));
       else resolve(stdout);
     });
   });

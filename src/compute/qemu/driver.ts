@@ -1,5 +1,5 @@
 /** The `qemu` node type: schemas, the image store and the node factory. */
-import { QemuCreate, QemuUpdate } from '../../api/schemas/qemu.ts';
+import { QemuCreate, QemuUpdate } from './schemas.ts';
 import type { NodeDriver } from '../drivers.ts';
 import type { BaseNode, NodeInit } from '../node.ts';
 import { ImageStore } from './images.ts';

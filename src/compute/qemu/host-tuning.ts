@@ -1,9 +1,9 @@
 /** Best-effort host-side limits for a running VM: scheduling priority (nice) and CPU throttling (cpulimit). */
 import { closeSync, openSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import { Supervised } from '../process.ts';
+import { Supervised } from '../../process/supervised.ts';
 import { resolveExecutable } from '../vpcs/binary.ts';
-import type { ProcessPriority } from '../../api/schemas/qemu.ts';
+import type { ProcessPriority } from './schemas.ts';
 
 /** Nice values for GNS3's priority names on Unix. */
 const NICE: Record<Exclude<ProcessPriority, 'null'>, number> = {

@@ -6,20 +6,16 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { HttpError } from '../../api/errors.ts';
 import { md5File } from '../../storage/project-files.ts';
 import { resolveInside } from '../../storage/safe-path.ts';
 import { regularFiles } from '../../storage/walk.ts';
-import { qemuError } from './binary.ts';
+import { fail } from '../../errors/index.ts';
 
 export type ImageEntry = { filename: string; path: string; md5sum: string; filesize: number };
 
 /** GNS3 skips files this small when listing: they cannot be disk images. */
 const MIN_IMAGE_SIZE = 7;
 const ELF_MAGIC = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
-
-export const imageMissing = (image: string) =>
-  new HttpError(409, `The image ${image} is missing`, { exception: 'ImageMissingError', image });
 
 const isInside = (root: string, path: string) => {
   const rel = relative(root, path);
@@ -53,9 +49,9 @@ export class ImageStore {
     if (isAbsolute(name)) {
       const path = resolve(name);
       if (!isInside(this.root, path) && !(extraRoot && isInside(extraRoot, path))) {
-        throw qemuError(`${name} is not allowed on this remote server. Please only use a file from '${this.dir}'`);
+        throw fail('QEMU_IMAGE_OUTSIDE', name, this.dir);
       }
-      if (!(await isFile(path))) throw imageMissing(name);
+      if (!(await isFile(path))) throw fail('QEMU_IMAGE_MISSING', name);
       return path;
     }
     for (const base of [this.dir, this.root]) {
@@ -64,7 +60,7 @@ export class ImageStore {
     }
     const found = await this.#findByName(this.dir, basename(name));
     if (found) return found;
-    throw imageMissing(name);
+    throw fail('QEMU_IMAGE_MISSING', name);
   }
 
   async #findByName(dir: string, name: string): Promise<string | null> {
@@ -116,10 +112,10 @@ export class ImageStore {
   /** The file behind `GET /qemu/images/{filename}`: a plain name in the QEMU folder (403 otherwise, as GNS3). */
   async file(filename: string): Promise<string> {
     if (filename.startsWith('.') || filename.includes('/') || filename.includes('\\')) {
-      throw new HttpError(403, '403: Forbidden');
+      throw fail('PATH_FORBIDDEN');
     }
     const path = resolveInside(this.dir, filename);
-    if (!(await isFile(path))) throw new HttpError(404, '404: Not Found');
+    if (!(await isFile(path))) throw fail('FILE_NOT_FOUND');
     return path;
   }
 

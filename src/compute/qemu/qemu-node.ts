@@ -6,25 +6,25 @@ import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pidusage from 'pidusage';
-import { HttpError } from '../../api/errors.ts';
-import type { Nio } from '../../api/schemas/common.ts';
-import { DRIVES, type Drive, type QemuCreate, type QemuUpdate } from '../../api/schemas/qemu.ts';
+import type { Nio } from '../schemas.ts';
+import { DRIVES, type Drive, type QemuCreate, type QemuUpdate } from './schemas.ts';
 import { tcpBackend } from '../console/backends.ts';
 import { TelnetConsole } from '../console/telnet-console.ts';
 import { EmulatorNode } from '../emulator-node.ts';
 import type { NodeInit, PortRef } from '../node.ts';
-import { Supervised, type ExitInfo } from '../process.ts';
-import { findQemu, kvmUsable, qemuError, type QemuBinary } from './binary.ts';
+import { Supervised, type ExitInfo } from '../../process/supervised.ts';
+import { findQemu, kvmUsable, type QemuBinary } from './binary.ts';
 import { buildCommandLine, defaultMac, macPlus, versionAtLeast, type ConsoleSpec, type DiskSpec } from './command-line.ts';
 import { growDisk } from './disk-images.ts';
 import { findQemuImg, imageInfo, linkedClone, hasSnapshot } from './disks.ts';
 import { applyPriority, startCpuLimit } from './host-tuning.ts';
-import { imageMissing, md5sum, type ImageStore } from './images.ts';
+import { md5sum, type ImageStore } from './images.ts';
 import { HmpMonitor } from './monitor.ts';
 import { forbiddenOption, forcesTcg, normaliseOptions, splitOptions, substitutePlaceholders } from './options.ts';
 import { IMAGE_KEYS, defaultSettings, md5Key, type ImageKey, type ImageSetting, type QemuSettings } from './settings.ts';
 import { startSwtpm } from './tpm.ts';
 import { prepareUefi } from './uefi.ts';
+import { fail, isError } from '../../errors/index.ts';
 
 export type QemuInit = NodeInit & { images: ImageStore; guestCid: number };
 
@@ -104,14 +104,14 @@ export class QemuNode extends EmulatorNode {
       try {
         args = splitOptions(options);
       } catch (err) {
-        throw qemuError(`Invalid options: ${(err as Error).message}`);
+        throw fail('QEMU_OPTIONS_INVALID', (err as Error).message);
       }
       const forbidden = forbiddenOption(args);
-      if (forbidden) throw qemuError(`Forbidden additional option: ${forbidden}`);
+      if (forbidden) throw fail('QEMU_OPTION_FORBIDDEN', forbidden);
       s.options = options;
     }
     if (fields.uefi && (fields.bios_image ?? this.#imageSettings.get('bios_image')!.name)) {
-      throw qemuError('Cannot use a BIOS image with UEFI boot enabled');
+      throw fail('QEMU_BIOS_WITH_UEFI');
     }
     for (const key of IMAGE_KEYS) {
       const value = fields[key];
@@ -143,7 +143,7 @@ export class QemuNode extends EmulatorNode {
     const typeChanged = type !== s.console_type;
     const portChanged = wanted != null && wanted !== this.console;
     if (!creating && !typeChanged && !portChanged) return;
-    if (!creating && this.#run) throw qemuError(`"${this.name}" must be stopped to change the console`);
+    if (!creating && this.#run) throw fail('QEMU_CONSOLE_WHILE_RUNNING', this.name);
     const { tcpPorts } = this.host;
     tcpPorts.release(this.console);
     tcpPorts.release(this.#internalConsole);
@@ -152,7 +152,7 @@ export class QemuNode extends EmulatorNode {
     if (type === 'none') return;
     const port = wanted ?? undefined;
     if (type === 'vnc') {
-      if (port !== undefined && port < 5900) throw qemuError(`VNC console require a port superior or equal to 5900, current port is ${port}`);
+      if (port !== undefined && port < 5900) throw fail('QEMU_VNC_PORT_TOO_LOW', port);
       this.console = await this.#vncPort(port);
     } else {
       this.console = port !== undefined ? await tcpPorts.reserve(port, this.owner) : await tcpPorts.allocate(this.owner);
@@ -170,12 +170,12 @@ export class QemuNode extends EmulatorNode {
       if (got === candidate) return got;
       pool.release(got);
     }
-    throw qemuError(`No free VNC console port (5900 or above) in the console range ${pool.start}-${pool.end}`);
+    throw fail('QEMU_NO_VNC_PORT', pool.start, pool.end);
   }
 
   /** Changing the adapter count drops every link, as in GNS3; tunnels are re-allocated at next start. */
   #setAdapters(count: number): void {
-    if (this.#run) throw qemuError(`"${this.name}" must be stopped to change the number of adapters`);
+    if (this.#run) throw fail('QEMU_ADAPTERS_WHILE_RUNNING', this.name);
     for (const nio of this.nios.values()) if (nio.type === 'nio_udp') this.host.udpPorts.release(nio.lport);
     this.nios.clear();
     this.captures.clear();
@@ -251,13 +251,13 @@ export class QemuNode extends EmulatorNode {
 
   protected portKey({ adapter }: PortRef): string {
     // Each QEMU adapter has one port; like GNS3 the port number is ignored.
-    if (adapter >= this.settings.adapters) throw qemuError(`Adapter ${adapter} does not exist on QEMU VM "${this.name}"`);
+    if (adapter >= this.settings.adapters) throw fail('QEMU_ADAPTER_MISSING', adapter, this.name);
     return String(adapter);
   }
 
   protected override connectedKey(ref: PortRef): string {
     const key = this.portKey(ref);
-    if (!this.nios.has(key)) throw qemuError(`Adapter ${ref.adapter} is not connected`);
+    if (!this.nios.has(key)) throw fail('QEMU_ADAPTER_NOT_CONNECTED', ref.adapter);
     return key;
   }
 
@@ -368,7 +368,7 @@ export class QemuNode extends EmulatorNode {
         this.host.tcpPorts.release(monitorPort);
         await Promise.all(helpers.map((helper) => helper.stop()));
       }
-      throw err instanceof HttpError ? err : qemuError(`Could not start QEMU VM "${this.name}": ${(err as Error).message}`);
+      throw isError(err) ? err : fail('QEMU_START_FAILED', this.name, (err as Error).message);
     }
     this.#settingsChanged = false;
     this.setStatus('started');
@@ -376,21 +376,21 @@ export class QemuNode extends EmulatorNode {
 
   #checkStartable(binary: QemuBinary): void {
     if (this.settings.legacy_networking && versionAtLeast(binary.version, '2.9')) {
-      throw qemuError(`Legacy networking is not supported by QEMU ${binary.version} (needs a version older than 2.9)`);
+      throw fail('QEMU_LEGACY_NETWORKING', binary.version);
     }
-    if (this.settings.uefi && this.#imagePath('bios_image')) throw qemuError('Cannot use a BIOS image with UEFI boot enabled');
+    if (this.settings.uefi && this.#imagePath('bios_image')) throw fail('QEMU_BIOS_WITH_UEFI');
     if (this.#imagePath('cdrom_image') && this.#imagePath('hdc_disk_image')) {
-      throw qemuError("You cannot use a disk image on hdc and a CD-ROM image at the same time");
+      throw fail('QEMU_HDC_WITH_CDROM');
     }
     if (this.console !== null && this.settings.console_type === 'vnc' && this.console < 5900) {
-      throw qemuError(`VNC console require a port superior or equal to 5900, current port is ${this.console}`);
+      throw fail('QEMU_VNC_PORT_TOO_LOW', this.console);
     }
   }
 
   /** Images may have been deleted since they were set; GNS3 answers that with ImageMissingError too. */
   #checkImages(): void {
     for (const image of this.#imageSettings.values()) {
-      if (image.path && !existsSync(image.path)) throw imageMissing(image.name);
+      if (image.path && !existsSync(image.path)) throw fail('QEMU_IMAGE_MISSING', image.name);
     }
   }
 
@@ -422,11 +422,11 @@ export class QemuNode extends EmulatorNode {
    * directory (created from the image first if the node never started), else the image itself. Only while stopped.
    */
   async resizeDisk(drive: Drive, extendMb: number): Promise<void> {
-    if (this.#run) throw qemuError(`Cannot resize ${drive} while the VM is running`);
+    if (this.#run) throw fail('QEMU_RESIZE_WHILE_RUNNING', drive);
     const key = `${drive}_disk_image` as const;
     const image = this.#imagePath(key);
-    if (!image) throw qemuError(`QEMU VM "${this.name}" has no ${drive} disk image to resize`);
-    if (!existsSync(image)) throw imageMissing(this.#imageSettings.get(key)!.name);
+    if (!image) throw fail('QEMU_NO_DISK_TO_RESIZE', this.name, drive);
+    if (!existsSync(image)) throw fail('QEMU_IMAGE_MISSING', this.#imageSettings.get(key)!.name);
     const binary = await findQemu(this.settings.qemu_path || null, this.settings.platform || null, this.host.binaries.qemu);
     const qemuImg = await findQemuImg(binary.path);
     await mkdir(this.directory, { recursive: true });
@@ -472,7 +472,7 @@ export class QemuNode extends EmulatorNode {
       writeSync(fd, `Start QEMU with ${this.commandLine}\n\nExecution log:\n`);
       return await Supervised.spawn(args[0]!, args.slice(1), { cwd: this.directory, output: fd });
     } catch (err) {
-      throw qemuError(`Could not start QEMU ${args[0]}: ${(err as Error).message}`);
+      throw fail('QEMU_SPAWN_FAILED', args[0], (err as Error).message);
     } finally {
       closeSync(fd);
     }
@@ -622,7 +622,7 @@ function quoteForDisplay(arg: string): string {
 async function untilExit<T>(process: Supervised, task: Promise<T>, log: () => Promise<string>): Promise<T> {
   task.catch(() => {});
   const early = process.exited.then(async (info) => {
-    throw qemuError(`QEMU exited during start (code ${info.code ?? info.signal}): ${(await log()).trim()}`);
+    throw fail('QEMU_EXITED_DURING_START', String(info.code ?? info.signal), (await log()).trim());
   });
   early.catch(() => {});
   return Promise.race([task, early]);

@@ -1,5 +1,5 @@
 /** A QEMU node's settings as GNS3 names them, their defaults, and the image-valued keys. */
-import type { CustomAdapter, ProcessPriority } from '../../api/schemas/qemu.ts';
+import type { CustomAdapter, ProcessPriority } from './schemas.ts';
 
 /** Settings holding an image file name; each has an `<key>_md5sum` twin in the node JSON. */
 export const IMAGE_KEYS = [

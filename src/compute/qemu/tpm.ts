@@ -2,16 +2,16 @@
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Supervised } from '../process.ts';
+import { Supervised } from '../../process/supervised.ts';
 import { resolveExecutable } from '../vpcs/binary.ts';
-import { qemuError } from './binary.ts';
+import { fail } from '../../errors/index.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Starts swtpm on a unix socket in the node directory and waits for the socket to appear. */
 export async function startSwtpm(nodeDir: string): Promise<{ process: Supervised; socket: string }> {
   const swtpm = await resolveExecutable('swtpm');
-  if (!swtpm) throw qemuError('Could not find swtpm (TPM emulator) to provide a TPM to the VM');
+  if (!swtpm) throw fail('QEMU_SWTPM_MISSING');
   const state = join(nodeDir, 'tpm-state');
   const socket = join(nodeDir, 'swtpm.sock');
   await mkdir(state, { recursive: true });
@@ -29,7 +29,7 @@ export async function startSwtpm(nodeDir: string): Promise<{ process: Supervised
   for (let i = 0; i < 50 && !existsSync(socket); i++) await sleep(100);
   if (!existsSync(socket)) {
     await process.stop();
-    throw qemuError('swtpm did not create its socket in time');
+    throw fail('QEMU_SWTPM_TIMEOUT');
   }
   return { process, socket };
 }

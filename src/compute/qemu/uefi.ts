@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { qemuError } from './binary.ts';
+import { fail } from '../../errors/index.ts';
 
 /** Code/vars pairs as Debian's `ovmf` package installs them, newest layout first. */
 const OVMF_PAIRS = [
@@ -14,7 +14,7 @@ const OVMF_PAIRS = [
 /** Finds OVMF and makes sure the node has its own writable `OVMF_VARS.fd` (kept across restarts, like a NVRAM). */
 export async function prepareUefi(nodeDir: string): Promise<{ code: string; vars: string }> {
   const pair = OVMF_PAIRS.find(([code, vars]) => existsSync(code) && existsSync(vars));
-  if (!pair) throw qemuError('UEFI boot requested but no OVMF firmware was found (install the ovmf package)');
+  if (!pair) throw fail('QEMU_OVMF_MISSING');
   const vars = join(nodeDir, 'OVMF_VARS.fd');
   if (!existsSync(vars)) await copyFile(pair[1], vars);
   return { code: pair[0], vars };

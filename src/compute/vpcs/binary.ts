@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { access, constants, stat } from 'node:fs/promises';
 import { delimiter, isAbsolute, join } from 'node:path';
-import { conflict } from '../../api/errors.ts';
+import { fail } from '../../errors/index.ts';
 
 export type VpcsBinary = {
   path: string;
@@ -13,7 +13,6 @@ export type VpcsBinary = {
   noRelayFlag: boolean;
 };
 
-const vpcsError = (message: string) => conflict(message, 'VPCSError');
 
 /** Resolves a bare name on PATH, as a shell would, without running one. */
 export async function resolveExecutable(name: string): Promise<string | null> {
@@ -54,17 +53,17 @@ const cache = new Map<string, Promise<VpcsBinary>>();
 
 async function probe(configured: string): Promise<VpcsBinary> {
   const path = await resolveExecutable(configured);
-  if (!path) throw vpcsError(`VPCS program '${configured}' is not accessible`);
+  if (!path) throw fail('VPCS_BINARY_NOT_ACCESSIBLE', configured);
   try {
     await access(path, constants.X_OK);
   } catch {
-    throw vpcsError(`VPCS program '${path}' is not executable`);
+    throw fail('VPCS_BINARY_NOT_EXECUTABLE', path);
   }
   const output = await new Promise<string>((resolve) => {
     execFile(path, ['-v'], { timeout: 5000 }, (_err, stdout, stderr) => resolve(`${stdout}${stderr}`));
   });
   const version = parseVersion(output);
-  if (!version) throw vpcsError(`Could not determine the VPCS version for ${path}`);
+  if (!version) throw fail('VPCS_VERSION_UNKNOWN', path);
   return {
     path,
     version,

@@ -1,9 +1,9 @@
 /** The `vpcs` node type: schemas, per-project MAC ids and the node factory. */
-import { VpcsCreate, VpcsUpdate } from '../../api/schemas/vpcs.ts';
-import { conflict } from '../../api/errors.ts';
+import { VpcsCreate, VpcsUpdate } from './schemas.ts';
 import type { NodeDriver } from '../drivers.ts';
 import type { BaseNode, NodeInit } from '../node.ts';
 import { VpcsNode } from './vpcs-node.ts';
+import { fail } from '../../errors/index.ts';
 
 /** VPCS derives its MAC from one byte, so a project holds at most 255 VPCS nodes (GNS3's limit too). */
 const MAC_IDS = 255;
@@ -20,7 +20,7 @@ export function vpcsDriver(): NodeDriver {
         return id;
       }
     }
-    throw conflict(`Cannot create a new VPCS VM (limit of ${MAC_IDS} VMs reached on this host)`, 'VPCSError');
+    throw fail('VPCS_LIMIT', MAC_IDS);
   };
 
   return {

@@ -3,20 +3,19 @@ import { openSync, closeSync, existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { conflict } from '../../api/errors.ts';
-import type { VpcsCreate, VpcsUpdate } from '../../api/schemas/vpcs.ts';
+import type { VpcsCreate, VpcsUpdate } from './schemas.ts';
 import { pipeBackend, tcpBackend } from '../console/backends.ts';
 import { closeSlave, openPty, ptyBackend, ptyUnsupported, type Pty } from '../console/pty.ts';
 import { openConsole, type ConsoleBackend, type TelnetConsole } from '../console/telnet-console.ts';
 import { EmulatorNode } from '../emulator-node.ts';
 import type { NodeInit, PortRef } from '../node.ts';
-import { Supervised, type ExitInfo } from '../process.ts';
+import { Supervised, type ExitInfo } from '../../process/supervised.ts';
 import { findVpcs, type VpcsBinary } from './binary.ts';
+import { fail, isError } from '../../errors/index.ts';
 
 const PORT_KEY = '0/0';
 /** Only where no in-process terminal can be opened (Deno): a python3 helper holds the terminal instead. */
 const PTY_HELPER = fileURLToPath(new URL('../console/pty-exec.py', import.meta.url));
-const vpcsError = (message: string) => conflict(message, 'VPCSError');
 
 export type VpcsInit = NodeInit & { macId: number };
 
@@ -84,7 +83,7 @@ export class VpcsNode extends EmulatorNode {
 
   protected portKey({ port }: PortRef): string {
     // VPCS has one adapter with one port; like GNS3 the adapter number is ignored.
-    if (port !== 0) throw vpcsError(`Port ${port} doesn't exist on adapter Ethernet adapter`);
+    if (port !== 0) throw fail('VPCS_PORT_MISSING', port);
     return PORT_KEY;
   }
 
@@ -96,7 +95,7 @@ export class VpcsNode extends EmulatorNode {
     const binary = await findVpcs(this.host.binaries.vpcs ?? 'vpcs');
     if (this.process) return;
     const nio = this.nios.get(PORT_KEY);
-    if (nio && nio.type !== 'nio_udp') throw conflict('Destination NIO is not UDP', 'NodeError');
+    if (nio && nio.type !== 'nio_udp') throw fail('NIO_NOT_UDP');
     await this.ensureTunnels();
     await mkdir(this.directory, { recursive: true });
     // VPCS < 0.6.1 needs a terminal: ours when this runtime can pass one to a child, else the helper's.
@@ -117,7 +116,7 @@ export class VpcsNode extends EmulatorNode {
       proc = await Supervised.spawn(file, args, { cwd: this.directory, output });
     } catch (err) {
       if (pty) closeSync(pty.master);
-      throw vpcsError(`Could not start VPCS ${binary.path}: ${(err as Error).message}`);
+      throw fail('VPCS_SPAWN_FAILED', binary.path, (err as Error).message);
     } finally {
       if (logFd !== null) closeSync(logFd);
       if (pty) closeSlave(pty);
@@ -149,7 +148,7 @@ export class VpcsNode extends EmulatorNode {
     } catch (err) {
       await wired.catch(() => {});
       await this.#teardown();
-      throw err instanceof Error && 'status' in err ? err : vpcsError(`Could not start VPCS: ${(err as Error).message}`);
+      throw isError(err) ? err : fail('VPCS_START_FAILED', (err as Error).message);
     }
     this.setStatus('started');
   }
@@ -222,7 +221,7 @@ export class VpcsNode extends EmulatorNode {
   async update(fields: VpcsUpdate): Promise<void> {
     if (fields.console_type !== undefined && fields.console_type !== this.consoleType) {
       if (this.status !== 'stopped') {
-        throw vpcsError(`"${this.name}" must be stopped to change the console type to ${fields.console_type}`);
+        throw fail('VPCS_CONSOLE_TYPE_WHILE_RUNNING', this.name, fields.console_type);
       }
       this.consoleType = fields.console_type;
       if (this.consoleType === 'none') {
@@ -233,7 +232,7 @@ export class VpcsNode extends EmulatorNode {
       }
     }
     if (fields.console != null && fields.console !== this.console && this.consoleType === 'telnet') {
-      if (this.status !== 'stopped') throw vpcsError(`"${this.name}" must be stopped to change the console port`);
+      if (this.status !== 'stopped') throw fail('VPCS_CONSOLE_PORT_WHILE_RUNNING', this.name);
       this.host.tcpPorts.release(this.console);
       this.console = await this.host.tcpPorts.reserve(fields.console, this.owner);
     }

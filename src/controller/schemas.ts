@@ -1,7 +1,7 @@
 /** Request bodies of the controller API (GNS3 v2.2 schemas), the single source of their types. */
 import * as v from 'valibot';
-import { Name, Port, Uuid, Variables } from '../schemas/common.ts';
-import { NODE_TYPES } from '../../controller/templates.ts';
+import { Name, Port, Uuid, Variables } from '../compute/schemas.ts';
+import { NODE_TYPES } from './templates.ts';
 
 const Int = v.pipe(v.number(), v.integer());
 const Supplier = v.nullable(v.object({ logo: v.string(), url: v.string() }));

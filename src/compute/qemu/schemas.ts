@@ -1,6 +1,6 @@
 /** QEMU node bodies (GNS3 QEMU_CREATE_SCHEMA / QEMU_UPDATE_SCHEMA); defaults are the ones GNS3's node class applies. */
 import * as v from 'valibot';
-import { ConsoleType, Name, Port, Uuid } from './common.ts';
+import { ConsoleType, Name, Port, Uuid } from '../schemas.ts';
 
 export const QEMU_PLATFORMS = [
   'aarch64', 'alpha', 'arm', 'cris', 'i386', 'lm32', 'm68k', 'microblaze', 'microblazeel', 'mips', 'mips64',

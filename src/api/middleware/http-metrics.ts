@@ -1,7 +1,7 @@
 /** Request counts and latency by route template and status, as a Hono middleware feeding the registry. */
 import type { MiddlewareHandler } from 'hono';
-import { respondingTemplate } from '../api/route-template.ts';
-import type { Registry } from './registry.ts';
+import { respondingTemplate } from '../route-template.ts';
+import type { Registry } from '../../metrics/registry.ts';
 
 /** Seconds; spans a cached GET (sub-millisecond) to a QEMU start behind a node lock (tens of seconds). */
 const LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];

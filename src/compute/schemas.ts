@@ -1,6 +1,6 @@
 /** Schemas shared by compute and controller routes. */
 import * as v from 'valibot';
-import { validateFilters } from '../../relay/filters/chain.ts';
+import { validateFilters } from '../relay/filters/chain.ts';
 
 export const UUID_PATTERN = /^[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}$/;
 

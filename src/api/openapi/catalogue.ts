@@ -4,14 +4,14 @@
  * `METHOD /template`. test/ops/openapi.test.ts fails when a registered route has no entry here.
  */
 import type * as v from 'valibot';
-import { CaptureStart as ComputeCaptureStart, ComputeProjectCreate, ComputeProjectUpdate, Duplicate, Nio } from '../api/schemas/common.ts';
+import { CaptureStart as ComputeCaptureStart, ComputeProjectCreate, ComputeProjectUpdate, Duplicate, Nio } from '../../compute/schemas.ts';
 import {
   CaptureStart, ComputeCreate, ComputeUpdate, DrawingBody, Gns3Vm, IouLicense, LinkCreate, LinkUpdate, NodeCreate,
   NodeDuplicate, NodeUpdate, ProjectCreate, ProjectDuplicate, ProjectLoad, ProjectUpdate, SnapshotCreate,
   TemplateInstance, TemplateUpdate, VersionCheck,
-} from '../api/controller/schemas.ts';
-import { QemuImageCreate, QemuImageUpdate, QemuResizeDisk } from '../api/schemas/qemu.ts';
-import { ComputeStatistics } from '../metrics/host-statistics.ts';
+} from '../../controller/schemas.ts';
+import { QemuImageCreate, QemuImageUpdate, QemuResizeDisk } from '../../compute/qemu/schemas.ts';
+import { ComputeStatistics } from '../../metrics/host-statistics.ts';
 import {
   Capabilities, ComputeNode, ComputeProject, ControllerObject, Empty, NetworkInterface, NetworkPorts, PcapPath,
   ProjectFile, StoredNio, UdpPort, Version,

@@ -1,7 +1,7 @@
 /** Access log: one debug record per request, with the route template, status and time spent in the agent. */
 import type { MiddlewareHandler } from 'hono';
-import { respondingTemplate } from '../api/route-template.ts';
-import type { Logger } from './logger.ts';
+import { respondingTemplate } from '../route-template.ts';
+import type { Logger } from '../../log/logger.ts';
 
 export function accessLog(log: Logger): MiddlewareHandler {
   return async function accessLog(c, next) {

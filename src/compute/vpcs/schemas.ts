@@ -1,6 +1,6 @@
 /** VPCS node bodies (GNS3 VPCS_CREATE_SCHEMA / VPCS_UPDATE_SCHEMA). */
 import * as v from 'valibot';
-import { Name, Port, Uuid } from './common.ts';
+import { Name, Port, Uuid } from '../schemas.ts';
 
 const VpcsConsoleType = v.picklist(['telnet', 'none']);
 

@@ -1,6 +1,6 @@
 /** valibot schemas of response bodies, for the API document only (request bodies come from the route modules). */
 import * as v from 'valibot';
-import { Nio, Uuid } from '../api/schemas/common.ts';
+import { Nio, Uuid } from '../../compute/schemas.ts';
 
 const Int = v.pipe(v.number(), v.integer());
 const PortRange = v.tuple([Int, Int]);

@@ -5,7 +5,7 @@
  */
 import { toJsonSchema, type JsonSchema } from '@valibot/to-json-schema';
 import type * as v from 'valibot';
-import { templateOf } from '../api/route-template.ts';
+import { templateOf } from '../route-template.ts';
 import { ROUTE_DOCS, type RouteDoc } from './catalogue.ts';
 import { ErrorBody } from './response-schemas.ts';
 
