@@ -1,6 +1,8 @@
 /**
  * Controller benchmark: through /v2 on a controller with its local compute, 100 VPCS nodes (16 requests in flight),
- * 50 links, start all, stop all, delete all. Prints per-phase times, p50/p95 request latency, daemon RSS, and a final
+ * a rename of each (node update, forwarded to the compute), 50 links, start all, stop all, delete all. Also counts
+ * how many compute-route requests the daemon's own HTTP metrics saw for the renames (the middleware running a second
+ * time for an in-process call to the local compute). Prints per-phase times, p50/p95 request latency, daemon RSS, and a final
  * JSON line. Usage: npm run bench:controller [-- --nodes 100 --in-flight 16 --vpcs PATH]
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -70,6 +72,11 @@ try {
     const node = await expectStatus(d, `${base}/templates/${VPCS_TEMPLATE}`, post({ x: i * 10, y: 0, compute_id: 'local' }), 201);
     ids[i] = node.node_id;
   });
+  phases.update = await timed([...Array(NODES).keys()], (i) =>
+    expectStatus(d, `${base}/nodes/${ids[i]}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `R${i}` }) }, 200));
+  const metrics = await (await d.api('/metrics')).text();
+  const computeUpdates = [...metrics.matchAll(/^patchbay_http_requests_total\{method="PUT",route="\/v2\/compute\/projects\/[^"]*\/nodes\/\{node_id\}",status="\d+"\} (\d+)/gm)]
+    .reduce((sum, m) => sum + Number(m[1]), 0);
   const pairs = [...Array(Math.floor(NODES / 2)).keys()].map((i) => [ids[2 * i], ids[2 * i + 1]]);
   phases.link = await timed(pairs, (pair) =>
     expectStatus(d, `${base}/links`, post({ nodes: pair.map((node_id) => ({ node_id, adapter_number: 0, port_number: 0 })) }), 201));
@@ -89,8 +96,9 @@ try {
     console.log(`${name.padEnd(10)} ${String(phase.ms).padStart(9)} ms${latency}`);
   }
   if (startError) console.log(`start all answered ${startError}`);
+  console.log(`node updates seen by the HTTP middleware as compute requests: ${computeUpdates} for ${NODES} controller updates`);
   console.log(`started ${started}/${NODES}; daemon RSS ${Math.round(memory.rss / 1024)} MiB with all nodes started (peak ${Math.round(memory.peak / 1024)} MiB)`);
-  console.log(JSON.stringify({ bench: 'controller', nodes: NODES, links: pairs.length, in_flight: IN_FLIGHT, vpcs: VPCS, started, start_error: startError ?? null, phases, rss_kib: memory.rss, peak_rss_kib: memory.peak }));
+  console.log(JSON.stringify({ bench: 'controller', nodes: NODES, links: pairs.length, in_flight: IN_FLIGHT, vpcs: VPCS, started, start_error: startError ?? null, compute_route_updates: computeUpdates, phases, rss_kib: memory.rss, peak_rss_kib: memory.peak }));
 } finally {
   await d.stop();
 }
