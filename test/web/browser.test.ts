@@ -4,9 +4,14 @@
  * 300-node project takes to appear. Screenshots and the render timing are written to .tap/artifacts/web/.
  */
 import t from 'tap';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
-import { post, startDaemon } from '../helpers/daemon.ts';
+import { ROOT, portRanges, post, startDaemon } from '../helpers/daemon.ts';
 import { openBrowser } from '../helpers/browser.ts';
+import { fileResponse, findAsset } from '../../src/api/web/static-files.ts';
+import { addVpcs, createProject, eventually } from '../controller/helpers.ts';
 
 t.setTimeout(240_000);
 
@@ -109,4 +114,83 @@ t.test('a lab built from the browser: project, two VPCS, link, consoles, ping, l
   t.match(await error.innerText(), /409/, `the 409 is shown: ${await error.innerText()}`);
 
   t.same(browser.problems, [], 'no console error, no failed request');
+});
+
+t.test('basic auth (the browser login prompt) and nodes on two computes', async (t) => {
+  const own = portRanges(0, 2);
+  const other = portRanges(1, 2);
+  const controller = await startDaemon({
+    mode: 'controller',
+    args: ['--user', 'admin', '--password', 's3cret', '--console-ports', own.console, '--udp-ports', own.udp],
+  });
+  t.teardown(() => controller.stop());
+  const authorization = `Basic ${Buffer.from('admin:s3cret').toString('base64')}`;
+  const agent = await startDaemon({
+    mode: 'agent',
+    args: ['--console-ports', other.console, '--udp-ports', other.udp, '--controller', controller.url.replace('://', '://admin:s3cret@'), '--compute-id', 'agent1', '--name', 'Agent 1'],
+  });
+  t.teardown(() => agent.stop());
+
+  const anonymous = await fetch(`${controller.url}/`);
+  t.equal(anonymous.status, 401, 'the UI itself is behind basic auth');
+  t.equal(anonymous.headers.get('www-authenticate'), 'Basic realm="GNS3 server"', 'which makes the browser ask for a login');
+
+  const withAuth = (init: RequestInit = {}) => ({ ...init, headers: { ...(init.headers as Record<string, string>), authorization } });
+  const as = { ...controller, json: (path: string, init: RequestInit & { expect?: number } = {}) => controller.json(path, withAuth(init)) };
+  await eventually(async () => ((await as.json('/v2/computes/agent1')).connected ? true : undefined), 'agent1 connected');
+  const projectId = await createProject(as as typeof controller, 'two-computes');
+  await addVpcs(as as typeof controller, projectId, 'local', -100);
+  await addVpcs(as as typeof controller, projectId, 'agent1', 100);
+
+  // playwright answers the login prompt with these credentials, as a user typing them would.
+  const browser = await openBrowser({ httpCredentials: { username: 'admin', password: 's3cret' } });
+  t.teardown(() => browser.close());
+  const { page } = browser;
+  await page.goto(`${controller.url}/#/project/${projectId}`);
+  await waitFor(page, 'svg.map[data-ready="true"]');
+  const computes = await page.locator('table[aria-label="Nodes"] tbody tr td:nth-child(4)').allInnerTexts();
+  t.same(computes.sort(), ['agent1', 'local'], 'one node on each compute');
+  t.match(await page.locator('table[aria-label="Computes"]').innerText(), /Agent 1 \(agent1\)\s+connected/, 'the remote agent is listed, connected');
+
+  // The notification stream works through basic auth: nodes started from the UI turn green on both computes.
+  await page.getByRole('button', { name: 'Start all' }).click();
+  await eventually(async () => ((await page.locator('.map .node.started').count()) === 2 ? true : undefined), 'both nodes started on the map');
+  t.comment(`screenshot: ${await browser.screenshot('auth-two-computes')}`);
+  await page.getByRole('button', { name: 'Stop all' }).click();
+  await eventually(async () => ((await page.locator('.map .node.stopped').count()) === 2 ? true : undefined), 'both nodes stopped on the map');
+  t.same(browser.problems, [], 'no console error, no failed request');
+});
+
+t.test('the UI served from another origin calls the API (CORS)', async (t) => {
+  // A plain static server on another port: the same built UI, pointed at the daemon with ?server=.
+  const dist = join(ROOT, 'dist', 'web');
+  const pages = createServer((req, res) => {
+    void (async () => {
+      const path = new URL(req.url!, 'http://x').pathname;
+      const file = await findAsset(dist, path === '/' ? 'index.html' : path.replace(/^\/ui\//, ''));
+      const answer = file ? await fileResponse(file) : new Response('not found', { status: 404 });
+      res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/plain' });
+      res.end(Buffer.from(await answer.arrayBuffer()));
+    })();
+  });
+  await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise((resolve) => pages.close(resolve)));
+  const origin = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
+  const daemon = await startDaemon({ mode: 'controller', args: ['--cors-origins', origin] });
+  t.teardown(() => daemon.stop());
+
+  const browser = await openBrowser();
+  t.teardown(() => browser.close());
+  const { page } = browser;
+  await page.goto(`${origin}/?server=${encodeURIComponent(daemon.url)}#/`);
+  await page.getByLabel('Project name').fill('cross-origin');
+  // A JSON POST from another origin: the browser sends a preflight first, which the daemon must allow.
+  await page.getByRole('button', { name: 'Create project' }).click();
+  await waitFor(page, 'svg.map[data-ready="true"]');
+  const projects = await daemon.json('/v2/projects', { expect: 200 });
+  t.same(projects.map((p: { name: string }) => p.name), ['cross-origin'], 'the project was created through the cross-origin page');
+  await page.getByRole('button', { name: 'Add node' }).click();
+  await waitFor(page, '.map .node[data-name="PC1"]');
+  t.pass('and the node it added came back on the notification stream');
+  t.same(browser.problems, [], 'no CORS error, no failed request');
 });

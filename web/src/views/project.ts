@@ -16,9 +16,22 @@ import { snapshotsPanel } from './snapshots.ts';
 const symbolUrl = (symbol: string) => api.url(`/symbols/${symbol.split('/').map(encodeURIComponent).join('/')}/raw`);
 
 export async function projectView(view: HTMLElement, projectId: string): Promise<() => void> {
+  // Everything the view needs is requested at once: a 300-node project is mostly waiting on the network.
+  const lists = Promise.all([api.get<Json[]>('/templates'), api.get<Json[]>('/computes')]);
   let project: Json = await api.get(`/projects/${projectId}`);
   if (project.status !== 'opened') project = await api.post(`/projects/${projectId}/open`);
   const base = `/projects/${projectId}`;
+  const fetchTopology = async () => {
+    const [nodes, links] = await Promise.all([api.get<Json[]>(`${base}/nodes`), api.get<Json[]>(`${base}/links`)]);
+    const symbols = [...new Set(nodes.map((node) => node.symbol as string))];
+    await Promise.all(symbols.map((symbol) => {
+      const image = new Image();
+      image.src = symbolUrl(symbol);
+      return image.decode().catch(() => showMessage(`Cannot load symbol ${symbol}`, 'error'));
+    }));
+    return { nodes, links };
+  };
+  const topology = fetchTopology();
   const selection = new Set<string>();
   const consoles = new Map<string, { session: ConsoleSession; section: HTMLElement }>();
   const cleanups: Array<() => void> = [];
@@ -113,7 +126,7 @@ export async function projectView(view: HTMLElement, projectId: string): Promise
 
   const templateSelect = h('select', { name: 'template' });
   const computeSelect = h('select', { name: 'compute' });
-  const [templates, computes] = await Promise.all([api.get<Json[]>('/templates'), api.get<Json[]>('/computes')]);
+  const [templates, computes] = await lists;
   templateSelect.append(...templates.sort((a, b) => a.name.localeCompare(b.name)).map((t) => h('option', { value: t.template_id }, t.name)));
   const vpcs = templates.find((t) => t.template_type === 'vpcs');
   if (vpcs) templateSelect.value = vpcs.template_id;
@@ -217,21 +230,15 @@ export async function projectView(view: HTMLElement, projectId: string): Promise
     scheduleRows();
     linkForm.refresh();
   };
-  async function reload(): Promise<void> {
-    const [nodes, links] = await Promise.all([api.get<Json[]>(`${base}/nodes`), api.get<Json[]>(`${base}/links`)]);
-    const symbols = [...new Set(nodes.map((node) => node.symbol as string))];
-    await Promise.all(symbols.map((symbol) => {
-      const image = new Image();
-      image.src = symbolUrl(symbol);
-      return image.decode().catch(() => showMessage(`Cannot load symbol ${symbol}`, 'error'));
-    }));
+  const show = ({ nodes, links }: { nodes: Json[]; links: Json[] }) => {
     map.load(nodes, links);
     drawRows();
     linkForm.refresh();
-  }
+  };
+  const reload = async () => show(await fetchTopology());
   const stream = new NotificationStream(api.wsUrl(`${base}/notifications/ws`), apply, () => void attempt(reload));
   cleanups.push(() => stream.close());
-  await Promise.all([reload(), computesPanel.ready]);
+  await Promise.all([topology.then(show), computesPanel.ready]);
   // Two frames: the first lays the map out, the second has painted it.
   await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
   performance.mark('patchbay:map-complete', { detail: { nodes: map.nodeCount } });
