@@ -20,6 +20,7 @@ import { parseIpv4Subnet } from '../src/hostnet/ipv4-subnet.ts';
 import { builtinDrivers } from '../src/compute/builtin/drivers.ts';
 import { vpcsDriver } from '../src/compute/vpcs/driver.ts';
 import { qemuDriver } from '../src/compute/qemu/driver.ts';
+import { dynamipsDriver } from '../src/compute/dynamips/driver.ts';
 import { accessLog } from '../src/api/middleware/access-log.ts';
 import { createLogger, type Logger } from '../src/log/logger.ts';
 import { httpMetrics } from '../src/api/middleware/http-metrics.ts';
@@ -100,11 +101,11 @@ export async function startDaemon(
     projectsDir: config.projects_dir,
     consolePorts: config.console_ports,
     udpPorts: config.udp_ports,
-    binaries: { vpcs: config.vpcs_path, qemu: config.qemu_path },
+    binaries: { vpcs: config.vpcs_path, qemu: config.qemu_path, dynamips: config.dynamips_path },
     local: mode === 'controller',
     relay,
     hostNetwork,
-    drivers: [vpcsDriver(), qemuDriver({ imagesDir: config.images_dir }), ...builtinDrivers()],
+    drivers: [vpcsDriver(), qemuDriver({ imagesDir: config.images_dir }), dynamipsDriver({ imagesDir: config.images_dir }), ...builtinDrivers()],
   });
   nodeMetrics(compute, metrics);
   const byDirectory = (dir: string) => compute.nodes.find((node) => node.directory === dir);

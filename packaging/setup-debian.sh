@@ -13,6 +13,9 @@ packages+=(systemd)
 packages+=(docker.io)
 # The web UI tests drive the distribution's browser (playwright-core, no downloaded browser build).
 packages+=(chromium)
+# Dynamips (../shared/bin/dynamips-0.2.24 in tests, or --dynamips-path) needs libelf and libpcap; the Dynamips tests
+# assemble their tiny MIPS and PowerPC router images with these binutils.
+packages+=(libelf1 libpcap0.8 binutils-mips-linux-gnu binutils-powerpc-linux-gnu)
 # A kernel for the tiny test VMs; Ubuntu names it differently from Debian.
 if apt-cache show linux-image-amd64 >/dev/null 2>&1; then packages+=(linux-image-amd64); else packages+=(linux-image-generic); fi
 

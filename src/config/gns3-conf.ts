@@ -58,6 +58,7 @@ const KEYS = {
     default_nat_interface: IniText,
   },
   VPCS: { vpcs_path: IniPath },
+  Dynamips: { dynamips_path: IniPath },
 } as const;
 
 type ServerValues = Partial<{ [K in keyof typeof KEYS.Server]: v.InferOutput<(typeof KEYS.Server)[K]> }>;
@@ -81,7 +82,7 @@ export function mapGns3Conf(text: string): Gns3ConfResult {
   } catch (err) {
     throw new Gns3ConfError(`Invalid GNS3 config: ${(err as Error).message}`);
   }
-  const values: Record<string, Record<string, unknown>> = { Server: {}, VPCS: {} };
+  const values: Record<string, Record<string, unknown>> = { Server: {}, VPCS: {}, Dynamips: {} };
   const ignored: string[] = [];
   for (const [section, entries] of Object.entries(sections)) {
     const known = (KEYS as Record<string, Record<string, v.GenericSchema<string, unknown>>>)[section];
@@ -122,6 +123,7 @@ export function mapGns3Conf(text: string): Gns3ConfResult {
   range('udp', server.udp_start_port_range, server.udp_end_port_range);
   if (server.default_nat_interface) config.nat_interface = server.default_nat_interface;
   if (values.VPCS!.vpcs_path !== undefined) config.vpcs_path = values.VPCS!.vpcs_path;
+  if (values.Dynamips!.dynamips_path !== undefined) config.dynamips_path = values.Dynamips!.dynamips_path;
   return { config, ignored };
 }
 

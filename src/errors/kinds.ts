@@ -127,6 +127,41 @@ const kinds = {
   QEMU_DISK_EXISTS: { status: 409, exception: 'QemuError', message: (path: string) => `Could not create disk image '${path}', file already exists` },
   QEMU_DISK_MISSING: { status: 409, exception: 'QemuError', message: (path: string) => `Qemu disk '${path}' does not exist` },
 
+  // ---- compute: Dynamips routers ----
+  DYNAMIPS_NOT_FOUND: { status: 409, exception: 'DynamipsError', message: () => 'Could not find Dynamips' },
+  DYNAMIPS_NOT_EXECUTABLE: { status: 409, exception: 'DynamipsError', message: (path: string) => `Dynamips ${path} is not executable` },
+  DYNAMIPS_VERSION_UNKNOWN: { status: 409, exception: 'DynamipsError', message: (path: string) => `Could not determine the Dynamips version for ${path}` },
+  DYNAMIPS_VERSION_TOO_OLD: {
+    status: 409, exception: 'DynamipsError', message: (minimum: string, found: string) => `Dynamips version must be >= ${minimum}, detected version is ${found}`,
+  },
+  DYNAMIPS_SPAWN_FAILED: { status: 409, exception: 'DynamipsError', message: (path: string, reason: string) => `Could not start Dynamips ${path}: ${reason}` },
+  DYNAMIPS_COMMAND_FAILED: { status: 409, exception: 'DynamipsError', message: (reason: string) => reason },
+  DYNAMIPS_START_FAILED: { status: 409, exception: 'DynamipsError', message: (reason: string, output: string) => (output ? `${reason}\n${output}` : reason) },
+  DYNAMIPS_NOT_RUNNING: { status: 409, exception: 'DynamipsError', message: (router: string) => `Router "${router}" is not running` },
+  DYNAMIPS_ID_TAKEN: { status: 409, exception: 'DynamipsError', message: (id: number) => `Dynamips identifier ${id} is already used by another router` },
+  DYNAMIPS_IDS_EXHAUSTED: { status: 409, exception: 'DynamipsError', message: () => 'Maximum number of Dynamips instances reached' },
+  DYNAMIPS_IMAGE_OUTSIDE: {
+    status: 409, exception: 'DynamipsError', message: (name: string, dir: string) => `${name} is not allowed on this remote server. Please only use a file from '${dir}'`,
+  },
+  IOS_IMAGE_NOT_ACCESSIBLE: { status: 409, exception: 'DynamipsError', message: (path: string) => `IOS image "${path}" is not accessible` },
+  IOS_IMAGE_LINK_NOT_ACCESSIBLE: {
+    status: 409, exception: 'DynamipsError', message: (path: string, target: string) => `IOS image "${path}" linked to "${target}" is not accessible`,
+  },
+  IOS_IMAGE_UNREADABLE: { status: 409, exception: 'DynamipsError', message: (path: string, reason: string) => `Cannot read ELF header for IOS image "${path}": ${reason}` },
+  IOS_IMAGE_INVALID: { status: 409, exception: 'DynamipsError', message: (path: string) => `"${path}" is not a valid IOS image` },
+  DYNAMIPS_SLOT_MISSING: { status: 409, exception: 'DynamipsError', message: (slot: number, router: string) => `Slot ${slot} does not exist on router "${router}"` },
+  DYNAMIPS_ADAPTER_MISSING: { status: 409, exception: 'DynamipsError', message: (slot: number) => `Adapter is missing in slot ${slot}` },
+  DYNAMIPS_PORT_MISSING: { status: 409, exception: 'DynamipsError', message: (port: number, adapter: string) => `Port ${port} does not exist on adapter ${adapter}` },
+  DYNAMIPS_HARDWARE_WHILE_RUNNING: {
+    status: 409, exception: 'DynamipsError', message: (router: string) => `Router "${router}" must be stopped to change its hardware (chassis, NPE, RAM, slots, WICs)`,
+  },
+  DYNAMIPS_CONSOLE_WHILE_RUNNING: { status: 409, exception: 'DynamipsError', message: (router: string) => `"${router}" must be stopped to change the console type or ports` },
+  DYNAMIPS_LINKED_PORT_WOULD_VANISH: {
+    status: 409, exception: 'DynamipsError', message: (router: string) => `Router "${router}": remove the links of the ports that would disappear first`,
+  },
+  DYNAMIPS_NO_IDLE_PC: { status: 409, exception: 'DynamipsError', message: () => 'No Idle-PC values found' },
+  DYNAMIPS_IDLE_PC_UNSUITABLE: { status: 409, exception: 'DynamipsError', message: () => 'Sorry, no idle-pc value was suitable' },
+
   // ---- host networking (NAT, cloud and Docker ports) ----
   HOST_NETWORKING_NOT_LINUX: { status: 409, message: (purpose: string, platform: string) => `${purpose} needs Linux host networking (this host runs ${platform})` },
   CAPABILITIES_MISSING: {

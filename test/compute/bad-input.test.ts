@@ -27,7 +27,7 @@ t.test('bad input table', async (t) => {
     { name: 'bad enum value', method: 'POST', path: `${base}/vpcs/nodes`, body: '{"name":"x","console_type":"vnc"}', status: 400, message: /"console_type"/ },
     { name: 'console port out of range', method: 'POST', path: `${base}/vpcs/nodes`, body: '{"name":"x","console":70000}', status: 400, message: /"console"/ },
     { name: 'project id not a UUID (body)', method: 'POST', path: '/v2/compute/projects', body: '{"name":"x","project_id":"nope"}', status: 400, message: /"project_id"/ },
-    { name: 'unknown node type', method: 'POST', path: `${base}/dynamips/nodes`, body: '{"name":"x"}', status: 404, message: /dynamips/ },
+    { name: 'unknown node type', method: 'POST', path: `${base}/iou/nodes`, body: '{"name":"x"}', status: 404, message: /iou/ },
     { name: 'project id not a UUID (URL)', method: 'GET', path: '/v2/compute/projects/not-a-uuid', status: 400, message: /not a valid UUID/ },
     { name: 'unknown project', method: 'GET', path: `/v2/compute/projects/${randomUUID()}`, status: 404, message: /doesn't exist/ },
     { name: 'node id not a UUID', method: 'GET', path: `${base}/vpcs/nodes/123`, status: 400, message: /Node ID 123 is not a valid UUID/ },

@@ -3,6 +3,7 @@ import { Hono, type Context } from 'hono';
 import { lookup } from 'node:dns/promises';
 import type { Compute } from '../../compute/compute.ts';
 import type { PortRef } from '../../compute/node.ts';
+import type { DynamipsRouter } from '../../compute/dynamips/router-node.ts';
 import { CaptureStart, Duplicate, Nio } from '../../compute/schemas.ts';
 import { body } from '../validate.ts';
 import { fail } from '../../errors/index.ts';
@@ -94,6 +95,12 @@ export function nodeRoutes(compute: Compute): Hono {
     await nodeOf(c).consoleReset();
     return c.body(null, 204);
   });
+
+  // Dynamips only: idle-PC proposals (lines as Dynamips gives them) and auto idle-PC. Both may start the router.
+  const routerOf = (c: Context) =>
+    compute.node(c.req.param('project_id')!, 'dynamips', c.req.param('node_id')!) as DynamipsRouter;
+  app.get('/projects/:project_id/dynamips/nodes/:node_id/idlepc_proposals', async (c) => c.json(await routerOf(c).idlePcProposals()));
+  app.get('/projects/:project_id/dynamips/nodes/:node_id/auto_idlepc', async (c) => c.json({ idlepc: await routerOf(c).autoIdlePc() }));
 
   app.post(`${PORT}/nio`, async (c) => {
     const node = nodeOf(c);

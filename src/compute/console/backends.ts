@@ -1,5 +1,5 @@
 /** Console backends: an emulator's own telnet port on 127.0.0.1, or the pipes of a pseudo-terminal helper. */
-import type { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { connectWhenListening } from '../tcp-connect.ts';
 import type { Writable, Readable } from 'node:stream';
 import type { ConsoleBackend } from './telnet-console.ts';
@@ -24,5 +24,37 @@ export function pipeBackend(stdin: Writable, stdout: Readable): ConsoleBackend {
       if (!stdin.destroyed) stdin.write(data);
     },
     onData: (listener) => stdout.on('data', listener),
+  };
+}
+
+/**
+ * An emulator console port that is connected only while a client is: Dynamips keeps what the router prints while
+ * nobody is connected and replays it to the next connection, so a boot banner is not lost to an empty multiplexer.
+ */
+export function onDemandTcpBackend(port: number): ConsoleBackend & { close(): void } {
+  const listeners: Array<(data: Buffer) => void> = [];
+  let socket: Socket | null = null;
+  const drop = () => {
+    socket?.destroy();
+    socket = null;
+  };
+  return {
+    write: (data) => {
+      if (socket && !socket.destroyed) socket.write(data);
+    },
+    onData: (listener) => listeners.push(listener),
+    clients: (count) => {
+      if (count === 0) return drop();
+      if (socket) return;
+      const opened = connect({ host: '127.0.0.1', port });
+      opened.setNoDelay(true);
+      opened.on('data', (data) => listeners.forEach((listener) => listener(data)));
+      opened.on('error', () => opened.destroy());
+      opened.on('close', () => {
+        if (socket === opened) socket = null;
+      });
+      socket = opened;
+    },
+    close: drop,
   };
 }

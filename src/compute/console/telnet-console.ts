@@ -7,20 +7,28 @@ import { TELNET_GREETING, TelnetInput } from './telnet-input.ts';
 export interface ConsoleBackend {
   write(data: Uint8Array): void;
   onData(listener: (data: Buffer) => void): void;
+  /**
+   * Told when the first client connects and when the last one leaves, for emulators that keep console output for
+   * later while nobody is connected (Dynamips): their backend connects only while someone listens.
+   */
+  clients?(count: number): void;
 }
 
 export class TelnetConsole {
   readonly #server: Server;
   readonly #clients = new Set<Socket>();
+  readonly #backend: ConsoleBackend;
 
   private constructor(server: Server, backend: ConsoleBackend) {
     this.#server = server;
+    this.#backend = backend;
     backend.onData((data) => {
       for (const client of this.#clients) client.write(data);
     });
     server.on('connection', (client) => {
       const input = new TelnetInput();
       this.#clients.add(client);
+      if (this.#clients.size === 1) backend.clients?.(1);
       client.setNoDelay(true);
       client.write(TELNET_GREETING);
       client.on('data', (chunk) => {
@@ -28,7 +36,9 @@ export class TelnetConsole {
         if (plain.length > 0) backend.write(plain);
       });
       client.on('error', () => client.destroy());
-      client.on('close', () => this.#clients.delete(client));
+      client.on('close', () => {
+        if (this.#clients.delete(client) && this.#clients.size === 0) backend.clients?.(0);
+      });
     });
   }
 
@@ -46,6 +56,7 @@ export class TelnetConsole {
   /** Disconnects every client and frees the port. */
   close(): Promise<void> {
     for (const client of this.#clients) client.destroy();
+    if (this.#clients.size > 0) this.#backend.clients?.(0);
     this.#clients.clear();
     return new Promise((resolve) => this.#server.close(() => resolve()));
   }

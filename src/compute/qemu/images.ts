@@ -1,4 +1,4 @@
-/** The agent's QEMU image store (`<images_dir>/QEMU`): lookup by name, listing with md5, streamed uploads. */
+/** An emulator's image store (`<images_dir>/QEMU`, `…/IOS`): lookup by name, listing with md5, streamed uploads. */
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -30,14 +30,31 @@ async function isFile(path: string): Promise<boolean> {
   }
 }
 
+/** What differs between emulators' image folders: their error, and which files count as images. */
+export type ImageStoreOptions = {
+  /** The error for an absolute image path outside the images folder and the project. */
+  outside: (name: string, dir: string) => Error;
+  /** Whether a file (name, first 7 bytes) is listed by `GET /<type>/images`. */
+  listed: (name: string, head: Buffer) => boolean;
+};
+
+/** QEMU: any disk image, but not ELF binaries (GNS3 lists those as IOS/IOU images instead). */
+export const QEMU_IMAGES: ImageStoreOptions = {
+  outside: (name, dir) => fail('QEMU_IMAGE_OUTSIDE', name, dir),
+  listed: (_name, head) => !head.subarray(0, 4).equals(ELF_MAGIC),
+};
+
 export class ImageStore {
   /** `<images_dir>`; QEMU images live in its `QEMU` subfolder as in GNS3. */
   readonly root: string;
   readonly dir: string;
 
-  constructor(root: string, subdir = 'QEMU') {
+  readonly #options: ImageStoreOptions;
+
+  constructor(root: string, subdir = 'QEMU', options: ImageStoreOptions = QEMU_IMAGES) {
     this.root = resolve(root);
     this.dir = join(this.root, subdir);
+    this.#options = options;
   }
 
   /**
@@ -49,7 +66,7 @@ export class ImageStore {
     if (isAbsolute(name)) {
       const path = resolve(name);
       if (!isInside(this.root, path) && !(extraRoot && isInside(extraRoot, path))) {
-        throw fail('QEMU_IMAGE_OUTSIDE', name, this.dir);
+        throw this.#options.outside(name, this.dir);
       }
       if (!(await isFile(path))) throw fail('QEMU_IMAGE_MISSING', name);
       return path;
@@ -92,18 +109,18 @@ export class ImageStore {
     const out: ImageEntry[] = [];
     for await (const file of regularFiles(this.dir, (name) => name.startsWith('.') || name.endsWith('.md5sum'))) {
       const { size } = await stat(file);
-      if (size < MIN_IMAGE_SIZE || (await this.#isElf(file))) continue;
+      if (size < MIN_IMAGE_SIZE || !this.#options.listed(basename(file), await this.#head(file))) continue;
       out.push({ filename: basename(file), path: relative(this.dir, file), md5sum: (await md5sum(file))!, filesize: size });
     }
     return out;
   }
 
-  async #isElf(path: string): Promise<boolean> {
+  async #head(path: string): Promise<Buffer> {
     const handle = await open(path, 'r');
     try {
-      const head = Buffer.alloc(4);
-      await handle.read(head, 0, 4, 0);
-      return head.equals(ELF_MAGIC);
+      const head = Buffer.alloc(7);
+      const { bytesRead } = await handle.read(head, 0, head.length, 0);
+      return head.subarray(0, bytesRead);
     } finally {
       await handle.close();
     }
