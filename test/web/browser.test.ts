@@ -194,3 +194,72 @@ t.test('the UI served from another origin calls the API (CORS)', async (t) => {
   t.pass('and the node it added came back on the notification stream');
   t.same(browser.problems, [], 'no CORS error, no failed request');
 });
+
+t.test('editing from the map: drag, arrow keys, filters, capture, snapshot, delete, duplicate', async (t) => {
+  const daemon = await startDaemon({ mode: 'controller' });
+  t.teardown(() => daemon.stop());
+  const projectId = await createProject(daemon, 'editing');
+  const pc1 = await addVpcs(daemon, projectId, 'local', -100);
+  const pc2 = await addVpcs(daemon, projectId, 'local', 100);
+  const link = await daemon.json(`/v2/projects/${projectId}/links`, {
+    ...post({ nodes: [pc1, pc2].map((node) => ({ node_id: node.node_id, adapter_number: 0, port_number: 0 })) }),
+    expect: 201,
+  });
+  const browser = await openBrowser();
+  t.teardown(() => browser.close());
+  const { page } = browser;
+  await page.goto(`${daemon.url}/#/project/${projectId}`);
+  await waitFor(page, 'svg.map[data-ready="true"]');
+  const nodeAt = async (id: string) => daemon.json(`/v2/projects/${projectId}/nodes/${id}`, { expect: 200 });
+
+  const box = (await page.locator(`.map .node[data-node-id="${pc1.node_id}"] image`).boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + 60, box.y + box.height / 2 + 80, { steps: 5 });
+  await page.mouse.up();
+  const dragged = await eventually(async () => {
+    const node = await nodeAt(pc1.node_id);
+    return node.y > pc1.y ? node : undefined;
+  }, 'the dragged position saved');
+  t.ok(dragged.x > pc1.x && dragged.y > pc1.y, `dragged from (${pc1.x}, ${pc1.y}) to (${dragged.x}, ${dragged.y}), saved`);
+
+  await page.locator(`.map .node[data-node-id="${pc2.node_id}"]`).focus();
+  await page.keyboard.press('ArrowRight');
+  await eventually(async () => ((await nodeAt(pc2.node_id)).x === pc2.x + 10 ? true : undefined), 'moved with the keyboard');
+  t.pass('a focused node moves with the arrow keys');
+
+  await page.locator(`.map .link[data-link-id="${link.link_id}"]`).focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('group', { name: 'Frequency drop' }).getByRole('spinbutton').first().fill('5');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await waitFor(page, `.map .link[data-link-id="${link.link_id}"] .filter-marker`);
+  t.same((await daemon.json(`/v2/projects/${projectId}/links/${link.link_id}`)).filters, { frequency_drop: [5] }, 'filter saved and marked on the map');
+
+  // GNS3 captures only on a link with a running device.
+  await page.getByRole('button', { name: 'Start all' }).click();
+  await waitFor(page, `.map .node.started[data-node-id="${pc1.node_id}"]`);
+  await page.getByRole('button', { name: 'Start capture' }).click();
+  await waitFor(page, `.map .link[data-link-id="${link.link_id}"] .capture-marker`);
+  t.ok(await page.getByRole('link', { name: 'Download pcap' }).isVisible(), 'capture marked, pcap offered');
+  await page.getByRole('button', { name: 'Stop capture' }).click();
+  await page.waitForSelector(`.map .link[data-link-id="${link.link_id}"] .capture-marker`, { state: 'detached' });
+  await page.getByRole('button', { name: 'Stop all' }).click();
+  await waitFor(page, `.map .node.stopped[data-node-id="${pc1.node_id}"]`);
+
+  await page.getByText('Snapshots').click();
+  await page.getByLabel('Snapshot name').fill('before-delete');
+  await page.getByRole('button', { name: 'Take snapshot' }).click();
+  await waitFor(page, 'text=/before-delete/');
+  t.equal((await daemon.json(`/v2/projects/${projectId}/snapshots`)).length, 1, 'snapshot taken');
+
+  await page.locator(`.map .link[data-link-id="${link.link_id}"]`).focus();
+  await page.keyboard.press('Delete');
+  await page.waitForSelector(`.map .link[data-link-id="${link.link_id}"]`, { state: 'detached' });
+  t.same(await daemon.json(`/v2/projects/${projectId}/links`), [], 'link deleted with the Delete key');
+
+  await page.getByRole('link', { name: '← Projects' }).click();
+  await page.getByRole('button', { name: 'Duplicate editing' }).click();
+  await waitFor(page, 'text=editing-copy');
+  t.same((await daemon.json('/v2/projects')).map((p: { name: string }) => p.name).sort(), ['editing', 'editing-copy'], 'project duplicated');
+  t.same(browser.problems, [], 'no console error, no failed request');
+});

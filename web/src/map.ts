@@ -14,8 +14,8 @@ export type MapHandlers = {
   select(kind: 'node' | 'link', id: string, additive: boolean): void;
   /** Double click on a node: its console. */
   activate(nodeId: string): void;
-  /** Delete key on a focused element. */
-  remove(): void;
+  /** Delete key on a focused element: delete the selection, or that element when it is not selected. */
+  remove(id: string): void;
 };
 
 type Drawn = { data: Json; element: SVGGElement };
@@ -191,7 +191,7 @@ export class TopologyMap {
       event.preventDefault();
       this.handlers.select(kind, id, event.ctrlKey || event.shiftKey);
     } else if (event.key === 'Delete') {
-      this.handlers.remove();
+      this.handlers.remove(id);
     } else if (kind === 'node' && event.key.startsWith('Arrow')) {
       event.preventDefault();
       const node = this.#nodeMap.get(id)!.data;

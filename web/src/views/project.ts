@@ -45,7 +45,10 @@ export async function projectView(view: HTMLElement, projectId: string): Promise
     move: (nodeId, x, y) => void attempt(() => api.put(`${base}/nodes/${nodeId}`, { x, y })),
     select: (kind, id, additive) => select(kind, id, additive),
     activate: (nodeId) => void attempt(() => showConsole(nodeId)),
-    remove: () => void attempt(removeSelected),
+    remove: (id) => {
+      if (!selection.has(id)) select(map.node(id) ? 'node' : 'link', id, false);
+      void attempt(removeSelected);
+    },
   });
 
   // ---- selection and the side panel ----
