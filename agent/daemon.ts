@@ -7,10 +7,8 @@ import { createApp } from '../src/api/app.ts';
 import { InFlight } from '../src/api/middleware/in-flight.ts';
 import { computeRoutes } from '../src/api/compute/index.ts';
 import { webUiRoutes } from '../src/api/web/routes.ts';
-import { controllerRoutes } from '../src/api/controller/index.ts';
 import type { Controller } from '../src/controller/controller.ts';
 import { register } from '../src/controller/register.ts';
-import { createController, startController } from '../src/controller/setup.ts';
 import type { AgentConfig } from '../src/config/agent-config.ts';
 import { Compute } from '../src/compute/compute.ts';
 import { reapPrevious } from '../src/compute/reaper.ts';
@@ -36,6 +34,15 @@ import { PATCHBAY_VERSION } from './version.ts';
 
 /** Where `npm run build` puts patchbay's web UI: dist/web, a sibling of this file's compiled copy in dist/agent. */
 const OWN_WEB_UI = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? '../web' : '../dist/web', import.meta.url));
+
+/** The controller's modules, loaded in controller mode only: an agent never loads them. */
+async function loadControllerCode() {
+  const [{ createController, startController }, { controllerRoutes }] = await Promise.all([
+    import('../src/controller/setup.ts'),
+    import('../src/api/controller/index.ts'),
+  ]);
+  return { createController, startController, controllerRoutes };
+}
 
 /** How long a shutdown waits for requests in flight before stopping emulators anyway. */
 const DRAIN_MS = 5000;
@@ -118,7 +125,8 @@ export async function startDaemon(
     },
   });
   recorder.onError((err) => log.error('cannot write the state file', { file: recorder!.file, err }));
-  const controller = mode === 'controller' ? createController(config) : undefined;
+  const controllerCode = mode === 'controller' ? await loadControllerCode() : undefined;
+  const controller = controllerCode?.createController(config);
   const inFlight = new InFlight();
   const auth = config.user !== undefined ? { user: config.user, password: config.password ?? '' } : undefined;
   const app: Hono = createApp({
@@ -129,7 +137,7 @@ export async function startDaemon(
     onInternalError: (err) => log.error('internal error', { err }),
     mounts: [
       ['/v2/compute', computeRoutes(compute, runtime, { version: config.gns3_version, local: false })],
-      ...(controller ? [['/v2', controllerRoutes(controller, runtime)] as [string, Hono]] : []),
+      ...(controller ? [['/v2', controllerCode!.controllerRoutes(controller, runtime)] as [string, Hono]] : []),
       ['/', metricsRoutes(metrics)],
       ['/', openApiRoutes(() => app.routes, {
         title: 'patchbay',
@@ -153,7 +161,7 @@ export async function startDaemon(
     throw err;
   }
   const scheme = tls ? 'https' : 'http';
-  if (controller) await startController(controller, { app, notifier: compute.notifier, config, port: listening.port, tls: !!tls });
+  if (controller) await controllerCode!.startController(controller, { app, notifier: compute.notifier, config, port: listening.port, tls: !!tls });
   const unregister = config.controller
     ? register({ controller: config.controller, computeId: config.compute_id, name: config.name, protocol: scheme, host: config.host, port: listening.port, user: config.user, password: config.password })
     : undefined;

@@ -1,4 +1,7 @@
-/** The `dynamips` node type: schemas, the IOS image store, per-project Dynamips ids, ghost RAM files, the factory. */
+/**
+ * The `dynamips` node type: schemas, the IOS image store, per-project Dynamips ids, ghost RAM files, the factory
+ * (the router code loads with the first router).
+ */
 import { rm } from 'node:fs/promises';
 import type { NodeDriver } from '../drivers.ts';
 import type { BaseNode, NodeInit } from '../node.ts';
@@ -6,7 +9,7 @@ import { ImageStore } from '../qemu/images.ts';
 import type { ImageDriver } from '../qemu/driver.ts';
 import { fail } from '../../errors/index.ts';
 import { IOS_ELF_HEADER } from './ios-image.ts';
-import { DynamipsRouter, type GhostRegistry } from './router-node.ts';
+import type { DynamipsRouter, GhostRegistry } from './router-node.ts';
 import { DynamipsCreate, DynamipsUpdate } from './schemas.ts';
 
 /** gns3-server numbers routers 1..4096 per project. */
@@ -64,6 +67,7 @@ export function dynamipsDriver({ imagesDir, ghostRam = true }: DynamipsDriverOpt
       const body = fields as DynamipsCreate;
       const dynamipsId = takeId(init.project.id, body.dynamips_id);
       try {
+        const { DynamipsRouter } = await import('./router-node.ts');
         const router = await DynamipsRouter.create(
           { ...init, dynamipsId, images, ghosts: ghostsOf(init.project.id), ghostRam },
           body,

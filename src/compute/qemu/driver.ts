@@ -1,9 +1,9 @@
-/** The `qemu` node type: schemas, the image store and the node factory. */
+/** The `qemu` node type: schemas, the image store and the node factory (QEMU's node code loads with the first node). */
 import { QemuCreate, QemuUpdate } from './schemas.ts';
 import type { NodeDriver } from '../drivers.ts';
 import type { BaseNode, NodeInit } from '../node.ts';
 import { ImageStore } from './images.ts';
-import { QemuNode } from './qemu-node.ts';
+import type { QemuNode } from './qemu-node.ts';
 
 export type QemuDriverOptions = { imagesDir: string };
 
@@ -34,6 +34,7 @@ export function qemuDriver({ imagesDir }: QemuDriverOptions): ImageDriver {
     async create(init: NodeInit, fields: Record<string, unknown>) {
       const guestCid = takeCid();
       try {
+        const { QemuNode } = await import('./qemu-node.ts');
         return await QemuNode.create({ ...init, images, guestCid }, fields as QemuCreate);
       } catch (err) {
         cids.delete(guestCid);
