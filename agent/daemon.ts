@@ -83,7 +83,8 @@ export async function startDaemon(
   if (reaped.host.failed.length > 0) log.warn('some host objects left by a previous agent could not be removed', { failed: reaped.host.failed });
   const metrics = new Registry();
   const workers = config.relay_workers ?? availableParallelism();
-  const relayPool = await RelayPool.start({ workers });
+  const relayPool = await RelayPool.start({ workers, io: config.relay_io });
+  if (relayPool.io.fallback) log.warn(`relay uses its dgram I/O: ${relayPool.io.fallback}`);
   const relay = meteredRelay(relayPool, metrics, { configuredWorkers: workers });
   // The state recorder starts once the compute exists; nothing creates a host object before requests arrive.
   let recorder: StateRecorder | undefined;

@@ -10,6 +10,7 @@ import { describeIssues } from '../errors/validation.ts';
 import { LOG_LEVELS } from '../log/logger.ts';
 import { interfaceNameProblem } from '../hostnet/interface-name.ts';
 import { parseIpv4Subnet } from '../hostnet/ipv4-subnet.ts';
+import { RELAY_IO_CHOICES } from '../relay/io/types.ts';
 import { Gns3ConfError, looksLikeJson, mapGns3Conf } from './gns3-conf.ts';
 
 /** gns3-server 2.2's allowed origins (its web UI's development servers and gns3.github.io), checked live on 2.2.41. */
@@ -82,6 +83,7 @@ const Schema = v.strictObject({
   dynamips_path: v.optional(v.string(), 'dynamips'),
   gns3_version: v.optional(v.pipe(v.string(), v.regex(/^\d+\.\d+\.\d+/, 'must be a version such as 2.2.59')), '2.2.59'),
   relay_workers: v.optional(v.pipe(NumberLike, v.integer(), v.minValue(1), v.maxValue(64))),
+  relay_io: v.optional(v.picklist(RELAY_IO_CHOICES, `must be one of ${RELAY_IO_CHOICES.join(', ')}`), 'auto'),
   controller: v.optional(v.pipe(v.string(), v.url('must be a URL such as http://10.0.0.1:3080'))),
   compute_id: v.optional(v.string()),
   name: v.optional(v.string()),
@@ -118,6 +120,7 @@ export const OPTION_HELP: Record<keyof AgentConfigInput, string> = {
   dynamips_path: 'Dynamips binary (default: dynamips on PATH)',
   gns3_version: 'GNS3 version reported to controllers, which must match theirs (default 2.2.59)',
   relay_workers: 'relay worker threads (default: number of cores)',
+  relay_io: 'relay packet I/O: native (FFI, batched; raw and TAP endpoints), dgram (portable) or auto (default: native where it loads)',
   controller: 'controller URL to register this agent with',
   compute_id: 'compute id to register under (default: host name)',
   name: 'compute name shown by the controller',

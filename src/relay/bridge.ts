@@ -1,25 +1,29 @@
 /**
- * One bridge inside a relay worker: socket E (emulator tunnel) and socket N (the link NIO), each direction passing
- * through the filter chain, the release queue and the capture tap.
+ * One bridge inside a relay worker: the node side (E: a UDP tunnel to the emulator, or a TAP device or host
+ * interface) and the link side (N: the link NIO's UDP socket), each direction passing through the filter chain, the
+ * release queue and the capture tap.
  */
-import type { Socket } from 'node:dgram';
 import { Counters } from './counters.ts';
 import { buildFilterChain } from './filters/chain.ts';
 import type { FilterChain } from './filters/chain.ts';
 import { DROP } from './filters/types.ts';
 import type { Direction } from './filters/types.ts';
+import type { EndpointHandlers, RelayIo, UdpSocket } from './io/types.ts';
 import { loopbackKey } from './loopback.ts';
 import type { LinkReceiver, LoopbackDirectory } from './loopback.ts';
 import { PcapWriter } from './pcap-writer.ts';
+import { isLoopbackPeer, resolvePeer } from './peer.ts';
+import type { Peer } from './peer.ts';
 import { ReleaseQueue } from './release-queue.ts';
-import type { BridgePatch, BridgeSpec, BridgeStats, RelayEvent, UdpEndpoint } from './types.ts';
-import { bindUdp, closeUdp, resolvePeer } from './udp.ts';
-import type { Peer } from './udp.ts';
+import type { BridgePatch, BridgeSpec, BridgeStats, NodeEndpoint, RelayEvent, UdpEndpoint } from './types.ts';
 
 /** Frames held per direction by delay/bandwidth before new ones are dropped (bounds memory on a slow link). */
 const MAX_QUEUED = 65536;
 
 type Emit = (event: RelayEvent) => void;
+
+/** Where a side's frames go out: a bound UDP socket and its peer, or a device. */
+type Outlet = { send(frame: Uint8Array): void; close(): Promise<void> };
 
 /** Wall clock in microseconds with sub-millisecond resolution, for pcap timestamps. */
 export const epochMicros = (): number => (performance.timeOrigin + performance.now()) * 1000;
@@ -29,57 +33,60 @@ export const epochMicros = (): number => (performance.timeOrigin + performance.n
  * the link side binds the wildcard address like GNS3 (the peer may be another compute).
  */
 function bindAddress(peer: Peer, loopbackOnly: boolean): string {
-  const loopback = peer.family === 6 ? peer.address === '::1' : peer.address.startsWith('127.');
-  if (loopbackOnly && loopback) return peer.family === 6 ? '::1' : '127.0.0.1';
+  if (loopbackOnly && isLoopbackPeer(peer)) return peer.family === 6 ? '::1' : '127.0.0.1';
   return peer.family === 6 ? '::' : '0.0.0.0';
 }
+
+const isUdp = (endpoint: NodeEndpoint): endpoint is UdpEndpoint => !('kind' in endpoint);
 
 export class Bridge {
   readonly id: string;
   readonly counters = new Counters();
+  #io: RelayIo;
   #emit: Emit;
   #nio: UdpEndpoint;
   #suspend: boolean;
   #chain: FilterChain;
-  /** Index = direction: 0 sends out of N (to the link), 1 sends out of E (to the emulator). */
-  #sockets: [Socket, Socket];
-  #peers: [Peer, Peer];
+  #link: UdpSocket = null!;
+  #linkPeer: Peer = null!;
+  #node: Outlet = null!;
+  /** Set once the node side's device vanished: the bridge stays (the API may delete it) but forwards nothing. */
+  #stopped = false;
   #directory: LoopbackDirectory;
   /** Where the NIO's datagrams would land if they stay on this host (see LoopbackDirectory); -1 if they leave it. */
   #linkKey = -1;
   /** Receive path of the link-side socket, as listed in the directory. */
   #linkReceiver: LinkReceiver = (frame) => this.#receive(frame, 1);
-  #queues: [ReleaseQueue<Buffer>, ReleaseQueue<Buffer>] = [new ReleaseQueue(), new ReleaseQueue()];
+  #queues: [ReleaseQueue<Uint8Array>, ReleaseQueue<Uint8Array>] = [new ReleaseQueue(), new ReleaseQueue()];
   #timer: ReturnType<typeof setTimeout> | null = null;
   #timerAt = Infinity;
-  #sendTowardsLink = (frame: Buffer) => this.#send(frame, 0);
-  #sendTowardsEmulator = (frame: Buffer) => this.#send(frame, 1);
+  #sendTowardsLink = (frame: Uint8Array) => this.#send(frame, 0);
+  #sendTowardsEmulator = (frame: Uint8Array) => this.#send(frame, 1);
   #capture: PcapWriter | null = null;
 
-  private constructor(id: string, spec: BridgeSpec, chain: FilterChain, emit: Emit, directory: LoopbackDirectory) {
+  private constructor(id: string, spec: BridgeSpec, chain: FilterChain, io: RelayIo, emit: Emit, directory: LoopbackDirectory) {
     this.id = id;
+    this.#io = io;
     this.#emit = emit;
     this.#directory = directory;
     this.#nio = spec.nio;
     this.#suspend = spec.suspend;
     this.#chain = chain;
-    this.#sockets = [null!, null!];
-    this.#peers = [null!, null!];
   }
 
-  /** Validates filters, resolves both peers and binds both sockets; nothing stays bound if any step fails. */
-  static async open(id: string, spec: BridgeSpec, emit: Emit, directory: LoopbackDirectory): Promise<Bridge> {
-    const bridge = new Bridge(id, spec, buildFilterChain(spec.filters), emit, directory);
-    const emulatorPeer = await resolvePeer(spec.emulator.rhost, spec.emulator.rport);
+  /** Validates filters, resolves peers, opens both sides; nothing stays open if any step fails. */
+  static async open(id: string, spec: BridgeSpec, io: RelayIo, emit: Emit, directory: LoopbackDirectory): Promise<Bridge> {
+    const bridge = new Bridge(id, spec, buildFilterChain(spec.filters), io, emit, directory);
     const nioPeer = await resolvePeer(spec.nio.rhost, spec.nio.rport);
-    const e = await bridge.#bind(spec.emulator.lport, bindAddress(emulatorPeer, true), 0);
+    const node = await bridge.#openNodeSide(spec.emulator);
     try {
-      bridge.#sockets = [await bridge.#bind(spec.nio.lport, bindAddress(nioPeer, false), 1), e];
+      bridge.#link = await io.openUdp(spec.nio.lport, bindAddress(nioPeer, false), bridge.#handlers(1, `port ${spec.nio.lport}`));
     } catch (error) {
-      await closeUdp(e);
+      await node.close();
       throw error;
     }
-    bridge.#peers = [nioPeer, emulatorPeer];
+    bridge.#node = node;
+    bridge.#linkPeer = nioPeer;
     bridge.#linkKey = loopbackKey(nioPeer);
     directory.add(nioPeer.family, spec.nio.lport, bridge.#linkReceiver, 'bridge');
     return bridge;
@@ -90,15 +97,15 @@ export class Bridge {
     const chain = patch.filters ? buildFilterChain(patch.filters) : this.#chain;
     if (patch.nio) {
       const peer = await resolvePeer(patch.nio.rhost, patch.nio.rport);
-      if (patch.nio.lport !== this.#nio.lport || bindAddress(peer, false) !== bindAddress(this.#peers[0], false)) {
-        const socket = await this.#bind(patch.nio.lport, bindAddress(peer, false), 1);
-        const old = this.#sockets[0];
-        this.#sockets[0] = socket;
-        this.#directory.remove(this.#peers[0].family, this.#nio.lport, this.#linkReceiver);
+      if (patch.nio.lport !== this.#nio.lport || bindAddress(peer, false) !== bindAddress(this.#linkPeer, false)) {
+        const socket = await this.#io.openUdp(patch.nio.lport, bindAddress(peer, false), this.#handlers(1, `port ${patch.nio.lport}`));
+        const old = this.#link;
+        this.#link = socket;
+        this.#directory.remove(this.#linkPeer.family, this.#nio.lport, this.#linkReceiver);
         this.#directory.add(peer.family, patch.nio.lport, this.#linkReceiver, 'bridge');
-        await closeUdp(old);
+        await old.close();
       }
-      this.#peers[0] = peer;
+      this.#linkPeer = peer;
       this.#linkKey = loopbackKey(peer);
       this.#nio = patch.nio;
     }
@@ -127,26 +134,50 @@ export class Bridge {
     this.#queues[0].clear();
     this.#queues[1].clear();
     this.stopCapture();
-    this.#directory.remove(this.#peers[0].family, this.#nio.lport, this.#linkReceiver);
-    await Promise.all(this.#sockets.map(closeUdp));
+    this.#directory.remove(this.#linkPeer.family, this.#nio.lport, this.#linkReceiver);
+    await Promise.all([this.#link.close(), this.#node.close()]);
   }
 
-  /** `receivedOn` 0 = E (frame goes towards the link, direction 0), 1 = N (towards the emulator, direction 1). */
-  #bind(lport: number, address: string, receivedOn: Direction): Promise<Socket> {
-    return bindUdp(
-      lport,
-      address,
-      receivedOn === 1 ? this.#linkReceiver : (frame) => this.#receive(frame, 0),
-      (error) => this.#emit({ level: 'warning', message: `Bridge "${this.id}" port ${lport}: ${error.message}` }),
-    );
+  async #openNodeSide(endpoint: NodeEndpoint): Promise<Outlet> {
+    if (isUdp(endpoint)) {
+      const peer = await resolvePeer(endpoint.rhost, endpoint.rport);
+      const socket = await this.#io.openUdp(endpoint.lport, bindAddress(peer, true), this.#handlers(0, `port ${endpoint.lport}`));
+      return { send: (frame) => socket.send(frame, peer), close: () => socket.close() };
+    }
+    const what = endpoint.kind === 'tap' ? `TAP device "${endpoint.device}"` : `interface "${endpoint.device}"`;
+    const handlers = this.#handlers(0, what);
+    return endpoint.kind === 'tap'
+      ? this.#io.openTap(endpoint.device, handlers)
+      : this.#io.openRaw(endpoint.device, handlers);
   }
 
-  #receive(frame: Buffer, dir: Direction): void {
+  /** `receivedOn` 0 = node side (frames go towards the link, direction 0), 1 = link side (towards the node). */
+  #handlers(receivedOn: Direction, what: string): EndpointHandlers {
+    return {
+      frame: receivedOn === 1 ? this.#linkReceiver : (frame) => this.#receive(frame, 0),
+      drop: (reason) => this.counters.drop(reason),
+      error: (error, fatal) => {
+        if (!fatal) {
+          this.#emit({ level: 'warning', message: `Bridge "${this.id}" ${what}: ${error.message}` });
+          return;
+        }
+        this.#stopped = true;
+        this.#emit({ level: 'error', message: `Bridge "${this.id}" stopped: ${what} failed (${error.message})` });
+        if (this.#node) void this.#node.close();
+      },
+    };
+  }
+
+  #receive(frame: Uint8Array, dir: Direction): void {
     const counters = this.counters;
     counters.packetsIn += 1;
     counters.bytesIn += frame.length;
     if (this.#suspend) {
       counters.drop('suspend');
+      return;
+    }
+    if (this.#stopped) {
+      counters.drop('endpoint_down');
       return;
     }
     const queue = this.#queues[dir];
@@ -163,22 +194,23 @@ export class Bridge {
     } else if (queue.size >= MAX_QUEUED) {
       counters.drop('queue_full');
     } else {
-      queue.push(frame, release);
+      // A copy: the frame may be a view into the I/O's receive ring, reused after this batch.
+      queue.push(new Uint8Array(frame), release);
       this.#schedule();
     }
   }
 
-  #send(frame: Buffer, dir: Direction): void {
+  #send(frame: Uint8Array, dir: Direction): void {
     this.counters.packetsOut += 1;
     this.counters.bytesOut += frame.length;
     this.#capture?.write(frame, epochMicros());
-    const local = dir === 0 ? this.#directory.receiver(this.#linkKey) : undefined;
-    if (local) {
-      local(frame);
+    if (dir === 1) {
+      this.#node.send(frame);
       return;
     }
-    const peer = this.#peers[dir];
-    this.#sockets[dir].send(frame, peer.port, peer.address);
+    const local = this.#directory.receiver(this.#linkKey);
+    if (local) local(frame);
+    else this.#link.send(frame, this.#linkPeer);
   }
 
   /** One timer for both queues, armed for the earliest release time (re-armed if a queue head became earlier). */

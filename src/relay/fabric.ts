@@ -1,7 +1,7 @@
 /** A hub or switch inside a relay worker: one UDP socket per connected port, the forwarding logic, per-port taps. */
-import type { Socket } from 'node:dgram';
 import { epochMicros } from './bridge.ts';
 import { Counters } from './counters.ts';
+import type { RelayIo, UdpSocket } from './io/types.ts';
 import { loopbackKey } from './loopback.ts';
 import type { LinkReceiver, LoopbackDirectory } from './loopback.ts';
 import { PcapWriter } from './pcap-writer.ts';
@@ -11,8 +11,8 @@ import { FrameRelayLogic } from './switching/frame-relay.ts';
 import { HubLogic } from './switching/hub.ts';
 import { SwitchLogic } from './switching/switch.ts';
 import type { BridgeStats, FabricKind, FabricPortConfig, RelayEvent, UdpEndpoint } from './types.ts';
-import { bindUdp, closeUdp, resolvePeer } from './udp.ts';
-import type { Peer } from './udp.ts';
+import { resolvePeer } from './peer.ts';
+import type { Peer } from './peer.ts';
 
 const DEFAULT_PORT_CONFIG: FabricPortConfig = { type: 'access', vlan: 1 };
 
@@ -27,7 +27,7 @@ const KINDS: Record<FabricKind, { logic: () => Forwarder; linkType: number }> = 
 type Port = {
   endpoint: UdpEndpoint;
   config: FabricPortConfig;
-  socket: Socket;
+  socket: UdpSocket;
   peer: Peer;
   /** The socket's receive path, as listed in the worker's LoopbackDirectory. */
   receiver: LinkReceiver;
@@ -43,15 +43,17 @@ export class Fabric {
   #linkType: number;
   #ports = new Map<number, Port>();
   #emit: (event: RelayEvent) => void;
+  #io: RelayIo;
   #directory: LoopbackDirectory;
   #deliver = (port: number, frame: Uint8Array) => this.#send(port, frame);
 
-  constructor(id: string, kind: FabricKind, emit: (event: RelayEvent) => void, directory: LoopbackDirectory) {
+  constructor(id: string, kind: FabricKind, io: RelayIo, emit: (event: RelayEvent) => void, directory: LoopbackDirectory) {
     if (!Object.hasOwn(KINDS, kind)) throw new Error(`Unknown fabric kind "${kind}"`);
     this.id = id;
     this.#logic = KINDS[kind].logic();
     this.#linkType = KINDS[kind].linkType;
     this.#emit = emit;
+    this.#io = io;
     this.#directory = directory;
   }
 
@@ -64,7 +66,7 @@ export class Fabric {
       this.#logic.setPort(number, null);
       this.#unlist(existing);
       existing.capture?.close();
-      await closeUdp(existing.socket);
+      await existing.socket.close();
       return;
     }
     // The logic validates the config first, so a bad config changes nothing.
@@ -76,15 +78,14 @@ export class Fabric {
         return;
       }
       const receiver: LinkReceiver = (frame) => this.#receive(number, frame);
-      const socket = await bindUdp(
-        endpoint.lport,
-        peer.family === 6 ? '::' : '0.0.0.0',
-        receiver,
-        (error) => this.#emit({ level: 'warning', message: `Fabric "${this.id}" port ${number}: ${error.message}` }),
-      );
+      const socket = await this.#io.openUdp(endpoint.lport, peer.family === 6 ? '::' : '0.0.0.0', {
+        frame: receiver,
+        drop: (reason) => this.#ports.get(number)?.counters.drop(reason),
+        error: (error) => this.#emit({ level: 'warning', message: `Fabric "${this.id}" port ${number}: ${error.message}` }),
+      });
       if (existing) {
         this.#unlist(existing);
-        await closeUdp(existing.socket);
+        await existing.socket.close();
       }
       this.#directory.add(peer.family, endpoint.lport, receiver, 'fabric');
       this.#ports.set(number, {
@@ -128,7 +129,7 @@ export class Fabric {
       this.#unlist(port);
       port.capture?.close();
     }
-    await Promise.all(ports.map((port) => closeUdp(port.socket)));
+    await Promise.all(ports.map((port) => port.socket.close()));
   }
 
   #unlist(port: Port): void {
@@ -141,7 +142,7 @@ export class Fabric {
     return port;
   }
 
-  #receive(number: number, frame: Buffer): void {
+  #receive(number: number, frame: Uint8Array): void {
     const port = this.#ports.get(number);
     if (!port) return;
     port.counters.packetsIn += 1;
@@ -157,8 +158,8 @@ export class Fabric {
     port.counters.bytesOut += frame.length;
     port.capture?.write(frame, epochMicros());
     const bridge = this.#directory.bridgeReceiver(port.linkKey);
-    // A copy: the same frame may go out of several ports, and a bridge may alter (corrupt) or hold (delay) it.
-    if (bridge) bridge(Buffer.from(frame));
-    else port.socket.send(frame, port.peer.port, port.peer.address);
+    // A copy: the same frame may go out of several ports, and a bridge may alter (corrupt) it in place.
+    if (bridge) bridge(new Uint8Array(frame));
+    else port.socket.send(frame, port.peer);
   }
 }

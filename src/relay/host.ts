@@ -1,21 +1,25 @@
 /** Everything a relay worker hosts (bridges and fabrics), driven by commands arriving on its control port. */
 import type { MessagePort } from 'node:worker_threads';
 import { Bridge } from './bridge.ts';
+import { RelayEndpointError } from './errors.ts';
 import { Fabric } from './fabric.ts';
+import type { RelayIo } from './io/types.ts';
 import { LoopbackDirectory } from './loopback.ts';
 import type { Command, Reply, Request, WorkerMessage } from './protocol.ts';
 import type { RelayEvent } from './types.ts';
 
 export class RelayHost {
   #port: MessagePort;
+  #io: RelayIo;
   #bridges = new Map<string, Bridge>();
   #fabrics = new Map<string, Fabric>();
   #loopback = new LoopbackDirectory();
   #closed: Promise<void>;
   #markClosed!: () => void;
 
-  constructor(port: MessagePort) {
+  constructor(port: MessagePort, io: RelayIo) {
     this.#port = port;
+    this.#io = io;
     this.#closed = new Promise((resolve) => (this.#markClosed = resolve));
     port.on('message', (request: Request) => void this.#handle(request));
   }
@@ -38,9 +42,11 @@ export class RelayHost {
     } catch (error) {
       const { message, code } = error as NodeJS.ErrnoException;
       reply = { seq: request.seq, ok: false, error: message, ...(code ? { code } : {}) };
+      if (error instanceof RelayEndpointError && error.capability) reply.capability = error.capability;
     }
     this.post(reply);
     if (request.op === 'shutdown') {
+      this.#io.close();
       this.#port.close();
       this.#markClosed();
     }
@@ -50,7 +56,7 @@ export class RelayHost {
     switch (command.op) {
       case 'createBridge': {
         if (this.#bridges.has(command.id)) throw new Error(`Bridge "${command.id}" already exists`);
-        this.#bridges.set(command.id, await Bridge.open(command.id, command.spec, this.emit, this.#loopback));
+        this.#bridges.set(command.id, await Bridge.open(command.id, command.spec, this.#io, this.emit, this.#loopback));
         return undefined;
       }
       case 'updateBridge':
@@ -68,7 +74,7 @@ export class RelayHost {
         return this.#bridge(command.id).stats();
       case 'createFabric':
         if (this.#fabrics.has(command.id)) throw new Error(`Fabric "${command.id}" already exists`);
-        this.#fabrics.set(command.id, new Fabric(command.id, command.kind, this.emit, this.#loopback));
+        this.#fabrics.set(command.id, new Fabric(command.id, command.kind, this.#io, this.emit, this.#loopback));
         return undefined;
       case 'setFabricPort':
         return this.#fabric(command.id).setPort(command.port, command.endpoint, command.config);

@@ -8,17 +8,17 @@
  * a fabric only hands frames to bridges, never to another fabric (switch loops go through the kernel as before). The
  * deepest chain is bridge → fabric → bridge.
  */
-import type { Peer } from './udp.ts';
+import { isLoopbackPeer } from './peer.ts';
+import type { Peer } from './peer.ts';
 
-export type LinkReceiver = (frame: Buffer) => void;
+export type LinkReceiver = (frame: Uint8Array) => void;
 
 /** Key of a bound port: v4 and v6 sockets never receive each other's datagrams, so they are told apart. */
 const keyOf = (family: 4 | 6, port: number): number => (family === 6 ? 65536 + port : port);
 
 /** The directory key a send to `peer` would land on if it stays on this host, or -1 if it leaves the host. */
 export function loopbackKey(peer: Peer): number {
-  const loopback = peer.family === 6 ? peer.address === '::1' : peer.address.startsWith('127.');
-  return loopback ? keyOf(peer.family, peer.port) : -1;
+  return isLoopbackPeer(peer) ? keyOf(peer.family, peer.port) : -1;
 }
 
 export type ReceiverKind = 'bridge' | 'fabric';

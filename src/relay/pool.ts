@@ -7,6 +7,9 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import Tinypool from 'tinypool';
+import { RelayEndpointError, isRelayErrorCode } from './errors.ts';
+import type { RelayIoChoice } from './io/types.ts';
+import type { RelayIoName } from './io/types.ts';
 import type { Command, Reply, WorkerMessage } from './protocol.ts';
 import type {
   BridgePatch,
@@ -22,6 +25,8 @@ import type {
 export type RelayPoolOptions = {
   /** Number of relay threads; default `os.availableParallelism()`. */
   workers?: number;
+  /** I/O backend of every worker (default `auto`: native where the FFI loads, else dgram). */
+  io?: RelayIoChoice;
 };
 
 /** A request could not complete because its worker died; the pool re-creates the worker's state elsewhere. */
@@ -74,9 +79,13 @@ export class RelayPool implements Relay {
   #fabrics = new Map<string, FabricRecord>();
   #listeners: Array<(event: RelayEvent) => void> = [];
   #closing = false;
+  #ioChoice: RelayIoChoice;
+  #ioName: RelayIoName | null = null;
+  #ioFallback: string | null = null;
 
-  private constructor(tinypool: Tinypool) {
+  private constructor(tinypool: Tinypool, io: RelayIoChoice) {
     this.#tinypool = tinypool;
+    this.#ioChoice = io;
   }
 
   /** Starts the worker threads and waits until each has reported in. */
@@ -93,13 +102,18 @@ export class RelayPool implements Relay {
       isolateWorkers: false,
       useAtomics: false,
     });
-    const pool = new RelayPool(tinypool);
+    const pool = new RelayPool(tinypool, options.io ?? 'auto');
     await Promise.all(Array.from({ length: workers }, () => pool.#startSlot()));
     return pool;
   }
 
   get workerCount(): number {
     return this.#slots.length;
+  }
+
+  /** The I/O backend the workers opened, and why `auto` fell back to dgram (null when it did not). */
+  get io(): { name: RelayIoName; fallback: string | null } {
+    return { name: this.#ioName ?? 'dgram', fallback: this.#ioFallback };
   }
 
   /** Thread id of the worker hosting a bridge or fabric (diagnostics and tests). */
@@ -330,6 +344,8 @@ export class RelayPool implements Relay {
       port1.on('message', (message: WorkerMessage) => {
         if ('hello' in message) {
           slot.threadId = message.hello.threadId;
+          this.#ioName = message.hello.io;
+          this.#ioFallback = message.hello.fallback;
           this.#watchThread(slot);
           resolve(slot);
         } else if ('event' in message) {
@@ -339,7 +355,7 @@ export class RelayPool implements Relay {
         }
       });
       port1.on('close', () => this.#onSlotDeath(slot, 'its control port closed'));
-      this.#tinypool.run({ port: port2 }, { transferList: [port2] }).then(
+      this.#tinypool.run({ port: port2, io: this.#ioChoice }, { transferList: [port2] }).then(
         () => this.#onSlotDeath(slot, 'it returned'),
         (error: Error) => {
           this.#onSlotDeath(slot, error.message);
@@ -361,6 +377,8 @@ export class RelayPool implements Relay {
     slot.pending.delete(reply.seq);
     if (reply.ok) {
       pending.resolve(reply.result);
+    } else if (isRelayErrorCode(reply.code)) {
+      pending.reject(new RelayEndpointError(reply.code, reply.error, reply.capability));
     } else {
       const error: NodeJS.ErrnoException = new Error(reply.error);
       if (reply.code) error.code = reply.code;

@@ -1,4 +1,5 @@
 /** Control messages between the pool (main thread) and a relay worker, over the MessagePort each worker gets at start. */
+import type { RelayIoName } from './io/types.ts';
 import type { BridgePatch, BridgeSpec, FabricKind, FabricPortConfig, RelayEvent, UdpEndpoint } from './types.ts';
 
 export type Command =
@@ -23,7 +24,13 @@ export type Request = Command & { seq: number };
 
 export type Reply =
   | { seq: number; ok: true; result?: unknown }
-  | { seq: number; ok: false; error: string; code?: string };
+  | { seq: number; ok: false; error: string; code?: string; capability?: string };
 
-/** What a worker posts: replies to requests, events, and once at start its thread id. */
-export type WorkerMessage = Reply | { event: RelayEvent } | { hello: { threadId: number } };
+/**
+ * What a worker posts: replies to requests, events, and once at start its thread id and the I/O backend it opened
+ * (`fallback`: why `auto` fell back to dgram).
+ */
+export type WorkerMessage =
+  | Reply
+  | { event: RelayEvent }
+  | { hello: { threadId: number; io: RelayIoName; fallback: string | null } };

@@ -6,9 +6,25 @@ export type UdpEndpoint = { lport: number; rhost: string; rport: number };
 /** GNS3 link filters: `{"packet_loss": [10], "delay": [50, 5], "bpf": ["icmp"], ...}`. */
 export type LinkFilters = Record<string, Array<string | number>>;
 
+/**
+ * A TAP device: the relay opens /dev/net/tun and attaches to `device`, creating it (no packet-info header,
+ * non-persistent: it vanishes when the relay closes it) when it does not exist. Needs CAP_NET_ADMIN. The worker keeps
+ * the file descriptor, so the device may be moved into another network namespace (a container) after creation.
+ */
+export type TapEndpoint = { kind: 'tap'; device: string };
+
+/** An AF_PACKET socket on host interface `device`: every protocol, promiscuous, the host's own frames ignored. Needs CAP_NET_RAW. */
+export type RawEndpoint = { kind: 'raw'; device: string };
+
+/** The node's side of a bridge: a UDP tunnel to an emulator (no `kind`), or a TAP device or host interface. */
+export type NodeEndpoint = UdpEndpoint | TapEndpoint | RawEndpoint;
+
 export type BridgeSpec = {
-  /** Emulator side: relay binds the tunnel port B and sends to the emulator's port A on 127.0.0.1. */
-  emulator: UdpEndpoint;
+  /**
+   * Node side. UDP: the relay binds the tunnel port B and sends to the emulator's port A on 127.0.0.1. TAP/raw
+   * (native relay I/O only): frames are read from and written to the device.
+   */
+  emulator: NodeEndpoint;
   /** Link side: the NIO given through the API. */
   nio: UdpEndpoint;
   filters: LinkFilters;

@@ -1,13 +1,24 @@
 /**
- * Tinypool task run once per relay worker: it hosts bridges until the pool sends `shutdown`. The task stays pending
- * for the worker's whole life, so each of the pool's tasks owns exactly one thread.
+ * Tinypool task run once per relay worker: it opens the worker's relay I/O, then hosts bridges until the pool sends
+ * `shutdown`. The task stays pending for the worker's whole life, so each of the pool's tasks owns exactly one thread.
  */
+import process from 'node:process';
 import { threadId } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { RelayHost } from './host.ts';
+import { openRelayIo } from './io/select.ts';
+import type { RelayIoChoice } from './io/types.ts';
 
-export default async function relayWorker({ port }: { port: MessagePort }): Promise<void> {
-  const host = new RelayHost(port);
-  host.post({ hello: { threadId } });
+export default async function relayWorker({ port, io: choice }: { port: MessagePort; io: RelayIoChoice }): Promise<void> {
+  const { io, fallback } = await openRelayIo(choice);
+  const host = new RelayHost(port, io);
+  // An uncaught error still ends the worker (rethrown from the handler, it reaches the pool as the thread's 'error'),
+  // but first the native descriptors are closed: they are not Node handles, so they would leak, and koffi crashes the
+  // process if its poll handles outlive the thread's event loop.
+  process.on('uncaughtException', (error) => {
+    io.abandon();
+    throw error;
+  });
+  host.post({ hello: { threadId, io: io.name, fallback } });
   await host.closed;
 }

@@ -53,3 +53,26 @@ export function udp6Frame(src: number[], dst: number[], sport: number, dport: nu
   const body = [...u16(sport), ...u16(dport), ...u16(8), 0, 0];
   return ethernet(0x86dd, [0x60, 0, 0, 0, ...u16(body.length), 17, 64, ...src, ...dst, ...body]);
 }
+
+/** RFC 1071 checksum of `bytes` (for frames a real kernel must accept). */
+function checksum(bytes: number[]): number[] {
+  let sum = 0;
+  for (let i = 0; i < bytes.length; i += 2) sum += (bytes[i]! << 8) | (bytes[i + 1] ?? 0);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return u16(~sum & 0xffff);
+}
+
+/** An ICMP echo request with valid IPv4 and ICMP checksums, which a real network stack answers. */
+export function pingRequest(src: string, dst: string, options: FrameOptions & { id?: number; seq?: number } = {}): Uint8Array {
+  const icmp = [8, 0, 0, 0, ...u16(options.id ?? 0x5042), ...u16(options.seq ?? 1), ...Array.from({ length: 32 }, (_, i) => i)];
+  icmp.splice(2, 2, ...checksum(icmp));
+  const header = [0x45, 0, ...u16(20 + icmp.length), 0, 1, 0x40, 0, 64, 1, 0, 0, ...ip4(src), ...ip4(dst)];
+  header.splice(10, 2, ...checksum(header));
+  return ethernet(0x0800, [...header, ...icmp], options);
+}
+
+/** The ICMP type of an IPv4 frame (0 echo reply, 8 echo request), or -1 when it is not ICMP over IPv4. */
+export function icmpType(frame: Uint8Array): number {
+  if (frame[12] !== 0x08 || frame[13] !== 0x00 || frame[23] !== 1) return -1;
+  return frame[14 + (frame[14]! & 0x0f) * 4]!;
+}

@@ -1,0 +1,129 @@
+/**
+ * libc through Deno.dlopen (Deno). Readiness: one poll() per worker, called with `nonblocking: true` so it waits on
+ * Deno's blocking-call thread and resolves on the event loop; an eventfd wakes it when the watched set changes.
+ * (koffi's calls work under Deno but its poll fires only once.)
+ */
+import type { Libc, NativeMemory, Unwatch } from './libc.ts';
+
+type Pointer = object | null;
+type DenoFfi = {
+  dlopen(path: string, symbols: Record<string, unknown>): { symbols: Record<string, (...args: unknown[]) => unknown> };
+  UnsafePointer: { of(buffer: ArrayBuffer | Uint8Array): Pointer; value(pointer: Pointer): number | bigint };
+  UnsafePointerView: new (pointer: NonNullable<Pointer>) => { getInt32(offset?: number): number };
+};
+
+const POLLIN = 1;
+const POLLFD_BYTES = 8;
+const EFD_NONBLOCK = 0o4000;
+const EFD_CLOEXEC = 0o2000000;
+
+const I32 = 'i32';
+const SIZE = 'usize';
+
+export function bindLibcDeno(): Libc {
+  const deno = (globalThis as unknown as { Deno: DenoFfi }).Deno;
+  const { symbols } = deno.dlopen('libc.so.6', {
+    socket: { parameters: [I32, I32, I32], result: I32 },
+    bind: { parameters: [I32, SIZE, 'u32'], result: I32 },
+    setsockopt: { parameters: [I32, I32, I32, SIZE, 'u32'], result: I32 },
+    ioctl: { parameters: [I32, 'u64', SIZE], result: I32 },
+    open: { parameters: [SIZE, I32], result: I32 },
+    close: { parameters: [I32], result: I32 },
+    read: { parameters: [I32, SIZE, SIZE], result: 'isize' },
+    write: { parameters: [I32, SIZE, SIZE], result: 'isize' },
+    recvmmsg: { parameters: [I32, SIZE, 'u32', I32, SIZE], result: I32 },
+    sendmmsg: { parameters: [I32, SIZE, 'u32', I32], result: I32 },
+    eventfd: { parameters: ['u32', I32], result: I32 },
+    __errno_location: { parameters: [], result: 'pointer' },
+    poll: { parameters: [SIZE, 'u64', I32], result: I32, nonblocking: true },
+  });
+  const call = symbols as Record<string, (...args: number[]) => number> & {
+    poll(fds: number, count: number, timeout: number): Promise<number>;
+    __errno_location(): NonNullable<Pointer>;
+  };
+  const errnoView = new deno.UnsafePointerView(call.__errno_location());
+  const retained: ArrayBuffer[] = [];
+
+  const alloc = (bytes: number): NativeMemory => {
+    const buffer = new ArrayBuffer(bytes);
+    retained.push(buffer);
+    return { bytes: new Uint8Array(buffer), address: Number(deno.UnsafePointer.value(deno.UnsafePointer.of(buffer))) };
+  };
+
+  const watchers = new Map<number, () => void>();
+  const wakeFd = call.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  const wakeBuffer = alloc(8);
+  new DataView(wakeBuffer.bytes.buffer).setBigUint64(0, 1n, true);
+  let pollSet = alloc(POLLFD_BYTES);
+  let pollFds: number[] = [];
+  let changed = true;
+  let running = false;
+  let disposed = false;
+
+  const wake = () => call.write(wakeFd, wakeBuffer.address, 8);
+
+  /** Rebuilds the pollfd array; only between two poll() calls, since the poll thread reads it meanwhile. */
+  const rebuild = () => {
+    pollFds = [wakeFd, ...watchers.keys()];
+    if (pollSet.bytes.byteLength < pollFds.length * POLLFD_BYTES) pollSet = alloc(pollFds.length * 2 * POLLFD_BYTES);
+    const view = new DataView(pollSet.bytes.buffer, pollSet.bytes.byteOffset);
+    pollFds.forEach((fd, i) => {
+      view.setInt32(i * POLLFD_BYTES, fd, true);
+      view.setInt16(i * POLLFD_BYTES + 4, POLLIN, true);
+      view.setInt16(i * POLLFD_BYTES + 6, 0, true);
+    });
+    changed = false;
+  };
+
+  const loop = async () => {
+    running = true;
+    while (!disposed && watchers.size > 0) {
+      if (changed) rebuild();
+      const ready = await call.poll(pollSet.address, pollFds.length, -1);
+      if (disposed || ready <= 0) continue;
+      const view = new DataView(pollSet.bytes.buffer, pollSet.bytes.byteOffset);
+      for (let i = 0; i < pollFds.length; i++) {
+        if (view.getInt16(i * POLLFD_BYTES + 6, true) === 0) continue;
+        const fd = pollFds[i]!;
+        if (fd === wakeFd) call.read(wakeFd, wakeBuffer.address, 8);
+        else watchers.get(fd)?.();
+      }
+    }
+    running = false;
+    if (disposed) call.close(wakeFd);
+  };
+
+  return {
+    socket: call.socket,
+    bind: call.bind,
+    setsockopt: call.setsockopt,
+    ioctl: call.ioctl,
+    open: call.open,
+    close: call.close,
+    read: (fd, buffer, length) => Number(call.read(fd, buffer, length)),
+    write: (fd, buffer, length) => Number(call.write(fd, buffer, length)),
+    recvmmsg: (fd, vector, length, flags) => call.recvmmsg(fd, vector, length, flags, 0),
+    sendmmsg: call.sendmmsg,
+    errno: () => errnoView.getInt32(0),
+    alloc,
+    watch(fd, onReadable): Unwatch {
+      watchers.set(fd, onReadable);
+      changed = true;
+      if (running) wake();
+      else void loop();
+      return () => {
+        if (watchers.get(fd) !== onReadable) return;
+        watchers.delete(fd);
+        changed = true;
+        wake();
+      };
+    },
+    dispose() {
+      disposed = true;
+      watchers.clear();
+      // A pending poll() returns on the wake-up and the loop closes the eventfd; without one, close it now.
+      if (running) wake();
+      else call.close(wakeFd);
+    },
+  };
+}

@@ -1,0 +1,61 @@
+/** libc through koffi (Node): synchronous calls on the worker thread, readiness from libuv via koffi.node.poll. */
+import { createRequire } from 'node:module';
+import type { Libc, NativeMemory } from './libc.ts';
+
+type KoffiFunction = (...args: number[]) => number;
+type PollHandle = { close(): void; start(options: { readable: boolean }, callback: (status: number) => void): void };
+type Koffi = {
+  load(path: string): { func(signature: string): KoffiFunction };
+  alloc(type: string, length: number): unknown;
+  view(pointer: unknown, length: number): ArrayBuffer;
+  address(pointer: unknown): bigint;
+  errno(): number;
+  node: { poll(fd: number, options: { readable: boolean }, callback: (status: number) => void): PollHandle };
+};
+
+export function bindLibcKoffi(): Libc {
+  // koffi is a CommonJS native addon; require keeps it out of Deno's module graph (Deno never loads this file).
+  const koffi = createRequire(import.meta.url)('koffi') as Koffi;
+  const lib = koffi.load('libc.so.6');
+  const fn = (signature: string) => lib.func(signature);
+  const retained: unknown[] = [];
+  return {
+    socket: fn('int socket(int, int, int)'),
+    bind: fn('int bind(int, uintptr_t, uint32_t)'),
+    setsockopt: fn('int setsockopt(int, int, int, uintptr_t, uint32_t)'),
+    ioctl: fn('int ioctl(int, unsigned long, uintptr_t)'),
+    open: fn('int open(uintptr_t, int)'),
+    close: fn('int close(int)'),
+    read: fn('intptr_t read(int, uintptr_t, uintptr_t)'),
+    write: fn('intptr_t write(int, uintptr_t, uintptr_t)'),
+    recvmmsg: ((call) => (fd: number, vector: number, length: number, flags: number) => call(fd, vector, length, flags, 0))(
+      fn('int recvmmsg(int, uintptr_t, unsigned int, int, uintptr_t)'),
+    ),
+    sendmmsg: fn('int sendmmsg(int, uintptr_t, unsigned int, int)'),
+    errno: () => koffi.errno(),
+    alloc(bytes: number): NativeMemory {
+      const pointer = koffi.alloc('uint8_t', bytes);
+      // Worker-lifetime buffers: kept referenced so koffi never frees them under the kernel's feet.
+      retained.push(pointer);
+      return { bytes: new Uint8Array(koffi.view(pointer, bytes)), address: Number(koffi.address(pointer)) };
+    },
+    watch(fd, onReadable) {
+      const options = { readable: true };
+      let closed = false;
+      // libuv stops a poll handle that reports POLLERR (status < 0); the reader has consumed the error by now, so the
+      // watch goes on unless the reader closed it.
+      const callback = (status: number) => {
+        onReadable();
+        if (status < 0 && !closed) handle.start(options, callback);
+      };
+      const handle = koffi.node.poll(fd, options, callback);
+      return () => {
+        closed = true;
+        handle.close();
+      };
+    },
+    dispose() {
+      retained.length = 0;
+    },
+  };
+}

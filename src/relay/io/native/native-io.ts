@@ -1,0 +1,466 @@
+/**
+ * The native relay I/O of one worker: non-blocking sockets and TAP file descriptors owned by the worker, readiness
+ * from the event loop, `recvmmsg` into one ring of preallocated buffers, and one `sendmmsg` (or `write` per frame for
+ * TAP) per destination at the end of every received batch. A batch is whatever the kernel has queued when the socket
+ * turns readable (MSG_DONTWAIT): nothing ever waits for a batch to fill.
+ *
+ * Frames handed to the bridges are views into the ring, valid until the batch is flushed; sends of such views go out
+ * without a copy. A frame from anywhere else (a release queue, a fabric fan-out copy) is copied into the send arena.
+ */
+import { requireCapability, requireInterface, validateInterfaceName } from '../../endpoint-checks.ts';
+import type { Peer } from '../../peer.ts';
+import { SOCKET_BUFFER_BYTES } from '../../peer.ts';
+import type { DeviceEndpoint, EndpointHandlers, RelayIo, UdpSocket } from '../types.ts';
+import {
+  IOVEC_BYTES,
+  MMSGHDR_BYTES,
+  MMSGHDR_WORDS,
+  MSG_FLAGS,
+  MSG_LEN,
+  MSG_NAMELEN,
+  NAME_BYTES,
+  initVector,
+  putWord64,
+  readIfreqName,
+  writeIfreq,
+} from './layout.ts';
+import {
+  AF_INET,
+  AF_INET6,
+  AF_PACKET,
+  EAGAIN,
+  EINTR,
+  EMSGSIZE,
+  ENOBUFS,
+  IFF_NO_PI,
+  IFF_TAP,
+  MSG_DONTWAIT,
+  MSG_TRUNC,
+  O_CLOEXEC,
+  O_NONBLOCK,
+  O_RDWR,
+  PACKET_ADD_MEMBERSHIP,
+  PACKET_IGNORE_OUTGOING,
+  SIOCGIFINDEX,
+  SOCK_CLOEXEC,
+  SOCK_DGRAM,
+  SOCK_NONBLOCK,
+  SOCK_RAW,
+  SOL_PACKET,
+  SOL_SOCKET,
+  SO_RCVBUF,
+  SO_SNDBUF,
+  TUNSETIFF,
+  errnoError,
+} from './libc.ts';
+import type { Libc, NativeMemory, Unwatch } from './libc.ts';
+import { encodeInetAddress, encodePacketAddress, encodePromiscuousMembership } from './sockaddr.ts';
+
+/** Frames per recvmmsg/sendmmsg call. */
+export const BATCH = 32;
+/** Any UDP datagram (≤ 65,507 B), and an Ethernet frame at the largest MTU (65,535) with a VLAN tag. */
+export const SLOT_BYTES = 65_560;
+/** Batches taken from one socket per readiness callback before the event loop gets a turn (control messages, timers). */
+const BATCHES_PER_WAKE = 8;
+/** Copies of frames that do not live in the ring, until the next flush. */
+const ARENA_BYTES = 4 * 1024 * 1024;
+/** Errors a UDP receive or send reports when a peer is not listening yet or a route comes and goes (links survive them). */
+const TRANSIENT_UDP = new Set(['ECONNREFUSED', 'ENETDOWN', 'ENETUNREACH', 'EHOSTUNREACH', 'EINVAL', 'EPERM']);
+
+const TUN_PATH = new TextEncoder().encode('/dev/net/tun\0');
+
+/** Frames waiting for the end of the batch, for one endpoint: a sendmmsg vector, or a list of TAP writes. */
+class Outbox {
+  count = 0;
+  closed = false;
+  readonly words: Uint32Array;
+  readonly memory: NativeMemory;
+  readonly lengths = new Uint32Array(BATCH);
+  readonly addresses = new Float64Array(BATCH);
+
+  constructor(
+    readonly fd: number,
+    readonly mode: 'message' | 'write',
+    readonly handlers: EndpointHandlers,
+    libc: Libc,
+  ) {
+    this.memory = libc.alloc(BATCH * (MMSGHDR_BYTES + IOVEC_BYTES + NAME_BYTES));
+    this.words = initVector(this.memory, BATCH, 0, BATCH * MMSGHDR_BYTES, mode === 'message' ? BATCH * (MMSGHDR_BYTES + IOVEC_BYTES) : null);
+  }
+}
+
+type Receiver = { fd: number; handlers: EndpointHandlers; unwatch: Unwatch | null; resume: () => void; closed: boolean };
+
+/** How long after an AF_PACKET socket reported ENETDOWN its interface is looked up again (deleted, or only down?). */
+const DOWN_RECHECK_MS = 200;
+
+export class NativeIo implements RelayIo {
+  readonly name = 'native';
+  #libc: Libc;
+  #ring: NativeMemory;
+  #ringWords: Uint32Array;
+  #slots: Uint8Array[] = [];
+  #arena: NativeMemory;
+  #arenaUsed = 0;
+  #dirty: Outbox[] = [];
+  #dispatching = false;
+  #flushQueued = false;
+  /** Small argument area for set-up calls (bind addresses, ifreq, socket options); never used on the hot path. */
+  #scratch: NativeMemory;
+  #sockaddrs = new WeakMap<Peer, Uint8Array>();
+  /** Every open endpoint, so a dying worker can release them all at once (see `abandon`). */
+  #open = new Set<{ receiver: Receiver; outbox: Outbox }>();
+  #flushAll = () => this.flush();
+
+  constructor(libc: Libc) {
+    this.#libc = libc;
+    const vectorBytes = BATCH * (MMSGHDR_BYTES + IOVEC_BYTES);
+    this.#ring = libc.alloc(vectorBytes + BATCH * SLOT_BYTES);
+    this.#ringWords = initVector(this.#ring, BATCH, 0, BATCH * MMSGHDR_BYTES, null);
+    for (let i = 0; i < BATCH; i++) {
+      const offset = vectorBytes + i * SLOT_BYTES;
+      this.#slots.push(this.#ring.bytes.subarray(offset, offset + SLOT_BYTES));
+      const iov = (BATCH * MMSGHDR_BYTES + i * IOVEC_BYTES) >>> 2;
+      putWord64(this.#ringWords, iov, this.#ring.address + offset);
+      putWord64(this.#ringWords, iov + 2, SLOT_BYTES);
+    }
+    this.#arena = libc.alloc(ARENA_BYTES);
+    this.#scratch = libc.alloc(256);
+  }
+
+  async openUdp(lport: number, address: string, handlers: EndpointHandlers): Promise<UdpSocket> {
+    const family = address.includes(':') ? 6 : 4;
+    const fd = this.#check(
+      this.#libc.socket(family === 6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0),
+      'socket',
+      `UDP port ${lport}`,
+    );
+    try {
+      this.#setBuffers(fd);
+      const name = encodeInetAddress(address, lport, family);
+      this.#scratch.bytes.set(name);
+      this.#check(this.#libc.bind(fd, this.#scratch.address, name.length), 'bind', `${address}:${lport}`);
+    } catch (error) {
+      this.#libc.close(fd);
+      throw error;
+    }
+    const outbox = new Outbox(fd, 'message', handlers, this.#libc);
+    const receiver = this.#watchMessages(fd, handlers, false, '');
+    const entry = this.#track(receiver, outbox);
+    return {
+      send: (frame, peer) => this.#enqueue(outbox, frame, this.#sockaddr(peer)),
+      close: async () => this.#closeEndpoint(entry),
+    };
+  }
+
+  async openTap(name: string, handlers: EndpointHandlers): Promise<DeviceEndpoint> {
+    validateInterfaceName(name);
+    requireCapability('CAP_NET_ADMIN', `open TAP device "${name}"`);
+    this.#scratch.bytes.set(TUN_PATH);
+    const fd = this.#check(this.#libc.open(this.#scratch.address, O_RDWR | O_NONBLOCK | O_CLOEXEC), 'open', '/dev/net/tun');
+    let device: string;
+    try {
+      writeIfreq(this.#scratch.bytes, 0, name, IFF_TAP | IFF_NO_PI);
+      this.#check(this.#libc.ioctl(fd, TUNSETIFF, this.#scratch.address), 'ioctl(TUNSETIFF)', `TAP device "${name}"`);
+      device = readIfreqName(this.#scratch.bytes, 0);
+    } catch (error) {
+      this.#libc.close(fd);
+      throw error;
+    }
+    const outbox = new Outbox(fd, 'write', handlers, this.#libc);
+    const receiver: Receiver = { fd, handlers, unwatch: null, resume: () => {}, closed: false };
+    receiver.unwatch = this.#libc.watch(fd, () => this.#receiveReads(receiver));
+    const entry = this.#track(receiver, outbox);
+    return {
+      device,
+      send: (frame) => this.#enqueue(outbox, frame, null),
+      close: async () => this.#closeEndpoint(entry),
+    };
+  }
+
+  async openRaw(name: string, handlers: EndpointHandlers): Promise<DeviceEndpoint> {
+    requireInterface(name);
+    requireCapability('CAP_NET_RAW', `open a raw socket on interface "${name}"`);
+    // Protocol 0 until bound: a socket created with ETH_P_ALL would see every interface's frames until bind().
+    const fd = this.#check(this.#libc.socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), 'socket', 'AF_PACKET');
+    let ifindex: number;
+    try {
+      ifindex = this.#ifindex(fd, name);
+      this.#setOption(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1, `interface "${name}"`);
+      this.#setBuffers(fd);
+      const address = encodePacketAddress(ifindex);
+      this.#scratch.bytes.set(address);
+      this.#check(this.#libc.bind(fd, this.#scratch.address, address.length), 'bind', `interface "${name}"`);
+      const membership = encodePromiscuousMembership(ifindex);
+      this.#scratch.bytes.set(membership);
+      this.#check(
+        this.#libc.setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, this.#scratch.address, membership.length),
+        'setsockopt(PACKET_ADD_MEMBERSHIP)',
+        `interface "${name}"`,
+      );
+    } catch (error) {
+      this.#libc.close(fd);
+      throw error;
+    }
+    const outbox = new Outbox(fd, 'message', handlers, this.#libc);
+    const receiver = this.#watchMessages(fd, handlers, true, name);
+    receiver.resume = () => this.#recheckInterface(receiver, name, ifindex);
+    const entry = this.#track(receiver, outbox);
+    return {
+      device: name,
+      send: (frame) => this.#enqueue(outbox, frame, null),
+      close: async () => this.#closeEndpoint(entry),
+    };
+  }
+
+  /** Sends every queued frame; after it, ring views and arena copies may be reused. */
+  flush(): void {
+    this.#flushQueued = false;
+    for (let i = 0; i < this.#dirty.length; i++) this.#send(this.#dirty[i]!);
+    this.#dirty.length = 0;
+    this.#arenaUsed = 0;
+  }
+
+  close(): void {
+    this.flush();
+    this.abandon();
+    this.#libc.dispose();
+  }
+
+  /**
+   * Stops every readiness watch and closes every descriptor at once, without flushing: for a worker about to die of an
+   * uncaught error. Its descriptors are not Node handles, so nothing else would close them, and koffi's poll handles
+   * must be closed before the thread's event loop goes away.
+   */
+  abandon(): void {
+    for (const entry of [...this.#open]) {
+      entry.outbox.count = 0;
+      void this.#closeEndpoint(entry);
+    }
+  }
+
+  #track(receiver: Receiver, outbox: Outbox): { receiver: Receiver; outbox: Outbox } {
+    const entry = { receiver, outbox };
+    this.#open.add(entry);
+    return entry;
+  }
+
+  #check(result: number, syscall: string, detail: string): number {
+    if (result < 0) throw errnoError(this.#libc.errno(), syscall, detail);
+    return result;
+  }
+
+  #setOption(fd: number, level: number, option: number, value: number, detail: string): void {
+    new DataView(this.#scratch.bytes.buffer, this.#scratch.bytes.byteOffset).setInt32(0, value, true);
+    this.#check(this.#libc.setsockopt(fd, level, option, this.#scratch.address, 4), 'setsockopt', detail);
+  }
+
+  /** Large kernel buffers as the dgram backend asks for (the kernel caps them at net.core.rmem_max/wmem_max). */
+  #setBuffers(fd: number): void {
+    this.#setOption(fd, SOL_SOCKET, SO_RCVBUF, SOCKET_BUFFER_BYTES, 'SO_RCVBUF');
+    this.#setOption(fd, SOL_SOCKET, SO_SNDBUF, SOCKET_BUFFER_BYTES, 'SO_SNDBUF');
+  }
+
+  #ifindex(fd: number, name: string): number {
+    writeIfreq(this.#scratch.bytes, 0, name, 0);
+    this.#check(this.#libc.ioctl(fd, SIOCGIFINDEX, this.#scratch.address), 'ioctl(SIOCGIFINDEX)', `interface "${name}"`);
+    return new DataView(this.#scratch.bytes.buffer, this.#scratch.bytes.byteOffset).getInt32(16, true);
+  }
+
+  #sockaddr(peer: Peer): Uint8Array {
+    let name = this.#sockaddrs.get(peer);
+    if (!name) {
+      name = encodeInetAddress(peer.address, peer.port, peer.family);
+      this.#sockaddrs.set(peer, name);
+    }
+    return name;
+  }
+
+  #watchMessages(fd: number, handlers: EndpointHandlers, device: boolean, interfaceName: string): Receiver {
+    const receiver: Receiver = { fd, handlers, unwatch: null, resume: () => {}, closed: false };
+    receiver.unwatch = this.#libc.watch(fd, () => this.#receiveMessages(receiver, device, interfaceName));
+    return receiver;
+  }
+
+  /** Readiness of a UDP or AF_PACKET socket: up to BATCHES_PER_WAKE recvmmsg batches, each forwarded then flushed. */
+  #receiveMessages(receiver: Receiver, device: boolean, interfaceName: string): void {
+    const libc = this.#libc;
+    const words = this.#ringWords;
+    for (let round = 0; round < BATCHES_PER_WAKE && receiver.unwatch; round++) {
+      const count = libc.recvmmsg(receiver.fd, this.#ring.address, BATCH, MSG_DONTWAIT);
+      if (count < 0) {
+        const errno = libc.errno();
+        if (errno === EAGAIN) return;
+        if (errno === EINTR) continue;
+        this.#receiveFailed(receiver, errnoError(errno, 'recvmmsg', interfaceName || 'UDP socket'), device);
+        return;
+      }
+      this.#dispatching = true;
+      try {
+        for (let i = 0; i < count; i++) {
+          const at = i * MMSGHDR_WORDS;
+          if ((words[at + MSG_FLAGS]! & MSG_TRUNC) !== 0) receiver.handlers.drop('too_big');
+          else receiver.handlers.frame(this.#slots[i]!.subarray(0, words[at + MSG_LEN]!));
+        }
+      } finally {
+        this.#dispatching = false;
+        this.flush();
+      }
+      if (count < BATCH) return;
+    }
+  }
+
+  /** Readiness of a TAP device: one read() per frame (the tun driver has no batch call), forwarded as one batch. */
+  #receiveReads(receiver: Receiver): void {
+    const libc = this.#libc;
+    const base = this.#ring.address + BATCH * (MMSGHDR_BYTES + IOVEC_BYTES);
+    for (let round = 0; round < BATCHES_PER_WAKE && receiver.unwatch; round++) {
+      let count = 0;
+      let failure: Error | null = null;
+      for (; count < BATCH; count++) {
+        const length = libc.read(receiver.fd, base + count * SLOT_BYTES, SLOT_BYTES);
+        if (length >= 0) {
+          this.#ringWords[count * MMSGHDR_WORDS + MSG_LEN] = length;
+          continue;
+        }
+        const errno = libc.errno();
+        if (errno === EINTR) {
+          count--;
+          continue;
+        }
+        if (errno !== EAGAIN) failure = errnoError(errno, 'read', 'TAP device');
+        break;
+      }
+      this.#dispatching = true;
+      try {
+        for (let i = 0; i < count; i++) receiver.handlers.frame(this.#slots[i]!.subarray(0, this.#ringWords[i * MMSGHDR_WORDS + MSG_LEN]!));
+      } finally {
+        this.#dispatching = false;
+        this.flush();
+      }
+      if (failure) {
+        // A TAP device that is deleted or loses its queue (EBADFD, EIO) never comes back on this descriptor.
+        this.#stop(receiver);
+        receiver.handlers.error(failure, true);
+        return;
+      }
+      if (count < BATCH) return;
+    }
+  }
+
+  #receiveFailed(receiver: Receiver, error: Error & { code: string }, device: boolean): void {
+    if (!device) {
+      if (!TRANSIENT_UDP.has(error.code)) receiver.handlers.error(error, false);
+      return;
+    }
+    if (error.code !== 'ENETDOWN') {
+      this.#stop(receiver);
+      receiver.handlers.error(error, true);
+      return;
+    }
+    // AF_PACKET reports ENETDOWN once when its interface goes down, and also when it is being deleted, before the
+    // deletion is visible: look again a little later, and stop for good only if the interface is gone.
+    this.#stop(receiver);
+    setTimeout(receiver.resume, DOWN_RECHECK_MS);
+  }
+
+  #recheckInterface(receiver: Receiver, name: string, ifindex: number): void {
+    if (receiver.closed) return;
+    let now = -1;
+    try {
+      now = this.#ifindex(receiver.fd, name);
+    } catch {
+      // No such interface any more.
+    }
+    if (now !== ifindex) {
+      receiver.handlers.error(errnoError(19, 'recvmmsg', `interface "${name}" no longer exists`), true);
+      return;
+    }
+    receiver.handlers.error(errnoError(100, 'recvmmsg', `interface "${name}" went down`), false);
+    receiver.unwatch = this.#libc.watch(receiver.fd, () => this.#receiveMessages(receiver, true, name));
+  }
+
+  #stop(receiver: Receiver): void {
+    receiver.unwatch?.();
+    receiver.unwatch = null;
+  }
+
+  async #closeEndpoint(entry: { receiver: Receiver; outbox: Outbox }): Promise<void> {
+    if (entry.outbox.closed) return;
+    this.flush();
+    entry.outbox.closed = true;
+    this.#open.delete(entry);
+    entry.receiver.closed = true;
+    this.#stop(entry.receiver);
+    this.#libc.close(entry.receiver.fd);
+  }
+
+  /** Queues one frame on an endpoint's outbox; `name` is the destination sockaddr for UDP, null for a device. */
+  #enqueue(outbox: Outbox, frame: Uint8Array, name: Uint8Array | null): void {
+    if (outbox.closed) return;
+    let address: number;
+    if (frame.buffer === this.#ring.bytes.buffer) {
+      address = this.#ring.address + frame.byteOffset;
+    } else {
+      if (frame.length > ARENA_BYTES) {
+        outbox.handlers.drop('too_big');
+        return;
+      }
+      if (this.#arenaUsed + frame.length > ARENA_BYTES) this.flush();
+      address = this.#arena.address + this.#arenaUsed;
+      this.#arena.bytes.set(frame, this.#arenaUsed);
+      this.#arenaUsed += (frame.length + 7) & ~7;
+    }
+    const i = outbox.count++;
+    outbox.addresses[i] = address;
+    outbox.lengths[i] = frame.length;
+    if (outbox.mode === 'message') {
+      const iov = (BATCH * MMSGHDR_BYTES + i * IOVEC_BYTES) >>> 2;
+      putWord64(outbox.words, iov, address);
+      putWord64(outbox.words, iov + 2, frame.length);
+      if (name) {
+        outbox.memory.bytes.set(name, BATCH * (MMSGHDR_BYTES + IOVEC_BYTES) + i * NAME_BYTES);
+        outbox.words[i * MMSGHDR_WORDS + MSG_NAMELEN] = name.length;
+      }
+    }
+    if (i === 0) this.#dirty.push(outbox);
+    if (outbox.count === BATCH) {
+      this.#send(outbox);
+    } else if (!this.#dispatching && !this.#flushQueued) {
+      // Sent from a timer or a control message: go out once the current task is done, still as one batch.
+      this.#flushQueued = true;
+      queueMicrotask(this.#flushAll);
+    }
+  }
+
+  /** Hands an outbox to the kernel; a frame the kernel refuses is dropped with its reason and the rest still go. */
+  #send(outbox: Outbox): void {
+    const total = outbox.count;
+    outbox.count = 0;
+    if (total === 0 || outbox.closed) return;
+    const libc = this.#libc;
+    let sent = 0;
+    while (sent < total) {
+      let result: number;
+      if (outbox.mode === 'message') {
+        result = libc.sendmmsg(outbox.fd, outbox.memory.address + sent * MMSGHDR_BYTES, total - sent, MSG_DONTWAIT);
+      } else {
+        result = libc.write(outbox.fd, outbox.addresses[sent]!, outbox.lengths[sent]!) < 0 ? -1 : 1;
+      }
+      if (result > 0) {
+        sent += result;
+        continue;
+      }
+      const errno = libc.errno();
+      if (errno === EINTR) continue;
+      if (errno === EAGAIN || errno === ENOBUFS) {
+        for (; sent < total; sent++) outbox.handlers.drop('send_buffer_full');
+        break;
+      }
+      const error = errnoError(errno, outbox.mode === 'message' ? 'sendmmsg' : 'write', 'send');
+      outbox.handlers.drop(errno === EMSGSIZE ? 'too_big' : 'send_error');
+      if (errno !== EMSGSIZE && !TRANSIENT_UDP.has(error.code)) outbox.handlers.error(error, false);
+      sent++;
+    }
+  }
+}

@@ -1,0 +1,34 @@
+/** Chooses a worker's relay I/O: `native` where the FFI loads (Linux x64/arm64), else `dgram` with the reason. */
+import { DgramIo } from './dgram-io.ts';
+import type { RelayIo, RelayIoChoice } from './types.ts';
+
+const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== 'undefined';
+
+/** Loads the FFI binding of this runtime; throws with the reason when it cannot. */
+async function loadNative(): Promise<RelayIo> {
+  const { platform, arch } = await import('node:process');
+  // The structure layouts in native/layout.ts are those of LP64 Linux.
+  if (platform !== 'linux' || (arch !== 'x64' && arch !== 'arm64')) {
+    throw new Error(`native relay I/O supports Linux on x64/arm64, not ${platform}/${arch}`);
+  }
+  const { NativeIo } = await import('./native/native-io.ts');
+  const libc = isDeno
+    ? (await import('./native/libc-deno.ts')).bindLibcDeno()
+    : (await import('./native/libc-koffi.ts')).bindLibcKoffi();
+  return new NativeIo(libc);
+}
+
+/**
+ * `native` fails when the FFI cannot load; `auto` then falls back to dgram and `fallback` says why (the caller logs
+ * it once); `dgram` never touches the FFI.
+ */
+export async function openRelayIo(choice: RelayIoChoice): Promise<{ io: RelayIo; fallback: string | null }> {
+  if (choice === 'dgram') return { io: new DgramIo('chosen with --relay-io dgram'), fallback: null };
+  try {
+    return { io: await loadNative(), fallback: null };
+  } catch (error) {
+    if (choice === 'native') throw error;
+    const reason = (error as Error).message;
+    return { io: new DgramIo(reason), fallback: reason };
+  }
+}

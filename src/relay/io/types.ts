@@ -1,0 +1,55 @@
+/**
+ * The relay's I/O interface: what bridges and fabrics need from sockets and devices. Two implementations, chosen once
+ * per worker: `dgram` (node:dgram, portable) and `native` (FFI to libc: batched UDP, AF_PACKET and TAP endpoints).
+ */
+import type { Peer } from '../peer.ts';
+
+export type RelayIoName = 'native' | 'dgram';
+
+/** `--relay-io`: `auto` is native where the FFI loads, else dgram. */
+export const RELAY_IO_CHOICES = ['auto', 'native', 'dgram'] as const;
+export type RelayIoChoice = (typeof RELAY_IO_CHOICES)[number];
+
+/**
+ * What an endpoint reports. `frame` may be a view into a buffer the backend reuses once the current batch is forwarded:
+ * a callee that keeps it past its return (a release queue, a fabric fan-out to a bridge) copies it first.
+ */
+export type EndpointHandlers = {
+  frame(frame: Uint8Array): void;
+  /** A frame received or sent that could not be delivered intact (e.g. "too_big"), counted by the owner. */
+  drop(reason: string): void;
+  /**
+   * A failure that is not one of the transient ones links must survive. `fatal`: the endpoint stopped for good (its
+   * interface vanished); the owner reports it and closes the endpoint, nothing spins.
+   */
+  error(error: Error & { code?: string }, fatal: boolean): void;
+};
+
+/** An unconnected UDP socket bound to one local port. */
+export interface UdpSocket {
+  /** Sends to `peer` now or with the current batch; failures are reported to the handlers' `drop`. */
+  send(frame: Uint8Array, peer: Peer): void;
+  close(): Promise<void>;
+}
+
+/** A TAP device or an AF_PACKET socket on one interface: frames go to and come from that device only. */
+export interface DeviceEndpoint {
+  /** The kernel's name of the device at open time. */
+  readonly device: string;
+  send(frame: Uint8Array): void;
+  close(): Promise<void>;
+}
+
+export interface RelayIo {
+  readonly name: RelayIoName;
+  /** Binds `address:lport` (IPv4 or IPv6 literal). Rejects with the errno code (e.g. EADDRINUSE) on failure. */
+  openUdp(lport: number, address: string, handlers: EndpointHandlers): Promise<UdpSocket>;
+  /** Attaches to TAP device `name`, creating it (non-persistent, no packet-info header) when it does not exist. */
+  openTap(name: string, handlers: EndpointHandlers): Promise<DeviceEndpoint>;
+  /** AF_PACKET socket bound to interface `name`: all protocols, promiscuous, the host's own frames ignored. */
+  openRaw(name: string, handlers: EndpointHandlers): Promise<DeviceEndpoint>;
+  /** Releases what the backend holds for the worker (readiness watchers, buffers). */
+  close(): void;
+  /** Closes every endpoint at once without flushing, for a worker about to die of an uncaught error. */
+  abandon(): void;
+}
