@@ -181,6 +181,15 @@ const kinds = {
   },
   NAT_NETWORK_FAILED: { status: 409, exception: 'NodeError', message: (bridge: string, reason: string) => `Cannot create the NAT network on "${bridge}": ${reason}` },
 
+  // ---- relay: raw and TAP bridge sides (the capability check is CAPABILITIES_MISSING) ----
+  RELAY_INTERFACE_INVALID: { status: 400, message: (name: string, problem: string) => `Interface name "${name}" ${problem}` },
+  RELAY_INTERFACE_MISSING: { status: 409, message: (name: string) => `Interface "${name}" does not exist on this host` },
+  RELAY_BACKEND_UNSUPPORTED: {
+    status: 409,
+    message: (what: string, reason: string) =>
+      `Cannot open ${what}: the relay uses its dgram I/O (${reason}); raw and TAP endpoints need --relay-io native`,
+  },
+
   // ---- controller: computes (and what a compute answered, mapped as GNS3's controller maps it) ----
   COMPUTE_NOT_FOUND: { status: 404, message: (id: string) => `Compute ID ${id} doesn't exist` },
   COMPUTE_NAME_TAKEN: { status: 409, message: (name: string) => `Compute name "${name}" already exists` },

@@ -1,7 +1,7 @@
 /** Everything a relay worker hosts (bridges and fabrics), driven by commands arriving on its control port. */
 import type { MessagePort } from 'node:worker_threads';
 import { Bridge } from './bridge.ts';
-import { RelayEndpointError } from './errors.ts';
+import { PatchbayError } from '../errors/index.ts';
 import { Fabric } from './fabric.ts';
 import type { RelayIo } from './io/types.ts';
 import { LoopbackDirectory } from './loopback.ts';
@@ -42,7 +42,7 @@ export class RelayHost {
     } catch (error) {
       const { message, code } = error as NodeJS.ErrnoException;
       reply = { seq: request.seq, ok: false, error: message, ...(code ? { code } : {}) };
-      if (error instanceof RelayEndpointError && error.capability) reply.capability = error.capability;
+      if (error instanceof PatchbayError) reply.fields = { ...error.fields, ...(error.exception ? { exception: error.exception } : {}) };
     }
     this.post(reply);
     if (request.op === 'shutdown') {

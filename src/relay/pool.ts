@@ -7,7 +7,8 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import Tinypool from 'tinypool';
-import { RelayEndpointError, isRelayErrorCode } from './errors.ts';
+import { PatchbayError } from '../errors/index.ts';
+import type { ErrorCode } from '../errors/index.ts';
 import type { RelayIoChoice } from './io/types.ts';
 import type { RelayIoName } from './io/types.ts';
 import type { Command, Reply, WorkerMessage } from './protocol.ts';
@@ -377,8 +378,8 @@ export class RelayPool implements Relay {
     slot.pending.delete(reply.seq);
     if (reply.ok) {
       pending.resolve(reply.result);
-    } else if (isRelayErrorCode(reply.code)) {
-      pending.reject(new RelayEndpointError(reply.code, reply.error, reply.capability));
+    } else if (reply.fields) {
+      pending.reject(new PatchbayError(reply.code as ErrorCode, reply.error, reply.fields));
     } else {
       const error: NodeJS.ErrnoException = new Error(reply.error);
       if (reply.code) error.code = reply.code;

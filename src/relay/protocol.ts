@@ -24,7 +24,8 @@ export type Request = Command & { seq: number };
 
 export type Reply =
   | { seq: number; ok: true; result?: unknown }
-  | { seq: number; ok: false; error: string; code?: string; capability?: string };
+  /** `fields`: set for a registry error (src/errors), rebuilt by the pool with its code, message and fields. */
+  | { seq: number; ok: false; error: string; code?: string; fields?: Record<string, string> };
 
 /**
  * What a worker posts: replies to requests, events, and once at start its thread id and the I/O backend it opened

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { RelayEndpointError } from '../../src/relay/errors.ts';
+import { PatchbayError } from '../../src/errors/index.ts';
 import { RelayPool } from '../../src/relay/pool.ts';
 import type { BridgeSpec, RelayEvent } from '../../src/relay/types.ts';
 import { icmpType, pingRequest } from './frames.ts';
@@ -132,7 +132,7 @@ t.test('bad interface names and backends are refused before any syscall, with ty
   const dgram = await RelayPool.start({ workers: 1, io: 'dgram' });
   t.teardown(() => dgram.close());
   const error = await dgram.createBridge('d', { ...spec, emulator: { kind: 'tap', device: `${prefix}d` } }).catch((e) => e);
-  t.ok(error instanceof RelayEndpointError, 'typed error across the worker boundary');
+  t.ok(error instanceof PatchbayError, 'registry error rebuilt across the worker boundary');
   t.match(error, { code: 'RELAY_BACKEND_UNSUPPORTED', status: 409, message: /--relay-io native/ });
   t.notOk(linkExists(`${prefix}d`));
 });

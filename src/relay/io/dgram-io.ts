@@ -3,7 +3,8 @@ import { createSocket } from 'node:dgram';
 import { lookup as lookupCallback } from 'node:dns';
 import type { LookupOneOptions } from 'node:dns';
 import { isIP } from 'node:net';
-import { RelayEndpointError } from '../errors.ts';
+import { fail } from '../../errors/index.ts';
+import type { PatchbayError } from '../../errors/index.ts';
 import { SOCKET_BUFFER_BYTES } from '../peer.ts';
 import type { DeviceEndpoint, EndpointHandlers, RelayIo, UdpSocket } from './types.ts';
 
@@ -83,10 +84,7 @@ export class DgramIo implements RelayIo {
   /** Node closes dgram sockets with the thread. */
   abandon(): void {}
 
-  #unsupported(what: string): RelayEndpointError {
-    return new RelayEndpointError(
-      'RELAY_BACKEND_UNSUPPORTED',
-      `Cannot open ${what}: the relay uses its dgram I/O (${this.#reason}); raw and TAP endpoints need --relay-io native`,
-    );
+  #unsupported(what: string): PatchbayError {
+    return fail('RELAY_BACKEND_UNSUPPORTED', what, this.#reason);
   }
 }

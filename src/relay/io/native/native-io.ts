@@ -7,7 +7,7 @@
  * Frames handed to the bridges are views into the ring, valid until the batch is flushed; sends of such views go out
  * without a copy. A frame from anywhere else (a release queue, a fabric fan-out copy) is copied into the send arena.
  */
-import { requireCapability, requireInterface, validateInterfaceName } from '../../endpoint-checks.ts';
+import { requireCapabilities, requireInterface, validateInterfaceName } from '../../endpoint-checks.ts';
 import type { Peer } from '../../peer.ts';
 import { SOCKET_BUFFER_BYTES } from '../../peer.ts';
 import type { DeviceEndpoint, EndpointHandlers, RelayIo, UdpSocket } from '../types.ts';
@@ -155,7 +155,7 @@ export class NativeIo implements RelayIo {
 
   async openTap(name: string, handlers: EndpointHandlers): Promise<DeviceEndpoint> {
     validateInterfaceName(name);
-    requireCapability('CAP_NET_ADMIN', `open TAP device "${name}"`);
+    requireCapabilities(['CAP_NET_ADMIN'], `TAP device "${name}"`);
     this.#scratch.bytes.set(TUN_PATH);
     const fd = this.#check(this.#libc.open(this.#scratch.address, O_RDWR | O_NONBLOCK | O_CLOEXEC), 'open', '/dev/net/tun');
     let device: string;
@@ -180,7 +180,7 @@ export class NativeIo implements RelayIo {
 
   async openRaw(name: string, handlers: EndpointHandlers): Promise<DeviceEndpoint> {
     requireInterface(name);
-    requireCapability('CAP_NET_RAW', `open a raw socket on interface "${name}"`);
+    requireCapabilities(['CAP_NET_RAW'], `A raw socket on interface "${name}"`);
     // Protocol 0 until bound: a socket created with ETH_P_ALL would see every interface's frames until bind().
     const fd = this.#check(this.#libc.socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), 'socket', 'AF_PACKET');
     let ifindex: number;
