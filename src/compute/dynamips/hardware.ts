@@ -3,7 +3,7 @@
  * platform tables before anything reaches Dynamips (no I/O). Every problem names the offending field.
  */
 import {
-  ADAPTERS, chassisOf, MIN_RAM, PLATFORM_SPECS, ramLimit, slotChoices, WIC_PORT_BASE, WICS, wicSlotCount,
+  ADAPTERS, chassisOf, MIN_RAM, PLATFORM_SPECS, ramLimit, slotChoices, WIC_PORT_BASE, WICS,
   type Npe, type Platform, type PortKind,
 } from './platforms.ts';
 
@@ -30,7 +30,7 @@ export function initialHardware(platform: Platform, chassis: string | null, npe:
   const layout = chassisOf(platform, model);
   const slots = Array.from({ length: layout.slots }, (_, i) => layout.fixed[i] ?? null);
   if (platform === 'c7200') slots[0] = npe === 'npe-g2' ? 'C7200-IO-GE-E' : 'C7200-IO-FE';
-  return { platform, chassis: model, npe: platform === 'c7200' ? npe ?? 'npe-400' : null, ram, slots, wics: Array(wicSlotCount(layout)).fill(null) };
+  return { platform, chassis: model, npe: platform === 'c7200' ? npe ?? 'npe-400' : null, ram, slots, wics: Array(spec.wicSlots).fill(null) };
 }
 
 /** Problems with the platform-level choices (chassis, NPE, RAM). */

@@ -11,8 +11,8 @@ export type Npe = (typeof NPES)[number];
 
 export type PortKind = 'Ethernet' | 'FastEthernet' | 'GigabitEthernet' | 'Serial' | 'ATM' | 'POS';
 
-/** An adapter's interfaces and how many WIC slots it carries (the motherboard ones only). */
-export type AdapterSpec = { ports: number; kind: PortKind; wicSlots?: number };
+/** An adapter's interfaces. */
+export type AdapterSpec = { ports: number; kind: PortKind };
 
 export const ADAPTERS: Readonly<Record<string, AdapterSpec>> = {
   'C7200-IO-FE': { ports: 1, kind: 'FastEthernet' },
@@ -32,13 +32,13 @@ export const ADAPTERS: Readonly<Record<string, AdapterSpec>> = {
   'NM-1FE-TX': { ports: 1, kind: 'FastEthernet' },
   'NM-16ESW': { ports: 16, kind: 'FastEthernet' },
   'NM-4T': { ports: 4, kind: 'Serial' },
-  'GT96100-FE': { ports: 2, kind: 'FastEthernet', wicSlots: 3 },
+  'GT96100-FE': { ports: 2, kind: 'FastEthernet' },
   'Leopard-2FE': { ports: 2, kind: 'FastEthernet' },
-  'C2600-MB-1E': { ports: 1, kind: 'Ethernet', wicSlots: 2 },
-  'C2600-MB-2E': { ports: 2, kind: 'Ethernet', wicSlots: 2 },
-  'C2600-MB-1FE': { ports: 1, kind: 'FastEthernet', wicSlots: 2 },
-  'C2600-MB-2FE': { ports: 2, kind: 'FastEthernet', wicSlots: 2 },
-  'C1700-MB-1FE': { ports: 1, kind: 'FastEthernet', wicSlots: 2 },
+  'C2600-MB-1E': { ports: 1, kind: 'Ethernet' },
+  'C2600-MB-2E': { ports: 2, kind: 'Ethernet' },
+  'C2600-MB-1FE': { ports: 1, kind: 'FastEthernet' },
+  'C2600-MB-2FE': { ports: 2, kind: 'FastEthernet' },
+  'C1700-MB-1FE': { ports: 1, kind: 'FastEthernet' },
   'C1700-MB-WIC1': { ports: 0, kind: 'Serial' },
 };
 
@@ -72,6 +72,8 @@ export type PlatformSpec = {
   /** Network modules / port adapters a removable slot accepts. */
   modules: readonly string[];
   wics: readonly string[];
+  /** WIC slots of the motherboard, as Dynamips 0.2.24 has them (gns3-server's tables say 3 everywhere). */
+  wicSlots: number;
   /** Largest RAM in MB the platform's memory map takes (for the c7200 it depends on the NPE, see ramLimit). */
   maxRam: number;
 };
@@ -92,6 +94,7 @@ export const PLATFORM_SPECS: Readonly<Record<Platform, PlatformSpec>> = {
     defaultChassis: null,
     modules: PAS,
     wics: [],
+    wicSlots: 0,
     maxRam: 1024,
   },
   c3745: {
@@ -101,6 +104,7 @@ export const PLATFORM_SPECS: Readonly<Record<Platform, PlatformSpec>> = {
     defaultChassis: null,
     modules: NM_37XX,
     wics: SERIAL_WICS,
+    wicSlots: 3,
     maxRam: 512,
   },
   c3725: {
@@ -110,6 +114,7 @@ export const PLATFORM_SPECS: Readonly<Record<Platform, PlatformSpec>> = {
     defaultChassis: null,
     modules: NM_37XX,
     wics: SERIAL_WICS,
+    wicSlots: 2,
     maxRam: 256,
   },
   c2691: {
@@ -119,6 +124,7 @@ export const PLATFORM_SPECS: Readonly<Record<Platform, PlatformSpec>> = {
     defaultChassis: null,
     modules: NM_37XX,
     wics: SERIAL_WICS,
+    wicSlots: 3,
     maxRam: 256,
   },
   c3600: {
@@ -132,6 +138,7 @@ export const PLATFORM_SPECS: Readonly<Record<Platform, PlatformSpec>> = {
     defaultChassis: '3640',
     modules: NM_36XX,
     wics: [],
+    wicSlots: 0,
     maxRam: 256,
   },
   c2600: {
@@ -152,6 +159,7 @@ export const PLATFORM_SPECS: Readonly<Record<Platform, PlatformSpec>> = {
     defaultChassis: '2610',
     modules: ['NM-1E', 'NM-4E', 'NM-1FE-TX', 'NM-16ESW'],
     wics: SERIAL_WICS,
+    wicSlots: 2,
     maxRam: 256,
   },
   c1700: {
@@ -167,6 +175,7 @@ export const PLATFORM_SPECS: Readonly<Record<Platform, PlatformSpec>> = {
     defaultChassis: '1720',
     modules: [],
     wics: [...SERIAL_WICS, 'WIC-1ENET'],
+    wicSlots: 2,
     maxRam: 256,
   },
 };
@@ -196,12 +205,6 @@ export function slotChoices(platform: Platform, chassis: Chassis, slot: number):
   if (fixed) return [fixed];
   if (platform === 'c7200' && slot === 0) return C7200_IO_CARDS;
   return PLATFORM_SPECS[platform].modules;
-}
-
-/** Number of WIC slots a router has (those of its slot 0 motherboard adapter). */
-export function wicSlotCount(chassis: Chassis): number {
-  const mb = chassis.fixed[0];
-  return mb ? ADAPTERS[mb]?.wicSlots ?? 0 : 0;
 }
 
 /** WIC interfaces sit on adapter 0 at port numbers WIC_PORT_BASE × (WIC slot + 1) + i, as in Dynamips. */
