@@ -19,6 +19,8 @@ import { builtinDrivers } from '../src/compute/builtin/drivers.ts';
 import { vpcsDriver } from '../src/compute/vpcs/driver.ts';
 import { qemuDriver } from '../src/compute/qemu/driver.ts';
 import { dynamipsDriver } from '../src/compute/dynamips/driver.ts';
+import { dockerDriver } from '../src/compute/docker/driver.ts';
+import { reapContainers } from '../src/compute/docker/reaper.ts';
 import { accessLog } from '../src/api/middleware/access-log.ts';
 import { createLogger, type Logger } from '../src/log/logger.ts';
 import { httpMetrics } from '../src/api/middleware/http-metrics.ts';
@@ -81,6 +83,14 @@ export async function startDaemon(
   if (reaped.survivors.length > 0) log.warn('some leftover emulators could not be killed', { pids: reaped.survivors.map((p) => p.pid) });
   if (reaped.host.removed.length > 0) log.info('removed host objects left by a previous agent', { objects: reaped.host.removed });
   if (reaped.host.failed.length > 0) log.warn('some host objects left by a previous agent could not be removed', { failed: reaped.host.failed });
+  const docker = dockerDriver({ socketPath: config.docker_socket, busybox: config.busybox_path, stateDir: config.state_dir });
+  // Containers of a crashed agent on this state directory (labelled with it); none when Docker is not running.
+  try {
+    const removed = await reapContainers(docker.engine, config.state_dir);
+    if (removed.length > 0) log.info('removed containers left by a previous agent', { containers: removed });
+  } catch (err) {
+    log.debug('no Docker containers reaped', { err });
+  }
   const metrics = new Registry();
   const workers = config.relay_workers ?? availableParallelism();
   const relayPool = await RelayPool.start({ workers, io: config.relay_io });
@@ -113,7 +123,7 @@ export async function startDaemon(
     local: mode === 'controller',
     relay,
     hostNetwork,
-    drivers: [vpcsDriver(), qemuDriver({ imagesDir: config.images_dir }), dynamipsDriver({ imagesDir: config.images_dir }), ...builtinDrivers()],
+    drivers: [vpcsDriver(), qemuDriver({ imagesDir: config.images_dir }), dynamipsDriver({ imagesDir: config.images_dir }), docker, ...builtinDrivers()],
   });
   nodeMetrics(compute, metrics);
   const byDirectory = (dir: string) => compute.nodes.find((node) => node.directory === dir);

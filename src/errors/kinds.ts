@@ -161,6 +161,29 @@ const kinds = {
   },
   DYNAMIPS_NO_IDLE_PC: { status: 409, exception: 'DynamipsError', message: () => 'No Idle-PC values found' },
   DYNAMIPS_IDLE_PC_UNSUITABLE: { status: 409, exception: 'DynamipsError', message: () => 'Sorry, no idle-pc value was suitable' },
+  // ---- compute: Docker ----
+  DOCKER_ANSWERED: { status: 409, exception: 'DockerError', message: (status: number, message: string) => `Docker has returned an error: ${status} ${message}` },
+  DOCKER_ANSWERED_NOT_FOUND: { status: 409, exception: 'DockerHttp404Error', message: (message: string) => `Docker has returned an error: 404 ${message}` },
+  DOCKER_UNREACHABLE: { status: 409, exception: 'DockerError', message: (reason: string) => `Can't connect to docker daemon (${reason})` },
+  DOCKER_CLIENT_FAILED: { status: 409, exception: 'DockerError', message: (reason: string) => `Docker error: ${reason}` },
+  DOCKER_API_TOO_OLD: {
+    status: 409, exception: 'DockerError', message: (version: string, api: string, minimum: string) => `Docker version is ${version} (API ${api}); patchbay requires API ${minimum} or later`,
+  },
+  DOCKER_IMAGE_MISSING: {
+    status: 409, exception: 'DockerError',
+    message: (image: string) => `Docker image "${image}" is not available on this compute; pull or build it there first (patchbay does not pull images)`,
+  },
+  DOCKER_VNC_UNSUPPORTED: { status: 409, exception: 'DockerError', message: () => 'VNC consoles of Docker nodes are not supported by patchbay yet' },
+  DOCKER_PATH_WITH_COLON: {
+    status: 409, exception: 'DockerError', message: () => "Cannot create a Docker container with a project directory containing a colon character (':')",
+  },
+  DOCKER_ADAPTER_MISSING: { status: 409, exception: 'DockerError', message: (adapter: number, node: string) => `Adapter ${adapter} doesn't exist on Docker container '${node}'` },
+  DOCKER_START_COMMAND_INVALID: { status: 409, exception: 'DockerError', message: (command: string, reason: string) => `Invalid start command '${command}': ${reason}` },
+  DOCKER_EXITED_AT_START: { status: 409, exception: 'DockerError', message: (node: string, log: string) => `Docker container '${node}' exited at start: ${log}` },
+  DOCKER_START_FAILED: { status: 409, exception: 'DockerError', message: (node: string, reason: string) => `Could not start Docker container '${node}': ${reason}` },
+  DOCKER_BUSYBOX_MISSING: { status: 409, exception: 'DockerError', message: (path: string) => `No busybox executable could be found at ${path}: install busybox-static` },
+  DOCKER_RESOURCES_FAILED: { status: 409, exception: 'DockerError', message: (dir: string, reason: string) => `Cannot prepare the container resources in ${dir}: ${reason}` },
+  DOCKER_BUSYBOX_NOT_STATIC: { status: 409, exception: 'DockerError', message: (path: string) => `${path} is not a statically linked busybox: install busybox-static` },
 
   // ---- host networking (NAT, cloud and Docker ports) ----
   HOST_NETWORKING_NOT_LINUX: { status: 409, message: (purpose: string, platform: string) => `${purpose} needs Linux host networking (this host runs ${platform})` },

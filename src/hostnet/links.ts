@@ -144,3 +144,11 @@ export async function attachToBridge(name: string, bridge: string): Promise<void
 export async function addAddress(name: string, cidr: string): Promise<void> {
   await ip('address', 'add', cidr, 'dev', name);
 }
+
+/**
+ * Moves link `name` into the network namespace of process `pid` (a container's first process), renamed `newName`
+ * and with MAC `mac`, in one netlink request: the link never appears in the target under its host name.
+ */
+export async function moveLinkIntoNamespace(name: string, pid: number, newName: string, mac: string): Promise<void> {
+  await ip('link', 'set', 'dev', name, 'address', mac, 'netns', String(pid), 'name', newName);
+}

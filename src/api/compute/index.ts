@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import type { Compute } from '../../compute/compute.ts';
 import type { Runtime } from '../../runtime/types.ts';
+import { dockerRoutes } from './docker.ts';
 import { imageRoutes } from './images.ts';
 import { nodeRoutes } from './nodes.ts';
 import { projectRoutes } from './projects.ts';
@@ -17,6 +18,7 @@ export function computeRoutes(compute: Compute, runtime: Runtime, info: ComputeI
   app.route('/', projectRoutes(compute));
   app.route('/', streamRoutes(compute, runtime));
   app.route('/', imageRoutes(compute));
+  app.route('/', dockerRoutes(compute));
   app.route('/', nodeRoutes(compute));
   app.route('/', qemuDiskRoutes(compute));
   return app;

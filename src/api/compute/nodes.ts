@@ -52,7 +52,12 @@ export function nodeRoutes(compute: Compute): Hono {
     return c.json(node.toJSON(), 201);
   });
 
-  app.get(NODE, (c) => c.json(nodeOf(c).toJSON()));
+  app.get(NODE, (c) => {
+    const node = nodeOf(c);
+    // GNS3 2.2 has no GET route for a single Docker node (spec §1.1): its router answers 405 in plain text.
+    if (node.type === 'docker') return c.text('405: Method Not Allowed', 405);
+    return c.json(node.toJSON());
+  });
 
   app.put(NODE, async (c) => {
     const node = nodeOf(c);
@@ -90,6 +95,17 @@ export function nodeRoutes(compute: Compute): Hono {
   action('suspend');
   action('resume');
   action('reload');
+
+  // Docker only: GNS3's pause/unpause routes, the same as suspend/resume of the container.
+  const dockerAction = (path: 'pause' | 'unpause', name: 'suspend' | 'resume') =>
+    app.post(`${NODE}/${path}`, async (c) => {
+      const node = nodeOf(c);
+      if (node.type !== 'docker') return c.text('404: Not Found', 404);
+      await node[name]();
+      return c.body(null, 204);
+    });
+  dockerAction('pause', 'suspend');
+  dockerAction('unpause', 'resume');
 
   app.post(`${NODE}/console/reset`, async (c) => {
     await nodeOf(c).consoleReset();

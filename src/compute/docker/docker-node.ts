@@ -1,0 +1,417 @@
+/**
+ * A Docker node: a container created with Docker networking disabled and our init script as entrypoint, started with
+ * one TAP interface per adapter moved into it, a telnet console on its TTY, an aux shell, or an HTTP(S) console
+ * forwarded into it. Settings, defaults and errors follow GNS3 2.2 (see shared/spec/docker-nat-cloud.md); containers
+ * run unprivileged with the capabilities listed in settings.ts unless the node opts into `privileged`.
+ */
+import { mkdir, writeFile, access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PatchbayError, fail } from '../../errors/index.ts';
+import type { DockerCreate, DockerUpdate } from './schemas.ts';
+import type { Nio } from '../schemas.ts';
+import { openConsole, type ConsoleBackend, type TelnetConsole } from '../console/telnet-console.ts';
+import { BaseNode, type NodeInit, type PortRef } from '../node.ts';
+import { auxShellBackend, httpForwarder, streamBackend } from './consoles.ts';
+import type { DockerEngine } from './engine.ts';
+import { tapName } from './interfaces.ts';
+import { createTap, moveLinkIntoNamespace } from '../../hostnet/links.ts';
+import {
+  LABEL_NODE, LABEL_PROJECT, LABEL_STATE, StartCommandError, adapterMac, containerBody, containerEnv, persistentVolumes,
+  splitCommand, withDefaultTag, type ImageConfig,
+} from './settings.ts';
+import type { Resources } from './resources.ts';
+
+/** Docker's stop grace before SIGKILL, as GNS3 (a shell as PID 1 ignores SIGTERM, so a stop takes this long). */
+const STOP_GRACE_S = 5;
+
+export type DockerConsoleType = DockerCreate['console_type'];
+
+/** The settings GNS3 applies on update; changing any of them re-creates the container. */
+export type DockerSettings = {
+  image: string;
+  consoleType: DockerConsoleType;
+  consoleResolution: string;
+  consoleHttpPort: number;
+  consoleHttpPath: string;
+  startCommand: string | null;
+  environment: string | null;
+  extraHosts: string | null;
+  extraVolumes: string[];
+  adapters: number;
+  usage: string;
+  privileged: boolean;
+  customAdapters: NonNullable<DockerCreate['custom_adapters']>;
+};
+
+export type DockerContext = { engine: DockerEngine; resources: () => Promise<Resources>; stateDir: string };
+
+export type DockerInit = NodeInit & { docker: DockerContext };
+
+/** What runs while the container is up; dropped together at stop. */
+type Running = {
+  pid: number;
+  console: TelnetConsole | null;
+  aux: TelnetConsole | null;
+  http: { close(): Promise<void> } | null;
+  backends: Array<{ close(): void }>;
+};
+
+const text = (value: string | null | undefined): string | null => {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : null;
+};
+
+export class DockerNode extends BaseNode {
+  readonly type = 'docker';
+  readonly module = 'docker';
+  readonly #docker: DockerContext;
+  settings: DockerSettings;
+  console: number | null = null;
+  aux: number | null = null;
+  containerId = '';
+  #running: Running | null = null;
+  /** Set while we stop the container ourselves, so its exit is not reported as a crash. */
+  #stopping = false;
+  /** Bumped at every start: an exit watcher of an earlier run must not touch a later one. */
+  #generation = 0;
+
+  private constructor(init: DockerInit, settings: DockerSettings) {
+    super(init);
+    this.#docker = init.docker;
+    this.settings = settings;
+  }
+
+  static async create(init: DockerInit, fields: DockerCreate): Promise<DockerNode> {
+    const settings: DockerSettings = {
+      image: withDefaultTag(fields.image),
+      consoleType: fields.console_type,
+      consoleResolution: fields.console_resolution ?? '1024x768',
+      consoleHttpPort: fields.console_http_port ?? 80,
+      consoleHttpPath: fields.console_http_path ?? '/',
+      startCommand: text(fields.start_command),
+      environment: fields.environment ?? null,
+      extraHosts: fields.extra_hosts ?? null,
+      extraVolumes: fields.extra_volumes ?? [],
+      adapters: fields.adapters ?? 1,
+      usage: fields.usage ?? '',
+      privileged: fields.privileged ?? false,
+      customAdapters: fields.custom_adapters ?? [],
+    };
+    checkStartCommand(settings.startCommand);
+    if (settings.consoleType === 'vnc') {
+      throw fail('DOCKER_VNC_UNSUPPORTED');
+    }
+    const node = new DockerNode(init, settings);
+    const { tcpPorts } = init.host;
+    try {
+      const image = await node.#image();
+      if (settings.consoleType !== 'none') {
+        node.console = fields.console != null ? await tcpPorts.reserve(fields.console, node.owner) : await tcpPorts.allocate(node.owner);
+      }
+      node.aux = fields.aux != null ? await tcpPorts.reserve(fields.aux, node.owner) : await tcpPorts.allocate(node.owner);
+      await node.#createContainer(image);
+    } catch (err) {
+      tcpPorts.releaseOwnedBy(node.owner);
+      throw err;
+    }
+    return node;
+  }
+
+  toJSON() {
+    const s = this.settings;
+    return {
+      name: this.name,
+      node_id: this.id,
+      project_id: this.project.id,
+      image: s.image,
+      container_id: this.containerId,
+      adapters: s.adapters,
+      console: this.console,
+      console_type: s.consoleType,
+      console_resolution: s.consoleResolution,
+      console_http_port: s.consoleHttpPort,
+      console_http_path: s.consoleHttpPath,
+      aux: this.aux,
+      start_command: s.startCommand,
+      environment: s.environment,
+      extra_hosts: s.extraHosts,
+      extra_volumes: s.extraVolumes,
+      usage: s.usage,
+      status: this.status,
+      node_directory: this.directory,
+      privileged: s.privileged,
+    };
+  }
+
+  /** The image's settings; 409 without pulling when it is not on this host (a pull could hang on an unreachable registry). */
+  async #image(): Promise<ImageConfig> {
+    const image = await this.#docker.engine.image(this.settings.image);
+    if (!image) {
+      throw fail('DOCKER_IMAGE_MISSING', this.settings.image);
+    }
+    return image;
+  }
+
+  async #createContainer(image: ImageConfig): Promise<void> {
+    if (this.directory.includes(':')) {
+      // Docker's mount options cannot carry a colon in a source path on every engine version.
+      throw fail('DOCKER_PATH_WITH_COLON');
+    }
+    const volumes = persistentVolumes(image.volumes, this.settings.extraVolumes);
+    await this.#prepareDirectory(volumes);
+    const resources = await this.#docker.resources();
+    const env = containerEnv(
+      { nodeName: this.name, nodeId: this.id, projectId: this.project.id, projectPath: this.project.path, variables: this.project.variables },
+      { adapters: this.settings.adapters, environment: this.settings.environment, extraHosts: this.settings.extraHosts, imageUser: image.user },
+    );
+    const body = containerBody({
+      name: this.name,
+      image: this.settings.image,
+      startCommand: this.settings.startCommand,
+      env,
+      privileged: this.settings.privileged,
+      resourcesDir: resources.dir,
+      busybox: resources.busybox,
+      nodeDir: this.directory,
+      volumes,
+      labels: { [LABEL_STATE]: this.#docker.stateDir, [LABEL_NODE]: this.id, [LABEL_PROJECT]: this.project.id },
+    }, image);
+    this.containerId = await this.#docker.engine.create({ ...body, name: `patchbay-${this.id}` });
+  }
+
+  /** The node directory with one folder per persistent volume and GNS3's commented `etc/network/interfaces` sample. */
+  async #prepareDirectory(volumes: string[]): Promise<void> {
+    for (const volume of volumes) await mkdir(join(this.directory, volume), { recursive: true });
+    const network = join(this.directory, 'etc', 'network');
+    for (const sub of ['if-up.d', 'if-down.d', 'if-pre-up.d', 'if-post-down.d', 'interfaces.d']) {
+      await mkdir(join(network, sub), { recursive: true });
+    }
+    const interfaces = join(network, 'interfaces');
+    try {
+      await access(interfaces);
+    } catch {
+      await writeFile(interfaces, interfacesSample(this.name, this.settings.adapters));
+    }
+  }
+
+  protected portKey({ adapter }: PortRef): string {
+    // The port number is ignored, as GNS3 does: adapter n is eth<n>.
+    if (adapter >= this.settings.adapters) {
+      throw fail('DOCKER_ADAPTER_MISSING', adapter, this.name);
+    }
+    return String(adapter);
+  }
+
+  async start(): Promise<void> {
+    if (this.status === 'suspended') return this.resume();
+    if (this.#running) return;
+    const { engine } = this.#docker;
+    const generation = ++this.#generation;
+    const exit = await engine.nextExit(this.containerId);
+    let attach: ReturnType<typeof streamBackend> | null = null;
+    try {
+      if (this.settings.consoleType === 'telnet') attach = streamBackend(await engine.attach(this.containerId));
+      await engine.start(this.containerId);
+      const { pid, running } = await engine.state(this.containerId);
+      if (!running) throw fail('DOCKER_EXITED_AT_START', this.name, await engine.logs(this.containerId));
+      this.#running = { pid, console: null, aux: null, http: null, backends: attach ? [attach] : [] };
+      void exit.exited.then((code) => this.#exited(generation, code), () => {});
+      await this.#plugAdapters(pid);
+      await this.#openConsoles(attach);
+    } catch (err) {
+      attach?.close();
+      await this.#teardown();
+      await engine.stop(this.containerId, 0).catch(() => {});
+      if (err instanceof PatchbayError) throw err;
+      throw fail('DOCKER_START_FAILED', this.name, (err as Error).message);
+    }
+    this.setStatus('started');
+  }
+
+  async #plugAdapters(pid: number): Promise<void> {
+    for (let adapter = 0; adapter < this.settings.adapters; adapter++) {
+      const device = tapName(this.id, adapter);
+      await createTap(device);
+      await moveLinkIntoNamespace(device, pid, `eth${adapter}`, this.#mac(adapter));
+    }
+  }
+
+  #mac(adapter: number): string {
+    const custom = this.settings.customAdapters.find((a) => a.adapter_number === adapter)?.mac_address;
+    return custom?.toLowerCase() ?? adapterMac(this.id, adapter);
+  }
+
+  async #openConsoles(attach: (ConsoleBackend & { close(): void }) | null): Promise<void> {
+    const running = this.#running!;
+    const { consoleHost, tcpPorts } = this.host;
+    const { engine } = this.#docker;
+    if (attach && this.console !== null) {
+      const opened = await openConsole(tcpPorts, this.owner, consoleHost, this.console, attach);
+      running.console = opened.console;
+      this.console = opened.port;
+    }
+    if ((this.settings.consoleType === 'http' || this.settings.consoleType === 'https') && this.console !== null) {
+      running.http = await httpForwarder(engine, this.containerId, consoleHost, this.console, this.settings.consoleHttpPort);
+    }
+    if (this.aux !== null) {
+      const shell = await auxShellBackend(engine, this.containerId);
+      running.backends.push(shell);
+      const opened = await openConsole(tcpPorts, this.owner, consoleHost, this.aux, shell);
+      running.aux = opened.console;
+      this.aux = opened.port;
+    }
+  }
+
+  /** Closes consoles and interfaces; the container itself is left to the caller. */
+  async #teardown(): Promise<void> {
+    const running = this.#running;
+    this.#running = null;
+    if (!running) return;
+    for (const backend of running.backends) backend.close();
+    await Promise.allSettled([running.console?.close(), running.aux?.close(), running.http?.close()]);
+  }
+
+  async #exited(generation: number, code: number): Promise<void> {
+    if (generation !== this.#generation || this.#stopping || !this.#running) return;
+    await this.#teardown();
+    this.setStatus('stopped');
+    const log = await this.#docker.engine.logs(this.containerId);
+    this.host.notify('log.error', {
+      message: `Docker container '${this.name}' has stopped, exit code ${code}\n${log}`,
+    }, this.project.id);
+  }
+
+  async stop(): Promise<void> {
+    if (this.status === 'stopped' && !this.#running) return;
+    this.#stopping = true;
+    try {
+      await this.#teardown();
+      if (this.status === 'suspended') await this.#docker.engine.unpause(this.containerId).catch(() => {});
+      await this.#docker.engine.stop(this.containerId, STOP_GRACE_S);
+    } finally {
+      this.#stopping = false;
+    }
+    this.setStatus('stopped');
+  }
+
+  override async suspend(): Promise<void> {
+    await this.#docker.engine.pause(this.containerId);
+    this.setStatus('suspended');
+  }
+
+  override async resume(): Promise<void> {
+    await this.#docker.engine.unpause(this.containerId);
+    this.setStatus('started');
+  }
+
+  override async consoleReset(): Promise<void> {
+    // Clients of the multiplexer are independent; a reset drops them, as re-opening GNS3's console server does.
+    const running = this.#running;
+    if (!running?.console || this.console === null) return;
+    const attach = streamBackend(await this.#docker.engine.attach(this.containerId));
+    await running.console.close();
+    running.backends.push(attach);
+    running.console = (await openConsole(this.host.tcpPorts, this.owner, this.host.consoleHost, this.console, attach)).console;
+  }
+
+  /** Stops and removes the container (killed outright: it is going away), then gives back every port. */
+  override async close(): Promise<void> {
+    this.#stopping = true;
+    await this.#teardown();
+    await this.#docker.engine.remove(this.containerId);
+    this.status = 'stopped';
+    await super.close();
+  }
+
+  async update(fields: DockerUpdate): Promise<void> {
+    const next: DockerSettings = { ...this.settings };
+    if (fields.console_type !== undefined) next.consoleType = fields.console_type;
+    if (fields.console_resolution != null) next.consoleResolution = fields.console_resolution;
+    if (fields.console_http_port !== undefined) next.consoleHttpPort = fields.console_http_port;
+    if (fields.console_http_path !== undefined) next.consoleHttpPath = fields.console_http_path;
+    if (fields.start_command !== undefined) next.startCommand = text(fields.start_command);
+    if (fields.environment !== undefined) next.environment = fields.environment;
+    if (fields.extra_hosts !== undefined) next.extraHosts = fields.extra_hosts;
+    if (fields.extra_volumes !== undefined) next.extraVolumes = fields.extra_volumes;
+    if (fields.adapters != null) next.adapters = fields.adapters;
+    if (fields.privileged !== undefined) next.privileged = fields.privileged;
+    if (fields.custom_adapters !== undefined) next.customAdapters = fields.custom_adapters;
+    checkStartCommand(next.startCommand);
+    if (next.consoleType === 'vnc') throw fail('DOCKER_VNC_UNSUPPORTED');
+    const renamed = fields.name !== undefined && fields.name !== this.name;
+    const consoleMoved = fields.console != null && fields.console !== this.console;
+    const auxMoved = fields.aux != null && fields.aux !== this.aux;
+    const changed = renamed || consoleMoved || auxMoved || JSON.stringify(next) !== JSON.stringify(this.settings);
+    if (!changed) {
+      this.emitUpdated();
+      return;
+    }
+    const image = await this.#image();
+    const wasRunning = this.status !== 'stopped';
+    if (wasRunning) await this.stop();
+    await this.#docker.engine.remove(this.containerId);
+    const { tcpPorts } = this.host;
+    if (next.consoleType !== this.settings.consoleType || consoleMoved) {
+      tcpPorts.release(this.console);
+      this.console = null;
+      if (next.consoleType !== 'none') {
+        this.console = fields.console != null ? await tcpPorts.reserve(fields.console, this.owner) : await tcpPorts.allocate(this.owner);
+      }
+    }
+    if (auxMoved) {
+      tcpPorts.release(this.aux);
+      this.aux = await tcpPorts.reserve(fields.aux!, this.owner);
+    }
+    for (const key of [...this.nios.keys()]) if (Number(key) >= next.adapters) this.nios.delete(key);
+    if (renamed) this.name = fields.name!;
+    this.settings = next;
+    await this.#createContainer(image);
+    if (wasRunning) await this.start();
+    this.emitUpdated();
+  }
+
+  protected async nioChanged(_key: string, _nio: Nio): Promise<void> {}
+  protected async nioRemoved(_key: string, _nio: Nio): Promise<void> {}
+  protected async captureChanged(_key: string, _file: string | null): Promise<void> {}
+}
+
+function checkStartCommand(command: string | null): void {
+  if (!command) return;
+  try {
+    splitCommand(command);
+  } catch (err) {
+    if (err instanceof StartCommandError) throw fail('DOCKER_START_COMMAND_INVALID', command, err.message);
+    throw err;
+  }
+}
+
+/** The commented sample GNS3 writes into a new node's `/etc/network/interfaces`. */
+export function interfacesSample(hostname: string, adapters: number): string {
+  const lines = [
+    '#',
+    '# This is a sample network config, please uncomment lines to configure the network',
+    '#',
+    '',
+    '# Uncomment this line to load custom interface files',
+    '# source /etc/network/interfaces.d/*',
+    '',
+  ];
+  for (let n = 0; n < adapters; n++) {
+    lines.push(
+      `# Static config for eth${n}`,
+      `#auto eth${n}`,
+      `#iface eth${n} inet static`,
+      `#\taddress 192.168.${n}.2`,
+      '#\tnetmask 255.255.255.0',
+      `#\tgateway 192.168.${n}.1`,
+      '#\tup echo nameserver 192.168.0.1 > /etc/resolv.conf',
+      '',
+      `# DHCP config for eth${n}`,
+      `#auto eth${n}`,
+      `#iface eth${n} inet dhcp`,
+      `#\thostname ${hostname}`,
+      '',
+    );
+  }
+  return lines.join('\n');
+}
