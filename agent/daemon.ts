@@ -86,7 +86,7 @@ export async function startDaemon(
   const docker = dockerDriver({ socketPath: config.docker_socket, busybox: config.busybox_path, stateDir: config.state_dir });
   // Containers of a crashed agent on this state directory (labelled with it); none when Docker is not running.
   try {
-    const removed = await reapContainers(docker.engine, config.state_dir);
+    const removed = await reapContainers(docker, config.state_dir);
     if (removed.length > 0) log.info('removed containers left by a previous agent', { containers: removed });
   } catch (err) {
     log.debug('no Docker containers reaped', { err });

@@ -1,8 +1,7 @@
-/** The `docker` node type: schemas, the Docker Engine client and the per-agent container resources. */
+/** The `docker` node type: schemas, the Docker Engine client and the per-agent container resources (node code loads with the first node). */
 import { DockerCreate, DockerUpdate } from './schemas.ts';
 import type { NodeDriver } from '../drivers.ts';
 import type { NodeInit } from '../node.ts';
-import { DockerNode } from './docker-node.ts';
 import { DockerEngine } from './engine.ts';
 import { prepareResources, type Resources } from './resources.ts';
 import { join } from 'node:path';
@@ -15,17 +14,18 @@ export type DockerDriverOptions = {
   stateDir: string;
 };
 
-export type DockerDriver = NodeDriver & { readonly engine: DockerEngine };
+export type DockerDriver = NodeDriver & { readonly engine: DockerEngine; readonly resourcesDir: string };
 
 export function dockerDriver(options: DockerDriverOptions): DockerDriver {
   const engine = new DockerEngine(options.socketPath);
+  const resourcesDir = join(options.stateDir, 'docker');
   let resources: Promise<Resources> | null = null;
   const context = {
     engine,
     stateDir: options.stateDir,
     // Prepared on first use (the agent starts even where Docker nodes cannot run); retried after a failure.
     resources: () => {
-      resources ??= prepareResources(join(options.stateDir, 'docker'), options.busybox).catch((err) => {
+      resources ??= prepareResources(resourcesDir, options.busybox).catch((err) => {
         resources = null;
         throw err;
       });
@@ -35,9 +35,11 @@ export function dockerDriver(options: DockerDriverOptions): DockerDriver {
   return {
     type: 'docker',
     engine,
+    resourcesDir,
     createSchema: DockerCreate,
     updateSchema: DockerUpdate,
     async create(init: NodeInit, fields: Record<string, unknown>) {
+      const { DockerNode } = await import('./docker-node.ts');
       return DockerNode.create({ ...init, docker: context }, fields as DockerCreate);
     },
   };

@@ -1,9 +1,9 @@
 /**
  * The Docker Engine as Docker nodes need it, through dockerode on the daemon's unix socket. The API version is
  * negotiated (the daemon's own, capped at the newest we know), never pinned: GNS3 2.2.41 pins 1.25 and fails
- * against Docker 25+. Docker's failures become 409s with GNS3's wording.
+ * against Docker 25+. Docker's failures become 409s with GNS3's wording. dockerode loads with the first Docker call.
  */
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import type { Duplex } from 'node:stream';
 import { PatchbayError, fail } from '../../errors/index.ts';
 import type { ImageConfig } from './settings.ts';
@@ -62,14 +62,15 @@ export class DockerEngine {
   async #client(): Promise<Docker> {
     if (this.#docker) return this.#docker;
     this.#connecting ??= (async () => {
-      const probe = new Docker({ socketPath: this.#socketPath });
+      const { default: DockerClient } = await import('dockerode');
+      const probe = new DockerClient({ socketPath: this.#socketPath });
       const version = await call(probe.version() as Promise<{ ApiVersion: string; MinAPIVersion?: string; Version: string }>);
       const daemon = parseVersion(version.ApiVersion);
       if (older(daemon, MIN_API)) {
         throw fail('DOCKER_API_TOO_OLD', version.Version, version.ApiVersion, MIN_API.join('.'));
       }
       const use = older(MAX_API, daemon) ? MAX_API : daemon;
-      this.#docker = new Docker({ socketPath: this.#socketPath, version: `v${use.join('.')}` });
+      this.#docker = new DockerClient({ socketPath: this.#socketPath, version: `v${use.join('.')}` });
       return this.#docker;
     })().finally(() => {
       this.#connecting = null;

@@ -3,12 +3,17 @@
  * so after a crash the next agent on that directory removes exactly the containers its predecessor left, and never
  * a container made by hand or by another agent.
  */
-import type { DockerEngine } from './engine.ts';
+import { existsSync } from 'node:fs';
+import type { DockerDriver } from './driver.ts';
 import { LABEL_STATE } from './settings.ts';
 
-/** Force-removes the containers labelled with `stateDir`; returns their ids. */
-export async function reapContainers(engine: DockerEngine, stateDir: string): Promise<string[]> {
-  const ids = await engine.containersWithLabel(LABEL_STATE, stateDir);
-  await Promise.all(ids.map((id) => engine.remove(id)));
+/**
+ * Force-removes the containers labelled with `stateDir`; returns their ids. Docker is only asked when an agent on this
+ * state directory ever made a Docker node (its resources folder exists), so other agents never load the client.
+ */
+export async function reapContainers(driver: DockerDriver, stateDir: string): Promise<string[]> {
+  if (!existsSync(driver.resourcesDir)) return [];
+  const ids = await driver.engine.containersWithLabel(LABEL_STATE, stateDir);
+  await Promise.all(ids.map((id) => driver.engine.remove(id)));
   return ids;
 }
