@@ -16,6 +16,9 @@ packages+=(chromium)
 # Dynamips (../shared/bin/dynamips-0.2.24 in tests, or --dynamips-path) needs libelf and libpcap; the Dynamips tests
 # assemble their tiny MIPS and PowerPC router images with these binutils.
 packages+=(libelf1 libpcap0.8 binutils-mips-linux-gnu binutils-powerpc-linux-gnu)
+# NAT nodes: patchbay's own NAT network uses dnsmasq (DHCP) and nftables (masquerading); util-linux's setpriv drops
+# capabilities in the privilege tests.
+packages+=(dnsmasq-base nftables util-linux)
 # A kernel for the tiny test VMs; Ubuntu names it differently from Debian.
 if apt-cache show linux-image-amd64 >/dev/null 2>&1; then packages+=(linux-image-amd64); else packages+=(linux-image-generic); fi
 

@@ -2,9 +2,10 @@
  * What the compute uses to reach the host's network: where NAT nodes attach, agent-owned TAP devices, and the ledger
  * of every host object the agent made (kept in the state file, emptied by close()).
  */
+import { requireCapabilities } from './capabilities.ts';
 import { HostCommandError } from './host-command.ts';
 import type { Ipv4Subnet } from './ipv4-subnet.ts';
-import { describeHostObject, HostObjectLedger, type HostObject } from './ledger.ts';
+import { describeHostObject, HostObjectLedger, type HostObject, type LinkObject } from './ledger.ts';
 import { createTap, linkExists } from './links.ts';
 import { NatNetwork, natWorkDir } from './nat-network.ts';
 
@@ -54,6 +55,8 @@ export class HostNetwork {
   async acquireNat(): Promise<NatAttachment> {
     const { natInterface } = this.config;
     if (natInterface !== '' && natInterface !== this.#nat.bridge && linkExists(natInterface)) {
+      // Its port will be a TAP device on that bridge.
+      requireCapabilities(['CAP_NET_ADMIN'], `A NAT node on ${natInterface}`);
       return { interface: natInterface, release: async () => {} };
     }
     await this.#nat.acquire();
@@ -72,7 +75,7 @@ export class HostNetwork {
    * Creates a TAP device owned by the agent for port `port`: `gns3tap<i>-<port>` with the first free i (the kernel
    * refuses a taken name atomically, so agents racing for a name each end up with their own).
    */
-  async createTap(port: number): Promise<HostObject> {
+  async createTap(port: number): Promise<LinkObject> {
     for (let i = 0; i < 1000; i++) {
       const name = `${TAP_STEM}${i}-${port}`;
       if (linkExists(name)) continue;
@@ -84,6 +87,11 @@ export class HostNetwork {
       }
     }
     throw new Error(`No free TAP name ${TAP_STEM}<i>-${port}`);
+  }
+
+  /** Creates a TAP device of a given name (a cloud's `tap` mapping naming one that does not exist yet). */
+  async createTapNamed(name: string): Promise<LinkObject> {
+    return this.ledger.createLink(name, () => createTap(name));
   }
 
   /** Removes a host object the agent made (a TAP, ...) and forgets it. */

@@ -27,6 +27,7 @@ export const HostObject = v.variant('kind', [
   }),
 ]);
 export type HostObject = v.InferOutput<typeof HostObject>;
+export type LinkObject = Extract<HostObject, { kind: 'link' }>;
 
 const sameObject = (a: HostObject, b: HostObject) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -81,8 +82,8 @@ export class HostObjectLedger {
    * Creates a link with `create` under a record written first; the record then gets the link's ifindex. If `create`
    * fails, whatever it left is removed and the record dropped.
    */
-  async createLink(name: string, create: () => Promise<void>): Promise<HostObject> {
-    const pending: HostObject = { kind: 'link', name, ifindex: null };
+  async createLink(name: string, create: () => Promise<void>): Promise<LinkObject> {
+    const pending: LinkObject = { kind: 'link', name, ifindex: null };
     await this.record(pending);
     try {
       await create();
@@ -91,7 +92,7 @@ export class HostObjectLedger {
       await this.forget(pending);
       throw err;
     }
-    const created: HostObject = { kind: 'link', name, ifindex: linkIndex(name) };
+    const created: LinkObject = { kind: 'link', name, ifindex: linkIndex(name) };
     await this.update(pending, created);
     return created;
   }

@@ -29,6 +29,8 @@ export type DaemonOptions = {
   runtime?: 'node' | 'deno' | { binary: string };
   /** Reuse this folder (e.g. to restart a daemon on the same state); it is then left for the caller to remove. */
   root?: string;
+  /** A command that execs the daemon, e.g. `['setpriv', '--bounding-set', '-net_admin', '--']` to drop a capability. */
+  prefix?: string[];
 };
 
 const SLOTS = 20;
@@ -114,7 +116,8 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonPr
     : runtime === 'deno'
     ? [join(ROOT, 'node_modules', '.bin', 'deno'), ['run', '-A', 'agent/main.ts', ...args]]
     : [process.execPath, [join(ROOT, 'dist', 'agent', 'main.js'), ...args]];
-  const child = spawn(command, argv, { cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [file, ...fileArgs] = options.prefix ? [...options.prefix, command, ...argv] : [command, ...argv];
+  const child = spawn(file!, fileArgs, { cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));

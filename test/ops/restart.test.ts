@@ -3,7 +3,10 @@ import t from 'tap';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDaemon, VPCS_083 } from '../helpers/daemon.ts';
+import { randomUUID } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { linkExists } from '../../src/hostnet/links.ts';
+import { natNetwork, post, startDaemon, VPCS_083 } from '../helpers/daemon.ts';
 import { pidsMatching, runSeedSession } from '../helpers/seed.ts';
 import { processAlive, tcpFree, udpFree } from '../helpers/ports.ts';
 import type { AgentState } from '../../src/compute/state-file.ts';
@@ -12,6 +15,15 @@ const binaries = [
   { label: 'VPCS 0.8.3 (forks a setsid child)', path: VPCS_083 },
   { label: "Debian's VPCS 0.5b2 (on the agent's pseudo-terminal)", path: 'vpcs' },
 ];
+
+const nftTableExists = (name: string) => {
+  try {
+    execFileSync('nft', ['list', 'table', 'ip', name], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /** Polls until the state file lists `count` emulators (the write follows the spawn by a few milliseconds). */
 async function stateWith(file: string, count: number): Promise<AgentState> {
@@ -72,4 +84,39 @@ t.test('an agent refuses a state directory owned by a live agent', async (t) => 
   const first = await startDaemon({ args: ['--projects-dir', projectsDir] });
   t.teardown(() => first.stop());
   await t.rejects(startDaemon({ args: ['--projects-dir', projectsDir] }), /Another patchbay agent \(pid \d+\) is using the state directory/);
+});
+
+t.test('SIGKILLed agent with a NAT node: the next agent removes its bridge, nftables table and dnsmasq', { skip: process.getuid?.() !== 0 && 'needs root (CI runs the suite as root)' }, async (t) => {
+  const nat = natNetwork();
+  const table = `patchbay-${nat.bridge}`;
+  const projectsDir = mkdtempSync(join(tmpdir(), 'patchbay-restart-'));
+  t.teardown(() => rmSync(projectsDir, { recursive: true, force: true }));
+  const args = ['--projects-dir', projectsDir];
+  const first = await startDaemon({ args });
+  const projectId = randomUUID();
+  const project = `/v2/compute/projects/${projectId}`;
+  await first.json('/v2/compute/projects', { ...post({ name: 'nat', project_id: projectId }), expect: 201 });
+  await first.json(`${project}/nat/nodes`, { ...post({ name: 'NAT1' }), expect: 201 });
+  const state = JSON.parse(readFileSync(join(projectsDir, '.patchbay', 'agent-state.json'), 'utf8')) as AgentState;
+  const dnsmasq = state.host_objects.find((o) => o.kind === 'process');
+  t.same(state.host_objects.map((o) => o.kind), ['link', 'nft_table', 'process'], 'bridge, table and dnsmasq are recorded');
+
+  first.child.kill('SIGKILL');
+  await new Promise((resolve) => first.child.once('exit', resolve));
+  t.ok(linkExists(nat.bridge) && nftTableExists(table), 'bridge and table outlive a SIGKILLed agent');
+  t.ok(dnsmasq?.kind === 'process' && processAlive(dnsmasq.pid), 'and so does dnsmasq');
+
+  const second = await startDaemon({ args });
+  t.teardown(() => second.stop());
+  t.notOk(linkExists(nat.bridge), 'the next agent removed the bridge');
+  t.notOk(nftTableExists(table), 'and the nftables table');
+  t.ok(dnsmasq?.kind === 'process' && !processAlive(dnsmasq.pid), 'and stopped dnsmasq');
+  t.match(second.output(), /removed host objects left by a previous agent/, 'the removal is logged');
+
+  // The same names can be made again at once.
+  const againId = randomUUID();
+  const again = `/v2/compute/projects/${againId}`;
+  await second.json('/v2/compute/projects', { ...post({ name: 'nat2', project_id: againId }), expect: 201 });
+  await second.json(`${again}/nat/nodes`, { ...post({ name: 'NAT2' }), expect: 201 });
+  t.ok(linkExists(nat.bridge), 'a new NAT network on the restarted agent');
 });

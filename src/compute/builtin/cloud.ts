@@ -12,7 +12,7 @@ import { fail } from '../../errors/index.ts';
 
 
 export class CloudNode extends BaseNode {
-  readonly type = 'cloud';
+  readonly type: string = 'cloud';
   readonly module = 'builtin';
   portsMapping: CloudPort[];
   remoteConsoleHost: string;
@@ -22,7 +22,7 @@ export class CloudNode extends BaseNode {
   /** Port keys whose bridge exists in the relay. */
   readonly #bridges = new Set<string>();
 
-  private constructor(init: NodeInit, fields: CloudCreate) {
+  protected constructor(init: NodeInit, fields: CloudCreate) {
     super(init);
     const ports = fields.ports_mapping?.length
       ? fields.ports_mapping
@@ -166,7 +166,7 @@ export class CloudNode extends BaseNode {
     this.setStatus('stopped');
   }
 
-  toJSON() {
+  toJSON(): Record<string, unknown> {
     return {
       name: this.name,
       node_id: this.id,

@@ -1,14 +1,16 @@
 /**
  * Drivers of the builtin node types hosted by the relay: `ethernet_hub`, `ethernet_switch`, `frame_relay_switch`,
- * `atm_switch` and `cloud`.
+ * `atm_switch`, `cloud` and `nat`.
  */
 import type { NodeDriver } from '../drivers.ts';
 import { CircuitSwitchNode } from './circuit-switch.ts';
 import { CloudNode } from './cloud.ts';
 import { EthernetHubNode } from './ethernet-hub.ts';
 import { EthernetSwitchNode } from './ethernet-switch.ts';
+import { NatNode } from './nat.ts';
 import {
-  circuitSwitchSchemas, CloudCreate, CloudUpdate, HubCreate, HubUpdate, SwitchCreate, SwitchUpdate, type CircuitSwitchCreate,
+  circuitSwitchSchemas, CloudCreate, CloudUpdate, HubCreate, HubUpdate, NatCreate, NatUpdate, SwitchCreate, SwitchUpdate,
+  type CircuitSwitchCreate,
 } from './schemas.ts';
 
 const frameRelay = circuitSwitchSchemas('frame_relay');
@@ -45,6 +47,12 @@ export function builtinDrivers(): NodeDriver[] {
       createSchema: CloudCreate,
       updateSchema: CloudUpdate,
       create: (init, fields) => CloudNode.create(init, fields as CloudCreate),
+    },
+    {
+      type: 'nat',
+      createSchema: NatCreate,
+      updateSchema: NatUpdate,
+      create: (init, fields) => NatNode.open(init, fields as NatCreate),
     },
   ];
 }

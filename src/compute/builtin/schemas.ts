@@ -1,6 +1,7 @@
 /** Request bodies of the builtin node types (GNS3 ETHERNET_HUB_*, ETHERNET_SWITCH_*, CLOUD_* schemas). */
 import * as v from 'valibot';
 import { Name, Port, Uuid } from '../schemas.ts';
+import { interfaceNameProblem } from '../../hostnet/interface-name.ts';
 import { mappingsProblem, type CircuitKind } from './circuits.ts';
 
 const PortNumber = v.pipe(v.number(), v.integer(), v.minValue(0));
@@ -74,10 +75,37 @@ const CloudUdpPort = v.strictObject({
 export const CloudPort = v.union([CloudEthernetPort, CloudUdpPort]);
 export type CloudPort = v.InferOutput<typeof CloudPort>;
 
-/** Upstream validates only the first element (tuple-form `items`); later elements are taken as they come. */
+/**
+ * Why the host interfaces of a mapping cannot be used, or null: names Linux refuses (too long, odd characters) or
+ * an interface mapped twice. Checked on every element, since these names reach `ip` and the relay.
+ */
+export function hostMappingProblem(ports: ReadonlyArray<Record<string, unknown>>): string | null {
+  const seen = new Map<string, number>();
+  for (const [index, port] of ports.entries()) {
+    if (port.type !== 'ethernet' && port.type !== 'tap') continue;
+    const name = port.interface;
+    const field = `ports_mapping[${index}].interface`;
+    if (typeof name !== 'string') return `${field} must be a string`;
+    const problem = interfaceNameProblem(name);
+    if (problem) return `${field} ${JSON.stringify(name)} ${problem}`;
+    const earlier = seen.get(name);
+    if (earlier !== undefined) return `${field} ${JSON.stringify(name)} is already mapped by ports_mapping[${earlier}]`;
+    seen.set(name, index);
+  }
+  return null;
+}
+
+/**
+ * Upstream validates only the first element (tuple-form `items`); later elements are taken as they come, except for
+ * their host interface names (hostMappingProblem).
+ */
 const CloudPorts = v.pipe(
   v.array(v.record(v.string(), v.unknown())),
   v.check((ports) => ports.length === 0 || v.is(CloudPort, ports[0]), 'Invalid port in ports_mapping'),
+  v.rawCheck(({ dataset, addIssue }) => {
+    const problem = dataset.typed ? hostMappingProblem(dataset.value) : null;
+    if (problem) addIssue({ message: problem });
+  }),
   v.transform((ports) => ports as unknown as CloudPort[]),
 );
 
@@ -127,3 +155,18 @@ export const circuitSwitchSchemas = (kind: CircuitKind) => ({
 });
 export type CircuitSwitchCreate = v.InferOutput<ReturnType<typeof circuitSwitchSchemas>['create']>;
 export type CircuitSwitchUpdate = v.InferOutput<ReturnType<typeof circuitSwitchSchemas>['update']>;
+
+/** GNS3's NAT_OBJECT_SCHEMA: `ports_mapping` is accepted and ignored (the NAT port cannot be changed). */
+const natFields = {
+  node_id: v.optional(NodeId),
+  project_id: v.optional(Uuid),
+  status: v.optional(Status),
+  ports_mapping: v.optional(v.array(v.unknown())),
+};
+
+/** GNS3's schema requires nothing, but its handler reads `name` (a 500 without it): we answer 400 instead. */
+export const NatCreate = v.strictObject({ name: Name, ...natFields });
+export type NatCreate = v.InferOutput<typeof NatCreate>;
+
+export const NatUpdate = v.strictObject({ name: v.optional(Name), ...natFields });
+export type NatUpdate = v.InferOutput<typeof NatUpdate>;
