@@ -4,8 +4,9 @@
  * the floor any agent pays. Also printed: the gns3-server 2.2.41 figures measured on this machine kind (issue #2).
  */
 import { randomUUID } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDaemon, VPCS_083 } from '../test/helpers/daemon.ts';
@@ -33,9 +34,31 @@ const rows: Row[] = [];
 const record = (mode: string, op: string, r: { latencies: number[]; totalMs: number }) =>
   rows.push({ mode, op, totalMs: r.totalMs, p50: percentile(r.latencies, 50), p95: percentile(r.latencies, 95) });
 
-async function agentRun(concurrency: number): Promise<{ rssIdle: number; rssStarted: number }> {
-  const daemon = await startDaemon({ runtime: RUNTIME, args: ['--vpcs-path', VPCS, '--console-ports', '12000-12999', '--udp-ports', '13000-15999'] });
-  const mode = concurrency === 1 ? 'serial' : `${concurrency} in flight`;
+const agentArgs = (vpcs: string) => ['--vpcs-path', vpcs, '--console-ports', '12000-12999', '--udp-ports', '13000-15999'];
+const AGENT_ARGS = agentArgs(VPCS);
+
+/** The agent's child processes while all nodes run: their names and RSS (a node should cost its emulator only). */
+function children(pid: number): { names: string[]; rssMiB: number } {
+  const lines = execFileSync('ps', ['--ppid', String(pid), '-o', 'rss=,comm='], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+  const rows = lines.map((line) => line.trim().split(/\s+/)).map(([rss, comm]) => ({ rss: Number(rss) / 1024, comm: comm! }));
+  return { names: [...new Set(rows.map((r) => r.comm))], rssMiB: rows.reduce((sum, r) => sum + r.rss, 0) };
+}
+
+/** RSS of an agent that has just started and served one request; the relay pool has its default size unless given. */
+async function freshRss(relayWorkers?: number): Promise<number> {
+  const daemon = await startDaemon({ runtime: RUNTIME, args: [...AGENT_ARGS, ...(relayWorkers ? ['--relay-workers', String(relayWorkers)] : [])] });
+  try {
+    await expectStatus(`${daemon.url}/v2/compute/version`, 'GET', undefined, 200);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    return rssMiB(daemon.child.pid!);
+  } finally {
+    await daemon.stop();
+  }
+}
+
+async function agentRun(concurrency: number, vpcs = VPCS): Promise<{ rssIdle: number; rssStarted: number; emulators: ReturnType<typeof children> }> {
+  const daemon = await startDaemon({ runtime: RUNTIME, args: agentArgs(vpcs) });
+  const mode = `${concurrency === 1 ? 'serial' : `${concurrency} in flight`}${vpcs === VPCS ? '' : ' (0.8.3)'}`;
   const api = (path: string, method: string, body: unknown, status: number) => expectStatus(`${daemon.url}${path}`, method, body, status);
   try {
     await warmUp(api);
@@ -49,10 +72,11 @@ async function agentRun(concurrency: number): Promise<{ rssIdle: number; rssStar
     const rssIdle = rssMiB(daemon.child.pid!);
     record(mode, 'start', await timed(N, concurrency, (i) => api(`${base}/${ids[i]}/start`, 'POST', {}, 200)));
     const rssStarted = rssMiB(daemon.child.pid!);
+    const emulators = children(daemon.child.pid!);
     record(mode, 'stop', await timed(N, concurrency, (i) => api(`${base}/${ids[i]}/stop`, 'POST', {}, 204)));
     record(mode, 'delete', await timed(N, concurrency, (i) => api(`${base}/${ids[i]}`, 'DELETE', undefined, 204)));
     await api(`/v2/compute/projects/${projectId}`, 'DELETE', undefined, 204);
-    return { rssIdle, rssStarted };
+    return { rssIdle, rssStarted, emulators };
   } finally {
     await daemon.stop();
   }
@@ -74,7 +98,10 @@ async function warmUp(api: (path: string, method: string, body: unknown, status:
   await api(`/v2/compute/projects/${projectId}`, 'DELETE', undefined, 204);
 }
 
-/** The floor: spawn VPCS exactly as the agent does and wait for its console, with no HTTP, locks or relay. */
+/**
+ * The floor: spawn VPCS 0.8.3 exactly as the agent does and wait for its console, with no HTTP, locks or relay (0.5b2
+ * cannot run without a terminal, so its agent figures are compared with the agent's 0.8.3 ones instead).
+ */
 async function directRun(concurrency: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'patchbay-bench-'));
   const mode = concurrency === 1 ? 'serial' : `${concurrency} in flight`;
@@ -83,7 +110,7 @@ async function directRun(concurrency: number): Promise<void> {
     record(`direct ${mode}`, 'start', await timed(N, concurrency, async (i) => {
       const console = 16000 + i;
       const args = ['-p', String(console), '-m', String(i % 255), '-i', '1', '-F', '-R', '-s', String(17000 + 2 * i), '-c', String(17001 + 2 * i), '-t', '127.0.0.1'];
-      procs[i] = await Supervised.spawn(VPCS, args, { cwd: dir, output: 'ignore' as never });
+      procs[i] = await Supervised.spawn(VPCS_083, args, { cwd: dir, output: 'ignore' as never });
       const backend = await tcpBackend(console);
       backend.socket.destroy();
     }));
@@ -94,8 +121,14 @@ async function directRun(concurrency: number): Promise<void> {
   }
 }
 
+const WORKERS = availableParallelism();
+const fresh = await freshRss();
+// The relay threads live in the agent's process: their share is what one more of them adds.
+const perWorker = WORKERS > 1 ? (fresh - (await freshRss(1))) / (WORKERS - 1) : NaN;
 const serial = await agentRun(1);
 const parallel = await agentRun(16);
+// Any VPCS but 0.8.3 (Debian's 0.5b2) is also compared with the agent's own 0.8.3 figure in the same run.
+const reference = VPCS === VPCS_083 ? null : await agentRun(16, VPCS_083);
 await directRun(1);
 await directRun(16);
 
@@ -110,10 +143,14 @@ const ratios = {
   stop_all_vs_gns3: GNS3.stopAllMs / find('16 in flight', 'stop').totalMs,
   start_p50_vs_direct: find('serial', 'start').p50 / find('direct serial', 'start').p50,
   stop_p50_vs_direct: find('serial', 'stop').p50 / find('direct serial', 'stop').p50,
+  start_all_vs_direct: find('16 in flight', 'start').totalMs / find('direct 16 in flight', 'start').totalMs,
+  ...(reference ? { start_all_vs_083: find('16 in flight', 'start').totalMs / find('16 in flight (0.8.3)', 'start').totalMs } : {}),
 };
 console.log('\nSpeed-up against gns3-server 2.2.41 (higher is better) and overhead against direct spawning (1.0 = none):');
 console.log(table(['ratio', 'value'], Object.entries(ratios).map(([k, v]) => [k, v])));
-console.log(`\nagent RSS: ${serial.rssIdle.toFixed(1)} MiB with ${N} stopped nodes, ${parallel.rssStarted.toFixed(1)} MiB with ${N} running`);
+console.log(`\nagent RSS: ${fresh.toFixed(1)} MiB just started, ${serial.rssIdle.toFixed(1)} MiB with ${N} stopped nodes, ${parallel.rssStarted.toFixed(1)} MiB with ${N} running`);
+console.log(`emulator processes with ${N} running: ${parallel.emulators.names.join(', ')}, ${(parallel.emulators.rssMiB / N).toFixed(1)} MiB per node`);
+console.log(`relay workers: ${WORKERS} (default), ~${perWorker.toFixed(1)} MiB each of the figures above`);
 console.log(JSON.stringify({
   bench: 'compute',
   runtime: RUNTIME,
@@ -121,5 +158,7 @@ console.log(JSON.stringify({
   vpcs: VPCS,
   rows: rows.map((r) => ({ ...r, totalMs: +r.totalMs.toFixed(1), p50: +r.p50.toFixed(2), p95: +r.p95.toFixed(2) })),
   ratios: Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, +v.toFixed(2)])),
-  rss_mib: { stopped_nodes: +serial.rssIdle.toFixed(1), running_nodes: +parallel.rssStarted.toFixed(1) },
+  emulator_processes: parallel.emulators.names,
+  emulator_rss_mib_per_node: +(parallel.emulators.rssMiB / N).toFixed(2),
+  rss_mib: { fresh: +fresh.toFixed(1), stopped_nodes: +serial.rssIdle.toFixed(1), running_nodes: +parallel.rssStarted.toFixed(1), per_relay_worker: +perWorker.toFixed(1), relay_workers: WORKERS },
 }));

@@ -3,14 +3,19 @@
  * a rename of each (node update, forwarded to the compute), 50 links, start all, stop all, delete all. Also counts
  * how many compute-route requests the daemon's own HTTP metrics saw for the renames (the middleware running a second
  * time for an in-process call to the local compute). Prints per-phase times, p50/p95 request latency, daemon RSS, and a final
- * JSON line. Usage: npm run bench:controller [-- --nodes 100 --in-flight 16 --vpcs PATH]
+ * JSON line. Usage: npm run bench:controller [-- --nodes 100 --in-flight 16 --vpcs PATH --runtime node|deno]
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startDaemon, post, VPCS_083, type DaemonProcess } from '../test/helpers/daemon.ts';
 
 const { values } = parseArgs({
-  options: { nodes: { type: 'string', default: '100' }, 'in-flight': { type: 'string', default: '16' }, vpcs: { type: 'string' } },
+  options: {
+    nodes: { type: 'string', default: '100' },
+    'in-flight': { type: 'string', default: '16' },
+    vpcs: { type: 'string' },
+    runtime: { type: 'string', default: 'node' },
+  },
 });
 const NODES = Number(values.nodes);
 const IN_FLIGHT = Number(values['in-flight']);
@@ -61,8 +66,12 @@ async function expectStatus(d: DaemonProcess, path: string, init: RequestInit, s
   return text ? JSON.parse(text) : undefined;
 }
 
-const d = await startDaemon({ mode: 'controller', args: ['--vpcs-path', VPCS, '--console-ports', '40000-40999', '--udp-ports', '41000-42999'] });
+const RUNTIME = values.runtime === 'deno' ? 'deno' : 'node';
+const d = await startDaemon({ mode: 'controller', runtime: RUNTIME, args: ['--vpcs-path', VPCS, '--console-ports', '40000-40999', '--udp-ports', '41000-42999'] });
 try {
+  await expectStatus(d, '/v2/version', { method: 'GET' }, 200);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const fresh = rssKiB(d.child.pid!);
   const project = await expectStatus(d, '/v2/projects', post({ name: 'bench' }), 201);
   const base = `/v2/projects/${project.project_id}`;
   const ids: string[] = [];
@@ -97,8 +106,8 @@ try {
   }
   if (startError) console.log(`start all answered ${startError}`);
   console.log(`node updates seen by the HTTP middleware as compute requests: ${computeUpdates} for ${NODES} controller updates`);
-  console.log(`started ${started}/${NODES}; daemon RSS ${Math.round(memory.rss / 1024)} MiB with all nodes started (peak ${Math.round(memory.peak / 1024)} MiB)`);
-  console.log(JSON.stringify({ bench: 'controller', nodes: NODES, links: pairs.length, in_flight: IN_FLIGHT, vpcs: VPCS, started, start_error: startError ?? null, compute_route_updates: computeUpdates, phases, rss_kib: memory.rss, peak_rss_kib: memory.peak }));
+  console.log(`started ${started}/${NODES}; daemon RSS ${Math.round(fresh.rss / 1024)} MiB just started, ${Math.round(memory.rss / 1024)} MiB with all nodes started (peak ${Math.round(memory.peak / 1024)} MiB)`);
+  console.log(JSON.stringify({ bench: 'controller', runtime: RUNTIME, fresh_rss_kib: fresh.rss, nodes: NODES, links: pairs.length, in_flight: IN_FLIGHT, vpcs: VPCS, started, start_error: startError ?? null, compute_route_updates: computeUpdates, phases, rss_kib: memory.rss, peak_rss_kib: memory.peak }));
 } finally {
   await d.stop();
 }
