@@ -1,12 +1,16 @@
 /** Wires one patchbay process: relay pool, compute, HTTP app, listener. Used by the CLI and by tests. */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Hono } from 'hono';
 import { createApp } from '../src/api/app.ts';
 import { InFlight } from '../src/api/middleware/in-flight.ts';
 import { computeRoutes } from '../src/api/compute/index.ts';
 import { webUiRoutes } from '../src/api/web/routes.ts';
+import { v3ComputeRoutes, type ComputeUsage } from '../src/api/v3/compute.ts';
+import { apiVersions } from '../src/controller/version.ts';
 import type { Controller } from '../src/controller/controller.ts';
 import { register } from '../src/controller/register.ts';
 import type { AgentConfig } from '../src/config/agent-config.ts';
@@ -39,11 +43,13 @@ const OWN_WEB_UI = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? '../w
 
 /** The controller's modules, loaded in controller mode only: an agent never loads them. */
 async function loadControllerCode() {
-  const [{ createController, startController }, { controllerRoutes }] = await Promise.all([
+  const [{ createController, startController }, { controllerRoutes }, { v3ControllerRoutes }, { openAccess }] = await Promise.all([
     import('../src/controller/setup.ts'),
     import('../src/api/controller/index.ts'),
+    import('../src/api/v3/controller/index.ts'),
+    import('../src/access/index.ts'),
   ]);
-  return { createController, startController, controllerRoutes };
+  return { createController, startController, controllerRoutes, v3ControllerRoutes, openAccess };
 }
 
 /** How long a shutdown waits for requests in flight before stopping emulators anyway. */
@@ -136,24 +142,34 @@ export async function startDaemon(
     },
   });
   recorder.onError((err) => log.error('cannot write the state file', { file: recorder!.file, err }));
+  const versions = apiVersions(config.gns3_version);
   const controllerCode = mode === 'controller' ? await loadControllerCode() : undefined;
-  const controller = controllerCode?.createController(config);
+  const controller = controllerCode?.createController({ ...config, gns3_version: versions.v2 });
+  // v3 users, roles, ACL and the token secret live with the rest of the controller state, beside the projects.
+  const access = controllerCode ? await controllerCode.openAccess(dirname(config.projects_dir)) : undefined;
   const inFlight = new InFlight();
   const auth = config.user !== undefined ? { user: config.user, password: config.password ?? '' } : undefined;
+  // /v3/compute always wants credentials; like 3.0 without compute_password, make up a password nobody knows.
+  const computeCredentials = auth ?? { user: 'gns3', password: randomBytes(12).toString('base64url') };
+  if (!auth) log.warn('no --user/--password: /v3/compute (GNS3 3.x controllers) is unusable until they are set');
+  const usage: ComputeUsage = { controllerHost: null };
+  const v2Compute = computeRoutes(compute, runtime, { version: versions.v2, local: false });
   const app: Hono = createApp({
-    serverHeader: `patchbay/${PATCHBAY_VERSION} GNS3/${config.gns3_version}`,
+    serverHeader: `patchbay/${PATCHBAY_VERSION} GNS3/${versions.v2}`,
     auth,
     corsOrigins: config.cors_origins,
     before: [httpMetrics(metrics), accessLog(log), inFlight.middleware()],
     onInternalError: (err) => log.error('internal error', { err }),
     mounts: [
-      ['/v2/compute', computeRoutes(compute, runtime, { version: config.gns3_version, local: false })],
+      ['/v2/compute', v2Compute],
+      ['/v3/compute', v3ComputeRoutes({ compute, v2: v2Compute, runtime, version: versions.v3, credentials: computeCredentials, usage })],
       ...(controller ? [['/v2', controllerCode!.controllerRoutes(controller, runtime)] as [string, Hono]] : []),
+      ...(controller && access ? [['/v3', controllerCode!.v3ControllerRoutes(controller, access, runtime, { version: versions.v3, usage })] as [string, Hono]] : []),
       ['/', metricsRoutes(metrics)],
       ['/', openApiRoutes(() => app.routes, {
         title: 'patchbay',
         version: PATCHBAY_VERSION,
-        description: `GNS3 v2.2 compatible ${mode === 'controller' ? 'controller and compute' : 'compute'} API (reports GNS3 ${config.gns3_version}).`,
+        description: `GNS3 v2.2 and v3.0 compatible ${mode === 'controller' ? 'controller and compute' : 'compute'} API (reports GNS3 ${versions.v2} on /v2, ${versions.v3} on /v3).`,
         nodeBodies: Object.fromEntries([...compute.drivers.values()].map((d) => [d.type, { create: d.createSchema, update: d.updateSchema }])),
         auth: auth !== undefined,
       })],

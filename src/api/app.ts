@@ -46,7 +46,8 @@ export function createApp({ serverHeader, auth, corsOrigins, mounts, before = []
     // Lets clients (and our concurrency tests) see how long the request spent inside the agent, lock waits included.
     c.header('Server-Timing', `app;dur=${(performance.now() - started).toFixed(2)}`);
   });
-  if (auth) app.use('*', basicAuth(auth));
+  // /v3 authenticates by itself (bearer tokens for the controller, compute credentials for /v3/compute).
+  if (auth) app.use('*', basicAuth(auth, (path) => path === '/v3' || path.startsWith('/v3/')));
   for (const [path, sub] of mounts) app.route(path, sub);
   app.notFound((c) => errorResponse(c, fail('ROUTE_NOT_FOUND', c.req.method, c.req.path)));
   app.onError((err, c) => {

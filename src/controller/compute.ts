@@ -158,7 +158,8 @@ export class Compute {
     this.#hooks.event(this, n);
   }
 
-  #waitConnected(): Promise<boolean> {
+  /** Resolves true once connected, false after a few seconds without a connection. */
+  waitConnected(): Promise<boolean> {
     if (this.connected) return Promise.resolve(true);
     if (!this.#unsubscribe) return Promise.resolve(false);
     return new Promise((resolve) => {
@@ -176,7 +177,7 @@ export class Compute {
 
   /** Raw exchange (streams, files); transport failures become GNS3's 409 / 408. */
   async fetch(method: string, path: string, options: QueryOptions & { body?: unknown } = {}): Promise<Response> {
-    if (!options.dontConnect && !(await this.#waitConnected())) {
+    if (!options.dontConnect && !(await this.waitConnected())) {
       throw fail('COMPUTE_UNREACHABLE', this.name, method, path);
     }
     try {

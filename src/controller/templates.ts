@@ -108,6 +108,11 @@ const baseSchema = v.looseObject({
   category: v.optional(v.union([v.picklist(CATEGORIES), v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(3))])),
 });
 
+/** Every key a user template of `type` may carry (the v3 API drops the others instead of refusing them). */
+export function templateKeys(type: string): Set<string> {
+  return new Set([...COMMON_KEYS, ...Object.keys(TYPE_DEFAULTS[type]?.() ?? {}), ...(TYPE_EXTRA_KEYS[type] ?? [])]);
+}
+
 /**
  * Validates a user template and fills GNS3's defaults; unknown keys are refused per type as GNS3's type schemas do.
  * @example createTemplate({ name: 'MyVPCS', template_type: 'vpcs', compute_id: 'local' }, crypto.randomUUID())
@@ -126,7 +131,7 @@ export function createTemplate(input: Record<string, unknown>, newId: string): T
   }
   const type = result.output.template_type;
   const defaults = TYPE_DEFAULTS[type]();
-  const allowed = new Set([...COMMON_KEYS, ...Object.keys(defaults), ...(TYPE_EXTRA_KEYS[type] ?? [])]);
+  const allowed = templateKeys(type);
   for (const key of Object.keys(legacy)) {
     if (!allowed.has(key)) {
       throw fail('TEMPLATE_INVALID', JSON.stringify(input), `Additional properties are not allowed ('${key}' was unexpected)`);

@@ -4,6 +4,7 @@
  */
 import * as v from 'valibot';
 import { readFile, statfs } from 'node:fs/promises';
+import { statfsSync } from 'node:fs';
 import { availableParallelism, freemem, loadavg, totalmem } from 'node:os';
 import { cpuUsagePercent } from '../compute/host-stats.ts';
 
@@ -49,14 +50,23 @@ async function memInfo(): Promise<MemInfo> {
 
 const percent = (part: number, whole: number) => (whole > 0 ? Math.round((100 * part) / whole) : 0);
 
+const usedPercent = (fs: { blocks: number; bfree: number; bavail: number }) => percent(fs.blocks - fs.bfree, fs.blocks - fs.bfree + fs.bavail);
+
 /** Disk use of the filesystem holding `dir`, as `df` shows it (blocks reserved for root count as used). */
 async function diskUsagePercent(dir: string): Promise<number> {
   try {
-    const fs = await statfs(dir);
-    const used = fs.blocks - fs.bfree;
-    return percent(used, used + fs.bavail);
+    return usedPercent(await statfs(dir));
   } catch {
     return 0; // The projects directory may not exist yet.
+  }
+}
+
+/** The same, synchronously (one statfs call), for notification pings built on the spot. */
+export function diskUsagePercentNow(dir: string): number {
+  try {
+    return usedPercent(statfsSync(dir));
+  } catch {
+    return 0;
   }
 }
 

@@ -3,9 +3,10 @@ import { open, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 
-export async function atomicWrite(file: string, data: string | Uint8Array): Promise<void> {
+/** `mode` applies from creation on, so a secret is never readable by others, not even for an instant. */
+export async function atomicWrite(file: string, data: string | Uint8Array, options: { mode?: number } = {}): Promise<void> {
   const temp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temp, 'w', 0o644);
+  const handle = await open(temp, 'w', options.mode ?? 0o644);
   try {
     await handle.writeFile(data);
     await handle.sync();

@@ -330,7 +330,7 @@ export function projectRoutes(controller: Controller, runtime: Runtime): Hono {
 }
 
 /** Console WebSocket of a remote node: frames relayed both ways to the compute's console WebSocket. */
-function relayConsole(c: Context, next: () => Promise<void>, runtime: Runtime, url: string, authorization?: string) {
+export function relayConsole(c: Context, next: () => Promise<void>, runtime: Runtime, url: string, authorization?: string) {
   const upgrade = runtime.upgradeWebSocket(() => {
     let upstream: { send(d: unknown): void; close(): void } | undefined;
     const pending: unknown[] = [];

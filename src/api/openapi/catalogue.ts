@@ -17,6 +17,7 @@ import {
   ProjectFile, StoredNio, UdpPort, Version,
 } from './response-schemas.ts';
 import * as s from 'valibot';
+import { V3_ROUTE_DOCS } from './catalogue-v3.ts';
 
 export type ResponseDoc = {
   description: string;
@@ -232,4 +233,4 @@ const webRoutes: Record<string, RouteDoc> = {
   'GET /static/web-ui/{path}': { tag: W, summary: "A file of GNS3's web UI, else its index.html (single-page-app routes)", responses: { 200: file('The file') } },
 };
 
-export const ROUTE_DOCS: Record<string, RouteDoc> = { ...computeRoutes, ...controllerRoutes, ...opsRoutes, ...webRoutes };
+export const ROUTE_DOCS: Record<string, RouteDoc> = { ...computeRoutes, ...controllerRoutes, ...opsRoutes, ...webRoutes, ...V3_ROUTE_DOCS };
