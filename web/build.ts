@@ -15,6 +15,9 @@ await build({
   entryPoints: { app: `${web}src/main.ts` },
   bundle: true,
   format: 'esm',
+  // The console module (xterm.js) becomes a chunk loaded when a console opens, so a project opens sooner.
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
   target: 'es2022',
   minify: true,
   sourcemap: 'linked',

@@ -150,7 +150,8 @@ t.test('basic auth (the browser login prompt) and nodes on two computes', async 
   await waitFor(page, 'svg.map[data-ready="true"]');
   const computes = await page.locator('table[aria-label="Nodes"] tbody tr td:nth-child(4)').allInnerTexts();
   t.same(computes.sort(), ['agent1', 'local'], 'one node on each compute');
-  t.match(await page.locator('table[aria-label="Computes"]').innerText(), /Agent 1 \(agent1\)\s+connected/, 'the remote agent is listed, connected');
+  await page.locator('table[aria-label="Computes"] tr', { hasText: /Agent 1 \(agent1\)\s*connected/ }).waitFor();
+  t.pass('the remote agent is listed, connected');
 
   // The notification stream works through basic auth: nodes started from the UI turn green on both computes.
   await page.getByRole('button', { name: 'Start all' }).click();

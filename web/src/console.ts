@@ -1,6 +1,8 @@
-/** A node's console in the browser: xterm.js over the controller's console WebSocket (telnet bytes both ways). */
+/**
+ * A node's console in the browser: xterm.js over the controller's console WebSocket (telnet bytes both ways). Loaded
+ * on first use (xterm.js is most of the bundle); its stylesheet is part of app.css, imported by main.ts.
+ */
 import { Terminal } from '@xterm/xterm';
-import '@xterm/xterm/css/xterm.css';
 import { TelnetFilter } from './telnet.ts';
 
 export type ConsoleSession = { close(): void; focus(): void };

@@ -1,4 +1,5 @@
 /** patchbay's web UI: a hash router over three views (projects, computes, one project). */
+import '@xterm/xterm/css/xterm.css';
 import './style.css';
 import { api } from './api.ts';
 import { showMessage } from './messages.ts';
