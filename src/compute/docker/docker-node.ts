@@ -14,7 +14,9 @@ import { BaseNode, type NodeInit, type PortRef } from '../node.ts';
 import { auxShellBackend, httpForwarder, streamBackend } from './consoles.ts';
 import type { DockerEngine } from './engine.ts';
 import { tapName } from './interfaces.ts';
-import { createTap, moveLinkIntoNamespace } from '../../hostnet/links.ts';
+import { moveLinkIntoNamespace } from '../../hostnet/links.ts';
+import { requireCapabilities } from '../../hostnet/capabilities.ts';
+import type { UdpEndpoint } from '../../relay/types.ts';
 import {
   LABEL_NODE, LABEL_PROJECT, LABEL_STATE, StartCommandError, adapterMac, containerBody, containerEnv, persistentVolumes,
   splitCommand, withDefaultTag, type ImageConfig,
@@ -74,6 +76,13 @@ export class DockerNode extends BaseNode {
   #stopping = false;
   /** Bumped at every start: an exit watcher of an earlier run must not touch a later one. */
   #generation = 0;
+  /** Adapter keys whose relay bridge (TAP side in the container) exists. */
+  readonly #bridges = new Set<string>();
+  /**
+   * A UDP port per adapter that has no link, held until the node closes: a relay bridge always has a link side, so an
+   * unlinked adapter's bridge gets this port, suspended (every frame dropped), until a NIO replaces it.
+   */
+  readonly #parked = new Map<string, number>();
 
   private constructor(init: DockerInit, settings: DockerSettings) {
     super(init);
@@ -228,12 +237,47 @@ export class DockerNode extends BaseNode {
     this.setStatus('started');
   }
 
+  /**
+   * One relay bridge per adapter: the relay worker creates the TAP device and keeps its file descriptor (as uBridge
+   * does for GNS3), then the device moves into the container as eth<n>. The TAP is not persistent: it disappears
+   * when the bridge is deleted, so nothing is left on the host or in the container after a stop or a crash.
+   */
   async #plugAdapters(pid: number): Promise<void> {
+    requireCapabilities(['CAP_NET_ADMIN'], `Docker node "${this.name}"`);
     for (let adapter = 0; adapter < this.settings.adapters; adapter++) {
+      const key = String(adapter);
       const device = tapName(this.id, adapter);
-      await createTap(device);
+      const link = await this.#linkSide(key);
+      await this.host.relay.createBridge(this.#bridgeId(key), { emulator: { kind: 'tap', device }, ...link });
+      this.#bridges.add(key);
       await moveLinkIntoNamespace(device, pid, `eth${adapter}`, this.#mac(adapter));
+      const capture = this.captures.get(key);
+      if (capture) await this.host.relay.startCapture(this.#bridgeId(key), capture);
     }
+  }
+
+  #bridgeId(key: string): string {
+    return `${this.id}:${key}`;
+  }
+
+  /** The link side of an adapter's bridge: its NIO, or its parked port with every frame dropped. */
+  async #linkSide(key: string): Promise<{ nio: UdpEndpoint; filters: Record<string, Array<string | number>>; suspend: boolean }> {
+    const nio = this.nios.get(key);
+    if (nio?.type === 'nio_udp') {
+      return { nio: { lport: nio.lport, rhost: nio.rhost, rport: nio.rport }, filters: nio.filters, suspend: nio.suspend };
+    }
+    let port = this.#parked.get(key);
+    if (port === undefined) {
+      port = await this.host.udpPorts.allocate(this.owner);
+      this.#parked.set(key, port);
+    }
+    return { nio: { lport: port, rhost: '127.0.0.1', rport: port }, filters: {}, suspend: true };
+  }
+
+  async #unplugAdapters(): Promise<void> {
+    const keys = [...this.#bridges];
+    this.#bridges.clear();
+    await Promise.allSettled(keys.map((key) => this.host.relay.deleteBridge(this.#bridgeId(key))));
   }
 
   #mac(adapter: number): string {
@@ -266,9 +310,8 @@ export class DockerNode extends BaseNode {
   async #teardown(): Promise<void> {
     const running = this.#running;
     this.#running = null;
-    if (!running) return;
-    for (const backend of running.backends) backend.close();
-    await Promise.allSettled([running.console?.close(), running.aux?.close(), running.http?.close()]);
+    for (const backend of running?.backends ?? []) backend.close();
+    await Promise.allSettled([running?.console?.close(), running?.aux?.close(), running?.http?.close(), this.#unplugAdapters()]);
   }
 
   async #exited(generation: number, code: number): Promise<void> {
@@ -321,6 +364,7 @@ export class DockerNode extends BaseNode {
     await this.#docker.engine.remove(this.containerId);
     this.status = 'stopped';
     await super.close();
+    this.#parked.clear();
   }
 
   async update(fields: DockerUpdate): Promise<void> {
@@ -370,9 +414,25 @@ export class DockerNode extends BaseNode {
     this.emitUpdated();
   }
 
-  protected async nioChanged(_key: string, _nio: Nio): Promise<void> {}
-  protected async nioRemoved(_key: string, _nio: Nio): Promise<void> {}
-  protected async captureChanged(_key: string, _file: string | null): Promise<void> {}
+  /** A link added, changed or suspended while running: only the bridge's link side changes, eth<n> stays. */
+  protected async nioChanged(key: string, nio: Nio): Promise<void> {
+    if (nio.type !== 'nio_udp') throw fail('NIO_NOT_UDP');
+    if (!this.#bridges.has(key)) return;
+    await this.host.relay.updateBridge(this.#bridgeId(key), await this.#linkSide(key));
+  }
+
+  /** A link removed while running: the adapter goes back to its parked port (GNS3 keeps the interface too). */
+  protected async nioRemoved(key: string): Promise<void> {
+    if (!this.#bridges.has(key)) return;
+    this.nios.delete(key);
+    await this.host.relay.updateBridge(this.#bridgeId(key), await this.#linkSide(key));
+  }
+
+  protected async captureChanged(key: string, file: string | null): Promise<void> {
+    if (!this.#bridges.has(key)) return;
+    if (file) await this.host.relay.startCapture(this.#bridgeId(key), file);
+    else await this.host.relay.stopCapture(this.#bridgeId(key));
+  }
 }
 
 function checkStartCommand(command: string | null): void {
