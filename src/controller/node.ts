@@ -34,6 +34,11 @@ const FILE_PROPERTIES: Array<[string, string]> = [
 ];
 
 const DEFAULT_VPCS_SCRIPT = 'set pcname %h\n';
+/** Used when the configs folder has no `ios_base_startup-config.txt`: a name, and consoles that never log out. */
+const DEFAULT_IOS_CONFIG = [
+  'hostname %h', '!', 'no ip domain lookup', '!',
+  'line con 0', ' exec-timeout 0 0', ' logging synchronous', 'line aux 0', ' exec-timeout 0 0', ' logging synchronous', '!', 'end', '',
+].join('\n');
 
 export type NodeInput = {
   node_id: string;
@@ -156,7 +161,11 @@ export class Node {
       delete this.properties[reference];
       if (!file) continue;
       const text = await readFile(join(this.project.controller.options.configsDir, file), 'utf8').catch(() => undefined);
-      const fallback = reference === 'base_script_file' && this.node_type === 'vpcs' ? DEFAULT_VPCS_SCRIPT : undefined;
+      const fallback = reference === 'base_script_file' && this.node_type === 'vpcs'
+        ? DEFAULT_VPCS_SCRIPT
+        : reference === 'startup_config' && this.node_type === 'dynamips' && file === 'ios_base_startup-config.txt'
+        ? DEFAULT_IOS_CONFIG
+        : undefined;
       if (text ?? fallback) data[content] = text ?? fallback;
     }
   }

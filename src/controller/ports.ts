@@ -1,4 +1,5 @@
 /** The `ports` list of a node, derived from its type and properties as GNS3 clients expect it. */
+import { ADAPTERS, WIC_PORT_BASE, WICS, type PortKind } from '../compute/dynamips/platforms.ts';
 import type { CustomAdapter } from './topology.ts';
 import { fail } from '../errors/index.ts';
 
@@ -81,13 +82,14 @@ function mappingPorts(properties: Record<string, unknown>, short: (name: string,
   });
 }
 
-function switchPorts(properties: Record<string, unknown>, key: 'mappings', parts: number, type: 'ATM' | 'FrameRelay'): Port[] {
-  const mappings = (properties[key] ?? {}) as Record<string, string>;
+/** One port per port number the mappings name (ATM paths `port:vpi` and channels `port:vpi:vci` alike). */
+function switchPorts(properties: Record<string, unknown>, type: 'ATM' | 'FrameRelay'): Port[] {
+  const mappings = (properties.mappings ?? {}) as Record<string, string>;
   const numbers = new Set<number>();
   for (const [source, destination] of Object.entries(mappings)) {
     for (const text of [source, destination]) {
-      const fields = String(text).split(':');
-      if (fields.length === parts) numbers.add(Number(fields[0]));
+      const port = Number(String(text).split(':')[0]);
+      if (Number.isInteger(port)) numbers.add(port);
     }
   }
   const dlt: Record<string, string> = type === 'ATM' ? { ATM: 'DLT_ATM_RFC1483' } : { 'Frame Relay': 'DLT_FRELAY' };
@@ -101,6 +103,47 @@ function switchPorts(properties: Record<string, unknown>, key: 'mappings', parts
       link_type: 'serial',
       data_link_types: dlt,
     }));
+}
+
+const DLT_BY_KIND: Record<PortKind, Record<string, string>> = {
+  Ethernet: ETHERNET_DLT,
+  FastEthernet: ETHERNET_DLT,
+  GigabitEthernet: ETHERNET_DLT,
+  Serial: SERIAL_DLT,
+  ATM: { ATM: 'DLT_ATM_RFC1483' },
+  POS: {},
+};
+const SHORT_BY_KIND: Record<PortKind, string> = { Ethernet: 'e', FastEthernet: 'f', GigabitEthernet: 'g', Serial: 's', ATM: 'a', POS: 'p' };
+
+/**
+ * A router's ports from its `slotN` and `wicN` properties, in GNS3's order and numbering: adapter N holds the ports of
+ * slot N (`FastEthernet0/1` = adapter 0 port 1); WIC ports sit on adapter 0 at 16 × (WIC slot + 1) + i and are
+ * named on after each other (`Serial0/0`, `Serial0/1`, ...).
+ */
+function dynamipsPorts(properties: Record<string, unknown>): Port[] {
+  const ports: Port[] = [];
+  const port = (kind: PortKind, adapter: number, portNumber: number, label: number): Port => ({
+    name: `${kind}${adapter}/${label}`,
+    short_name: `${SHORT_BY_KIND[kind]}${adapter}/${label}`,
+    adapter_number: adapter,
+    port_number: portNumber,
+    link_type: kind.endsWith('Ethernet') ? 'ethernet' : 'serial',
+    data_link_types: DLT_BY_KIND[kind],
+  });
+  let wicLabel = 0;
+  for (const key of Object.keys(properties).sort()) {
+    const value = properties[key];
+    const slot = /^slot(\d)$/.exec(key);
+    const wic = /^wic(\d)$/.exec(key);
+    if (slot && typeof value === 'string' && ADAPTERS[value]) {
+      const { ports: count, kind } = ADAPTERS[value]!;
+      for (let p = 0; p < count; p++) ports.push(port(kind, Number(slot[1]), p, p));
+    } else if (wic && typeof value === 'string' && WICS[value]) {
+      const { ports: count, kind } = WICS[value]!;
+      for (let i = 0; i < count; i++) ports.push(port(kind, 0, WIC_PORT_BASE * (Number(wic[1]) + 1) + i, wicLabel++));
+    }
+  }
+  return ports;
 }
 
 function standardPorts(node: PortSource): Port[] {
@@ -159,9 +202,11 @@ export function nodePorts(node: PortSource): Port[] {
     case 'nat':
       return mappingPorts(node.properties, (name) => name);
     case 'atm_switch':
-      return switchPorts(node.properties, 'mappings', 3, 'ATM');
+      return switchPorts(node.properties, 'ATM');
     case 'frame_relay_switch':
-      return switchPorts(node.properties, 'mappings', 2, 'FrameRelay');
+      return switchPorts(node.properties, 'FrameRelay');
+    case 'dynamips':
+      return dynamipsPorts(node.properties);
     case 'docker': {
       const adapters = Number(node.properties.adapters ?? 1);
       const custom = new Map(node.custom_adapters.map((a) => [a.adapter_number, a]));

@@ -1,5 +1,6 @@
 /** Templates: GNS3's built-in set (same ids and fields) and the per-type defaults and key sets for user templates. */
 import * as v from 'valibot';
+import { PLATFORMS, type Platform } from '../compute/dynamips/platforms.ts';
 import { fail } from '../errors/index.ts';
 
 export type Template = Record<string, unknown> & {
@@ -84,6 +85,17 @@ const TYPE_DEFAULTS: Record<string, () => Record<string, unknown>> = {
   }),
 };
 
+/** GNS3 2.2's per-platform Dynamips template defaults (its C7200_…C1700_DYNAMIPS_TEMPLATE schemas). */
+const DYNAMIPS_PLATFORM_DEFAULTS: Record<Platform, Record<string, unknown>> = {
+  c7200: { ram: 512, nvram: 512, npe: 'npe-400', midplane: 'vxr', sparsemem: true },
+  c3745: { ram: 256, nvram: 256, iomem: 5, sparsemem: true },
+  c3725: { ram: 128, nvram: 256, iomem: 5, sparsemem: true },
+  c3600: { chassis: '3660', ram: 192, nvram: 128, iomem: 5, sparsemem: true },
+  c2691: { ram: 192, nvram: 256, iomem: 5, sparsemem: true },
+  c2600: { chassis: '2651XM', ram: 160, nvram: 128, iomem: 15, sparsemem: true },
+  c1700: { chassis: '1760', ram: 160, nvram: 128, iomem: 15, sparsemem: false },
+};
+
 /** Keys a type accepts beyond its defaults (required or optional settings without a default). */
 const TYPE_EXTRA_KEYS: Record<string, string[]> = {
   docker: ['image'],
@@ -139,6 +151,13 @@ export function createTemplate(input: Record<string, unknown>, newId: string): T
   }
   for (const key of REQUIRED_KEYS[type] ?? []) {
     if (!(key in legacy)) throw fail('TEMPLATE_INVALID', JSON.stringify(input), `'${key}' is a required property`);
+  }
+  if (type === 'dynamips') {
+    // GNS3 picks the template schema (and so the defaults) by platform.
+    if (!(PLATFORMS as readonly unknown[]).includes(legacy.platform)) {
+      throw fail('TEMPLATE_INVALID', JSON.stringify(input), `platform ${JSON.stringify(legacy.platform)} is not one of ${PLATFORMS.join(', ')}`);
+    }
+    Object.assign(defaults, DYNAMIPS_PLATFORM_DEFAULTS[legacy.platform as Platform]);
   }
   if (typeof legacy.category === 'number') legacy.category = CATEGORIES[legacy.category];
   return { ...defaults, ...legacy, template_id: (legacy.template_id as string | undefined) ?? newId, builtin: false } as Template;

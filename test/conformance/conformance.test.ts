@@ -11,8 +11,6 @@ import { FIXTURE_NODES, Walker } from './walker.ts';
 /** Spec routes patchbay does not serve (see docs/conformance.md); each entry says why. */
 const KNOWN_MISSING: Record<string, string> = {
   'POST /v2/computes/{compute_id}/auto_idlepc': 'Dynamips only',
-  'GET /v2/projects/{project_id}/nodes/{node_id}/dynamips/auto_idlepc': 'Dynamips only',
-  'GET /v2/projects/{project_id}/nodes/{node_id}/dynamips/idlepc_proposals': 'Dynamips only',
 };
 
 t.setTimeout(120_000);

@@ -185,6 +185,11 @@ export function projectRoutes(controller: Controller, runtime: Runtime): Hono {
     await withNode(c, (node) => node.resizeDisk(input));
     return c.body(null, 201);
   });
+  // Dynamips idle-PC: forwarded to the compute, which may start the router and wait for it (gns3-server: 240 s).
+  for (const route of ['auto_idlepc', 'idlepc_proposals']) {
+    app.get(`/projects/:project_id/nodes/:node_id/dynamips/${route}`, async (c) =>
+      c.json(await withNode(c, (node) => node.compute.query('GET', `${node.path}/${route}`, undefined, { timeoutMs: 240_000 }))));
+  }
   app.post('/projects/:project_id/nodes/:node_id/console/reset', async (c) => {
     await withNode(c, (node) => node.compute.query('POST', `${node.path}/console/reset`));
     return c.body(null, 204);
@@ -233,7 +238,8 @@ export function projectRoutes(controller: Controller, runtime: Runtime): Hono {
     for (const [key, value] of Object.entries(settings)) {
       if (key === 'properties') continue;
       if (NODE_KEYS.includes(key)) top[key] = value;
-      else properties[key] = value;
+      // gns3-server leaves empty settings out of the node (a Dynamips template's mac_addr "" is no MAC address).
+      else if (value !== null && value !== '') properties[key] = value;
     }
     const node = await p.addNode(compute, {
       ...(top as object),
