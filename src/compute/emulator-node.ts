@@ -1,24 +1,135 @@
 /**
- * Nodes backed by an emulator process (VPCS, QEMU). Each adapter gets a local UDP tunnel (the emulator listens on
- * port A and sends to port B); the relay bridges B with the adapter's NIO, so links, filters and captures change
- * while the emulator runs, exactly as GNS3 does with uBridge.
+ * Nodes backed by an emulator (VPCS, QEMU; Docker and Dynamips next), and the one lifecycle they share.
+ *
+ * Data plane: each adapter/port gets a local UDP tunnel (the emulator listens on port A and sends to port B); the relay
+ * bridges B with the port's NIO, so links, filters and captures change while the emulator runs, as GNS3 does with
+ * uBridge.
+ *
+ * Lifecycle (this class): `start()` checks the NIOs, allocates the tunnels, calls `launch()`, watches the exit, then
+ * wires the bridges while `attach()` runs, and sets `started`. `stop()`, an exit of the emulator, or a failed start
+ * all end in `halt()` with the bridges unwired and status `stopped`; an exit nobody asked for with a non-zero code
+ * also raises a `log.error` notification quoting `logTail()`.
+ *
+ * What a driver provides (extension points):
+ * - `launch()`: starts the emulator against `this.tunnels` and returns its run handle, which carries at least
+ *   `process` (anything with `exited` and `stop(graceMs)`: a `Supervised` process, a container...). Everything the
+ *   running emulator owns (console, monitor, helper processes) lives on that handle, never on the node.
+ * - `attach(run, wired)`: connects what needs the running emulator (console backend, monitor). The bridges are being
+ *   wired meanwhile; `wired` resolves once they exist, for what should only appear then (the public console).
+ * - `halt(run, graceMs)`: ends the emulator and what hangs on the handle; `graceMs` 0 means at once.
+ * - `logTail()`, `emulatorName`, `startFailed(reason)`: what crash notifications and start errors quote.
+ * - `stopGraceMs` / `closingGraceMs`: how long `stop()` lets the emulator exit cleanly (shorter on project close).
+ * Port numbering is the driver's too: `portKey(ref)` (validation) and `portKeys()` (every port that gets a tunnel).
  */
+import { mkdir } from 'node:fs/promises';
 import type { Nio } from './schemas.ts';
 import { BaseNode } from './node.ts';
-import type { Supervised } from '../process/supervised.ts';
-import { fail } from '../errors/index.ts';
+import type { ExitInfo } from '../process/supervised.ts';
+import { fail, isError, type PatchbayError } from '../errors/index.ts';
 
 export type Tunnel = { emulatorPort: number; relayPort: number };
 
-export abstract class EmulatorNode extends BaseNode {
-  protected process: Supervised | null = null;
+/** What the lifecycle needs of an emulator "process". */
+export type EmulatorProcess = {
+  readonly exited: Promise<ExitInfo>;
+  stop(graceMs: number): Promise<unknown>;
+};
+
+/** A running emulator: its process, plus whatever the driver attaches to it. */
+export type EmulatorRun = { readonly process: EmulatorProcess };
+
+export abstract class EmulatorNode<R extends EmulatorRun = EmulatorRun> extends BaseNode {
+  /** The running emulator, or null while stopped. */
+  protected run: R | null = null;
   /** Tunnels by port key, allocated at first start and kept until the node closes. */
   protected readonly tunnels = new Map<string, Tunnel>();
   /** Port keys whose bridge currently exists in the relay. */
   readonly #bridges = new Set<string>();
+  #closing = false;
+
+  /** `VPCS`, `QEMU`, ... as messages name the emulator. */
+  protected abstract readonly emulatorName: string;
+  /** How long `stop()` waits for a graceful exit; during project close and shutdown, `closingGraceMs`. */
+  protected readonly stopGraceMs: number = 0;
+  protected readonly closingGraceMs: number = 0;
 
   /** Port keys of every adapter/port the emulator has. */
   protected abstract portKeys(): string[];
+  protected abstract launch(): Promise<R>;
+  protected async attach(_run: R, _wired: Promise<void>): Promise<void> {}
+  protected abstract halt(run: R, graceMs: number): Promise<void>;
+  protected abstract logTail(): Promise<string>;
+  /** The error of a start that failed with something other than a patchbay error. */
+  protected abstract startFailed(reason: string): PatchbayError;
+
+  async start(): Promise<void> {
+    if (this.run) return;
+    this.checkNios();
+    await this.ensureTunnels();
+    let run: R;
+    try {
+      await mkdir(this.directory, { recursive: true });
+      run = await this.launch();
+    } catch (err) {
+      throw isError(err) ? err : this.startFailed((err as Error).message);
+    }
+    this.run = run;
+    void run.process.exited.then((info) => this.#exited(run, info));
+    // The relay bridge does not need the emulator to be ready: wire it while the emulator boots.
+    const wired = this.wireAll();
+    wired.catch(() => {}); // Awaited below; this only keeps an early failure from counting as unhandled.
+    try {
+      await this.attach(run, wired);
+      await wired;
+    } catch (err) {
+      await wired.catch(() => {});
+      await this.#teardown(0);
+      throw isError(err) ? err : this.startFailed((err as Error).message);
+    }
+    this.setStatus('started');
+  }
+
+  async stop(): Promise<void> {
+    await this.#teardown(this.#closing ? this.closingGraceMs : this.stopGraceMs);
+    this.setStatus('stopped');
+  }
+
+  override async close(): Promise<void> {
+    this.#closing = true;
+    try {
+      await super.close();
+    } finally {
+      this.#closing = false;
+    }
+    this.tunnels.clear();
+  }
+
+  /** Every NIO must be UDP: the emulator side of a port is always a UDP tunnel to the relay. */
+  protected checkNios(): void {
+    for (const nio of this.nios.values()) if (nio.type !== 'nio_udp') throw fail('NIO_NOT_UDP');
+  }
+
+  /** Ends the run (bridges and emulator together); status changes are the caller's. */
+  async #teardown(graceMs: number): Promise<void> {
+    const run = this.run;
+    if (!run) return;
+    this.run = null;
+    const results = await Promise.allSettled([this.unwireAll(), this.halt(run, graceMs)]);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+  }
+
+  async #exited(run: R, info: ExitInfo): Promise<void> {
+    if (this.run !== run) return;
+    await this.#teardown(0);
+    this.setStatus('stopped');
+    if (info.code !== 0) {
+      const message = `${this.emulatorName} process has stopped, return code: ${info.code ?? info.signal}\n${await this.logTail()}`;
+      this.host.notify('log.error', { message }, this.project.id);
+    }
+  }
+
+  // ---------------------------------------------------------------- data plane
 
   /** Allocates the tunnel of every port that lacks one (called before launching the emulator). */
   protected async ensureTunnels(): Promise<void> {
@@ -28,6 +139,15 @@ export abstract class EmulatorNode extends BaseNode {
       const relayPort = await this.host.udpPorts.allocate(this.owner);
       this.tunnels.set(key, { emulatorPort, relayPort });
     }
+  }
+
+  /** Gives back every tunnel (their ports too); they are allocated again at the next start. */
+  protected releaseTunnels(): void {
+    for (const tunnel of this.tunnels.values()) {
+      this.host.udpPorts.release(tunnel.emulatorPort);
+      this.host.udpPorts.release(tunnel.relayPort);
+    }
+    this.tunnels.clear();
   }
 
   protected bridgeId(key: string): string {
@@ -56,7 +176,7 @@ export abstract class EmulatorNode extends BaseNode {
     await this.host.relay.deleteBridge(this.bridgeId(key));
   }
 
-  /** Wires every port that has a NIO; called once the emulator process runs. */
+  /** Wires every port that has a NIO; called once the emulator runs. */
   protected async wireAll(): Promise<void> {
     for (const [key, nio] of this.nios) await this.wire(key, nio);
   }
@@ -87,10 +207,5 @@ export abstract class EmulatorNode extends BaseNode {
     const id = this.bridgeId(key);
     if (file) await this.host.relay.startCapture(id, file);
     else await this.host.relay.stopCapture(id);
-  }
-
-  override async close(): Promise<void> {
-    await super.close();
-    this.tunnels.clear();
   }
 }

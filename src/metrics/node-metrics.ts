@@ -1,8 +1,8 @@
 /** Node and emulator-process metrics: nodes by type and status, CPU and memory of each running emulator (pidusage). */
-import pidusage from 'pidusage';
 import process from 'node:process';
 import type { Compute } from '../compute/compute.ts';
 import { runningProcesses } from '../process/supervised.ts';
+import { processUsage } from '../process/usage.ts';
 import type { Registry } from './registry.ts';
 
 export function nodeMetrics(compute: Compute, registry: Registry): void {
@@ -39,14 +39,13 @@ export function nodeMetrics(compute: Compute, registry: Registry): void {
     cpu.reset();
     memory.reset();
     // One call per pid: a batch call fails as a whole when any process exited since the listing.
-    const usage = await Promise.allSettled(owned.map((o) => pidusage(o.pid)));
+    const usage = await Promise.all(owned.map((o) => processUsage(o.pid)));
     for (const [i, { node }] of owned.entries()) {
-      const result = usage[i]!;
-      if (result.status === 'rejected') continue;
-      const stats = result.value;
+      const stats = usage[i];
+      if (!stats) continue;
       const labels = { node_id: node.id, name: node.name, type: node.type, project_id: node.project.id };
-      cpu.set(labels, Math.round(stats.cpu * 10) / 10);
-      memory.set(labels, stats.memory);
+      cpu.set(labels, stats.cpu_percent);
+      memory.set(labels, stats.memory_rss);
     }
   });
 }

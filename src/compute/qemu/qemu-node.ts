@@ -1,36 +1,31 @@
 /**
- * A QEMU node: settings, image resolution, linked clones, the emulator process with its HMP monitor, a serial (telnet)
- * or VNC/SPICE console, and one local UDP tunnel per adapter wired to the relay by EmulatorNode.
+ * A QEMU node: its settings (GNS3's fields, images, console, adapters), and how they become a QEMU command line at
+ * start. The running VM (process, monitor, console, helpers) is a QemuVm (qemu-vm.ts); start, stop and crash handling
+ * are EmulatorNode's lifecycle.
  */
-import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import pidusage from 'pidusage';
 import type { Nio } from '../schemas.ts';
 import { DRIVES, type Drive, type QemuCreate, type QemuUpdate } from './schemas.ts';
-import { tcpBackend } from '../console/backends.ts';
-import { TelnetConsole } from '../console/telnet-console.ts';
 import { EmulatorNode } from '../emulator-node.ts';
 import type { NodeInit, PortRef } from '../node.ts';
-import { Supervised, type ExitInfo } from '../../process/supervised.ts';
+import type { Supervised } from '../../process/supervised.ts';
 import { findQemu, kvmUsable, type QemuBinary } from './binary.ts';
 import { buildCommandLine, defaultMac, macPlus, versionAtLeast, type ConsoleSpec, type DiskSpec } from './command-line.ts';
 import { growDisk } from './disk-images.ts';
 import { findQemuImg, imageInfo, linkedClone, hasSnapshot } from './disks.ts';
 import { applyPriority, startCpuLimit } from './host-tuning.ts';
 import { md5sum, type ImageStore } from './images.ts';
-import { HmpMonitor } from './monitor.ts';
+import { QemuVm, SAVED_STATE, readQemuLog, type VmConsole } from './qemu-vm.ts';
 import { forbiddenOption, forcesTcg, normaliseOptions, splitOptions, substitutePlaceholders } from './options.ts';
 import { IMAGE_KEYS, defaultSettings, md5Key, type ImageKey, type ImageSetting, type QemuSettings } from './settings.ts';
 import { startSwtpm } from './tpm.ts';
 import { prepareUefi } from './uefi.ts';
-import { fail, isError } from '../../errors/index.ts';
+import { fail, type PatchbayError } from '../../errors/index.ts';
 
 export type QemuInit = NodeInit & { images: ImageStore; guestCid: number };
 
-type ProcessStats = { pid: number; cpu_percent: number; memory_rss: number };
-
-const SAVED_STATE = 'GNS3_SAVED_STATE';
 /** GNS3 waits this long for an ACPI shutdown or a savevm before killing the VM. */
 const GRACEFUL_STOP_MS = 120_000;
 /**
@@ -38,22 +33,16 @@ const GRACEFUL_STOP_MS = 120_000;
  * its shutdown limit (20 s, of which up to 5 s may go to draining requests).
  */
 const CLOSING_STOP_MS = 5000;
-const STATS_INTERVAL_MS = 2000;
 
-/** Lifecycle attachments of a running VM, dropped together at stop. */
-type Running = {
-  process: Supervised;
-  monitor: HmpMonitor | null;
-  monitorPort: number;
-  telnet: TelnetConsole | null;
-  closeBackend: (() => void) | null;
-  helpers: Supervised[];
-  statsTimer: ReturnType<typeof setInterval> | null;
-};
+/** A started VM and the monitor port the node lent it. */
+type QemuRun = { process: Supervised; vm: QemuVm; monitorPort: number };
 
-export class QemuNode extends EmulatorNode {
+export class QemuNode extends EmulatorNode<QemuRun> {
   readonly type = 'qemu';
   readonly module = 'qemu';
+  protected readonly emulatorName = 'QEMU';
+  protected override readonly stopGraceMs = GRACEFUL_STOP_MS;
+  protected override readonly closingGraceMs = CLOSING_STOP_MS;
   readonly guestCid: number;
   readonly #images: ImageStore;
   settings: QemuSettings;
@@ -62,11 +51,8 @@ export class QemuNode extends EmulatorNode {
   commandLine = '';
   /** Port the QEMU serial telnet server listens on (127.0.0.1); the public console fronts it. */
   #internalConsole: number | null = null;
-  #run: Running | null = null;
-  #stats: ProcessStats | null = null;
   /** Set by any update: a reload then restarts QEMU instead of resetting the guest (GNS3 behaviour). */
   #settingsChanged = false;
-  #closing = false;
 
   private constructor(init: QemuInit) {
     super(init);
@@ -143,7 +129,7 @@ export class QemuNode extends EmulatorNode {
     const typeChanged = type !== s.console_type;
     const portChanged = wanted != null && wanted !== this.console;
     if (!creating && !typeChanged && !portChanged) return;
-    if (!creating && this.#run) throw fail('QEMU_CONSOLE_WHILE_RUNNING', this.name);
+    if (!creating && this.run) throw fail('QEMU_CONSOLE_WHILE_RUNNING', this.name);
     const { tcpPorts } = this.host;
     tcpPorts.release(this.console);
     tcpPorts.release(this.#internalConsole);
@@ -175,15 +161,11 @@ export class QemuNode extends EmulatorNode {
 
   /** Changing the adapter count drops every link, as in GNS3; tunnels are re-allocated at next start. */
   #setAdapters(count: number): void {
-    if (this.#run) throw fail('QEMU_ADAPTERS_WHILE_RUNNING', this.name);
+    if (this.run) throw fail('QEMU_ADAPTERS_WHILE_RUNNING', this.name);
     for (const nio of this.nios.values()) if (nio.type === 'nio_udp') this.host.udpPorts.release(nio.lport);
     this.nios.clear();
     this.captures.clear();
-    for (const tunnel of this.tunnels.values()) {
-      this.host.udpPorts.release(tunnel.emulatorPort);
-      this.host.udpPorts.release(tunnel.relayPort);
-    }
-    this.tunnels.clear();
+    this.releaseTunnels();
     this.settings.adapters = count;
   }
 
@@ -243,7 +225,7 @@ export class QemuNode extends EmulatorNode {
       tpm: s.tpm,
       uefi: s.uefi,
       // Not a GNS3 field: CPU and memory of the QEMU process while it runs (refreshed every 2 s).
-      process_stats: this.#stats,
+      process_stats: this.run?.vm.stats ?? null,
     };
   }
 
@@ -277,101 +259,114 @@ export class QemuNode extends EmulatorNode {
 
   /** Mirrors the link state into the guest NIC (carrier up/down) when the VM runs, if the node asks for it. */
   async #setLink(key: string, up: boolean): Promise<void> {
-    const monitor = this.#run?.monitor;
-    if (!monitor || !this.settings.replicate_network_connection_state) return;
-    const answer = await monitor.command(`set_link gns3-${key} ${up ? 'on' : 'off'}`);
-    // HMP answers errors as text; a failed set_link only affects the guest's view of the carrier.
-    if (answer) this.host.notify('log.warning', { message: `${this.name}: set_link gns3-${key}: ${answer}` }, this.project.id);
+    if (this.settings.replicate_network_connection_state) await this.run?.vm.setLink(key, up);
   }
 
   // ---------------------------------------------------------------- lifecycle
 
-  async start(): Promise<void> {
-    if (this.#run) {
+  /** Already running: a start resumes a suspended VM, as GNS3 does. */
+  override async start(): Promise<void> {
+    if (this.run) {
       if (this.status === 'suspended') await this.resume();
       return;
     }
+    await super.start();
+    this.#settingsChanged = false;
+  }
+
+  protected async launch(): Promise<QemuRun> {
     const binary = await findQemu(this.settings.qemu_path || null, this.settings.platform || null, this.host.binaries.qemu);
     this.#checkStartable(binary);
     this.#checkImages();
-    await mkdir(this.directory, { recursive: true });
-    await this.ensureTunnels();
     const monitorPort = await this.host.tcpPorts.allocate(this.owner);
     const helpers: Supervised[] = [];
-    let run: Running | null = null;
+    let vm: QemuVm | null = null;
     try {
-      const userOptions = splitOptions(substitutePlaceholders(this.settings.options, {
-        vmName: this.name,
-        vmId: this.id,
-        projectId: this.project.id,
-        projectPath: this.project.path,
-        consolePort: this.console,
-        guestCid: this.guestCid,
-      }));
-      const disks = await this.#prepareDisks(binary);
-      const tpm = this.settings.tpm ? await startSwtpm(this.directory) : null;
-      if (tpm) helpers.push(tpm.process);
-      const args = buildCommandLine({
-        qemuPath: binary.path,
-        version: binary.version,
-        platform: binary.platform,
-        name: this.name,
-        nodeId: this.id,
-        ram: this.settings.ram,
-        cpus: this.settings.cpus,
-        maxcpus: this.settings.maxcpus,
-        kvm: !forcesTcg(userOptions) && !userOptions.includes('-accel') && (await kvmUsable(binary)),
-        bootPriority: this.settings.boot_priority,
-        bios: this.#imagePath('bios_image'),
-        uefi: this.settings.uefi ? await prepareUefi(this.directory) : null,
-        cdrom: this.#imagePath('cdrom_image'),
-        disks,
-        initrd: this.#imagePath('initrd'),
-        kernel: this.#imagePath('kernel_image'),
-        kernelCommandLine: this.settings.kernel_command_line,
-        console: this.#consoleSpec(),
-        monitorPort,
-        nics: this.#nics(),
-        loadvm: await this.#hasSavedState(binary, disks),
-        tpmSocket: tpm?.socket ?? null,
-        userOptions,
-      });
+      const args = await this.#commandLine(binary, monitorPort, helpers);
       this.commandLine = args.map(quoteForDisplay).join(' ');
-      if (this.settings.create_config_disk) {
-        this.host.notify('log.warning', { message: `${this.name}: create_config_disk is not supported by this compute; no config disk attached` }, this.project.id);
-      }
-      const process = await this.#spawn(args);
-      run = { process, monitor: null, monitorPort, telnet: null, closeBackend: null, helpers, statsTimer: null };
-      this.#run = run;
-      void process.exited.then((info) => this.#exited(process, info));
-      await this.#tune(process, helpers);
-      run.monitor = await untilExit(process, HmpMonitor.connect(monitorPort), () => this.#log());
-      await this.wireAll();
-      if (this.settings.replicate_network_connection_state) {
-        for (const key of this.portKeys()) {
-          const nio = this.nios.get(key);
-          if (!nio || nio.type !== 'nio_udp' || nio.suspend) await run.monitor.command(`set_link gns3-${key} off`);
-        }
-      }
-      if (this.settings.console_type === 'telnet') {
-        const backend = await untilExit(process, tcpBackend(this.#internalConsole!), () => this.#log());
-        run.closeBackend = () => backend.socket.destroy();
-        run.telnet = await TelnetConsole.listen(this.host.consoleHost, this.console!, backend);
-      }
-      run.statsTimer = setInterval(() => void this.#sampleStats(), STATS_INTERVAL_MS);
-      run.statsTimer.unref?.();
-      // A first sample now, so the node JSON answered by start already carries the process figures.
-      await this.#sampleStats();
+      if (this.settings.create_config_disk) this.#warn('create_config_disk is not supported by this compute; no config disk attached');
+      vm = await QemuVm.spawn(args, { directory: this.directory, commandLine: this.commandLine, monitorPort, helpers, warn: (m) => this.#warn(m) });
+      await this.#tune(vm);
+      return { process: vm.process, vm, monitorPort };
     } catch (err) {
-      if (run) await this.#teardown(0);
-      else {
-        this.host.tcpPorts.release(monitorPort);
-        await Promise.all(helpers.map((helper) => helper.stop()));
-      }
-      throw isError(err) ? err : fail('QEMU_START_FAILED', this.name, (err as Error).message);
+      if (vm) await vm.halt(0, this.settings.on_close);
+      else await Promise.all(helpers.map((helper) => helper.stop()));
+      this.host.tcpPorts.release(monitorPort);
+      throw err;
     }
-    this.#settingsChanged = false;
-    this.setStatus('started');
+  }
+
+  protected override async attach({ vm }: QemuRun, wired: Promise<void>): Promise<void> {
+    const linksDown = this.settings.replicate_network_connection_state
+      ? this.portKeys().filter((key) => {
+        const nio = this.nios.get(key);
+        return !nio || nio.type !== 'nio_udp' || nio.suspend;
+      })
+      : [];
+    const console: VmConsole | null = this.settings.console_type === 'telnet'
+      ? { host: this.host.consoleHost, port: this.console!, internalPort: this.#internalConsole! }
+      : null;
+    await vm.attach({ linksDown, console, wired });
+  }
+
+  protected async halt({ vm, monitorPort }: QemuRun, graceMs: number): Promise<void> {
+    try {
+      await vm.halt(graceMs, this.settings.on_close);
+    } finally {
+      this.host.tcpPorts.release(monitorPort);
+    }
+  }
+
+  protected logTail(): Promise<string> {
+    return readQemuLog(this.directory);
+  }
+
+  protected startFailed(reason: string): PatchbayError {
+    return fail('QEMU_START_FAILED', this.name, reason);
+  }
+
+  #warn(message: string): void {
+    this.host.notify('log.warning', { message: `${this.name}: ${message}` }, this.project.id);
+  }
+
+  /** QEMU's arguments for the current settings; helper processes it needs (swtpm) are started into `helpers`. */
+  async #commandLine(binary: QemuBinary, monitorPort: number, helpers: Supervised[]): Promise<string[]> {
+    const userOptions = splitOptions(substitutePlaceholders(this.settings.options, {
+      vmName: this.name,
+      vmId: this.id,
+      projectId: this.project.id,
+      projectPath: this.project.path,
+      consolePort: this.console,
+      guestCid: this.guestCid,
+    }));
+    const disks = await this.#prepareDisks(binary);
+    const tpm = this.settings.tpm ? await startSwtpm(this.directory) : null;
+    if (tpm) helpers.push(tpm.process);
+    return buildCommandLine({
+      qemuPath: binary.path,
+      version: binary.version,
+      platform: binary.platform,
+      name: this.name,
+      nodeId: this.id,
+      ram: this.settings.ram,
+      cpus: this.settings.cpus,
+      maxcpus: this.settings.maxcpus,
+      kvm: !forcesTcg(userOptions) && !userOptions.includes('-accel') && (await kvmUsable(binary)),
+      bootPriority: this.settings.boot_priority,
+      bios: this.#imagePath('bios_image'),
+      uefi: this.settings.uefi ? await prepareUefi(this.directory) : null,
+      cdrom: this.#imagePath('cdrom_image'),
+      disks,
+      initrd: this.#imagePath('initrd'),
+      kernel: this.#imagePath('kernel_image'),
+      kernelCommandLine: this.settings.kernel_command_line,
+      console: this.#consoleSpec(),
+      monitorPort,
+      nics: this.#nics(),
+      loadvm: await this.#hasSavedState(binary, disks),
+      tpmSocket: tpm?.socket ?? null,
+      userOptions,
+    });
   }
 
   #checkStartable(binary: QemuBinary): void {
@@ -422,7 +417,7 @@ export class QemuNode extends EmulatorNode {
    * directory (created from the image first if the node never started), else the image itself. Only while stopped.
    */
   async resizeDisk(drive: Drive, extendMb: number): Promise<void> {
-    if (this.#run) throw fail('QEMU_RESIZE_WHILE_RUNNING', drive);
+    if (this.run) throw fail('QEMU_RESIZE_WHILE_RUNNING', drive);
     const key = `${drive}_disk_image` as const;
     const image = this.#imagePath(key);
     if (!image) throw fail('QEMU_NO_DISK_TO_RESIZE', this.name, drive);
@@ -465,165 +460,43 @@ export class QemuNode extends EmulatorNode {
     });
   }
 
-  async #spawn(args: string[]): Promise<Supervised> {
-    const logPath = join(this.directory, 'qemu.log');
-    const fd = openSync(logPath, 'w');
-    try {
-      writeSync(fd, `Start QEMU with ${this.commandLine}\n\nExecution log:\n`);
-      return await Supervised.spawn(args[0]!, args.slice(1), { cwd: this.directory, output: fd });
-    } catch (err) {
-      throw fail('QEMU_SPAWN_FAILED', args[0], (err as Error).message);
-    } finally {
-      closeSync(fd);
-    }
-  }
-
-  async #tune(process: Supervised, helpers: Supervised[]): Promise<void> {
-    const warn = (message: string) => this.host.notify('log.warning', { message: `${this.name}: ${message}` }, this.project.id);
-    const priority = applyPriority(process.pid, this.settings.process_priority);
-    if (priority) warn(priority);
+  async #tune(vm: QemuVm): Promise<void> {
+    const priority = applyPriority(vm.process.pid, this.settings.process_priority);
+    if (priority) this.#warn(priority);
     if (this.settings.cpu_throttling > 0) {
-      const limiter = await startCpuLimit(process.pid, this.settings.cpu_throttling, this.directory);
-      if (typeof limiter === 'string') warn(limiter);
-      else helpers.push(limiter);
-    }
-  }
-
-  async #sampleStats(): Promise<void> {
-    const process = this.#run?.process;
-    if (!process?.alive) return;
-    try {
-      const stat = await pidusage(process.pid);
-      if (this.#run?.process === process) {
-        this.#stats = { pid: process.pid, cpu_percent: Math.round(stat.cpu * 10) / 10, memory_rss: stat.memory };
-      }
-    } catch {
-      // The process exited between the check and the read.
-    }
-  }
-
-  /**
-   * Ends the VM and everything attached to it. `graceMs` bounds the on_close action: 0 kills at once (failed start),
-   * otherwise the bridges go first (as GNS3 stops uBridge first), then the guest is shut down per `on_close`.
-   */
-  async #teardown(graceMs: number): Promise<void> {
-    const run = this.#run;
-    if (!run) return;
-    this.#run = null;
-    if (run.statsTimer) clearInterval(run.statsTimer);
-    this.#stats = null;
-    try {
-      await this.unwireAll();
-      if (graceMs > 0) await this.#onClose(run, graceMs);
-    } finally {
-      run.monitor?.close();
-      await run.process.stop(graceMs > 0 ? 3000 : 0);
-      await run.telnet?.close();
-      run.closeBackend?.();
-      await Promise.all(run.helpers.map((helper) => helper.stop()));
-      this.host.tcpPorts.release(run.monitorPort);
-    }
-  }
-
-  /** GNS3's on_close: ACPI shutdown or save the VM state before the process is ended; errors fall through to a kill. */
-  async #onClose(run: Running, graceMs: number): Promise<void> {
-    const monitor = run.monitor;
-    if (!monitor || !run.process.alive) return;
-    const exited = () => Promise.race([run.process.exited.then(() => true), sleep(graceMs).then(() => false)]);
-    try {
-      if (this.settings.on_close === 'shutdown_signal') {
-        await monitor.command('system_powerdown');
-        await exited();
-      } else if (this.settings.on_close === 'save_vm_state') {
-        await monitor.command('stop');
-        const answer = await monitor.command(`savevm ${SAVED_STATE}`, graceMs);
-        if (answer) this.host.notify('log.warning', { message: `${this.name}: savevm: ${answer}` }, this.project.id);
-      }
-    } catch {
-      // The monitor went away (guest already off) or timed out: the process is stopped below either way.
-    }
-  }
-
-  async #exited(process: Supervised, info: ExitInfo): Promise<void> {
-    if (this.#run?.process !== process) return;
-    await this.#teardown(0);
-    this.setStatus('stopped');
-    if (info.code !== 0) {
-      this.host.notify('log.error', {
-        message: `QEMU process has stopped, return code: ${info.code ?? info.signal}\n${await this.#log()}`,
-      }, this.project.id);
-    }
-  }
-
-  async #log(): Promise<string> {
-    try {
-      return (await readFile(join(this.directory, 'qemu.log'), 'utf8')).slice(-4096);
-    } catch {
-      return '';
-    }
-  }
-
-  async stop(): Promise<void> {
-    await this.#teardown(this.#closing ? CLOSING_STOP_MS : GRACEFUL_STOP_MS);
-    this.setStatus('stopped');
-  }
-
-  override async close(): Promise<void> {
-    this.#closing = true;
-    try {
-      await super.close();
-    } finally {
-      this.#closing = false;
+      const limiter = await startCpuLimit(vm.process.pid, this.settings.cpu_throttling, this.directory);
+      if (typeof limiter === 'string') this.#warn(limiter);
+      else vm.adopt(limiter);
     }
   }
 
   override async suspend(): Promise<void> {
-    if (!this.#run?.monitor || this.status !== 'started') return;
-    await this.#run.monitor.command('stop');
+    if (this.status !== 'started' || !(await this.run?.vm.pause())) return;
     this.setStatus('suspended');
   }
 
   override async resume(): Promise<void> {
-    if (!this.#run?.monitor || this.status !== 'suspended') return;
-    await this.#run.monitor.command('cont');
+    if (this.status !== 'suspended' || !(await this.run?.vm.resume())) return;
     this.setStatus('started');
   }
 
   /** Resets the guest through the monitor, or restarts QEMU when settings changed since it started (GNS3). */
   override async reload(): Promise<void> {
-    if (!this.#run) return;
+    if (!this.run) return;
     if (this.#settingsChanged) {
       await this.stop();
       await this.start();
     } else {
-      await this.#run.monitor?.command('system_reset');
+      await this.run.vm.reset();
     }
   }
 
   override async consoleReset(): Promise<void> {
-    const run = this.#run;
-    if (!run?.telnet) return;
-    await run.telnet.close();
-    run.closeBackend?.();
-    const backend = await tcpBackend(this.#internalConsole!);
-    run.closeBackend = () => backend.socket.destroy();
-    run.telnet = await TelnetConsole.listen(this.host.consoleHost, this.console!, backend);
+    await this.run?.vm.consoleReset();
   }
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Shows an argument the way a shell would need it, so `command_line` can be pasted. */
 function quoteForDisplay(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'"'"'`)}'`;
-}
-
-/** Waits for `task`, failing early with QEMU's own log when the process exits first (bad option, missing file...). */
-async function untilExit<T>(process: Supervised, task: Promise<T>, log: () => Promise<string>): Promise<T> {
-  task.catch(() => {});
-  const early = process.exited.then(async (info) => {
-    throw fail('QEMU_EXITED_DURING_START', String(info.code ?? info.signal), (await log()).trim());
-  });
-  early.catch(() => {});
-  return Promise.race([task, early]);
 }

@@ -9,9 +9,9 @@ import { closeSlave, openPty, ptyBackend, ptyUnsupported, type Pty } from '../co
 import { openConsole, type ConsoleBackend, type TelnetConsole } from '../console/telnet-console.ts';
 import { EmulatorNode } from '../emulator-node.ts';
 import type { NodeInit, PortRef } from '../node.ts';
-import { Supervised, type ExitInfo } from '../../process/supervised.ts';
+import { Supervised } from '../../process/supervised.ts';
 import { findVpcs, type VpcsBinary } from './binary.ts';
-import { fail, isError } from '../../errors/index.ts';
+import { fail, type PatchbayError } from '../../errors/index.ts';
 
 const PORT_KEY = '0/0';
 /** Only where no in-process terminal can be opened (Deno): a python3 helper holds the terminal instead. */
@@ -19,9 +19,20 @@ const PTY_HELPER = fileURLToPath(new URL('../console/pty-exec.py', import.meta.u
 
 export type VpcsInit = NodeInit & { macId: number };
 
-export class VpcsNode extends EmulatorNode {
+/** A running VPCS: its process and the console it talks through (a TCP port, its terminal, or its stdio). */
+type VpcsRun = {
+  process: Supervised;
+  gns3Mode: boolean;
+  pty: Pty | null;
+  backend: ConsoleBackend | null;
+  closeBackend: (() => void) | null;
+  telnet: TelnetConsole | null;
+};
+
+export class VpcsNode extends EmulatorNode<VpcsRun> {
   readonly type = 'vpcs';
   readonly module = 'vpcs';
+  protected readonly emulatorName = 'VPCS';
   readonly macId: number;
   protected override readonly nioTypes = ['nio_udp', 'nio_tap'];
   console: number | null = null;
@@ -29,9 +40,7 @@ export class VpcsNode extends EmulatorNode {
   commandLine = '';
   /** The emulator's own console port (VPCS ≥ 0.6.1 listens on it; we front it with the public one). */
   #internalConsole: number | null = null;
-  #telnet: TelnetConsole | null = null;
-  #backend: ConsoleBackend | null = null;
-  #backendClose: (() => void) | null = null;
+  /** Last output of a VPCS without a log file (it talks on its terminal), for crash notifications. */
   #outputTail = '';
 
   private constructor(init: VpcsInit, consoleType: 'telnet' | 'none') {
@@ -91,13 +100,8 @@ export class VpcsNode extends EmulatorNode {
     return [PORT_KEY];
   }
 
-  async start(): Promise<void> {
+  protected async launch(): Promise<VpcsRun> {
     const binary = await findVpcs(this.host.binaries.vpcs ?? 'vpcs');
-    if (this.process) return;
-    const nio = this.nios.get(PORT_KEY);
-    if (nio && nio.type !== 'nio_udp') throw fail('NIO_NOT_UDP');
-    await this.ensureTunnels();
-    await mkdir(this.directory, { recursive: true });
     // VPCS < 0.6.1 needs a terminal: ours when this runtime can pass one to a child, else the helper's.
     const helperReason = binary.gns3Mode ? null : ptyUnsupported();
     if (helperReason) {
@@ -109,11 +113,12 @@ export class VpcsNode extends EmulatorNode {
     this.commandLine = [file, ...args].join(' ');
     const logFd = binary.gns3Mode ? openSync(join(this.directory, 'vpcs.log'), 'w') : null;
     let pty: Pty | null = null;
-    let proc: Supervised;
     try {
       if (!binary.gns3Mode && !helperReason) pty = await openPty();
       const output = logFd ?? (pty ? { terminal: pty.slave } : 'pipe');
-      proc = await Supervised.spawn(file, args, { cwd: this.directory, output });
+      const process = await Supervised.spawn(file, args, { cwd: this.directory, output });
+      this.#outputTail = '';
+      return { process, gns3Mode: binary.gns3Mode, pty, backend: null, closeBackend: null, telnet: null };
     } catch (err) {
       if (pty) closeSync(pty.master);
       throw fail('VPCS_SPAWN_FAILED', binary.path, (err as Error).message);
@@ -121,36 +126,26 @@ export class VpcsNode extends EmulatorNode {
       if (logFd !== null) closeSync(logFd);
       if (pty) closeSlave(pty);
     }
-    this.process = proc;
-    this.#outputTail = '';
-    void proc.exited.then((info) => this.#exited(proc, info));
-    // The relay bridge does not need the emulator to be ready: wire it while VPCS boots.
-    const wired = this.wireAll();
-    wired.catch(() => {}); // Awaited below; this only keeps an early failure from counting as unhandled.
-    try {
-      if (binary.gns3Mode) {
-        const backend = await tcpBackend(this.#internalConsole!);
-        // VPCS echoes typed characters itself once told we will not (what GNS3's wrapper sends).
-        backend.write(Buffer.from([255, 251, 1]));
-        this.#backend = backend;
-        this.#backendClose = () => backend.socket.destroy();
-      } else {
-        const terminal = pty ? ptyBackend(pty) : null;
-        const backend = terminal ?? pipeBackend(proc.child.stdin!, proc.child.stdout!);
-        backend.onData((chunk) => {
-          this.#outputTail = (this.#outputTail + chunk.toString('latin1')).slice(-2048);
-        });
-        this.#backend = backend;
-        this.#backendClose = terminal?.close ?? null;
-      }
-      await wired;
-      if (this.consoleType === 'telnet') await this.#openConsole();
-    } catch (err) {
-      await wired.catch(() => {});
-      await this.#teardown();
-      throw isError(err) ? err : fail('VPCS_START_FAILED', (err as Error).message);
+  }
+
+  protected override async attach(run: VpcsRun, wired: Promise<void>): Promise<void> {
+    if (run.gns3Mode) {
+      const backend = await tcpBackend(this.#internalConsole!);
+      // VPCS echoes typed characters itself once told we will not (what GNS3's wrapper sends).
+      backend.write(Buffer.from([255, 251, 1]));
+      run.backend = backend;
+      run.closeBackend = () => backend.socket.destroy();
+    } else {
+      const terminal = run.pty ? ptyBackend(run.pty) : null;
+      const backend = terminal ?? pipeBackend(run.process.child.stdin!, run.process.child.stdout!);
+      backend.onData((chunk) => {
+        this.#outputTail = (this.#outputTail + chunk.toString('latin1')).slice(-2048);
+      });
+      run.backend = backend;
+      run.closeBackend = terminal?.close ?? null;
     }
-    this.setStatus('started');
+    await wired;
+    if (this.consoleType === 'telnet') await this.#openConsole(run);
   }
 
   #commandLine(binary: VpcsBinary, ptyHelper: boolean): [string, string[]] {
@@ -166,34 +161,14 @@ export class VpcsNode extends EmulatorNode {
     return ptyHelper ? ['python3', [PTY_HELPER, binary.path, ...args]] : [binary.path, args];
   }
 
-  /** Stops the process and everything attached to it; leaves status changes to the caller. */
-  async #teardown(): Promise<void> {
-    const proc = this.process;
-    this.process = null;
-    const telnet = this.#telnet;
-    this.#telnet = null;
-    this.#backendClose?.();
-    this.#backend = this.#backendClose = null;
+  protected async halt(run: VpcsRun, _graceMs: number): Promise<void> {
+    run.closeBackend?.();
     // VPCS keeps nothing worth a graceful exit (startup.vpc is only written by its `save` command) and takes
     // ~100 ms to notice SIGTERM, so it is killed outright, in parallel with unwiring and closing the console.
-    const results = await Promise.allSettled([this.unwireAll(), telnet?.close(), proc?.stop(0)]);
-    const failed = results.find((r) => r.status === 'rejected');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
+    await Promise.all([run.telnet?.close(), run.process.stop(0)]);
   }
 
-  async #exited(proc: Supervised, info: ExitInfo): Promise<void> {
-    if (this.process !== proc) return;
-    await this.#teardown();
-    this.setStatus('stopped');
-    if (info.code !== 0) {
-      const log = await this.#log();
-      this.host.notify('log.error', {
-        message: `VPCS process has stopped, return code: ${info.code ?? info.signal}\n${log}`,
-      }, this.project.id);
-    }
-  }
-
-  async #log(): Promise<string> {
+  protected async logTail(): Promise<string> {
     try {
       return (await readFile(join(this.directory, 'vpcs.log'), 'utf8')).slice(-2048);
     } catch {
@@ -201,20 +176,20 @@ export class VpcsNode extends EmulatorNode {
     }
   }
 
-  async stop(): Promise<void> {
-    await this.#teardown();
-    this.setStatus('stopped');
+  protected startFailed(reason: string): PatchbayError {
+    return fail('VPCS_START_FAILED', reason);
   }
 
   override async consoleReset(): Promise<void> {
-    if (!this.#telnet || !this.#backend) return;
-    await this.#telnet.close();
-    await this.#openConsole();
+    const run = this.run;
+    if (!run?.telnet || !run.backend) return;
+    await run.telnet.close();
+    await this.#openConsole(run);
   }
 
-  async #openConsole(): Promise<void> {
-    const opened = await openConsole(this.host.tcpPorts, this.owner, this.host.consoleHost, this.console!, this.#backend!);
-    this.#telnet = opened.console;
+  async #openConsole(run: VpcsRun): Promise<void> {
+    const opened = await openConsole(this.host.tcpPorts, this.owner, this.host.consoleHost, this.console!, run.backend!);
+    run.telnet = opened.console;
     this.console = opened.port;
   }
 
