@@ -8,13 +8,13 @@ import { closeSync, openSync, unwatchFile, watchFile } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import pidusage from 'pidusage';
-import { fail } from '../../errors/index.ts';
+import { fail, type PatchbayError } from '../../errors/index.ts';
 import type { Nio } from '../schemas.ts';
 import { onDemandTcpBackend } from '../console/backends.ts';
 import { openConsole, type TelnetConsole } from '../console/telnet-console.ts';
 import { EmulatorNode } from '../emulator-node.ts';
 import type { NodeInit, PortRef } from '../node.ts';
-import { Supervised, type ExitInfo } from '../../process/supervised.ts';
+import { Supervised } from '../../process/supervised.ts';
 import { md5sum, type ImageStore } from '../qemu/images.ts';
 import { findDynamips } from './binary.ts';
 import { configFileText, parseExtractedConfigs, readConfig, renameInConfigs, writeConfig } from './configs.ts';
@@ -69,9 +69,13 @@ function refuse(problems: Problem[]): void {
   if (problems.length) throw fail('INVALID_REQUEST', problems.map((p) => `"${p.field}": ${p.message}`).join('; '));
 }
 
-export class DynamipsRouter extends EmulatorNode {
+/** A running router: its hypervisor process (the rest of its running state is still kept on the node). */
+type RouterRun = { process: Supervised };
+
+export class DynamipsRouter extends EmulatorNode<RouterRun> {
   readonly type = 'dynamips';
   readonly module = 'dynamips';
+  protected readonly emulatorName = 'Dynamips hypervisor';
   readonly dynamipsId: number;
   readonly #images: ImageStore;
   readonly #ghosts: GhostRegistry;
@@ -290,16 +294,21 @@ export class DynamipsRouter extends EmulatorNode {
     return (await readFile(this.#stdoutFile, 'latin1').catch(() => '')).slice(-2048);
   }
 
-  async start(): Promise<void> {
-    if (this.process) {
+  /** Already running: a start resumes a suspended router. */
+  override async start(): Promise<void> {
+    if (this.run) {
       if (this.status === 'suspended') await this.resume();
       return;
     }
+    await super.start();
+  }
+
+  /** Spawns the hypervisor; the router inside it is created and started by attach(). */
+  protected async launch(): Promise<RouterRun> {
     const binary = await findDynamips(this.host.binaries.dynamips ?? 'dynamips');
     const problem = await iosImageProblem(this.settings.image);
     if (problem) throw problem;
     await mkdir(join(this.directory, 'configs'), { recursive: true });
-    await this.ensureTunnels();
     const { tcpPorts } = this.host;
     const hypervisorPort = await tcpPorts.allocate(this.owner);
     const consolePort = await tcpPorts.allocate(this.owner);
@@ -308,41 +317,36 @@ export class DynamipsRouter extends EmulatorNode {
     this.#stdoutFile = join(this.directory, `dynamips_i${this.dynamipsId}_stdout.txt`);
     const args = ['-N1', '-l', `dynamips_i${this.dynamipsId}_log.txt`, '-H', `127.0.0.1:${hypervisorPort}`, '--console-binding-addr', '127.0.0.1'];
     const logFd = openSync(this.#stdoutFile, 'w');
-    let proc: Supervised;
     try {
-      proc = await Supervised.spawn(binary.path, args, { cwd: this.directory, output: logFd });
+      return { process: await Supervised.spawn(binary.path, args, { cwd: this.directory, output: logFd }) };
     } catch (err) {
       this.#releaseInternalPorts();
       throw fail('DYNAMIPS_SPAWN_FAILED', binary.path, (err as Error).message);
     } finally {
       closeSync(logFd);
     }
-    this.process = proc;
-    void proc.exited.then((info) => this.#exited(proc, info));
+  }
+
+  protected override async attach(_run: RouterRun, wired: Promise<void>): Promise<void> {
+    const [hypervisorPort, consolePort, auxPort = null] = this.#internalPorts;
+    this.#hypervisor = await Hypervisor.connect(hypervisorPort!);
+    await this.#send(`hypervisor working_dir ${quote(this.directory)}`);
+    this.#ghostInUse = null;
+    if (this.#ghostRam) await this.#prepareGhost();
+    await this.#createVm(consolePort!, auxPort);
+    for (const key of this.portKeys()) await this.#bindNio(key);
+    await this.#pushConfigs();
     try {
-      this.#hypervisor = await Hypervisor.connect(hypervisorPort);
-      await this.#send(`hypervisor working_dir ${quote(this.directory)}`);
-      this.#ghostInUse = null;
-      if (this.#ghostRam) await this.#prepareGhost();
-      await this.#createVm(consolePort, auxPort);
-      for (const key of this.portKeys()) await this.#bindNio(key);
-      await this.#pushConfigs();
-      try {
-        await this.#send(`vm start ${quote(this.name)}`);
-      } catch (err) {
-        const reason = (await this.#stdoutTail()).trim().split('\n').slice(-3).join('\n');
-        throw fail('DYNAMIPS_START_FAILED', (err as Error).message, reason);
-      }
-      await this.#afterVmStart();
-      await this.wireAll();
-      if (this.consoleType === 'telnet') await this.#openConsole(consolePort, 'console');
-      if (auxPort !== null) await this.#openConsole(auxPort, 'aux');
-      this.#watchNvram();
+      await this.#send(`vm start ${quote(this.name)}`);
     } catch (err) {
-      await this.#teardown();
-      throw err;
+      const reason = (await this.#stdoutTail()).trim().split('\n').slice(-3).join('\n');
+      throw fail('DYNAMIPS_START_FAILED', (err as Error).message, reason);
     }
-    this.setStatus('started');
+    await this.#afterVmStart();
+    await wired;
+    if (this.consoleType === 'telnet') await this.#openConsole(consolePort!, 'console');
+    if (auxPort !== null) await this.#openConsole(auxPort, 'aux');
+    this.#watchNvram();
   }
 
   /** `vm create` and every setting Dynamips needs before `vm start`, in gns3-server's order. */
@@ -477,11 +481,9 @@ export class DynamipsRouter extends EmulatorNode {
     this.#internalPorts = [];
   }
 
-  /** Stops the hypervisor and everything attached to it; leaves status changes to the caller. */
-  async #teardown(): Promise<void> {
-    const proc = this.process;
+  /** Stops the hypervisor and everything attached to it (the lifecycle unwires the bridges meanwhile). */
+  protected async halt(run: RouterRun): Promise<void> {
     const hypervisor = this.#hypervisor;
-    this.process = null;
     this.#hypervisor = null;
     this.#dynamipsNios.clear();
     if (this.#watchedNvram) unwatchFile(this.#watchedNvram);
@@ -495,24 +497,23 @@ export class DynamipsRouter extends EmulatorNode {
       await hypervisor.send('hypervisor stop').catch(() => undefined);
       hypervisor.close();
     }
-    const results = await Promise.allSettled([this.unwireAll(), ...consoles.map((c) => c.close()), proc?.stop(2000)]);
-    this.#releaseInternalPorts();
-    const failed = results.find((r) => r.status === 'rejected');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
-  }
-
-  async #exited(proc: Supervised, info: ExitInfo): Promise<void> {
-    if (this.process !== proc) return;
-    await this.#teardown();
-    this.setStatus('stopped');
-    if (info.code !== 0) {
-      this.host.notify('log.error', {
-        message: `Dynamips hypervisor process has stopped, return code: ${info.code ?? info.signal}\n${await this.#stdoutTail()}`,
-      }, this.project.id);
+    try {
+      await Promise.all([...consoles.map((c) => c.close()), run.process.stop(2000)]);
+    } finally {
+      this.#releaseInternalPorts();
     }
   }
 
-  async stop(): Promise<void> {
+  protected logTail(): Promise<string> {
+    return this.#stdoutTail();
+  }
+
+  protected startFailed(reason: string): PatchbayError {
+    return fail('DYNAMIPS_START_FAILED', reason, '');
+  }
+
+  /** Stops the router inside the hypervisor first and saves its configs, as gns3-server does. */
+  override async stop(): Promise<void> {
     if (this.#hypervisor) {
       if ((await this.#vmState().catch(() => 'inactive')) !== 'inactive') {
         await this.#send(`vm stop ${quote(this.name)}`).catch((err) => {
@@ -521,8 +522,7 @@ export class DynamipsRouter extends EmulatorNode {
       }
       await this.saveConfigs().catch(() => undefined);
     }
-    await this.#teardown();
-    this.setStatus('stopped');
+    await super.stop();
   }
 
   override async suspend(): Promise<void> {
@@ -591,14 +591,14 @@ export class DynamipsRouter extends EmulatorNode {
 
   /** CPU time (s) the hypervisor process has used; measured on the process, finer than Dynamips' whole seconds. */
   async cpuSeconds(): Promise<number> {
-    if (!this.process) return 0;
-    return (await pidusage(this.process.pid)).ctime / 1000;
+    if (!this.run) return 0;
+    return (await pidusage(this.run.process.pid)).ctime / 1000;
   }
 
   // --- settings ------------------------------------------------------------------------------------------------
 
   async update(fields: DynamipsUpdate): Promise<void> {
-    const running = this.process !== null;
+    const running = this.run !== null;
     if (fields.platform !== undefined && fields.platform !== this.platform) {
       throw fail('INVALID_REQUEST', `"platform": a ${this.platform} router cannot become a ${fields.platform}`);
     }
@@ -662,7 +662,7 @@ export class DynamipsRouter extends EmulatorNode {
       || (fields.console != null && fields.console !== this.console)
       || (fields.aux !== undefined && fields.aux !== this.aux);
     if (!changing) return;
-    if (this.process) throw fail('DYNAMIPS_CONSOLE_WHILE_RUNNING', this.name);
+    if (this.run) throw fail('DYNAMIPS_CONSOLE_WHILE_RUNNING', this.name);
     if (fields.console_type !== undefined) this.consoleType = fields.console_type;
     if (this.consoleType === 'none') {
       tcpPorts.release(this.console);
