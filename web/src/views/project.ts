@@ -34,6 +34,8 @@ export async function projectView(view: HTMLElement, projectId: string): Promise
     return { nodes, links };
   };
   const topology = fetchTopology();
+  // Awaited further down; until then a failure must not also surface as an unhandled rejection (shown twice).
+  for (const pending of [lists, topology]) pending.catch(() => {});
   const selection = new Set<string>();
   const consoles = new Map<string, { session: ConsoleSession; section: HTMLElement }>();
   const cleanups: Array<() => void> = [];
