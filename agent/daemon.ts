@@ -101,6 +101,7 @@ export async function startDaemon(
   const workers = config.relay_workers ?? availableParallelism();
   const relayPool = await RelayPool.start({ workers, io: config.relay_io });
   if (relayPool.io.fallback) log.warn(`relay uses its dgram I/O: ${relayPool.io.fallback}`);
+  log.info('relay started', { workers, io: relayPool.io.name });
   const relay = meteredRelay(relayPool, metrics, { configuredWorkers: workers });
   // The state recorder starts once the compute exists; nothing creates a host object before requests arrive.
   let recorder: StateRecorder | undefined;

@@ -94,6 +94,18 @@ export class UbridgeHypervisor {
     await this.command(`bridge start ${name}`);
   }
 
+  /** A started bridge between host interface `device` (AF_PACKET, as GNS3 drives it for cloud ports) and lport → sink. */
+  async rawBridge(name: string, device: string, lport: number, sink: number): Promise<void> {
+    await this.command(`bridge create ${name}`);
+    await this.command(`bridge add_nio_linux_raw ${name} ${device}`);
+    await this.command(`bridge add_nio_udp ${name} ${lport} 127.0.0.1 ${sink}`);
+    await this.command(`bridge start ${name}`);
+  }
+
+  async deleteBridge(name: string): Promise<void> {
+    await this.command(`bridge delete ${name}`);
+  }
+
   /** `hypervisor stop` (it closes the connection without a reply), then a kill if it has not exited within a second. */
   async stop(): Promise<void> {
     const exited = new Promise<void>((resolve) => {

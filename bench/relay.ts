@@ -1,6 +1,7 @@
 /**
- * Relay benchmark: delivered packets/s, latency and loss-free capacity through the relay pool next to a direct
- * generator→sink path and, with `--ubridge PATH` (or UBRIDGE=PATH), through a uBridge hypervisor, all in the same run.
+ * Relay benchmark: delivered packets/s, latency and loss-free capacity through the relay pool on its two I/O backends
+ * (native: FFI, recvmmsg/sendmmsg; dgram: node:dgram) next to a direct generator→sink path and, with `--ubridge PATH`
+ * (or UBRIDGE=PATH), through a uBridge hypervisor, all in the same run.
  * Traffic stays on 127.0.0.1 and every run is bounded in time. Run with `npm run bench:relay [-- --ubridge PATH]`
  * (Node + tsx) or `deno run -A bench/relay.ts [--ubridge PATH]`.
  *
@@ -11,12 +12,16 @@
  *   → sink (B's emulator port).
  * - "hub" (relay only; GNS3 runs hubs in Dynamips, not uBridge): generator → bridge A → hub port 0 → hub port 1 →
  *   bridge B → sink.
+ * - "raw" (native relay and uBridge; needs root): the generator sends from inside a network namespace the bench
+ *   creates, across a veth pair; a raw (AF_PACKET) bridge side on the host end forwards each Ethernet frame to the sink
+ *   over UDP (uBridge: `bridge add_nio_linux_raw`). The frame size is the size on the wire (UDP payload + 42 B).
  *
  * The generator/sink is bench/c/udpblast.c (sendmmsg/recvmmsg), compiled here with `cc` into bench/bin/: Node's dgram
  * alone cannot saturate the relay, so it would measure itself instead. The generator sends from the emulator's port,
  * as an emulator does, because uBridge's connected sockets drop frames from any other port.
  */
 import { execFile, execFileSync } from 'node:child_process';
+import type { RelayIoName } from '../src/relay/io/types.ts';
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import process from 'node:process';
@@ -31,12 +36,20 @@ const LATENCY_PPS = 20_000;
 const MAX_LOSS = 0.005;
 const CAPACITY_STEPS = 7;
 
+const LOW_RATE_PPS = 1_000;
+
 type Blast = { sent: number; received: number; delivered_pps: number; p50_us: number; p99_us: number };
-/** Generator sends from `source` (0 = any port) to `target`; the sink listens on `sink`. */
-type Pair = { target: number; sink: number; source: number };
+/**
+ * Generator sends from `source` (0 = any port) to `target`; the sink listens on `sink`. `via`: generator options
+ * (the raw path's namespace, destination and payload offset); `overhead`: bytes the path adds to the generator's
+ * datagram, so `size` stays the size the forwarder moves.
+ */
+type Pair = { target: number; sink: number; source: number; via?: string[]; overhead?: number };
 type Paths = { one: Pair[]; four: Pair[]; link: Pair[]; hub?: Pair[] };
+/** A path whose bridge exists only while it is measured (raw: every bridge on the veth would see every frame). */
+type Transient = { open(): Promise<Pair>; close(): Promise<void> };
 /** `pid`: the process doing the forwarding, whose CPU time per forwarded frame is reported. */
-type Subject = { name: string; paths: Paths; pid?: number };
+type Subject = { name: string; paths: Paths; pid?: number; raw?: Transient };
 
 const source = fileURLToPath(new URL('./c/udpblast.c', import.meta.url));
 const binary = fileURLToPath(new URL('./bin/udpblast', import.meta.url));
@@ -87,7 +100,8 @@ async function repeated(args: string[]): Promise<Blast> {
 }
 
 function blast(size: number, pps: number, pairs: Pair[]): Promise<Blast> {
-  const args = [String(size), String(pps), String(RUN_MS), ...pairs.map((p) => `${p.target}:${p.sink}:${p.source}`)];
+  const { via = [], overhead = 0 } = pairs[0]!;
+  const args = [...via, String(size - overhead), String(pps), String(RUN_MS), ...pairs.map((p) => `${p.target}:${p.sink}:${p.source}`)];
   const key = args.join(' ');
   let run = blasts.get(key);
   if (!run) {
@@ -180,26 +194,68 @@ const ratio = (a: number, b: number) => (Number.isFinite(a) && b > 0 ? (a / b).t
 /** One figure per subject for one measurement, in subject order. */
 type Row = { what: string; size: number; values: number[] };
 
+/** Ratio columns: each backend against uBridge, and native against dgram. */
+const RATIOS: Array<[string, string]> = [
+  ['native', 'ubridge'],
+  ['dgram', 'ubridge'],
+  ['native', 'dgram'],
+];
+
 function printTable(subjects: Subject[], rows: Row[]): void {
   const names = subjects.map((s) => s.name);
-  const relay = names.indexOf('relay');
-  const others = names.filter((name) => name !== 'relay');
-  console.log(['measurement', 'size', ...names, ...others.map((name) => `relay/${name}`)].join(' | '));
+  const ratios = RATIOS.filter(([a, b]) => names.includes(a) && names.includes(b));
+  console.log(['measurement', 'size', ...names, ...ratios.map(([a, b]) => `${a}/${b}`)].join(' | '));
   for (const row of rows) {
     const cells = row.values.map((v) => (Number.isNaN(v) ? '-' : Math.abs(v) < 10 ? v.toFixed(1) : fmt(v)));
-    const ratios = others.map((name) => ratio(row.values[relay]!, row.values[names.indexOf(name)]!));
-    console.log([row.what, row.size, ...cells, ...ratios].join(' | '));
+    const ratioCells = ratios.map(([a, b]) => ratio(row.values[names.indexOf(a)]!, row.values[names.indexOf(b)]!));
+    console.log([row.what, row.size, ...cells, ...ratioCells].join(' | '));
   }
 }
 
+/** The raw path's veth pair: the generator's end in a namespace of the bench's own, the relay's end on the host. */
+function rawNetwork() {
+  const ns = `pbrb${process.pid % 100000}`;
+  const outer = `${ns}o`;
+  const inner = `${ns}i`;
+  const ip = (...args: string[]) => execFileSync('ip', args);
+  const inNs = (...args: string[]) => execFileSync('ip', ['netns', 'exec', ns, ...args]);
+  ip('netns', 'add', ns);
+  try {
+    ip('link', 'add', outer, 'type', 'veth', 'peer', 'name', inner);
+    ip('link', 'set', inner, 'netns', ns);
+    for (const [device, run] of [[outer, ip], [inner, (...a: string[]) => inNs('ip', ...a)]] as const) {
+      run('link', 'set', device, 'up');
+    }
+    inNs('sysctl', '-q', '-w', `net.ipv6.conf.${inner}.disable_ipv6=1`);
+    execFileSync('sysctl', ['-q', '-w', `net.ipv6.conf.${outer}.disable_ipv6=1`]);
+    inNs('ip', 'addr', 'add', '10.212.0.2/24', 'dev', inner);
+    // A fixed neighbour: the generator's frames go out without ARP, and nothing on the host answers them.
+    inNs('ip', 'neigh', 'replace', '10.212.0.1', 'lladdr', '02:00:00:00:00:01', 'dev', inner);
+  } catch (error) {
+    ip('netns', 'del', ns);
+    throw error;
+  }
+  return {
+    device: outer,
+    via: ['-n', `/run/netns/${ns}`, '-d', '10.212.0.1', '-o', '42'],
+    // Deleting the namespace deletes its veth end, and with it the pair.
+    remove: () => execFileSync('ip', ['netns', 'del', ns]),
+  };
+}
+
 buildBlaster();
-const pool = await RelayPool.start();
+const pools = {
+  native: await RelayPool.start({ io: 'native' }),
+  dgram: await RelayPool.start({ io: 'dgram' }),
+} satisfies Record<RelayIoName, RelayPool>;
 const ubridge = ubridgeBinary ? await UbridgeHypervisor.start(ubridgeBinary) : null;
+const raw = process.getuid?.() === 0 ? rawNetwork() : null;
+if (!raw) console.log('raw path skipped: creating its namespace and veth pair needs root');
 try {
-  const subjects: Subject[] = [
-    { name: 'direct', paths: await directPaths() },
-    {
-      name: 'relay',
+  const poolSubject = async (name: RelayIoName): Promise<Subject> => {
+    const pool = pools[name];
+    const subject: Subject = {
+      name,
       pid: process.pid,
       paths: {
         ...(await bridgedPaths((id, tunnel, emulator, nio, rport) =>
@@ -212,9 +268,39 @@ try {
         )),
         hub: await hubPath(pool),
       },
-    },
-  ];
-  if (ubridge) subjects.push({ name: 'ubridge', pid: ubridge.pid, paths: await bridgedPaths((...args) => ubridge.bridge(...args)) });
+    };
+    if (raw && name === 'native') {
+      subject.raw = {
+        async open() {
+          const [lport, sink] = await freePorts(2);
+          await pool.createBridge('bench-raw', {
+            emulator: { kind: 'raw', device: raw.device },
+            nio: { lport: lport!, rhost: '127.0.0.1', rport: sink! },
+            filters: {},
+            suspend: false,
+          });
+          return { target: 9, sink: sink!, source: 0, via: raw.via, overhead: 42 };
+        },
+        close: () => pool.deleteBridge('bench-raw'),
+      };
+    }
+    return subject;
+  };
+  const subjects: Subject[] = [{ name: 'direct', paths: await directPaths() }, await poolSubject('native'), await poolSubject('dgram')];
+  if (ubridge) {
+    const subject: Subject = { name: 'ubridge', pid: ubridge.pid, paths: await bridgedPaths((...args) => ubridge.bridge(...args)) };
+    if (raw) {
+      subject.raw = {
+        async open() {
+          const [lport, sink] = await freePorts(2);
+          await ubridge.rawBridge('bench-raw', raw.device, lport!, sink!);
+          return { target: 9, sink: sink!, source: 0, via: raw.via, overhead: 42 };
+        },
+        close: () => ubridge.deleteBridge('bench-raw'),
+      };
+    }
+    subjects.push(subject);
+  }
 
   const rows: Row[] = [];
   const measure = async (what: string, size: number, run: (s: Subject) => Promise<number>) => {
@@ -223,37 +309,49 @@ try {
     rows.push({ what, size, values });
     return values;
   };
+  /** The pairs of `path` for a subject, opening a transient one for the run; null when the subject lacks the path. */
+  const withPath = async <T>(s: Subject, path: keyof Paths | 'raw', run: (pairs: Pair[]) => Promise<T>): Promise<T | null> => {
+    if (path !== 'raw') {
+      const pairs = s.paths[path];
+      return pairs ? run(pairs) : null;
+    }
+    if (!s.raw) return null;
+    const pair = await s.raw.open();
+    try {
+      return await run([pair]);
+    } finally {
+      await s.raw.close();
+    }
+  };
   const maxRate: Record<string, number[]> = {};
   for (const size of SIZES) {
-    for (const path of wanted('max') || wanted('capacity') ? (['one', 'four', 'link', 'hub'] as const) : []) {
+    for (const path of wanted('max') || wanted('capacity') ? (['one', 'four', 'link', 'hub', 'raw'] as const) : []) {
       const cpu: number[] = [];
       const values = await measure(`max pps, ${path}`, size, async (s) => {
-        const pairs = s.paths[path];
-        if (!pairs) {
-          cpu.push(NaN);
-          return NaN;
-        }
-        const before = s.pid ? cpuSeconds(s.pid) : NaN;
-        const result = await blast(size, 0, pairs);
-        cpu.push(s.pid ? ((cpuSeconds(s.pid) - before) * 1e6) / (result.received * REPEAT) : NaN);
-        return result.delivered_pps;
+        const result = await withPath(s, path, async (pairs) => {
+          const before = s.pid ? cpuSeconds(s.pid) : NaN;
+          const blasted = await blast(size, 0, pairs);
+          return { blasted, cpu: s.pid ? ((cpuSeconds(s.pid) - before) * 1e6) / (blasted.received * REPEAT) : NaN };
+        });
+        cpu.push(result ? result.cpu : NaN);
+        return result ? result.blasted.delivered_pps : NaN;
       });
       rows.push({ what: `CPU µs per frame at max rate, ${path}`, size, values: cpu });
       maxRate[`${path}-${size}`] = values;
     }
-    for (const path of wanted('latency') ? (['one', 'link'] as const) : []) {
+    for (const [path, pps] of wanted('latency') ? ([['one', LATENCY_PPS], ['link', LATENCY_PPS], ['one', LOW_RATE_PPS]] as const) : []) {
       const results = new Map<Subject, Blast>();
-      await measure(`p50 µs at ${fmt(LATENCY_PPS)} pps, ${path}`, size, async (s) => {
-        const result = await blast(size, LATENCY_PPS, s.paths[path]);
+      await measure(`p50 µs at ${fmt(pps)} pps, ${path}`, size, async (s) => {
+        const result = await blast(size, pps, s.paths[path]);
         results.set(s, result);
         return result.p50_us;
       });
-      rows.push({ what: `p99 µs at ${fmt(LATENCY_PPS)} pps, ${path}`, size, values: subjects.map((s) => results.get(s)!.p99_us) });
+      rows.push({ what: `p99 µs at ${fmt(pps)} pps, ${path}`, size, values: subjects.map((s) => results.get(s)!.p99_us) });
       // Added latency: what the subject adds to the direct path's one-way time, measured in the same run.
       const direct = results.get(subjects[0]!)!;
       for (const key of ['p50_us', 'p99_us'] as const) {
         const values = subjects.map((s) => results.get(s)![key] - direct[key]);
-        rows.push({ what: `added ${key.slice(0, 3)} µs at ${fmt(LATENCY_PPS)} pps, ${path}`, size, values });
+        rows.push({ what: `added ${key.slice(0, 3)} µs at ${fmt(pps)} pps, ${path}`, size, values });
       }
     }
   }
@@ -265,12 +363,14 @@ try {
     }
   }
 
+  const workers = pools.native.workerCount;
   console.log(
-    `relay workers: ${pool.workerCount}; ${RUN_MS} ms per run, median of ${REPEAT}; loss-free = ≤ ${MAX_LOSS * 100} % loss`,
+    `relay workers per backend: ${workers}; ${RUN_MS} ms per run, median of ${REPEAT}; loss-free = ≤ ${MAX_LOSS * 100} % loss`,
   );
   printTable(subjects, rows);
-  console.log(JSON.stringify({ bench: 'relay', workers: pool.workerCount, subjects: subjects.map((s) => s.name), rows }));
+  console.log(JSON.stringify({ bench: 'relay', workers, subjects: subjects.map((s) => s.name), rows }));
 } finally {
   await ubridge?.stop();
-  await pool.close();
+  await Promise.all([pools.native.close(), pools.dgram.close()]);
+  raw?.remove();
 }

@@ -2,7 +2,11 @@
  * udpblast: paced UDP generator and sink in one process, used by bench/relay.ts.
  * Loopback only: every socket binds and sends to 127.0.0.1. Runs for a bounded time and exits.
  *
- *   udpblast <size> <rate_pps|0=max> <duration_ms> <target>:<sink>[:<source>] [<target>:<sink>[:<source>] ...]
+ *   udpblast [-n NETNS -d IPV4 -o OFFSET] <size> <rate_pps|0=max> <duration_ms> <target>:<sink>[:<source>] ...
+ *
+ * -n: the sender runs in network namespace NETNS (a /run/netns/<name> path, one the benchmark created) and sends to
+ * -d IPV4 (across a veth, towards a relay's raw endpoint) instead of 127.0.0.1. -o: the sink finds the sequence
+ * number and time stamp OFFSET bytes into each datagram (42 when the relay forwards whole Ethernet frames).
  *
  * <source> is the port the generator sends from (default: any). A relay whose sockets are connected (uBridge) only
  * accepts frames from the port it sends to, as an emulator's tunnel does.
@@ -14,7 +18,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +34,9 @@
 #define MAX_SAMPLES (4 * 1024 * 1024)
 
 static int size, pairs;
+static const char *netns;
+static in_addr_t destination;
+static int offset;
 static long rate;
 static long duration_ms;
 static int targets[MAX_PAIRS], sinks[MAX_PAIRS], sources[MAX_PAIRS];
@@ -43,18 +52,19 @@ static uint64_t now_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-static int udp_socket(int port, int connect_port) {
+static int udp_socket(int port, int connect_port, in_addr_t bind_to, in_addr_t connect_to) {
   int fd = socket(AF_INET, SOCK_DGRAM, 0);
   int buf = 8 << 20;
   setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
   setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
-  struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = bind_to};
   if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
     perror("bind");
     exit(2);
   }
   if (connect_port) {
     addr.sin_port = htons(connect_port);
+    addr.sin_addr.s_addr = connect_to;
     if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
       perror("connect");
       exit(2);
@@ -66,7 +76,17 @@ static int udp_socket(int port, int connect_port) {
 static void *send_loop(void *arg) {
   (void)arg;
   int fds[MAX_PAIRS];
-  for (int i = 0; i < pairs; i++) fds[i] = udp_socket(sources[i], targets[i]);
+  if (netns) {
+    /* Only this thread enters the namespace: the sink stays on the host's loopback. */
+    int ns = open(netns, O_RDONLY | O_CLOEXEC);
+    if (ns < 0 || setns(ns, CLONE_NEWNET) < 0) {
+      perror("setns");
+      exit(2);
+    }
+    close(ns);
+  }
+  in_addr_t bind_to = netns ? htonl(INADDR_ANY) : htonl(INADDR_LOOPBACK);
+  for (int i = 0; i < pairs; i++) fds[i] = udp_socket(sources[i], targets[i], bind_to, destination);
   static char frames[BATCH][65536];
   struct iovec iov[BATCH];
   struct mmsghdr msgs[BATCH];
@@ -120,8 +140,17 @@ static int compare(const void *a, const void *b) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 5) {
-    fprintf(stderr, "usage: %s size rate_pps duration_ms target:sink[:source]...\n", argv[0]);
+  destination = htonl(INADDR_LOOPBACK);
+  for (int opt; (opt = getopt(argc, argv, "+n:d:o:")) != -1;) {
+    if (opt == 'n') netns = optarg;
+    else if (opt == 'd') destination = inet_addr(optarg);
+    else if (opt == 'o') offset = atoi(optarg);
+    else return 2;
+  }
+  argc -= optind - 1;
+  argv += optind - 1;
+  if (argc < 5 || offset < 0 || offset > 1024) {
+    fprintf(stderr, "usage: %s [-n netns -d ipv4 -o offset] size rate_pps duration_ms target:sink[:source]...\n", argv[0]);
     return 2;
   }
   size = atoi(argv[1]);
@@ -133,7 +162,9 @@ int main(int argc, char **argv) {
   }
   for (int i = 4; i < argc && pairs < MAX_PAIRS; i++, pairs++) sscanf(argv[i], "%d:%d:%d", &targets[pairs], &sinks[pairs], &sources[pairs]);
   struct pollfd pfds[MAX_PAIRS];
-  for (int i = 0; i < pairs; i++) pfds[i] = (struct pollfd){.fd = udp_socket(sinks[i], 0), .events = POLLIN};
+  for (int i = 0; i < pairs; i++) {
+    pfds[i] = (struct pollfd){.fd = udp_socket(sinks[i], 0, htonl(INADDR_LOOPBACK), 0), .events = POLLIN};
+  }
   samples = malloc(sizeof(uint64_t) * MAX_SAMPLES);
 
   pthread_t sender;
@@ -161,7 +192,7 @@ int main(int argc, char **argv) {
         now = now_ns();
         for (int j = 0; j < n; j++) {
           uint64_t stamp;
-          memcpy(&stamp, bufs[j] + 8, 8);
+          memcpy(&stamp, bufs[j] + offset + 8, 8);
           if (received < MAX_SAMPLES) samples[received] = now - stamp;
           if (!first_rx) first_rx = now;
           last_rx = now;

@@ -1,12 +1,16 @@
-/** Issue #2, must-show 4: the same daemon sources under Deno 2 — start, version, project, VPCS pair ping, SIGTERM. */
+/**
+ * Issue #2, must-show 4: the same daemon sources under Deno 2 — start, version, project, VPCS pair ping, SIGTERM.
+ * Issue #11, must-show 1: the relay runs its native I/O there (Deno.dlopen), forced so a fallback to dgram fails.
+ */
 import t from 'tap';
 import { startDaemon, post, VPCS_083 } from '../helpers/daemon.ts';
 import { runSeedSession } from '../helpers/seed.ts';
 import { processAlive } from '../helpers/ports.ts';
 
 for (const vpcs of ['vpcs', VPCS_083]) t.test(`seed session under Deno with ${vpcs}`, async (t) => {
-  const daemon = await startDaemon({ runtime: 'deno', args: ['--vpcs-path', vpcs] });
+  const daemon = await startDaemon({ runtime: 'deno', args: ['--vpcs-path', vpcs, '--relay-io', 'native'] });
   t.teardown(() => daemon.stop());
+  t.match(daemon.output(), /relay started.*"io":"native"/, 'native relay I/O under Deno');
   const version = await daemon.json('/v2/compute/version', { expect: 200 });
   t.equal(version.version, '2.2.59');
   const seed = await runSeedSession(daemon);

@@ -4,11 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { activeCircuits, mappingsProblem, portConfigs } from '../../src/compute/builtin/circuits.ts';
-import { RelayPool } from '../../src/relay/pool.ts';
 import { AtmLogic, headerErrorCheck, relabel, vciOf, vpiOf } from '../../src/relay/switching/atm.ts';
 import { dlciOf, FrameRelayLogic, withDlci } from '../../src/relay/switching/frame-relay.ts';
 import type { FabricPortConfig } from '../../src/relay/types.ts';
-import { Endpoint, freePort } from './helpers.ts';
+import { Endpoint, freePort, startPool } from './helpers.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -103,7 +102,7 @@ t.test('GNS3 mappings: validation, activation when both ports are connected, fir
 });
 
 t.test('relay: Frame Relay and ATM switches carry traffic between UDP ports and capture with their link type', async (t) => {
-  const pool = await RelayPool.start({ workers: 1 });
+  const pool = await startPool(1);
   const dir = mkdtempSync(join(tmpdir(), 'dyn-circuits-'));
   t.teardown(async () => {
     await pool.close();

@@ -5,13 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import type { Test } from 'tap';
-import { RelayPool } from '../../src/relay/pool.ts';
-import { bridgeFixture, numberedFrame } from './helpers.ts';
+import { bridgeFixture, numberedFrame, startPool } from './helpers.ts';
 import { udpFrame } from './frames.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const pool = await RelayPool.start({ workers: 2 });
+const pool = await startPool(2);
 t.teardown(() => pool.close());
 let bridges = 0;
 

@@ -4,13 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { RelayPool } from '../../src/relay/pool.ts';
 import type { FabricPortConfig } from '../../src/relay/types.ts';
 import { udpFrame } from './frames.ts';
-import { Endpoint, freePort } from './helpers.ts';
+import { Endpoint, freePort, startPool } from './helpers.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const pool = await RelayPool.start({ workers: 2 });
+const pool = await startPool(2);
 t.teardown(() => pool.close());
 
 type Station = { endpoint: Endpoint; lport: number };

@@ -1,7 +1,18 @@
 /** Test helpers: loopback UDP endpoints standing in for an emulator and a link peer. */
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
+import { RelayPool } from '../../src/relay/pool.ts';
+import type { RelayIoChoice } from '../../src/relay/io/types.ts';
 import type { BridgeSpec, LinkFilters } from '../../src/relay/types.ts';
+
+/**
+ * The relay I/O the suites run on: PATCHBAY_RELAY_IO (the daemon's own variable, so daemon-based tests follow it too),
+ * default auto. CI runs the relay suites once more with `npm run test:relay-dgram`.
+ */
+export const RELAY_IO = (process.env.PATCHBAY_RELAY_IO ?? 'auto') as RelayIoChoice;
+
+/** A relay pool on the backend under test. */
+export const startPool = (workers: number): Promise<RelayPool> => RelayPool.start({ workers, io: RELAY_IO });
 
 /** A UDP port that was free a moment ago (bound on port 0, then released). */
 export async function freePort(): Promise<number> {

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { RelayPool } from '../../src/relay/pool.ts';
 import type { BridgeSpec } from '../../src/relay/types.ts';
-import { Endpoint, freePort, numberedFrame } from './helpers.ts';
+import { Endpoint, freePort, numberedFrame, startPool } from './helpers.ts';
 
 /** Two emulators of this compute joined by a link: each bridge's NIO points at the other's lport on loopback. */
 async function linkFixture() {
@@ -25,7 +25,7 @@ async function linkFixture() {
 const seqs = (frames: Buffer[]) => frames.map((f) => f.readUInt32BE(0));
 
 t.test('the two bridges of a link share a worker and relay both ways', async (t) => {
-  const pool = await RelayPool.start({ workers: 2 });
+  const pool = await startPool(2);
   t.teardown(() => pool.close());
   const fx = await linkFixture();
   t.teardown(fx.close);
@@ -43,7 +43,7 @@ t.test('the two bridges of a link share a worker and relay both ways', async (t)
 });
 
 t.test("the receiving bridge's filters and suspend apply to handed-over frames", async (t) => {
-  const pool = await RelayPool.start({ workers: 1 });
+  const pool = await startPool(1);
   t.teardown(() => pool.close());
   const fx = await linkFixture();
   t.teardown(fx.close);
@@ -62,7 +62,7 @@ t.test("the receiving bridge's filters and suspend apply to handed-over frames",
 });
 
 t.test('once the peer bridge is gone or moved, frames go through the kernel again', async (t) => {
-  const pool = await RelayPool.start({ workers: 1 });
+  const pool = await startPool(1);
   t.teardown(() => pool.close());
   const fx = await linkFixture();
   t.teardown(fx.close);
@@ -105,7 +105,7 @@ async function bridgeToFabric(pool: RelayPool, id: string, fabric: string, port:
 }
 
 t.test('bridges joined through a hub share its worker; each gets its own copy of a flooded frame', async (t) => {
-  const pool = await RelayPool.start({ workers: 2 });
+  const pool = await startPool(2);
   t.teardown(() => pool.close());
   await pool.createFabric('hub', 'ethernet_hub');
   const a = await bridgeToFabric(pool, 'a', 'hub', 0);

@@ -1,10 +1,9 @@
 import t from 'tap';
-import { RelayPool } from '../../src/relay/pool.ts';
 import type { RelayEvent } from '../../src/relay/types.ts';
-import { bridgeFixture, Endpoint, freePort, numberedFrame } from './helpers.ts';
+import { bridgeFixture, Endpoint, freePort, numberedFrame, startPool } from './helpers.ts';
 
 t.test('a bridge relays frames in both directions', async (t) => {
-  const pool = await RelayPool.start({ workers: 2 });
+  const pool = await startPool(2);
   t.teardown(() => pool.close());
   const fx = await bridgeFixture();
   t.teardown(fx.close);
@@ -23,7 +22,7 @@ t.test('a bridge relays frames in both directions', async (t) => {
 });
 
 t.test('bridges spread over the workers and can be deleted and updated', async (t) => {
-  const pool = await RelayPool.start({ workers: 2 });
+  const pool = await startPool(2);
   t.teardown(() => pool.close());
   t.equal(pool.workerCount, 2);
   const a = await bridgeFixture();
@@ -62,7 +61,7 @@ t.test('bridges spread over the workers and can be deleted and updated', async (
 });
 
 t.test('a crashed worker is replaced and its bridges re-created', async (t) => {
-  const pool = await RelayPool.start({ workers: 1 });
+  const pool = await startPool(1);
   t.teardown(() => pool.close());
   const events: RelayEvent[] = [];
   pool.onEvent((event) => events.push(event));

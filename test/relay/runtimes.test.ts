@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { RELAY_IO } from './helpers.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const smoke = 'test/relay/fixtures/relay-smoke.ts';
@@ -23,5 +24,7 @@ for (const [name, command, args] of launchers) {
   t.test(`relays both ways under ${name}`, async (t) => {
     const result = JSON.parse((await run(command, args)).trim().split('\n').at(-1)!);
     t.match(result, { toPeer: 1, toEmulator: 1, stats: { packets_in: 2, packets_out: 2 } });
+    // This suite runs on Linux x64, where auto means native: koffi under Node, Deno.dlopen under Deno.
+    t.equal(result.io, RELAY_IO === 'dgram' ? 'dgram' : 'native', 'relay I/O backend');
   });
 }

@@ -2,9 +2,11 @@
  * Issue #3, must-show 1 end to end: two real VPCS ping through the relay, stop when the link is suspended, ping again
  * once it is resumed, and again after the relay worker hosting their bridges is killed. The daemon runs in this
  * process (same wiring as the CLI) because a relay worker is a thread: only its own process can make it crash.
+ * Issue #11, must-show 4: the worker is killed while a ping runs, and with the native relay I/O (whose sockets are
+ * plain descriptors, not Node handles) the process's open descriptors come back to their count before the crash.
  */
 import t from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDaemon } from '../../agent/daemon.ts';
@@ -14,6 +16,9 @@ import { httpClient, portRanges, put, VPCS_083 } from '../helpers/daemon.ts';
 import { runSeedSession } from '../helpers/seed.ts';
 import { TelnetClient } from '../helpers/telnet.ts';
 import { ping } from '../helpers/vpcs-console.ts';
+import { RELAY_IO } from './helpers.ts';
+
+const openFds = () => readdirSync('/proc/self/fd').length;
 
 t.test('a VPCS link survives suspend/resume and a relay worker crash', async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'patchbay-recovery-'));
@@ -24,6 +29,7 @@ t.test('a VPCS link survives suspend/resume and a relay worker crash', async (t)
     console_ports: ranges.console,
     udp_ports: ranges.udp,
     vpcs_path: VPCS_083,
+    relay_io: RELAY_IO,
     log_level: 'error',
   }, {}));
   t.teardown(async () => {
@@ -47,9 +53,16 @@ t.test('a VPCS link survives suspend/resume and a relay worker crash', async (t)
   await client.json(nio, { ...put({ ...link, suspend: false, filters: {} }), expect: 201 });
   t.match(await ping(pc1Console, '10.0.0.2'), /bytes from 10\.0\.0\.2/, 'replies again once the link is resumed');
 
+  const fdsBefore = openFds();
+  const pinging = ping(pc1Console, '10.0.0.2', { count: 8 });
   for (const node of [pc1!, pc2!]) await daemon.relayPool.injectWorkerCrash(`${node.node_id}:0/0`);
   t.ok(events.some((e) => e.action === 'log.warning'), 'the crash surfaced only as a log.warning notification');
+  // How many of its replies the crash costs depends on how fast the machine starts a thread; it only has to end.
+  t.match(await pinging, /icmp_seq=8/, 'the ping running across the crash completed');
   t.match(await ping(pc1Console, '10.0.0.2'), /bytes from 10\.0\.0\.2/, 'replies again after the relay worker was replaced');
+  // The dead thread's own event loop descriptors are released as it exits, which may trail the restore a little.
+  for (let i = 0; i < 500 && openFds() !== fdsBefore; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  t.equal(openFds(), fdsBefore, `open descriptors back to their count before the crash (${RELAY_IO} relay I/O)`);
   const after = await client.json(`/v2/compute/projects/${seed.projectId}/vpcs/nodes/${pc1!.node_id}`, { expect: 200 });
   t.equal(after.status, 'started', 'the node never noticed');
 });

@@ -77,6 +77,8 @@ class Outbox {
   readonly memory: NativeMemory;
   readonly lengths = new Uint32Array(BATCH);
   readonly addresses = new Float64Array(BATCH);
+  /** The sockaddr each name slot holds: most outboxes always send to one peer, so the copy happens once. */
+  readonly names: Array<Uint8Array | null> = new Array(BATCH).fill(null);
 
   constructor(
     readonly fd: number,
@@ -418,7 +420,8 @@ export class NativeIo implements RelayIo {
       const iov = (BATCH * MMSGHDR_BYTES + i * IOVEC_BYTES) >>> 2;
       putWord64(outbox.words, iov, address);
       putWord64(outbox.words, iov + 2, frame.length);
-      if (name) {
+      if (name && outbox.names[i] !== name) {
+        outbox.names[i] = name;
         outbox.memory.bytes.set(name, BATCH * (MMSGHDR_BYTES + IOVEC_BYTES) + i * NAME_BYTES);
         outbox.words[i * MMSGHDR_WORDS + MSG_NAMELEN] = name.length;
       }
