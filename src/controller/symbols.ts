@@ -2,8 +2,10 @@
  * Symbols: the built-in Classic theme (our own drawings under GNS3's symbol ids), custom symbols from a folder,
  * default symbols per role, and the image size that gives a node its width/height.
  */
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
+import { fail } from '../errors/index.ts';
+import { atomicWrite } from '../storage/atomic-write.ts';
 
 export type SymbolEntry = { symbol_id: string; filename: string; theme: string; builtin: boolean };
 
@@ -121,7 +123,11 @@ export class Symbols {
 
   async save(symbolId: string, data: Uint8Array): Promise<void> {
     await mkdir(this.#dir, { recursive: true });
-    await writeFile(join(this.#dir, basename(symbolId)), data);
+    const file = join(this.#dir, basename(symbolId));
+    // The name comes from the URL: a name the file system refuses (too long, say) is the client's mistake, not a 500.
+    await atomicWrite(file, data).catch((err: NodeJS.ErrnoException) => {
+      throw err.code ? fail('FILE_WRITE_FAILED', file, err.message) : err;
+    });
     this.#sizes.delete(basename(symbolId));
   }
 

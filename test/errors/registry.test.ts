@@ -14,7 +14,7 @@ t.test('every kind has a client or server status, and a GNS3 exception name only
     const kind = ERROR_KINDS[code];
     t.match(code, /^[A-Z][A-Z0-9_]+$/, `${code} is an upper-case code`);
     t.ok(kind.status >= 400 && kind.status < 600, `${code}: status ${kind.status}`);
-    if (kind.exception !== undefined) t.match(kind.exception, /^[A-Z][A-Za-z]+Error$/, `${code}: exception ${kind.exception}`);
+    if (kind.exception !== undefined) t.match(kind.exception, /^[A-Z][A-Za-z0-9]+Error$/, `${code}: exception ${kind.exception}`);
   }
 });
 
