@@ -12,7 +12,6 @@ import { webUiRoutes } from '../src/api/web/routes.ts';
 import { v3ComputeRoutes, type ComputeUsage } from '../src/api/v3/compute.ts';
 import { apiVersions } from '../src/controller/version.ts';
 import type { Controller } from '../src/controller/controller.ts';
-import { register } from '../src/controller/register.ts';
 import type { AgentConfig } from '../src/config/agent-config.ts';
 import { Compute } from '../src/compute/compute.ts';
 import { reapPrevious } from '../src/compute/reaper.ts';
@@ -190,8 +189,9 @@ export async function startDaemon(
   }
   const scheme = tls ? 'https' : 'http';
   if (controller) await controllerCode!.startController(controller, { app, notifier: compute.notifier, config, port: listening.port, tls: !!tls });
+  // Registration code (the controller's HTTP client) loads only for an agent that registers with a controller.
   const unregister = config.controller
-    ? register({ controller: config.controller, computeId: config.compute_id, name: config.name, protocol: scheme, host: config.host, port: listening.port, user: config.user, password: config.password })
+    ? (await import('../src/controller/register.ts')).register({ controller: config.controller, computeId: config.compute_id, name: config.name, protocol: scheme, host: config.host, port: listening.port, user: config.user, password: config.password })
     : undefined;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | null = null;
