@@ -1,7 +1,6 @@
 /** Wires one patchbay process: relay pool, compute, HTTP app, listener. Used by the CLI and by tests. */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Hono } from 'hono';
@@ -32,7 +31,7 @@ import { Registry } from '../src/metrics/registry.ts';
 import { meteredRelay } from '../src/metrics/relay-metrics.ts';
 import { metricsRoutes } from '../src/metrics/routes.ts';
 import { openApiRoutes } from '../src/api/openapi/routes.ts';
-import { RelayPool } from '../src/relay/pool.ts';
+import { RelayPool, defaultRelayWorkers } from '../src/relay/pool.ts';
 import { currentRuntime } from '../src/runtime/index.ts';
 import type { Runtime } from '../src/runtime/types.ts';
 import { PATCHBAY_VERSION } from './version.ts';
@@ -97,7 +96,7 @@ export async function startDaemon(
     log.debug('no Docker containers reaped', { err });
   }
   const metrics = new Registry();
-  const workers = config.relay_workers ?? availableParallelism();
+  const workers = config.relay_workers ?? defaultRelayWorkers();
   const relayPool = await RelayPool.start({ workers, io: config.relay_io });
   if (relayPool.io.fallback) log.warn(`relay uses its dgram I/O: ${relayPool.io.fallback}`);
   log.info('relay started', { workers, io: relayPool.io.name });

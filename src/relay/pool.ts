@@ -23,8 +23,16 @@ import type {
   UdpEndpoint,
 } from './types.ts';
 
+/**
+ * Relay threads started by default: one per core, at most 4. Each thread is a V8 isolate costing ~30 MiB of RSS
+ * (measured: 1 → 8 workers add 29–34 MiB each), while one native-I/O worker forwards ~200k frames/s per core it
+ * gets (2.5–5 µs of CPU per frame, docs/performance.md): four already outrun what the emulators of one host send, so
+ * a 64-core host does not pay 2 GiB for idle isolates. `--relay-workers` overrides it.
+ */
+export const defaultRelayWorkers = (): number => Math.min(availableParallelism(), 4);
+
 export type RelayPoolOptions = {
-  /** Number of relay threads; default `os.availableParallelism()`. */
+  /** Number of relay threads; default `defaultRelayWorkers()`. */
   workers?: number;
   /** I/O backend of every worker (default `auto`: native where the FFI loads, else dgram). */
   io?: RelayIoChoice;
@@ -91,7 +99,7 @@ export class RelayPool implements Relay {
 
   /** Starts the worker threads and waits until each has reported in. */
   static async start(options: RelayPoolOptions = {}): Promise<RelayPool> {
-    const workers = options.workers ?? availableParallelism();
+    const workers = options.workers ?? defaultRelayWorkers();
     if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`Invalid relay worker count "${workers}"`);
     const tinypool = new Tinypool({
       filename: WORKER_FILE,
