@@ -1,4 +1,5 @@
 /** Request bodies of the controller API (GNS3 v2.2 schemas), the single source of their types. */
+import { PLATFORMS } from '../compute/dynamips/platforms.ts';
 import * as v from 'valibot';
 import { Name, Port, Uuid, Variables } from '../compute/schemas.ts';
 import { NODE_TYPES } from './templates.ts';
@@ -22,6 +23,13 @@ const projectSettings = {
   supplier: v.optional(Supplier),
   variables: v.optional(Variables),
 };
+
+/** `POST /v2/computes/{id}/auto_idlepc` (gns3-server has no schema; these three are what it reads). */
+export const AutoIdlePc = v.object({
+  platform: v.picklist(PLATFORMS, `must be one of ${PLATFORMS.join(', ')}`),
+  image: v.pipe(v.string(), v.minLength(1)),
+  ram: v.pipe(v.number(), v.integer()),
+});
 
 export const VersionCheck = v.strictObject({ version: v.string(), local: v.optional(v.boolean()) });
 

@@ -159,6 +159,7 @@ const kinds = {
   DYNAMIPS_LINKED_PORT_WOULD_VANISH: {
     status: 409, exception: 'DynamipsError', message: (router: string) => `Router "${router}": remove the links of the ports that would disappear first`,
   },
+  NODE_NOT_DYNAMIPS: { status: 400, message: (node: string) => `Node ${node} is not a Dynamips router` },
   DYNAMIPS_NO_IDLE_PC: { status: 409, exception: 'DynamipsError', message: () => 'No Idle-PC values found' },
   DYNAMIPS_IDLE_PC_UNSUITABLE: { status: 409, exception: 'DynamipsError', message: () => 'Sorry, no idle-pc value was suitable' },
   // ---- compute: Docker ----

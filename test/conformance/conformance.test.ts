@@ -6,12 +6,11 @@
 import t from 'tap';
 import { startDaemon, VPCS_083 } from '../helpers/daemon.ts';
 import { ALL_ROUTES, routeKey } from './routes.ts';
+import { DYNAMIPS } from '../dynamips/images.ts';
 import { FIXTURE_NODES, Walker } from './walker.ts';
 
 /** Spec routes patchbay does not serve (see docs/conformance.md); each entry says why. */
-const KNOWN_MISSING: Record<string, string> = {
-  'POST /v2/computes/{compute_id}/auto_idlepc': 'Dynamips only',
-};
+const KNOWN_MISSING: Record<string, string> = {};
 
 t.setTimeout(120_000);
 
@@ -22,7 +21,7 @@ t.test('route table sanity', async (t) => {
 });
 
 t.test('every spec route against a controller-mode daemon', async (t) => {
-  const daemon = await startDaemon({ mode: 'controller', args: ['--vpcs-path', VPCS_083] });
+  const daemon = await startDaemon({ mode: 'controller', args: ['--vpcs-path', VPCS_083, '--dynamips-path', DYNAMIPS] });
   t.teardown(() => daemon.stop());
   const walker = new Walker(daemon.url);
   await walker.setup(FIXTURE_NODES);

@@ -8,11 +8,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT, startDaemon, VPCS_083 } from '../helpers/daemon.ts';
 import { ALL_ROUTES } from './routes.ts';
+import { DYNAMIPS } from '../dynamips/images.ts';
 import { FIXTURE_NODES, Walker, type RouteResult } from './walker.ts';
 
 const { values } = parseArgs({ options: { 'no-write': { type: 'boolean', default: false } } });
 
-const daemon = await startDaemon({ mode: 'controller', args: ['--vpcs-path', VPCS_083] });
+const daemon = await startDaemon({ mode: 'controller', args: ['--vpcs-path', VPCS_083, '--dynamips-path', DYNAMIPS] });
 const results: RouteResult[] = [];
 try {
   const walker = new Walker(daemon.url);
@@ -40,10 +41,11 @@ const markdown = `# Conformance
 
 Which GNS3 v2.2 routes patchbay serves, and how its answers compare with the spec (../shared/spec/compute-api.md and
 controller-api.md). Produced by \`npm run conformance\` (test/conformance/report.ts): a controller-mode daemon with
-VPCS 0.8.3 on 127.0.0.1, fixtures created through the API, then every route of test/conformance/routes.ts called in
+VPCS 0.8.3 and Dynamips 0.2.24 (routers boot patchbay's test image) on 127.0.0.1, fixtures created through the API, then every route of test/conformance/routes.ts called in
 order. "Implemented" means the daemon has a handler (not a 404/405 "no route" and not "node type not supported").
 "Conforms" means status code, required response keys and documented defaults match; "probed" rows (streams,
-websockets, routes needing Dynamips/QEMU images/libvirt, shutdown) are only checked for existence.
+websockets, routes needing QEMU images, Dynamips idle-PC sampling, shutdown) are only checked for existence. Dynamips,
+Frame Relay and ATM switch rows come from gns3-server 2.2's handlers (the spec has no tables for them).
 The tap suite test/conformance/conformance.test.ts asserts the same table.
 
 | API | spec routes | implemented | conforms | differs | missing |

@@ -39,6 +39,8 @@ export type RouteSpec = {
 const C = '/v2/compute';
 const VPCS_FIELDS = ['name', 'node_id', 'project_id', 'node_directory', 'status', 'console', 'console_type', 'command_line'];
 const NIO = { type: 'nio_udp', lport: 0, rhost: '127.0.0.1', rport: 0 };
+const DYNAMIPS_FIELDS = ['name', 'node_id', 'project_id', 'dynamips_id', 'console', 'console_type'];
+const IDLE_PC = 'Dynamips samples the router for 10–30 s: probed on a deleted router, answers checked by test/dynamips';
 const CAPTURE = { capture_file_name: 'conformance.pcap', data_link_type: 'DLT_EN10MB' };
 const NODE_STREAM = 'pcap streams until the capture stops';
 
@@ -157,6 +159,27 @@ export const COMPUTE_ROUTES: RouteSpec[] = [
     create: { name: 'NAT-C' }, fields: ['name', 'node_id', 'project_id', 'ports_mapping', 'status'], defaults: { status: 'started' },
     startStatus: 204, update: { name: 'NAT-D' }, nioPut: true,
   }),
+  // Dynamips routers, Frame Relay and ATM switches: not in the spec's tables; rows from gns3-server 2.2's handlers
+  // (dynamips_vm_handler.py, frame_relay_switch_handler.py, atm_switch_handler.py). Routers boot patchbay's test image.
+  ...nodeRoutes('frame_relay_switch', 'gns3-server 2.2', {
+    create: { name: 'FRSW-C', mappings: { '1:101': '2:202' } }, fields: ['name', 'node_id', 'project_id', 'mappings', 'status'],
+    defaults: { status: 'started' }, startStatus: 204, update: { name: 'FRSW-D' }, duplicate: true,
+  }),
+  ...nodeRoutes('atm_switch', 'gns3-server 2.2', {
+    create: { name: 'ATMSW-C', mappings: { '1:1:100': '2:2:200' } }, fields: ['name', 'node_id', 'project_id', 'mappings', 'status'],
+    defaults: { status: 'started' }, startStatus: 204, update: { name: 'ATMSW-D' }, duplicate: true,
+  }),
+  ...nodeRoutes('dynamips', 'gns3-server 2.2', {
+    create: { name: 'R-C', platform: 'c3725', image: 'mips-test.image', ram: 32 }, fields: DYNAMIPS_FIELDS,
+    defaults: { status: 'stopped', console_type: 'telnet', platform: 'c3725', nvram: 112, disk0: 16, idlemax: 500, idlesleep: 30, exec_area: 64, mmap: true, sparsemem: true, iomem: 5, slot0: 'GT96100-FE', aux: null },
+    startStatus: 204, update: { name: 'R-D', slot1: 'NM-4T' }, nioPut: true, duplicate: true, reload: true, console: true, resume: true,
+  }),
+  // Sampling takes 10–30 s per call, so these two are probed on the deleted router; test/dynamips checks their answers.
+  { api: 'compute', method: 'GET', path: `${C}/projects/{project_id}/dynamips/nodes/{node_id}/idlepc_proposals`, status: 200, section: 'gns3-server 2.2', role: 'victim', probeOnly: IDLE_PC },
+  { api: 'compute', method: 'GET', path: `${C}/projects/{project_id}/dynamips/nodes/{node_id}/auto_idlepc`, status: 200, section: 'gns3-server 2.2', role: 'victim', probeOnly: IDLE_PC },
+  { api: 'compute', method: 'POST', path: `${C}/dynamips/images/{filename}`, status: 204, section: 'gns3-server 2.2', body: 'not an IOS image', shape: 'empty' },
+  { api: 'compute', method: 'GET', path: `${C}/dynamips/images`, status: 200, section: 'gns3-server 2.2', shape: 'array', fields: ['filename', 'path', 'md5sum', 'filesize'] },
+  { api: 'compute', method: 'GET', path: `${C}/dynamips/images/{filename}`, status: 200, section: 'gns3-server 2.2', shape: 'raw' },
   // Project teardown (§2.2), last.
   { api: 'compute', method: 'POST', path: `${C}/projects/{project_id}/close`, status: 204, section: '§2.2', shape: 'empty', role: 'dest' },
   { api: 'compute', method: 'DELETE', path: `${C}/projects/{project_id}`, status: 204, section: '§2.2', shape: 'empty', role: 'victim' },
@@ -190,7 +213,7 @@ export const CONTROLLER_ROUTES: RouteSpec[] = [
   { api: 'controller', method: 'GET', path: '/v2/computes/{compute_id}/{emulator}/images', status: 200, section: '§2.1', shape: 'array' },
   { api: 'controller', method: 'GET', path: '/v2/computes/{compute_id}/{emulator}/{action}', status: 200, section: '§2.1', shape: 'array' },
   { api: 'controller', method: 'GET', path: '/v2/computes/endpoint/{compute_id}/{emulator}/{action}', status: 200, section: '§2.1', fields: ['endpoint'] },
-  { api: 'controller', method: 'POST', path: '/v2/computes/{compute_id}/auto_idlepc', status: 200, section: '§2.1', probeOnly: 'needs Dynamips' },
+  { api: 'controller', method: 'POST', path: '/v2/computes/{compute_id}/auto_idlepc', status: 200, section: '§2.1', probeOnly: 'boots a router for 30 s: probed without a body (400); test/dynamips/controller.test.ts checks it' },
   { api: 'controller', method: 'GET', path: '/v2/computes/{compute_id}/ports', status: 200, section: '§2.1', fields: ['console_port_range', 'console_ports', 'udp_port_range', 'udp_ports'] },
   { api: 'controller', method: 'DELETE', path: '/v2/computes/{compute_id}', status: 204, section: '§2.1', shape: 'empty', role: 'victim' },
   // §2.2 projects
@@ -220,8 +243,8 @@ export const CONTROLLER_ROUTES: RouteSpec[] = [
   { api: 'controller', method: 'GET', path: `${P}/nodes/{node_id}/console/ws`, status: 101, section: '§2.3', probeOnly: 'websocket upgrade' },
   { api: 'controller', method: 'POST', path: `${P}/nodes/{node_id}/stop`, status: 200, section: '§2.3', fields: NODE_FIELDS },
   { api: 'controller', method: 'POST', path: `${P}/nodes/{node_id}/duplicate`, status: 201, section: '§2.3', body: { x: 5, y: 5 }, fields: NODE_FIELDS, defaults: { z: 0, locked: false } },
-  { api: 'controller', method: 'GET', path: `${P}/nodes/{node_id}/dynamips/auto_idlepc`, status: 200, section: '§2.3', probeOnly: 'needs Dynamips' },
-  { api: 'controller', method: 'GET', path: `${P}/nodes/{node_id}/dynamips/idlepc_proposals`, status: 200, section: '§2.3', probeOnly: 'needs Dynamips' },
+  { api: 'controller', method: 'GET', path: `${P}/nodes/{node_id}/dynamips/auto_idlepc`, status: 200, section: '§2.3', probeOnly: 'a VPCS fixture: answered 400 (not a router); test/dynamips/controller.test.ts checks a router' },
+  { api: 'controller', method: 'GET', path: `${P}/nodes/{node_id}/dynamips/idlepc_proposals`, status: 200, section: '§2.3', probeOnly: 'a VPCS fixture: answered 400 (not a router); test/dynamips/controller.test.ts checks a router' },
   { api: 'controller', method: 'POST', path: `${P}/nodes/{node_id}/resize_disk`, status: 201, section: '§2.3', probeOnly: 'needs a QEMU disk' },
   { api: 'controller', method: 'POST', path: `${P}/nodes/start`, status: 204, section: '§2.3', shape: 'empty' },
   { api: 'controller', method: 'POST', path: `${P}/nodes/suspend`, status: 204, section: '§2.3', shape: 'empty' },

@@ -3,6 +3,8 @@
  * calls every route in table order and reports, per route, whether it exists and how its answer differs from the
  * spec. Shared by the tap suite and `npm run conformance`.
  */
+import { readFileSync } from 'node:fs';
+import { testImages } from '../dynamips/images.ts';
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { routeKey, type RouteSpec } from './routes.ts';
@@ -19,7 +21,7 @@ export type RouteResult = {
   message?: string;
 };
 
-const COMPUTE_TYPES = ['vpcs', 'ethernet_hub', 'ethernet_switch', 'cloud', 'qemu', 'nat'] as const;
+const COMPUTE_TYPES = ['vpcs', 'ethernet_hub', 'ethernet_switch', 'cloud', 'qemu', 'nat', 'frame_relay_switch', 'atm_switch', 'dynamips'] as const;
 
 type Fixtures = {
   version: string;
@@ -88,6 +90,9 @@ export class Walker {
     for (const role of ['main', 'victim', 'dest'] as const) {
       await this.#call('POST', '/v2/compute/projects', { name: `conformance-${role}`, project_id: compute[role] }).catch(() => null);
     }
+    // The Dynamips fixtures boot patchbay's test image (a daemon without Dynamips answers their rows with 409s).
+    const ios = testImages().mips;
+    await this.#call('POST', `/v2/compute/dynamips/images/${ios.name}`, readFileSync(ios.file)).catch(() => null);
     for (const type of COMPUTE_TYPES) {
       const nodes = {} as Record<'main' | 'victim' | 'dest', string>;
       for (const role of ['main', 'victim', 'dest'] as const) {
@@ -291,4 +296,7 @@ export const FIXTURE_NODES: Record<string, unknown> = {
   cloud: { ports_mapping: [{ name: 'UDP tunnel 1', port_number: 0, type: 'udp', lport: 0, rhost: '127.0.0.1', rport: 0 }] },
   qemu: { qemu_path: 'qemu-system-x86_64' },
   nat: {},
+  frame_relay_switch: { mappings: { '0:101': '1:202' } },
+  atm_switch: { mappings: { '0:1:100': '1:2:200' } },
+  dynamips: { platform: 'c3725', image: testImages().mips.name, ram: 32, idlepc: testImages().mips.idlePc },
 };

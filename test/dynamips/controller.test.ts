@@ -1,7 +1,8 @@
 /**
  * Dynamips through the controller: a template with GNS3's per-platform defaults, a router created from it with
  * GNS3's port list (adapters and WICs), idle-PC routes forwarded to the compute, and the router surviving a
- * `.gns3` round trip (close, reopen, start again with the same Dynamips id, MAC, slots and config).
+ * `.gns3` round trip (close, reopen, start again with the same Dynamips id, MAC, slots and config), and auto idle-PC for
+ * an image through a compute (gns3-server's throw-away project).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -71,4 +72,9 @@ t.test('templates, ports, idle-PC and a .gns3 round trip', async (t) => {
   console2.close();
   await d.json(`${nodeUrl}/stop`, { ...post(), expect: 200 });
   t.match(readFileSync(join(started.node_directory, 'configs', 'i1_startup-config.cfg'), 'utf8'), /^hostname R1$/m, 'config kept across the round trip');
+
+  const { idlepc } = await d.json('/v2/computes/local/auto_idlepc', { ...post({ platform: 'c3725', image: image.name, ram: 32 }), expect: 200 });
+  t.match(idlepc, /^0x[0-9a-f]{8,16}$/, `auto idle-PC for an image (gns3-server's throw-away project): ${idlepc}`);
+  const leftovers = (await d.json('/v2/compute/projects')).filter((p: { name: string }) => p.name === 'AUTOIDLEPC');
+  t.same(leftovers, [], 'the throw-away project is gone');
 });

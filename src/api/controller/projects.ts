@@ -188,7 +188,10 @@ export function projectRoutes(controller: Controller, runtime: Runtime): Hono {
   // Dynamips idle-PC: forwarded to the compute, which may start the router and wait for it (gns3-server: 240 s).
   for (const route of ['auto_idlepc', 'idlepc_proposals']) {
     app.get(`/projects/:project_id/nodes/:node_id/dynamips/${route}`, async (c) =>
-      c.json(await withNode(c, (node) => node.compute.query('GET', `${node.path}/${route}`, undefined, { timeoutMs: 240_000 }))));
+      c.json(await withNode(c, (node) => {
+        if (node.node_type !== 'dynamips') throw fail('NODE_NOT_DYNAMIPS', node.name);
+        return node.compute.query('GET', `${node.path}/${route}`, undefined, { timeoutMs: 240_000 });
+      })));
   }
   app.post('/projects/:project_id/nodes/:node_id/console/reset', async (c) => {
     await withNode(c, (node) => node.compute.query('POST', `${node.path}/console/reset`));

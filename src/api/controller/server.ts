@@ -1,10 +1,11 @@
 /** Server-level controller routes: version, computes, templates, symbols, and the safe stubs (GNS3 VM, appliances...). */
+import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { Controller } from '../../controller/controller.ts';
 import { defaultSymbols } from '../../controller/symbols.ts';
 import { body, decodeParam } from '../validate.ts';
-import { ComputeCreate, ComputeUpdate, Gns3Vm, IouLicense, VersionCheck } from '../../controller/schemas.ts';
+import { AutoIdlePc, ComputeCreate, ComputeUpdate, Gns3Vm, IouLicense, VersionCheck } from '../../controller/schemas.ts';
 import { fail } from '../../errors/index.ts';
 
 const GNS3VM_ENGINES = [
@@ -69,6 +70,19 @@ export function serverRoutes(controller: Controller): Hono {
   app.delete('/computes/:compute_id', async (c) => {
     await controller.deleteCompute(c.req.param('compute_id'));
     return c.body(null, 204);
+  });
+  // gns3-server's way: a throw-away project holding one router, auto idle-PC on it, then the project goes.
+  app.post('/computes/:compute_id/auto_idlepc', async (c) => {
+    const { platform, image, ram } = await body(c, AutoIdlePc);
+    const compute = controller.getCompute(c.req.param('compute_id'));
+    const projectId = randomUUID();
+    await compute.query('POST', '/projects', { name: 'AUTOIDLEPC', project_id: projectId });
+    try {
+      const router = (await compute.query('POST', `/projects/${projectId}/dynamips/nodes`, { name: 'AUTOIDLEPC', platform, image, ram })) as { node_id: string };
+      return c.json(await compute.query('GET', `/projects/${projectId}/dynamips/nodes/${router.node_id}/auto_idlepc`, undefined, { timeoutMs: 240_000 }));
+    } finally {
+      await compute.query('DELETE', `/projects/${projectId}`).catch(() => undefined);
+    }
   });
   app.get('/computes/:compute_id/ports', async (c) => c.json(await controller.getCompute(c.req.param('compute_id')).query('GET', '/network/ports')));
   app.get('/computes/endpoint/:compute_id/:emulator/:action{.+}', (c) => {

@@ -6,7 +6,7 @@
 import type * as v from 'valibot';
 import { CaptureStart as ComputeCaptureStart, ComputeProjectCreate, ComputeProjectUpdate, Duplicate, Nio } from '../../compute/schemas.ts';
 import {
-  CaptureStart, ComputeCreate, ComputeUpdate, DrawingBody, Gns3Vm, IouLicense, LinkCreate, LinkUpdate, NodeCreate,
+  AutoIdlePc, CaptureStart, ComputeCreate, ComputeUpdate, DrawingBody, Gns3Vm, IouLicense, LinkCreate, LinkUpdate, NodeCreate,
   NodeDuplicate, NodeUpdate, ProjectCreate, ProjectDuplicate, ProjectLoad, ProjectUpdate, SnapshotCreate,
   TemplateInstance, TemplateUpdate, VersionCheck,
 } from '../../controller/schemas.ts';
@@ -195,6 +195,7 @@ const controllerRoutes: Record<string, RouteDoc> = {
   'POST /v2/projects/{project_id}/nodes/{node_id}/resize_disk': { tag: N, summary: 'Extend a QEMU node\'s disk by `extend` MB (forwarded to its compute; node stopped)', body: QemuResizeDisk, responses: { 201: empty('Resized; empty body.') } },
   'POST /v2/projects/{project_id}/nodes/{node_id}/duplicate': { tag: N, summary: 'Duplicate a node', body: NodeDuplicate, responses: { 201: json('Node', controllerNode) } },
   'GET /v2/projects/{project_id}/nodes/{node_id}/links': { tag: N, summary: 'Links of a node', responses: { 200: json('Links', list(link)) } },
+  'POST /v2/computes/{compute_id}/auto_idlepc': { tag: N, summary: 'Auto idle-PC for an image: a throw-away project with one router on that compute', body: AutoIdlePc, responses: { 200: json('The chosen value', s.object({ idlepc: s.string() })) } },
   'GET /v2/projects/{project_id}/nodes/{node_id}/dynamips/auto_idlepc': { tag: N, summary: 'Auto idle-PC of a Dynamips router (forwarded to its compute)', responses: { 200: json('The chosen value', s.object({ idlepc: s.string() })) } },
   'GET /v2/projects/{project_id}/nodes/{node_id}/dynamips/idlepc_proposals': { tag: N, summary: 'Idle-PC proposals of a Dynamips router (forwarded to its compute)', responses: { 200: json('Proposal lines', list(s.string())) } },
   'POST /v2/projects/{project_id}/nodes/{node_id}/console/reset': { tag: N, summary: 'Reset a node console', responses: { 204: empty() } },
