@@ -98,7 +98,8 @@ const DYNAMIPS_PLATFORM_DEFAULTS: Record<Platform, Record<string, unknown>> = {
 
 /** Keys a type accepts beyond its defaults (required or optional settings without a default). */
 const TYPE_EXTRA_KEYS: Record<string, string[]> = {
-  docker: ['image'],
+  // privileged: patchbay's opt-in for GNS3's all-capabilities containers.
+  docker: ['image', 'privileged'],
   dynamips: ['platform', 'image', 'ram', 'nvram', 'chassis', 'midplane', 'npe', 'iomem', 'sparsemem', 'power_supplies', 'sensors', 'auto_delete_disks',
     'slot0', 'slot1', 'slot2', 'slot3', 'slot4', 'slot5', 'slot6', 'wic0', 'wic1', 'wic2'],
   iou: ['path'],

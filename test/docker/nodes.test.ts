@@ -31,7 +31,7 @@ t.test('docker nodes', async (t) => {
     t.match(node, {
       name: 'D1', image: 'pbdk-busybox:latest', adapters: 1, console_type: 'telnet', console_resolution: '1024x768',
       console_http_port: 80, console_http_path: '/', start_command: null, environment: null, extra_hosts: null,
-      extra_volumes: [], usage: '', status: 'stopped', privileged: false,
+      extra_volumes: [], usage: '', status: 'stopped', privileged: false, mac_address: `02:42:${node.node_id.slice(2, 4)}:${node.node_id.slice(4, 6)}:${node.node_id.slice(6, 8)}:00`,
     });
     t.match(node.container_id, /^[0-9a-f]{64}$/);
     t.type(node.console, 'number');
@@ -59,7 +59,7 @@ t.test('docker nodes', async (t) => {
       [{ image: IMAGE, start_command: "sh -c 'unclosed" }, 409, /No closing quotation/],
       [{ image: IMAGE, console_type: 'spice' }, 400, /"console_type"/],
       [{ image: IMAGE, console_type: undefined }, 400, /"console_type"/],
-      [{ image: IMAGE, mac_address: '02:00:00:00:00:01' }, 400, /mac_address/],
+      [{ image: IMAGE, mac_address: '02:00:00:00:00' }, 400, /"mac_address": must be a MAC address/],
     ];
     for (const [fields, status, message] of bad) {
       const response = await daemon.api(base, post({ name: 'bad', console_type: 'telnet', ...fields }));

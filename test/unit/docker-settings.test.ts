@@ -3,7 +3,7 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { isStaticElf } from '../../src/compute/docker/resources.ts';
 import {
-  adapterMac, containerBody, containerEnv, environmentProblem, extraHostsProblem, isImageReference,
+  adapterMac, defaultBaseMac, containerBody, containerEnv, environmentProblem, extraHostsProblem, isImageReference,
   persistentVolumes, splitCommand, volumeProblem, withDefaultTag,
 } from '../../src/compute/docker/settings.ts';
 
@@ -59,8 +59,10 @@ t.test('environment in GNS3 order with placeholders', async (t) => {
 });
 
 t.test('MAC addresses follow GNS3 2.2.50', async (t) => {
-  t.equal(adapterMac('0123abcd-0000-4000-8000-000000000000', 0), '02:42:23:ab:cd:00');
-  t.equal(adapterMac('0123abcd-0000-4000-8000-000000000000', 5), '02:42:23:ab:cd:05');
+  const base = defaultBaseMac('0123abcd-0000-4000-8000-000000000000');
+  t.equal(base, '02:42:23:ab:cd:00');
+  t.equal(adapterMac(base, 5), '02:42:23:ab:cd:05');
+  t.equal(adapterMac('02:42:00:00:00:ff', 1), '02:42:00:00:01:00', 'carries into the next byte');
 });
 
 t.test('create body', async (t) => {

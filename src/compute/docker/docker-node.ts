@@ -19,7 +19,7 @@ import { requireCapabilities } from '../../hostnet/capabilities.ts';
 import type { UdpEndpoint } from '../../relay/types.ts';
 import {
   LABEL_NODE, LABEL_PROJECT, LABEL_STATE, StartCommandError, adapterMac, containerBody, containerEnv, persistentVolumes,
-  splitCommand, withDefaultTag, type ImageConfig,
+  defaultBaseMac, splitCommand, withDefaultTag, type ImageConfig,
 } from './settings.ts';
 import type { Resources } from './resources.ts';
 
@@ -43,6 +43,8 @@ export type DockerSettings = {
   usage: string;
   privileged: boolean;
   customAdapters: NonNullable<DockerCreate['custom_adapters']>;
+  /** Base MAC (adapter n gets base + n). */
+  macAddress: string;
 };
 
 export type DockerContext = { engine: DockerEngine; resources: () => Promise<Resources>; stateDir: string };
@@ -105,6 +107,7 @@ export class DockerNode extends BaseNode {
       usage: fields.usage ?? '',
       privileged: fields.privileged ?? false,
       customAdapters: fields.custom_adapters ?? [],
+      macAddress: (fields.mac_address || defaultBaseMac(init.id)).toLowerCase(),
     };
     checkStartCommand(settings.startCommand);
     if (settings.consoleType === 'vnc') {
@@ -148,6 +151,7 @@ export class DockerNode extends BaseNode {
       usage: s.usage,
       status: this.status,
       node_directory: this.directory,
+      mac_address: s.macAddress,
       privileged: s.privileged,
     };
   }
@@ -282,7 +286,7 @@ export class DockerNode extends BaseNode {
 
   #mac(adapter: number): string {
     const custom = this.settings.customAdapters.find((a) => a.adapter_number === adapter)?.mac_address;
-    return custom?.toLowerCase() ?? adapterMac(this.id, adapter);
+    return custom?.toLowerCase() ?? adapterMac(this.settings.macAddress, adapter);
   }
 
   async #openConsoles(attach: (ConsoleBackend & { close(): void }) | null): Promise<void> {
@@ -380,6 +384,7 @@ export class DockerNode extends BaseNode {
     if (fields.adapters != null) next.adapters = fields.adapters;
     if (fields.privileged !== undefined) next.privileged = fields.privileged;
     if (fields.custom_adapters !== undefined) next.customAdapters = fields.custom_adapters;
+    if (fields.mac_address !== undefined) next.macAddress = (fields.mac_address || defaultBaseMac(this.id)).toLowerCase();
     checkStartCommand(next.startCommand);
     if (next.consoleType === 'vnc') throw fail('DOCKER_VNC_UNSUPPORTED');
     const renamed = fields.name !== undefined && fields.name !== this.name;

@@ -1,4 +1,7 @@
-/** Docker node bodies (GNS3 2.2 DOCKER_CREATE_SCHEMA / DOCKER_OBJECT_SCHEMA), plus the `privileged` opt-in. */
+/**
+ * Docker node bodies (GNS3 2.2 DOCKER_CREATE_SCHEMA / DOCKER_OBJECT_SCHEMA, with 2.2.50's `mac_address`), plus the
+ * `privileged` opt-in.
+ */
 import * as v from 'valibot';
 import { Name, Port, Uuid } from '../schemas.ts';
 import { environmentProblem, extraHostsProblem, isImageReference, volumeProblem } from './settings.ts';
@@ -24,11 +27,12 @@ const Image = v.pipe(
 const Adapters = v.pipe(v.number(), v.integer(), v.minValue(1, 'must be at least 1 (the init script waits for eth0)'), v.maxValue(99));
 const ExtraVolumes = v.array(checkedText(volumeProblem));
 const Resolution = v.pipe(v.string(), v.regex(/^[0-9]+x[0-9]+$/, 'must be WIDTHxHEIGHT'));
+const Mac = v.pipe(v.string(), v.regex(/^([0-9a-fA-F]{2}[:]){5}[0-9a-fA-F]{2}$/, 'must be a MAC address'));
 const CustomAdapter = v.object({
   adapter_number: v.pipe(v.number(), v.integer(), v.minValue(0)),
   port_name: v.optional(v.string()),
   adapter_type: v.optional(v.string()),
-  mac_address: v.optional(v.pipe(v.string(), v.regex(/^([0-9a-fA-F]{2}[:]){5}[0-9a-fA-F]{2}$/, 'must be a MAC address'))),
+  mac_address: v.optional(Mac),
 });
 
 /** Settings shared by create and update. */
@@ -46,6 +50,8 @@ const settings = {
   extra_volumes: v.optional(ExtraVolumes),
   container_id: v.optional(v.pipe(v.string(), v.regex(/^[a-f0-9]{12,64}$/, 'must be a container id'))),
   custom_adapters: v.optional(v.array(CustomAdapter)),
+  /** Base MAC: adapter n gets base + n (GNS3 2.2.50); '', null or absent derive it from the node id. */
+  mac_address: v.optional(v.nullable(v.union([v.literal(''), Mac], 'must be a MAC address or ""'))),
   /** patchbay extension: run the container privileged with every capability, as GNS3 always does. */
   privileged: v.optional(v.boolean()),
 };

@@ -177,11 +177,17 @@ export function containerEnv(
   return env;
 }
 
-/** MAC of adapter `n`: GNS3 2.2.50's derivation from the node id (`02:42:` + three id bytes, then the adapter). */
-export function adapterMac(nodeId: string, adapter: number): string {
+/** The default base MAC of a node, GNS3 2.2.50's derivation from its id: `02:42:` + id bytes 1-3 + `00`. */
+export function defaultBaseMac(nodeId: string): string {
   const hex = nodeId.replaceAll('-', '').toLowerCase();
-  const bytes = [0x02, 0x42, parseInt(hex.slice(2, 4), 16), parseInt(hex.slice(4, 6), 16), parseInt(hex.slice(6, 8), 16), adapter & 0xff];
-  return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
+  return `02:42:${hex.slice(2, 4)}:${hex.slice(4, 6)}:${hex.slice(6, 8)}:00`;
+}
+
+/** MAC of adapter `n`: the base plus n, carried across all six bytes. */
+export function adapterMac(base: string, adapter: number): string {
+  const value = BigInt(`0x${base.replaceAll(':', '')}`) + BigInt(adapter);
+  const hex = (value & 0xffffffffffffn).toString(16).padStart(12, '0');
+  return hex.match(/../g)!.join(':');
 }
 
 /** The image settings the container body depends on (from `GET /images/{name}/json`). */
