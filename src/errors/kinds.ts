@@ -69,6 +69,8 @@ const kinds = {
   CLOUD_CONNECTED: { status: 409, exception: 'NodeError', message: () => 'Cannot modify a cloud that is already connected.' },
   CLOUD_PORT_MISSING: { status: 409, exception: 'NodeError', message: (port: number, cloud: string) => `Port ${port} doesn't exist on cloud '${cloud}'` },
   CLOUD_PORT_NOT_ALLOCATED: { status: 409, exception: 'NodeError', message: (port: number) => `Port ${port} is not allocated` },
+  /** A port of the cloud could not be wired (its message is the log.error GNS3 also emits). */
+  CLOUD_PORT_FAILED: { status: 409, exception: 'NodeError', message: (reason: string) => reason },
   CLOUD_PORT_NOT_FREE: { status: 409, exception: 'NodeError', message: (port: number) => `Port ${port} isn't free` },
 
   // ---- compute: VPCS ----

@@ -140,5 +140,27 @@ t.test('without CAP_NET_ADMIN and friends: a 409 naming them, nothing made, UDP 
     expect: 201,
   });
   t.equal((await daemon.json(`${project}/cloud/nodes/${cloud.node_id}`)).status, 'started', 'a UDP cloud port works without them');
+
+  const ethernet = await daemon.json(`${project}/cloud/nodes`, {
+    ...post({ name: 'Cloud2', ports_mapping: [{ name: 'lo', port_number: 0, type: 'ethernet', interface: 'lo' }] }),
+    expect: 201,
+  });
+  const raw = await daemon.api(`${project}/cloud/nodes/${ethernet.node_id}/adapters/0/ports/0/nio`, post({ type: 'nio_udp', lport: udp + 2, rhost: '127.0.0.1', rport: 11 }));
+  t.equal(raw.status, 409, 'a cloud ethernet port: 409');
+  t.match((await raw.json()).message, /CAP_NET_RAW/, 'naming CAP_NET_RAW');
+  const again = await daemon.api(`${project}/cloud/nodes/${ethernet.node_id}/adapters/0/ports/0/nio`, post({ type: 'nio_udp', lport: udp + 2, rhost: '127.0.0.1', rport: 11 }));
+  t.equal(again.status, 409, 'the refused NIO was not kept (the port is not "busy")');
+  t.match((await again.json()).message, /CAP_NET_RAW/);
   t.equal((await daemon.api(`${base}/version`)).status, 200, 'the daemon is fine');
+});
+
+t.test('SIGTERM removes the NAT network with everything else', async (t) => {
+  const daemon = await startDaemon();
+  const projectId = randomUUID();
+  await daemon.json(`${base}/projects`, { ...post({ name: 'term', project_id: projectId }), expect: 201 });
+  await daemon.json(`${base}/projects/${projectId}/nat/nodes`, { ...post({ name: 'NAT1' }), expect: 201 });
+  t.ok(linkExists(nat.bridge));
+  t.equal(await daemon.stop(), 0, 'clean exit');
+  t.notOk(linkExists(nat.bridge), 'bridge removed');
+  t.notOk(tableExists(`patchbay-${nat.bridge}`), 'table removed');
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { linkExists } from '../../src/hostnet/links.ts';
-import { natNetwork, post, startDaemon, VPCS_083 } from '../helpers/daemon.ts';
+import { claimSlot, natNetwork, post, startDaemon, VPCS_083 } from '../helpers/daemon.ts';
 import { pidsMatching, runSeedSession } from '../helpers/seed.ts';
 import { processAlive, tcpFree, udpFree } from '../helpers/ports.ts';
 import type { AgentState } from '../../src/compute/state-file.ts';
@@ -86,9 +86,10 @@ t.test('an agent refuses a state directory owned by a live agent', async (t) => 
   await t.rejects(startDaemon({ args: ['--projects-dir', projectsDir] }), /Another patchbay agent \(pid \d+\) is using the state directory/);
 });
 
-t.test('SIGKILLed agent with a NAT node: the next agent removes its bridge, nftables table and dnsmasq', { skip: process.getuid?.() !== 0 && 'needs root (CI runs the suite as root)' }, async (t) => {
+t.test('SIGKILLed agent with a NAT node and a cloud TAP port: the next agent removes the bridge, TAP devices, nftables table and dnsmasq', { skip: process.getuid?.() !== 0 && 'needs root (CI runs the suite as root)' }, async (t) => {
   const nat = natNetwork();
   const table = `patchbay-${nat.bridge}`;
+  const cloudTap = `pbnc${claimSlot()}rtap`;
   const projectsDir = mkdtempSync(join(tmpdir(), 'patchbay-restart-'));
   t.teardown(() => rmSync(projectsDir, { recursive: true, force: true }));
   const args = ['--projects-dir', projectsDir];
@@ -96,19 +97,29 @@ t.test('SIGKILLed agent with a NAT node: the next agent removes its bridge, nfta
   const projectId = randomUUID();
   const project = `/v2/compute/projects/${projectId}`;
   await first.json('/v2/compute/projects', { ...post({ name: 'nat', project_id: projectId }), expect: 201 });
-  await first.json(`${project}/nat/nodes`, { ...post({ name: 'NAT1' }), expect: 201 });
+  const udp = async () => (await first.json(`${project}/ports/udp`, { ...post({}), expect: 201 })).udp_port as number;
+  const natNode = await first.json(`${project}/nat/nodes`, { ...post({ name: 'NAT1' }), expect: 201 });
+  await first.json(`${project}/nat/nodes/${natNode.node_id}/adapters/0/ports/0/nio`, { ...post({ type: 'nio_udp', lport: await udp(), rhost: '127.0.0.1', rport: 9 }), expect: 201 });
+  const cloud = await first.json(`${project}/cloud/nodes`, {
+    ...post({ name: 'Cloud1', ports_mapping: [{ name: cloudTap, port_number: 0, type: 'tap', interface: cloudTap }] }),
+    expect: 201,
+  });
+  await first.json(`${project}/cloud/nodes/${cloud.node_id}/adapters/0/ports/0/nio`, { ...post({ type: 'nio_udp', lport: await udp(), rhost: '127.0.0.1', rport: 9 }), expect: 201 });
   const state = JSON.parse(readFileSync(join(projectsDir, '.patchbay', 'agent-state.json'), 'utf8')) as AgentState;
+  const links = state.host_objects.flatMap((o) => (o.kind === 'link' ? [o.name] : []));
   const dnsmasq = state.host_objects.find((o) => o.kind === 'process');
-  t.same(state.host_objects.map((o) => o.kind), ['link', 'nft_table', 'process'], 'bridge, table and dnsmasq are recorded');
+  t.same(state.host_objects.map((o) => o.kind).sort(), ['link', 'link', 'link', 'nft_table', 'process'], 'bridge, two TAP devices, table and dnsmasq are recorded');
+  t.ok(links.includes(nat.bridge) && links.includes(cloudTap) && links.some((name) => /^gns3tap\d+-0$/.test(name)), `recorded links: ${links.join(', ')}`);
 
   first.child.kill('SIGKILL');
   await new Promise((resolve) => first.child.once('exit', resolve));
-  t.ok(linkExists(nat.bridge) && nftTableExists(table), 'bridge and table outlive a SIGKILLed agent');
-  t.ok(dnsmasq?.kind === 'process' && processAlive(dnsmasq.pid), 'and so does dnsmasq');
+  t.ok(links.every(linkExists), 'bridge and TAP devices outlive a SIGKILLed agent');
+  t.ok(nftTableExists(table), 'so does the nftables table');
+  t.ok(dnsmasq?.kind === 'process' && processAlive(dnsmasq.pid), 'and dnsmasq');
 
   const second = await startDaemon({ args });
   t.teardown(() => second.stop());
-  t.notOk(linkExists(nat.bridge), 'the next agent removed the bridge');
+  t.same(links.filter(linkExists), [], 'the next agent removed the bridge and the TAP devices');
   t.notOk(nftTableExists(table), 'and the nftables table');
   t.ok(dnsmasq?.kind === 'process' && !processAlive(dnsmasq.pid), 'and stopped dnsmasq');
   t.match(second.output(), /removed host objects left by a previous agent/, 'the removal is logged');

@@ -1,4 +1,7 @@
-/** The pure parts of host networking: names, subnets, capabilities, routes, the nftables batch, dnsmasq's arguments. */
+/**
+ * The pure parts of host networking: names, subnets, capabilities, routes, the nftables batch, dnsmasq's arguments, and
+ * how a cloud port reaches the host.
+ */
 import t from 'tap';
 import { interfaceNameProblem } from '../../src/hostnet/interface-name.ts';
 import { parseIpv4Subnet, subnetsOverlap } from '../../src/hostnet/ipv4-subnet.ts';
@@ -6,6 +9,7 @@ import { missingCapabilities, parseEffectiveCapabilities } from '../../src/hostn
 import { parseDefaultRouteInterfaces } from '../../src/hostnet/links.ts';
 import { masqueradeRuleset } from '../../src/hostnet/masquerade.ts';
 import { dhcpServerArgs } from '../../src/hostnet/dhcp-server.ts';
+import { planHostPort } from '../../src/compute/builtin/host-port.ts';
 
 t.test('interface names: what the kernel takes, in safe characters', async (t) => {
   for (const good of ['eth0', 'virbr0', 'gns3tap12-3', 'br_lan.100', 'a', '123456789012345']) t.equal(interfaceNameProblem(good), null, good);
@@ -74,4 +78,17 @@ t.test('dnsmasq arguments: the bridge only, no host config file, the subnet\'s p
   t.ok(args.includes('--dhcp-range=10.9.0.2,10.9.0.254,255.255.255.0,12h'));
   t.ok(args.includes('--dhcp-leasefile=/state/nat-br9/dnsmasq.leases'));
   t.ok(args.includes('--keep-in-foreground'), 'supervised like an emulator, not daemonised');
+});
+
+t.test('host port plans: raw on an interface, a TAP on a bridge, a tap mapping on a TAP or nothing', async (t) => {
+  const eth = { type: 'ethernet' as const, interface: 'eth1' };
+  t.same(planHostPort(eth, 'other', 'C'), { endpoint: 'raw', device: 'eth1' });
+  t.same(planHostPort(eth, 'tap', 'C'), { endpoint: 'raw', device: 'eth1' }, 'an ethernet mapping on a TAP reads it raw, as uBridge');
+  t.same(planHostPort({ type: 'ethernet', interface: 'virbr0' }, 'bridge', 'C'), { endpoint: 'tap', device: null, bridge: 'virbr0' });
+  t.same(planHostPort(eth, null, 'Cloud2'), { error: "Interface 'eth1' could not be found on this system, please update 'Cloud2'" });
+  const tap = { type: 'tap' as const, interface: 'tap7' };
+  t.same(planHostPort(tap, 'tap', 'C'), { endpoint: 'tap', device: 'tap7', bridge: null });
+  t.same(planHostPort(tap, null, 'C'), { endpoint: 'tap', device: 'tap7', bridge: null }, 'made when missing');
+  t.match(planHostPort(tap, 'other', 'C'), { error: /exists and is not a TAP device/ });
+  t.match(planHostPort(tap, 'bridge', 'C'), { error: /not a TAP device/ });
 });

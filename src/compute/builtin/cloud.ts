@@ -1,12 +1,16 @@
 /**
- * The `cloud` node: joins a link to the host's network. patchbay supports its UDP ports (a relay bridge between the
- * link NIO and the port's lport/rhost/rport, with link filters); ethernet and TAP ports need raw sockets and are
- * reported as unsupported the way GNS3 reports a failed uBridge step: 201, status "stopped", a log.error.
+ * The `cloud` node: joins a link to the host's network. Each connected port is a relay bridge between the link NIO
+ * and the port's host side: a UDP tunnel (lport/rhost/rport), a raw socket on a host interface, or a TAP device
+ * (see host-port.ts). As in GNS3, a port that cannot be wired does not fail the request: 201, status "stopped" and a
+ * log.error; only a missing capability is a 409, since no port of that kind can work on this agent.
  */
 import type { Nio } from '../schemas.ts';
 import { hostInterfaces } from '../../hostnet/host-interfaces.ts';
+import { defaultRouteInterfaces, linkMaster } from '../../hostnet/links.ts';
+import type { NodeEndpoint } from '../../relay/types.ts';
 import { BaseNode } from '../node.ts';
 import type { NodeInit, PortRef } from '../node.ts';
+import { HostPortError, openHostPort, type HostPort } from './host-port.ts';
 import type { CloudCreate, CloudPort, CloudUpdate } from './schemas.ts';
 import { fail } from '../../errors/index.ts';
 
@@ -19,8 +23,8 @@ export class CloudNode extends BaseNode {
   remoteConsolePort: number | null;
   remoteConsoleType: string;
   remoteConsoleHttpPath: string;
-  /** Port keys whose bridge exists in the relay. */
-  readonly #bridges = new Set<string>();
+  /** Port keys whose bridge exists in the relay, with the host side opened for it (null for a UDP mapping). */
+  readonly #bridges = new Map<string, HostPort | null>();
 
   protected constructor(init: NodeInit, fields: CloudCreate) {
     super(init);
@@ -46,14 +50,19 @@ export class CloudNode extends BaseNode {
     return ports.map((port, i) => ({ ...port, port_number: i }));
   }
 
-  /** Re-wires every port; fails (409) if a NIO sits on a port the mapping lacks, as GNS3 does. */
+  /**
+   * Re-wires every port; fails (409) if a NIO sits on a port the mapping lacks, or if a port cannot be wired (the
+   * cloud then stays stopped until that port's NIO goes), as GNS3 does.
+   */
   async start(): Promise<void> {
     for (const key of this.nios.keys()) {
       const port = Number(key);
       if (!this.#mapping(port)) throw fail('CLOUD_PORT_MISSING', port, this.name);
     }
     this.status = 'started';
-    for (const [key, nio] of this.nios) await this.#wire(key, nio);
+    let failure: string | null = null;
+    for (const [key, nio] of this.nios) failure = (await this.#wire(key, nio)) ?? failure;
+    if (failure !== null) throw fail('CLOUD_PORT_FAILED', failure);
     this.emitUpdated();
   }
 
@@ -88,8 +97,14 @@ export class CloudNode extends BaseNode {
   }
 
   override async addNio(ref: PortRef, nio: Nio): Promise<Nio> {
-    if (this.nios.has(this.portKey(ref))) throw fail('CLOUD_PORT_NOT_FREE', ref.port);
-    return super.addNio(ref, nio);
+    const key = this.portKey(ref);
+    if (this.nios.has(key)) throw fail('CLOUD_PORT_NOT_FREE', ref.port);
+    try {
+      return await super.addNio(ref, nio);
+    } catch (err) {
+      this.nios.delete(key); // A refused NIO (missing capability) leaves nothing behind.
+      throw err;
+    }
   }
 
   protected async nioChanged(key: string, nio: Nio): Promise<void> {
@@ -105,7 +120,19 @@ export class CloudNode extends BaseNode {
   }
 
   protected async nioRemoved(key: string): Promise<void> {
-    if (this.#bridges.delete(key)) await this.host.relay.deleteBridge(this.#bridgeId(key));
+    await this.#unwire(key);
+  }
+
+  /** Deletes a port's bridge, then its host side (the relay lets go of a TAP device before the agent deletes it). */
+  async #unwire(key: string): Promise<void> {
+    if (!this.#bridges.has(key)) return;
+    const hostPort = this.#bridges.get(key);
+    this.#bridges.delete(key);
+    try {
+      await this.host.relay.deleteBridge(this.#bridgeId(key));
+    } finally {
+      await hostPort?.close();
+    }
   }
 
   protected async captureChanged(key: string, file: string | null): Promise<void> {
@@ -115,8 +142,7 @@ export class CloudNode extends BaseNode {
   }
 
   override async close(): Promise<void> {
-    await Promise.all([...this.#bridges].map((key) => this.host.relay.deleteBridge(this.#bridgeId(key))));
-    this.#bridges.clear();
+    await Promise.all([...this.#bridges.keys()].map((key) => this.#unwire(key)));
     await super.close();
   }
 
@@ -134,36 +160,59 @@ export class CloudNode extends BaseNode {
 
   /**
    * Creates the bridge of a port. Failures do not fail the request (GNS3 stores the NIO and answers 201): they stop
-   * the cloud and raise a log.error notification instead.
+   * the cloud and raise a log.error notification instead, and the message is returned. A missing capability is a 409.
    */
-  async #wire(key: string, nio: Nio): Promise<void> {
+  async #wire(key: string, nio: Nio): Promise<string | null> {
     const port = Number(key);
     const mapping = this.#mapping(port);
     if (!mapping) return this.#fail(this.#missing(port));
-    if (mapping.type !== 'udp') {
-      return this.#fail(`Port type ${mapping.type} of cloud '${this.name}' is not supported (UDP ports only)`);
-    }
     if (nio.type !== 'nio_udp') return this.#fail(`NIO of type ${nio.type} is not supported`);
+    await this.#unwire(key);
+    let hostPort: HostPort | null = null;
+    let endpoint: NodeEndpoint;
+    if (mapping.type === 'udp') {
+      endpoint = { lport: mapping.lport, rhost: mapping.rhost, rport: mapping.rport };
+    } else {
+      try {
+        hostPort = await openHostPort(this.host.hostNetwork, port, mapping, this.name);
+      } catch (err) {
+        if (err instanceof HostPortError) return this.#fail(err.message);
+        throw err;
+      }
+      endpoint = hostPort.endpoint;
+      this.#warnIfUplink(mapping.interface);
+    }
     const id = this.#bridgeId(key);
-    if (this.#bridges.delete(key)) await this.host.relay.deleteBridge(id);
     try {
       await this.host.relay.createBridge(id, {
-        emulator: { lport: mapping.lport, rhost: mapping.rhost, rport: mapping.rport },
+        emulator: endpoint,
         nio: { lport: nio.lport, rhost: nio.rhost, rport: nio.rport },
         filters: nio.filters,
         suspend: nio.suspend,
       });
     } catch (error) {
+      await hostPort?.close();
       return this.#fail(`Cannot bridge port ${key} of cloud '${this.name}': ${(error as Error).message}`);
     }
-    this.#bridges.add(key);
+    this.#bridges.set(key, hostPort);
     const capture = this.captures.get(key);
     if (capture) await this.host.relay.startCapture(id, capture);
+    return null;
   }
 
-  #fail(message: string): void {
+  /** Frames injected on the interface carrying the host's default route reach the host's real network. */
+  #warnIfUplink(name: string): void {
+    const via = defaultRouteInterfaces().find((uplink) => uplink === name || linkMaster(uplink) === name);
+    if (!via) return;
+    const message = `Cloud '${this.name}' is connected to ${name}, which carries this host's default route` +
+      (via === name ? '' : ` (through ${via})`) + ": its nodes share the host's uplink";
+    this.host.notify('log.warning', { message }, this.project.id);
+  }
+
+  #fail(message: string): string {
     this.host.notify('log.error', { message }, this.project.id);
     this.setStatus('stopped');
+    return message;
   }
 
   toJSON(): Record<string, unknown> {
