@@ -19,7 +19,7 @@ t.test('start, suspend, resume, reload, stop, configs and a killed hypervisor', 
   const image = testImages().mips;
   const router = await daemon.json(base, {
     ...post({
-      name: 'R1', platform: 'c3725', image: image.name, ram: 32, idlepc: image.idlePc,
+      name: 'R1', platform: 'c3725', image: image.name, ram: 32, idlepc: image.idlePc, aux: 1,
       startup_config_content: 'hostname %h\r\ninterface FastEthernet0/0\n ip address 10.1.1.1 255.255.255.0\nend\n',
     }),
     expect: 201,
@@ -34,6 +34,11 @@ t.test('start, suspend, resume, reload, stop, configs and a killed hypervisor', 
   const console = await TelnetClient.connect(router.console);
   await console.waitFor(new RegExp(BANNER));
   console.close();
+  t.not(router.aux, 1, 'an aux port outside the range is replaced by a free one, as GNS3 does');
+  const aux = await TelnetClient.connect(router.aux);
+  await aux.waitFor(/Connected to Dynamips VM "R1".*AUX port/);
+  aux.close();
+  t.pass('the aux port is served too');
   await daemon.json(`${node}/suspend`, { ...post(), expect: 204 });
   t.equal((await daemon.json(node)).status, 'suspended');
   await daemon.json(`${node}/resume`, { ...post(), expect: 204 });
