@@ -66,6 +66,11 @@ t.test('raw endpoint: a veth end in a namespace answers pings through the bridge
   const stats = await pool.stats('raw');
   t.ok(stats.packets_in >= 2 && stats.packets_out >= 2, 'counted both ways');
 
+  // Larger than the veth's 1500 B MTU: the kernel refuses it, the bridge counts it instead of truncating it.
+  await peer.send(new Uint8Array(3000).fill(0x42), lport);
+  for (let i = 0; i < 100 && !(await pool.stats('raw')).drops.too_big; i++) await new Promise((r) => setTimeout(r, 20));
+  t.match((await pool.stats('raw')).drops, { too_big: 1 }, 'an over-MTU frame is dropped with reason too_big');
+
   await pool.deleteBridge('raw');
   t.notOk(promiscuous(veth.outer), 'promiscuous mode ends with the bridge');
 });

@@ -80,3 +80,18 @@ t.test('a crashed worker is replaced and its bridges re-created', async (t) => {
   await new Promise((resolve) => setTimeout(resolve, 20));
   t.match(events, [{ level: 'warning', message: /re-created 1 of 1 bridges\/fabrics/ }]);
 });
+
+t.test('the largest UDP datagram (65,507 B) crosses a bridge intact both ways', async (t) => {
+  const pool = await startPool(1);
+  t.teardown(() => pool.close());
+  const fx = await bridgeFixture();
+  t.teardown(fx.close);
+  await pool.createBridge('big', fx.spec);
+  const frame = numberedFrame(5, 65_507);
+  frame.fill(0x5a, 4);
+  await fx.emulator.send(frame, fx.tunnelPort);
+  await fx.peer.send(frame, fx.nioPort);
+  const [toPeer, toEmulator] = await Promise.all([fx.peer.waitFor(1), fx.emulator.waitFor(1)]);
+  t.ok(toPeer[0]?.equals(frame), 'emulator → link intact');
+  t.ok(toEmulator[0]?.equals(frame), 'link → emulator intact');
+});
