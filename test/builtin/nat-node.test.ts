@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import type { AgentState } from '../../src/compute/state-file.ts';
-import { linkExists } from '../../src/hostnet/links.ts';
-import { natNetwork, post, put, startDaemon } from '../helpers/daemon.ts';
+import { linkExists, linkMaster } from '../../src/hostnet/links.ts';
+import { claimSlot, natNetwork, post, put, startDaemon } from '../helpers/daemon.ts';
 import { processAlive } from '../helpers/ports.ts';
 
 if (process.getuid?.() !== 0) {
@@ -163,4 +163,32 @@ t.test('SIGTERM removes the NAT network with everything else', async (t) => {
   t.equal(await daemon.stop(), 0, 'clean exit');
   t.notOk(linkExists(nat.bridge), 'bridge removed');
   t.notOk(tableExists(`patchbay-${nat.bridge}`), 'table removed');
+});
+
+t.test('with nat_interface present (libvirt\'s virbr0 on a real host), the NAT port is a TAP device on it and nothing else is made', async (t) => {
+  const slot = claimSlot();
+  const virbr = `pbnc${slot}virbr`;
+  execFileSync('ip', ['link', 'add', 'name', virbr, 'type', 'bridge']);
+  t.teardown(() => execFileSync('ip', ['link', 'del', virbr]));
+  const daemon = await startDaemon({ args: ['--nat-interface', virbr] });
+  t.teardown(() => daemon.stop());
+  const stateFile = join(daemon.projectsDir, '.patchbay', 'agent-state.json');
+  const hostObjects = () => (JSON.parse(readFileSync(stateFile, 'utf8')) as AgentState).host_objects;
+  const projectId = randomUUID();
+  const project = `${base}/projects/${projectId}`;
+  await daemon.json(`${base}/projects`, { ...post({ name: 'virbr', project_id: projectId }), expect: 201 });
+  const node = await daemon.json(`${project}/nat/nodes`, { ...post({ name: 'NAT1' }), expect: 201 });
+  t.same(node.ports_mapping, [{ name: 'nat0', port_number: 0, type: 'ethernet', interface: virbr }]);
+  t.notOk(linkExists(nat.bridge), 'no NAT network of patchbay\'s own');
+  t.same(hostObjects(), [], 'nothing made yet');
+  const lport = (await daemon.json(`${project}/ports/udp`, { ...post({}), expect: 201 })).udp_port;
+  await daemon.json(`${project}/nat/nodes/${node.node_id}/adapters/0/ports/0/nio`, { ...post({ type: 'nio_udp', lport, rhost: '127.0.0.1', rport: 9 }), expect: 201 });
+  const [tap] = hostObjects();
+  t.match(tap, { kind: 'link', name: /^gns3tap\d+-0$/ }, 'a TAP device, recorded');
+  t.equal(tap?.kind === 'link' && linkMaster(tap.name), virbr, 'on that bridge');
+  t.equal((await daemon.json(`${project}/nat/nodes/${node.node_id}`)).status, 'started');
+  await daemon.json(`${project}/nat/nodes/${node.node_id}`, { method: 'DELETE', expect: 204 });
+  t.notOk(tap?.kind === 'link' && linkExists(tap.name), 'the TAP device goes with the node');
+  t.ok(linkExists(virbr), 'the bridge stays: it is not the agent\'s');
+  t.same(hostObjects(), []);
 });
