@@ -3,7 +3,7 @@
  * for images), and Frame Relay / ATM switch nodes through the API carrying traffic between their ports.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { unlinkSync } from 'node:fs';
+import { readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { post, put } from '../helpers/daemon.ts';
@@ -62,6 +62,12 @@ t.test('bad router input', async (t) => {
   await daemon.json(`${base}/${good.node_id}/start`, { ...post(), expect: 204 });
   t.match(await (await daemon.api(`${base}/${good.node_id}`, put({ slot2: 'NM-4T' }))).json(), { status: 409, exception: 'DynamipsError', message: /must be stopped/ });
   t.match(await (await daemon.api(`${base}/${good.node_id}`, put({ platform: 'c7200' }))).json(), { status: 400, message: /"platform"/ });
+
+  // Duplicate: config files carry the Dynamips id in their names, so they are copied under the copy's id and renamed.
+  const source = await daemon.json(base, { ...post({ name: 'Src', platform: 'c2691', image, ram: 32, startup_config_content: 'hostname %h\nend\n' }), expect: 201 });
+  const copy = await daemon.json(base, { ...post({ name: 'Copy', platform: 'c2691', image, ram: 32 }), expect: 201 });
+  await daemon.json(`${base}/${source.node_id}/duplicate`, { ...post({ destination_node_id: copy.node_id }), expect: 201 });
+  t.equal(readFileSync(join(copy.node_directory, 'configs', `i${copy.dynamips_id}_startup-config.cfg`), 'utf8'), '!\nhostname Copy\nend\n', 'duplicate copies the config under the copy\'s id and name');
   await daemon.json(`/v2/compute/projects/${projectId}/close`, { ...post(), expect: 204 });
 });
 
