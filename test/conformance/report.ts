@@ -10,6 +10,8 @@ import { ROOT, startDaemon, VPCS_083 } from '../helpers/daemon.ts';
 import { ALL_ROUTES } from './routes.ts';
 import { DYNAMIPS } from '../dynamips/images.ts';
 import { FIXTURE_NODES, Walker, type RouteResult } from './walker.ts';
+import { V3_ROUTES } from './routes-v3.ts';
+import { V3Walker, type V3Result } from './walker-v3.ts';
 
 const { values } = parseArgs({ options: { 'no-write': { type: 'boolean', default: false } } });
 
@@ -23,7 +25,18 @@ try {
   await daemon.stop();
 }
 
-const verdict = (r: RouteResult) =>
+// The v3 routes, on a daemon with compute credentials (/v3/compute always wants them).
+const v3Daemon = await startDaemon({ mode: 'controller', args: ['--vpcs-path', VPCS_083, '--user', 'gns3', '--password', 'conformance'] });
+const v3Results: V3Result[] = [];
+try {
+  const walker = new V3Walker(v3Daemon.url, 'gns3', 'conformance');
+  await walker.setup();
+  for (const route of V3_ROUTES) v3Results.push(await walker.run(route));
+} finally {
+  await v3Daemon.stop();
+}
+
+const verdict = (r: RouteResult | V3Result) =>
   !r.implemented ? 'missing' : !r.checked ? 'present (probed)' : r.problems.length === 0 ? 'conforms' : 'differs';
 const count = (api: string, pred: (r: RouteResult) => boolean) => results.filter((r) => r.route.api === api && pred(r)).length;
 const summary = ['compute', 'controller'].map((api) => {
@@ -31,8 +44,19 @@ const summary = ['compute', 'controller'].map((api) => {
   const implemented = count(api, (r) => r.implemented);
   return `| ${api} | ${total} | ${implemented} (${Math.round((100 * implemented) / total)} %) | ${count(api, (r) => r.checked && r.implemented && r.problems.length === 0)} | ${count(api, (r) => r.checked && r.implemented && r.problems.length > 0)} | ${count(api, (r) => !r.implemented)} |`;
 });
+const v3Count = (api: string, pred: (r: V3Result) => boolean) => v3Results.filter((r) => r.route.api === api && pred(r)).length;
+const v3Summary = ['compute', 'controller'].map((api) => {
+  const total = v3Count(api, () => true);
+  const implemented = v3Count(api, (r) => r.implemented);
+  return `| v3 ${api} | ${total} | ${implemented} (${Math.round((100 * implemented) / total)} %) | ${v3Count(api, (r) => r.checked && r.implemented && r.problems.length === 0)} | ${v3Count(api, (r) => r.checked && r.implemented && r.problems.length > 0)} | ${v3Count(api, (r) => !r.implemented)} |`;
+});
 const escape = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 const rows = results.map((r) => {
+  const notes = [r.route.optional ? `optional: ${r.route.optional}` : '', r.route.probeOnly ? `probed only: ${r.route.probeOnly}` : '', ...r.problems].filter(Boolean);
+  return `| ${r.route.method} | \`${r.route.path}\` | ${r.route.section} | ${r.route.status} | ${r.status ?? '–'} | ${verdict(r)} | ${escape(notes.join('; ')).slice(0, 300)} |`;
+});
+
+const v3Rows = v3Results.map((r) => {
   const notes = [r.route.optional ? `optional: ${r.route.optional}` : '', r.route.probeOnly ? `probed only: ${r.route.probeOnly}` : '', ...r.problems].filter(Boolean);
   return `| ${r.route.method} | \`${r.route.path}\` | ${r.route.section} | ${r.route.status} | ${r.status ?? '–'} | ${verdict(r)} | ${escape(notes.join('; ')).slice(0, 300)} |`;
 });
@@ -55,9 +79,25 @@ ${summary.join('\n')}
 | verb | path | spec § | spec status | got | verdict | notes |
 |---|---|---|---|---|---|---|
 ${rows.join('\n')}
+
+## GNS3 3.0 (/v3 and /v3/compute)
+
+The same walk for the 3.0 APIs against ../shared/spec/v3-api.md: test/conformance/routes-v3.ts (transcribed from §2
+and §3.1; compute node routes for VPCS), walked by walker-v3.ts on a daemon started with compute credentials, the
+controller rows with an admin bearer token, the compute rows with HTTP Basic. "Conforms" means status, required keys,
+documented defaults, and unknown keys dropped where a row sends one; websockets count as implemented when the upgrade
+succeeds. test/conformance/conformance-v3.test.ts asserts this table.
+
+| API | spec routes | implemented | conforms | differs | missing |
+|---|---|---|---|---|---|
+${v3Summary.join('\n')}
+
+| verb | path | spec § | spec status | got | verdict | notes |
+|---|---|---|---|---|---|---|
+${v3Rows.join('\n')}
 `;
 
-console.log(summary.join('\n'));
+console.log([...summary, ...v3Summary].join('\n'));
 for (const r of results) {
   if (!r.implemented || r.problems.length > 0) console.log(`${verdict(r).padEnd(8)} ${r.route.method} ${r.route.path}: ${r.problems.join('; ') || r.message || ''}`);
 }

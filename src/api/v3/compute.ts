@@ -6,6 +6,7 @@
  * translated, so both APIs share one implementation of every node operation.
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import type * as v from 'valibot';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { availableParallelism, totalmem } from 'node:os';
 import { statfsSync } from 'node:fs';
@@ -34,7 +35,6 @@ export type V3ComputeOptions = {
 
 /** 3.0 pings every 5 s of silence (2.2 every second). */
 const IDLE_PING_MS = 5000;
-const NODE = /^\/projects\/[^/]+\/[a-z_]+\/nodes\/[^/]+/;
 
 /** v3 path → v2 path (the capture routes were renamed). */
 export function v2PathOf(path: string): string {
@@ -44,10 +44,38 @@ export function v2PathOf(path: string): string {
     .replace(/\/capture\/stream$/, '/pcap');
 }
 
+const NODE_CREATE = /^\/projects\/[^/]+\/([a-z_]+)\/nodes$/;
+const NODE_UPDATE = /^\/projects\/[^/]+\/([a-z_]+)\/nodes\/[^/]+$/;
+
+/** Keys an object schema declares (undefined for other schemas: then nothing is dropped). */
+function declaredKeys(schema: v.GenericSchema | undefined): Set<string> | undefined {
+  const entries = (schema as { entries?: Record<string, unknown> } | undefined)?.entries;
+  return entries ? new Set(Object.keys(entries)) : undefined;
+}
+
+/**
+ * 3.0 computes ignore unknown keys in node bodies, and a 3.0 controller sends some (`builtin`, `usage`,
+ * `compute_id` leak from templates): drop what the driver's v2 schema does not declare, so it does not refuse them.
+ */
+async function knownKeysOnly(compute: Compute, method: string, path: string, raw: ArrayBuffer): Promise<BodyInit> {
+  const type = (method === 'POST' ? NODE_CREATE : method === 'PUT' ? NODE_UPDATE : undefined)?.exec(path)?.[1];
+  const driver = type ? compute.drivers.get(type) : undefined;
+  const keys = driver && declaredKeys(method === 'POST' ? driver.createSchema : driver.updateSchema);
+  if (!keys) return raw;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(raw));
+  } catch {
+    return raw; // The v2 route reports the broken JSON.
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return raw;
+  return JSON.stringify(Object.fromEntries(Object.entries(parsed).filter(([key]) => keys.has(key))));
+}
+
 /** Successful v3 answers that carry no body where v2 had one. */
 function noContent(method: string, path: string): boolean {
   if (method !== 'POST') return false;
-  return (NODE.test(path) && /\/(start|stop|suspend|reload|resume)$/.test(path))
+  return /^\/projects\/[^/]+\/[a-z_]+\/nodes\/[^/]+\/(start|stop|suspend|reload|resume)$/.test(path)
     || /^\/projects\/[^/]+\/files\//.test(path)
     || /^\/(qemu|iou|dynamips)\/images\//.test(path);
 }
@@ -159,7 +187,8 @@ export function v3ComputeRoutes({ compute, v2, runtime, version, credentials, us
     const url = new URL(c.req.url);
     const init: RequestInit & { duplex?: 'half' } = { method: c.req.method, headers: c.req.raw.headers, signal: c.req.raw.signal };
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
-      init.body = c.req.raw.body;
+      const nodeBody = NODE_CREATE.test(path) || NODE_UPDATE.test(path);
+      init.body = nodeBody ? await knownKeysOnly(compute, c.req.method, path, await c.req.arrayBuffer()) : c.req.raw.body;
       init.duplex = 'half';
     }
     const response = await inner.fetch(new Request(`http://local${v2PathOf(path)}${url.search}`, init), c.env);
