@@ -4,7 +4,7 @@
  * console and idle; a real Cisco IOS image cannot be used here.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Platform } from '../../src/compute/dynamips/platforms.ts';
@@ -34,11 +34,11 @@ function assemble(dir: string, arch: 'mips' | 'powerpc', name: string, defines: 
 
 let built: Record<'echo' | 'mips' | 'ppc', TestImage> | undefined;
 
-/** Builds the images once per test process into a temporary folder (removed by the caller's teardown if wanted). */
+/** Builds the images once per test process into a temporary folder, removed when the process exits. */
 export function testImages(): Record<'echo' | 'mips' | 'ppc', TestImage> {
   if (built) return built;
   const dir = mkdtempSync(join(tmpdir(), 'dyn-images-'));
-  mkdirSync(dir, { recursive: true });
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   built = {
     echo: assemble(dir, 'mips', 'c7200-test.image', ['ECHO=1']),
     mips: assemble(dir, 'mips', 'mips-test.image', ['ECHO=0']),
