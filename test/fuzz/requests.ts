@@ -112,9 +112,9 @@ function fillPath(route: RouteSpec, ids: FuzzIds) {
 /** Routes the fuzzer leaves out: stopping the daemon is not a bad input. */
 const TARGETS = ALL_ROUTES.filter((r) => r.path !== '/v2/shutdown');
 
-/** One request against a spec route, or against a mangled or random path. */
-export function fuzzRequest(ids: FuzzIds): fc.Arbitrary<FuzzRequest> {
-  const onRoute = fc.constantFrom(...TARGETS).chain((route) =>
+/** One request against a spec route, or against a mangled or random path (below `prefix`). */
+export function fuzzRequest(ids: FuzzIds, targets: readonly RouteSpec[] = TARGETS, prefix = '/v2'): fc.Arbitrary<FuzzRequest> {
+  const onRoute = fc.constantFrom(...targets).chain((route) =>
     fc.record({
       method: fc.oneof({ weight: 5, arbitrary: fc.constant(route.method) }, { weight: 1, arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD') }),
       path: fc.tuple(fillPath(route, ids), query).map(([p, q]) => p + q),
@@ -124,7 +124,7 @@ export function fuzzRequest(ids: FuzzIds): fc.Arbitrary<FuzzRequest> {
   );
   const randomPath = fc.record({
     method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH'),
-    path: fc.array(segment([]), { maxLength: 8 }).map((parts) => `/v2/${parts.join('/')}`),
+    path: fc.array(segment([]), { maxLength: 8 }).map((parts) => `${prefix}/${parts.join('/')}`),
     body: fc.option(fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(sanitise(v))), { nil: undefined }),
     headers,
   });
