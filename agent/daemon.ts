@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Hono } from 'hono';
 import { createApp } from '../src/api/app.ts';
 import { InFlight } from '../src/api/middleware/in-flight.ts';
-import { computeRoutes } from '../src/api/compute/index.ts';
+import { computeRoutes, inProcessCompute } from '../src/api/compute/index.ts';
 import { webUiRoutes } from '../src/api/web/routes.ts';
 import { v3ComputeRoutes, type ComputeUsage } from '../src/api/v3/compute.ts';
 import { apiVersions } from '../src/controller/version.ts';
@@ -147,6 +147,7 @@ export async function startDaemon(
   // v3 users, roles, ACL and the token secret live with the rest of the controller state, beside the projects.
   const access = controllerCode ? await controllerCode.openAccess(dirname(config.projects_dir)) : undefined;
   const inFlight = new InFlight();
+  const onInternalError = (err: Error) => log.error('internal error', { err });
   const auth = config.user !== undefined ? { user: config.user, password: config.password ?? '' } : undefined;
   // /v3/compute always wants credentials; like 3.0 without compute_password, make up a password nobody knows.
   const computeCredentials = auth ?? { user: 'gns3', password: randomBytes(12).toString('base64url') };
@@ -158,7 +159,7 @@ export async function startDaemon(
     auth,
     corsOrigins: config.cors_origins,
     before: [httpMetrics(metrics), accessLog(log), inFlight.middleware()],
-    onInternalError: (err) => log.error('internal error', { err }),
+    onInternalError,
     mounts: [
       ['/v2/compute', v2Compute],
       ['/v3/compute', v3ComputeRoutes({ compute, v2: v2Compute, runtime, version: versions.v3, credentials: computeCredentials, usage })],
@@ -187,7 +188,10 @@ export async function startDaemon(
     throw err;
   }
   const scheme = tls ? 'https' : 'http';
-  if (controller) await controllerCode!.startController(controller, { app, notifier: compute.notifier, config, port: listening.port, tls: !!tls });
+  if (controller) {
+    const local = inProcessCompute(v2Compute, onInternalError);
+    await controllerCode!.startController(controller, { compute: local, notifier: compute.notifier, config, port: listening.port, tls: !!tls });
+  }
   // Registration code (the controller's HTTP client) loads only for an agent that registers with a controller.
   const unregister = config.controller
     ? (await import('../src/controller/register.ts')).register({ controller: config.controller, computeId: config.compute_id, name: config.name, protocol: scheme, host: config.host, port: listening.port, user: config.user, password: config.password })
@@ -206,10 +210,12 @@ export async function startDaemon(
     close: () =>
       (closing ??= (async () => {
         unregister?.();
-        // The controller stops its projects through in-process requests, which a drain would refuse.
-        await controller?.shutdown();
+        // New requests are refused first; those in flight finish (bounded). The controller then stops its projects
+        // through in-process calls to the local compute, which sit below the drain, and only then does the compute
+        // stop whatever is left.
         const unfinished = await inFlight.drain(DRAIN_MS);
         if (unfinished > 0) log.warn('stopping with requests still in flight', { requests: unfinished });
+        await controller?.shutdown();
         await listening.close();
         await compute.shutdown();
         await recorder.close();

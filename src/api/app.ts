@@ -1,10 +1,7 @@
 /** The root HTTP app: CORS, server header, auth, GNS3 error bodies, and the compute (and controller) route trees. */
 import { Hono, type MiddlewareHandler } from 'hono';
 import { TrieRouter } from 'hono/router/trie-router';
-import { HTTPException } from 'hono/http-exception';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { fail, isError } from '../errors/index.ts';
-import { errorResponse } from './error-response.ts';
+import { gns3ErrorHandler, gns3NotFound } from './error-response.ts';
 import { basicAuth, type Credentials } from './middleware/basic-auth.ts';
 import { cors } from './middleware/cors.ts';
 
@@ -49,15 +46,7 @@ export function createApp({ serverHeader, auth, corsOrigins, mounts, before = []
   // /v3 authenticates by itself (bearer tokens for the controller, compute credentials for /v3/compute).
   if (auth) app.use('*', basicAuth(auth, (path) => path === '/v3' || path.startsWith('/v3/')));
   for (const [path, sub] of mounts) app.route(path, sub);
-  app.notFound((c) => errorResponse(c, fail('ROUTE_NOT_FOUND', c.req.method, c.req.path)));
-  app.onError((err, c) => {
-    if (isError(err)) return errorResponse(c, err);
-    // Hono's own client errors (e.g. a malformed request it refuses) keep their status, in GNS3's shape.
-    if (err instanceof HTTPException && err.status < 500) {
-      return c.json({ status: err.status, message: err.message }, err.status as ContentfulStatusCode);
-    }
-    onInternalError(err);
-    return errorResponse(c, fail('INTERNAL', err.message));
-  });
+  app.notFound(gns3NotFound);
+  app.onError(gns3ErrorHandler(onInternalError));
   return app;
 }

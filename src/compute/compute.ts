@@ -7,7 +7,7 @@ import type { HostNetwork } from '../hostnet/host-network.ts';
 import type { Relay } from '../relay/types.ts';
 import { resolveInside } from '../storage/safe-path.ts';
 import type { NodeDriver } from './drivers.ts';
-import { KeyedLock } from './keyed-lock.ts';
+import { KeyedLock, projectLockPrefix } from '../locks/keyed-lock.ts';
 import type { BaseNode, NodeHost } from './node.ts';
 import { Notifier } from './notifier.ts';
 import { PortPool } from './port-pool.ts';
@@ -152,7 +152,7 @@ export class Compute implements NodeHost {
   /** Closes a project: waits for in-flight node requests, stops every node, frees its ports; `remove` deletes files. */
   async closeProject(project: Project, { remove }: { remove: boolean }): Promise<void> {
     this.#projects.delete(project.id);
-    await this.locks.drain(`${project.id}:`);
+    await this.locks.drain(projectLockPrefix(project.id));
     const nodes = [...project.nodes];
     const results = await Promise.allSettled(nodes.map((node) => node.close()));
     for (const result of results) {
@@ -164,11 +164,6 @@ export class Compute implements NodeHost {
     this.tcpPorts.releaseOwnedBy(`${project.id}/`);
     this.udpPorts.releaseOwnedBy(`${project.id}/`);
     await rm(remove ? project.path : project.tmpDir, { recursive: true, force: true });
-  }
-
-  /** Lock key of a node: requests on one node are serialised, project close waits for them. */
-  lockKey(projectId: string, nodeId: string): string {
-    return `${projectId}:${nodeId}`;
   }
 
   /** Stops every emulator, frees every port and removes every host object the agent made; project files stay. */

@@ -195,7 +195,7 @@ export class InProcessComputeClient implements ComputeClient {
 
   /**
    * @param options.wsBase `ws://host:port/v2/compute` of this very server, for console relays
-   * @param fetch the app handling `/v2/compute/...` (the root app or the compute sub-app with `base` adjusted)
+   * @param fetch the compute route tree (`inProcessCompute()`), answering paths below `base`
    * @param authorization header the app's auth middleware expects, if any
    */
   constructor(

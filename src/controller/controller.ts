@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { KeyedLock } from '../compute/keyed-lock.ts';
+import { KeyedLock, nodeLockKey } from '../locks/keyed-lock.ts';
 import { atomicWrite } from '../storage/atomic-write.ts';
 import { HttpComputeClient, type ComputeClient, type Notification } from './compute-client.ts';
 import { Compute, defaultComputeName, type ComputeHooks, type ComputeSettings } from './compute.ts';
@@ -211,7 +211,7 @@ export class Controller {
       const recreated = new Set<string>();
       await Promise.allSettled(
         nodes.map((node) =>
-          this.locks.run(`${project.id}:${node.node_id}`, async () => {
+          this.locks.run(nodeLockKey(project.id, node.node_id), async () => {
             try {
               const answer = (await compute.query('GET', node.path)) as Record<string, unknown>;
               if (node.applyCompute(answer)) project.nodeChanged(node);

@@ -15,6 +15,7 @@ import {
   buildTopology, parseTopology, serializeTopology, settingsOf, type ProjectSettings, type TopologyFile,
 } from './topology.ts';
 import { fail, isError } from '../errors/index.ts';
+import { nodeLockKey, projectLockPrefix } from '../locks/keyed-lock.ts';
 
 /** How many nodes are started/stopped/created at once in bulk operations. */
 export const BULK_CONCURRENCY = 16;
@@ -229,7 +230,7 @@ export class Project {
     if (this.#closing) return this.#closing;
     this.#closing = (async () => {
       await this.#opening?.catch(() => {});
-      await this.controller.locks.drain(`${this.id}:`);
+      await this.controller.locks.drain(projectLockPrefix(this.id));
       await this.bulkAction('stop').catch(() => {});
       await this.save().catch(() => {});
       await this.#closeOnComputes();
@@ -312,7 +313,7 @@ export class Project {
 
   /** One node action, under that node's lock. Emits `node.updated` when the status changed. */
   async nodeAction(node: Node, action: NodeAction, body?: unknown): Promise<void> {
-    await this.controller.locks.run(`${this.id}:${node.node_id}`, async () => {
+    await this.controller.locks.run(nodeLockKey(this.id, node.node_id), async () => {
       if (this.nodes.get(node.node_id) !== node) return;
       if (await node.action(action, body)) this.nodeChanged(node);
     });

@@ -1,9 +1,8 @@
 /** Wires a controller into a patchbay process: options from the agent configuration, and the in-process local compute. */
 import { dirname, join } from 'node:path';
-import type { Hono } from 'hono';
 import type { AgentConfig } from '../config/agent-config.ts';
 import type { Notifier } from '../compute/notifier.ts';
-import { InProcessComputeClient, basicAuthHeader, urlHost } from './compute-client.ts';
+import { InProcessComputeClient, urlHost } from './compute-client.ts';
 import { Controller } from './controller.ts';
 
 /** Controller state lives beside the projects folder (GNS3 keeps `symbols/` and `configs/` beside `projects/` too). */
@@ -19,15 +18,17 @@ export function createController(config: AgentConfig): Controller {
   });
 }
 
-/** Once listening: registers the local compute (reached through `app`, no socket) and loads projects from disk. */
+/**
+ * Once listening: registers the local compute and loads projects from disk. `compute` answers compute-API requests
+ * in-process (paths without `/v2/compute`); only console WebSockets go through the socket.
+ */
 export async function startController(
   controller: Controller,
-  local: { app: Hono; notifier: Notifier; config: AgentConfig; port: number; tls: boolean },
+  local: { compute: (request: Request) => Promise<Response>; notifier: Notifier; config: AgentConfig; port: number; tls: boolean },
 ): Promise<void> {
   const { config } = local;
-  const authorization = basicAuthHeader(config.user, config.password);
-  const client = new InProcessComputeClient((request) => local.app.fetch(request), local.notifier, {
-    authorization,
+  const client = new InProcessComputeClient(local.compute, local.notifier, {
+    base: 'http://local',
     wsBase: `${local.tls ? 'wss' : 'ws'}://${urlHost(config.host)}:${local.port}/v2/compute`,
   });
   controller.addLocalCompute(client, {

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { KeyedLock } from '../../src/compute/keyed-lock.ts';
+import { KeyedLock } from '../../src/locks/keyed-lock.ts';
 
 const deferred = () => {
   let resolve!: () => void;
@@ -70,3 +70,4 @@ t.test('drain waits for queued calls under a prefix only', async (t) => {
   t.ok(done, 'drain resolved after the p1 call finished, while p2 still runs');
   other.resolve();
 });
+

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import type { Compute } from '../../compute/compute.ts';
 import type { Runtime } from '../../runtime/types.ts';
 import { dockerRoutes } from './docker.ts';
+import { gns3ErrorHandler, gns3NotFound } from '../error-response.ts';
 import { imageRoutes } from './images.ts';
 import { nodeRoutes } from './nodes.ts';
 import { projectRoutes } from './projects.ts';
@@ -22,4 +23,17 @@ export function computeRoutes(compute: Compute, runtime: Runtime, info: ComputeI
   app.route('/', nodeRoutes(compute));
   app.route('/', qemuDiskRoutes(compute));
   return app;
+}
+
+/**
+ * The compute routes as the controller of this process calls them: in-process, below the root app's middleware (no
+ * second access log, metrics, drain or auth for a request the controller already took through them), with GNS3 error
+ * bodies. Paths are the compute's own (`/projects/...`, no `/v2/compute` prefix).
+ */
+export function inProcessCompute(routes: Hono, onInternalError: (err: Error) => void): (request: Request) => Promise<Response> {
+  const app = new Hono();
+  app.route('/', routes);
+  app.notFound(gns3NotFound);
+  app.onError(gns3ErrorHandler(onInternalError));
+  return async (request) => app.fetch(request);
 }

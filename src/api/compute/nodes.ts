@@ -7,6 +7,7 @@ import type { DynamipsRouter } from '../../compute/dynamips/router-node.ts';
 import { CaptureStart, Duplicate, Nio } from '../../compute/schemas.ts';
 import { body } from '../validate.ts';
 import { fail } from '../../errors/index.ts';
+import { nodeLockKey } from '../../locks/keyed-lock.ts';
 
 const NODE = '/projects/:project_id/:node_type/nodes/:node_id';
 const EMULATOR_TYPES = new Set(['vpcs', 'qemu']);
@@ -41,7 +42,7 @@ export function nodeRoutes(compute: Compute): Hono {
     const path = c.req.path;
     if (path.endsWith('/pcap') || path.endsWith('/console/ws') || holding.has(c.req.raw)) return next();
     holding.add(c.req.raw);
-    return compute.locks.run(compute.lockKey(c.req.param('project_id')!, c.req.param('node_id')!), next);
+    return compute.locks.run(nodeLockKey(c.req.param('project_id')!, c.req.param('node_id')!), next);
   });
 
   app.post('/projects/:project_id/:node_type/nodes', async (c) => {

@@ -17,6 +17,7 @@ import {
   TemplateInstance,
 } from '../../controller/schemas.ts';
 import { fail } from '../../errors/index.ts';
+import { nodeLockKey } from '../../locks/keyed-lock.ts';
 
 const NODE_ACTIONS = ['start', 'stop', 'suspend', 'reload'] as const;
 
@@ -32,7 +33,7 @@ export function projectRoutes(controller: Controller, runtime: Runtime): Hono {
   const withNode = async <T>(c: Context, fn: (node: Node, p: Project) => Promise<T>): Promise<T> => {
     const p = await project(c);
     const nodeId = c.req.param('node_id')!;
-    return controller.locks.run(`${p.id}:${nodeId}`, async () => fn(p.getNode(nodeId), p));
+    return controller.locks.run(nodeLockKey(p.id, nodeId), async () => fn(p.getNode(nodeId), p));
   };
 
   // ---- projects ----
@@ -168,7 +169,7 @@ export function projectRoutes(controller: Controller, runtime: Runtime): Hono {
       locked: false,
     });
     try {
-      await controller.locks.run(`${p.id}:${source.node_id}`, () => source.duplicateOnCompute(node.node_id));
+      await controller.locks.run(nodeLockKey(p.id, source.node_id), () => source.duplicateOnCompute(node.node_id));
     } catch (err) {
       await p.deleteNode(node).catch(() => {});
       throw err;

@@ -21,6 +21,7 @@ import {
 import { nodeJson } from '../shapes.ts';
 import { addNodeFromTemplate, getTemplate } from '../templates.ts';
 import { uuidParam, v3Body } from '../validate.ts';
+import { nodeLockKey } from '../../../locks/keyed-lock.ts';
 
 const NODE_ACTIONS = ['start', 'stop', 'suspend', 'reload'] as const;
 
@@ -48,7 +49,7 @@ export function projectRoutes(controller: Controller, access: Access): Hono<V3En
   /** Under the node's FIFO lock, as every mutation of one node is in GNS3. */
   const withNode = async <T>(c: Context, fn: (n: Node, p: Project) => Promise<T>): Promise<T> => {
     const [n, p] = await node(c);
-    return controller.locks.run(`${p.id}:${n.node_id}`, () => fn(n, p));
+    return controller.locks.run(nodeLockKey(p.id, n.node_id), () => fn(n, p));
   };
 
   // ---- projects ----
@@ -104,7 +105,7 @@ export function projectRoutes(controller: Controller, access: Access): Hono<V3En
       p.requireOpened();
       for (const n of p.nodes.values()) {
         if (n.locked === locked) continue;
-        await controller.locks.run(`${p.id}:${n.node_id}`, () => n.update({ locked }));
+        await controller.locks.run(nodeLockKey(p.id, n.node_id), () => n.update({ locked }));
         p.emit('node.updated', n.toJSON());
       }
       for (const d of p.drawings.values()) if (d.fields.locked !== locked) await p.updateDrawing(d, { locked });
@@ -219,7 +220,7 @@ export function projectRoutes(controller: Controller, access: Access): Hono<V3En
     for (const key of ['mac_addr', 'mac_address', 'application_id', 'dynamips_id']) delete properties[key];
     const n = await p.addNode(source.compute, { ...copy, properties, node_id: undefined, symbol: copy.symbol ?? undefined, ...input, locked: false });
     try {
-      await controller.locks.run(`${p.id}:${source.node_id}`, () => source.duplicateOnCompute(n.node_id));
+      await controller.locks.run(nodeLockKey(p.id, source.node_id), () => source.duplicateOnCompute(n.node_id));
     } catch (err) {
       await p.deleteNode(n).catch(() => {});
       throw err;

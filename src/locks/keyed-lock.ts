@@ -29,3 +29,9 @@ export class KeyedLock {
     return this.#tails.size;
   }
 }
+
+/** Lock key of a node, the same on the controller and on the compute. */
+export const nodeLockKey = (projectId: string, nodeId: string): string => `${projectId}:${nodeId}`;
+
+/** Prefix of the node lock keys of a project: closing it drains them. */
+export const projectLockPrefix = (projectId: string): string => `${projectId}:`;
