@@ -163,6 +163,11 @@ export const V3_ROUTES: RouteSpec[] = [
   controller('GET', `${P}/drawings/{drawing_id}`, 200, '2.7', { fields: ['drawing_id'] }),
   controller('PUT', `${P}/drawings/{drawing_id}`, 200, '2.7', { body: { x: 9 }, fields: ['drawing_id', 'x'] }),
   controller('DELETE', `${P}/drawings/{drawing_id}`, 204, '2.7', { shape: 'empty' }),
+  // ---- archives and snapshots (§2.4, §2.7), with every node stopped ----
+  controller('POST', `${P}/snapshots`, 201, '2.7', { body: { name: 'snap1', description: 'ignored' }, fields: ['name', 'snapshot_id', 'project_id', 'created_at'] }),
+  controller('GET', `${P}/snapshots`, 200, '2.7', { shape: 'array', fields: ['name', 'snapshot_id', 'project_id', 'created_at'] }),
+  controller('GET', `${P}/export?compression=zip`, 200, '2.4', { shape: 'raw' }),
+  controller('POST', `${P}/duplicate`, 201, '2.4', { body: { name: 'conformance-copy' }, fields: PROJECT }),
   // ---- symbols, server (§2.10, §2.11) ----
   controller('GET', '/v3/symbols', 200, '2.10', { shape: 'array', fields: ['symbol_id', 'filename', 'theme', 'builtin'] }),
   controller('GET', '/v3/symbols/default_symbols', 200, '2.10'),
@@ -175,8 +180,7 @@ export const V3_ROUTES: RouteSpec[] = [
   controller('POST', '/v3/shutdown', 403, '2.11', { optional: 'non-local server: 403 as 3.0.6 answers' }),
   // ---- spec routes patchbay does not serve on /v3 yet (the table lists them so the report counts them) ----
   ...[
-    ['GET', `${P}/snapshots`, 200, '2.7'], ['POST', `${P}/snapshots`, 201, '2.7'], ['GET', `${P}/export`, 200, '2.4'],
-    ['POST', `${P}/import`, 201, '2.4'], ['POST', `${P}/duplicate`, 201, '2.4'], ['GET', `${P}/links/{link_id}/iface`, 409, '2.6'],
+    ['GET', `${P}/links/{link_id}/iface`, 409, '2.6'],
     ['POST', `${P}/nodes/{node_a}/qemu/disk_image/hdb`, 204, '2.5'], ['GET', '/v3/images', 200, '2.9'], ['POST', '/v3/images/upload/tiny.qcow2', 201, '2.9'],
     ['GET', '/v3/images/tiny.qcow2', 200, '2.9'], ['DELETE', '/v3/images/prune', 204, '2.9'], ['POST', '/v3/images/install', 204, '2.9'],
     ['GET', '/v3/gns3vm', 200, '2.11'], ['PUT', '/v3/iou_license', 201, '2.11'],

@@ -10,6 +10,7 @@ import type { Runtime } from '../../../runtime/types.ts';
 import { authenticate, type V3Env } from '../auth.ts';
 import type { ComputeUsage } from '../compute.ts';
 import { accessRoutes, loginRoutes } from './access.ts';
+import { archiveRoutes } from './archives.ts';
 import { notificationStreamRoutes, socketRoutes } from './notifications.ts';
 import { poolRoutes } from './pools.ts';
 import { projectRoutes } from './projects.ts';
@@ -25,6 +26,7 @@ export function v3ControllerRoutes(controller: Controller, access: Access, runti
   app.route('/', poolRoutes(controller, access));
   app.route('/', notificationStreamRoutes(controller, access));
   app.route('/', serverRoutes(controller, access));
+  app.route('/', archiveRoutes(controller, access));
   app.route('/', projectRoutes(controller, access));
   app.all('*', (c) => c.json({ detail: 'Not Found' }, 404));
   // The `user` variable is set and read inside this tree only; the root app need not know it.
