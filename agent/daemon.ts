@@ -194,7 +194,7 @@ export async function startDaemon(
   }
   // Registration code (the controller's HTTP client) loads only for an agent that registers with a controller.
   const unregister = config.controller
-    ? (await import('../src/controller/register.ts')).register({ controller: config.controller, computeId: config.compute_id, name: config.name, protocol: scheme, host: config.host, port: listening.port, user: config.user, password: config.password })
+    ? (await import('../src/registration/register.ts')).register({ controller: config.controller, computeId: config.compute_id, name: config.name, protocol: scheme, host: config.host, port: listening.port, user: config.user, password: config.password })
     : undefined;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | null = null;

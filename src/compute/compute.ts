@@ -7,7 +7,7 @@ import type { HostNetwork } from '../hostnet/host-network.ts';
 import type { Relay } from '../relay/types.ts';
 import { resolveInside } from '../storage/safe-path.ts';
 import type { NodeDriver } from './drivers.ts';
-import { KeyedLock, projectLockPrefix } from '../locks/keyed-lock.ts';
+import { KeyedLock, projectLockPrefix } from '../concurrency/keyed-lock.ts';
 import type { BaseNode, NodeHost } from './node.ts';
 import { Notifier } from './notifier.ts';
 import { PortPool } from './port-pool.ts';

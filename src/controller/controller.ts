@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { KeyedLock, nodeLockKey } from '../locks/keyed-lock.ts';
+import { KeyedLock, nodeLockKey } from '../concurrency/keyed-lock.ts';
 import { atomicWrite } from '../storage/atomic-write.ts';
 import { HttpComputeClient, type ComputeClient, type Notification } from './compute-client.ts';
 import { Compute, defaultComputeName, type ComputeHooks, type ComputeSettings } from './compute.ts';

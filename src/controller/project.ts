@@ -10,12 +10,12 @@ import { normalizeFilters } from './filters.ts';
 import { Link, type LinkEndInput } from './link.ts';
 import { Node, type NodeInput } from './node.ts';
 import { NodeNames } from './node-names.ts';
-import { mapBounded } from './pool.ts';
+import { mapBounded } from '../concurrency/map-bounded.ts';
 import {
   buildTopology, parseTopology, serializeTopology, settingsOf, type ProjectSettings, type TopologyFile,
 } from './topology.ts';
 import { fail, isError } from '../errors/index.ts';
-import { nodeLockKey, projectLockPrefix } from '../locks/keyed-lock.ts';
+import { nodeLockKey, projectLockPrefix } from '../concurrency/keyed-lock.ts';
 
 /** How many nodes are started/stopped/created at once in bulk operations. */
 export const BULK_CONCURRENCY = 16;

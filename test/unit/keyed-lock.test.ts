@@ -1,5 +1,5 @@
 import t from 'tap';
-import { KeyedLock } from '../../src/locks/keyed-lock.ts';
+import { KeyedLock } from '../../src/concurrency/keyed-lock.ts';
 
 const deferred = () => {
   let resolve!: () => void;

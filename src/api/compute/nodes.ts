@@ -7,7 +7,7 @@ import type { DynamipsRouter } from '../../compute/dynamips/router-node.ts';
 import { CaptureStart, Duplicate, Nio } from '../../compute/schemas.ts';
 import { body } from '../validate.ts';
 import { fail } from '../../errors/index.ts';
-import { nodeLockKey } from '../../locks/keyed-lock.ts';
+import { nodeLockKey } from '../../concurrency/keyed-lock.ts';
 
 const NODE = '/projects/:project_id/:node_type/nodes/:node_id';
 const EMULATOR_TYPES = new Set(['vpcs', 'qemu']);

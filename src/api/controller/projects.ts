@@ -17,7 +17,7 @@ import {
   TemplateInstance,
 } from '../../controller/schemas.ts';
 import { fail } from '../../errors/index.ts';
-import { nodeLockKey } from '../../locks/keyed-lock.ts';
+import { nodeLockKey } from '../../concurrency/keyed-lock.ts';
 
 const NODE_ACTIONS = ['start', 'stop', 'suspend', 'reload'] as const;
 

@@ -1,7 +1,8 @@
 /** Finds the Dynamips binary (`--dynamips-path`, else `dynamips` on PATH) and checks its version as gns3-server does. */
 import { execFile } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
-import { compareVersions, resolveExecutable } from '../vpcs/binary.ts';
+import { resolveExecutable } from '../../process/executable.ts';
+import { compareVersions } from '../vpcs/binary.ts';
 import { fail } from '../../errors/index.ts';
 
 export type DynamipsBinary = { path: string; version: string };

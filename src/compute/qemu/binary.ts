@@ -4,7 +4,7 @@ import { access, constants, readdir } from 'node:fs/promises';
 import { arch } from 'node:os';
 import { basename, delimiter, join } from 'node:path';
 import { QEMU_PLATFORMS } from './schemas.ts';
-import { resolveExecutable } from '../vpcs/binary.ts';
+import { resolveExecutable } from '../../process/executable.ts';
 import { fail } from '../../errors/index.ts';
 
 

@@ -6,7 +6,7 @@ import { access, constants, lstat, mkdir, realpath, stat } from 'node:fs/promise
 import { basename, dirname, isAbsolute, relative, sep } from 'node:path';
 import type { QemuImageCreate } from './schemas.ts';
 import { resolveInside } from '../../storage/safe-path.ts';
-import { resolveExecutable } from '../vpcs/binary.ts';
+import { resolveExecutable } from '../../process/executable.ts';
 import { imageInfo, qemuImg } from './disks.ts';
 import { fail } from '../../errors/index.ts';
 

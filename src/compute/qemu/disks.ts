@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { resolveExecutable } from '../vpcs/binary.ts';
+import { resolveExecutable } from '../../process/executable.ts';
 import { fail } from '../../errors/index.ts';
 
 type ImageInfo = { format: string; 'backing-filename'?: string; 'full-backing-filename'?: string };

@@ -2,7 +2,7 @@
 import { closeSync, openSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { Supervised } from '../../process/supervised.ts';
-import { resolveExecutable } from '../vpcs/binary.ts';
+import { resolveExecutable } from '../../process/executable.ts';
 import type { ProcessPriority } from './schemas.ts';
 
 /** Nice values for GNS3's priority names on Unix. */

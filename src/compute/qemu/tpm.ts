@@ -3,7 +3,7 @@ import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Supervised } from '../../process/supervised.ts';
-import { resolveExecutable } from '../vpcs/binary.ts';
+import { resolveExecutable } from '../../process/executable.ts';
 import { fail } from '../../errors/index.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,8 +1,8 @@
 /** Finds the VPCS binary and detects its version, which decides how it is launched. */
 import { execFile } from 'node:child_process';
-import { access, constants, stat } from 'node:fs/promises';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { access, constants } from 'node:fs/promises';
 import { fail } from '../../errors/index.ts';
+import { resolveExecutable } from '../../process/executable.ts';
 
 export type VpcsBinary = {
   path: string;
@@ -12,22 +12,6 @@ export type VpcsBinary = {
   /** `-R` (no relay) exists from 0.8b on. */
   noRelayFlag: boolean;
 };
-
-
-/** Resolves a bare name on PATH, as a shell would, without running one. */
-export async function resolveExecutable(name: string): Promise<string | null> {
-  const candidates = isAbsolute(name) || name.includes('/')
-    ? [name]
-    : (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, name));
-  for (const candidate of candidates) {
-    try {
-      if ((await stat(candidate)).isFile()) return candidate;
-    } catch {
-      // Not there; keep looking.
-    }
-  }
-  return null;
-}
 
 /** Orders VPCS version strings such as `0.5b2`, `0.6.1`, `0.8b`, `0.8.3`: a letter suffix marks a pre-release (`0.8b` < `0.8`). */
 export function compareVersions(a: string, b: string): number {

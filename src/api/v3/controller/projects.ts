@@ -21,7 +21,7 @@ import {
 import { nodeJson } from '../shapes.ts';
 import { addNodeFromTemplate, getTemplate } from '../templates.ts';
 import { uuidParam, v3Body } from '../validate.ts';
-import { nodeLockKey } from '../../../locks/keyed-lock.ts';
+import { nodeLockKey } from '../../../concurrency/keyed-lock.ts';
 
 const NODE_ACTIONS = ['start', 'stop', 'suspend', 'reload'] as const;
 

@@ -1,6 +1,6 @@
 /** `patchbay agent --controller URL`: the agent announces itself to a controller (POST /v2/computes) at every start. */
 import { hostname } from 'node:os';
-import { backoff, basicAuthHeader } from './compute-client.ts';
+import { backoff, basicAuthHeader } from '../controller/compute-client.ts';
 
 export type Registration = {
   /** Controller base URL; `user:password@` in it is sent as basic auth. */
