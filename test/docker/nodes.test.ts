@@ -190,6 +190,8 @@ t.test('docker nodes', async (t) => {
     t.match(status, /Name:\s+sleep/, 'the image entrypoint is PID 1');
     const mounts = inspect(node.container_id).Mounts.map((m: { Destination: string }) => m.Destination).sort();
     t.same(mounts, ['/data', '/etc/network', '/gns3', '/gns3/bin/busybox', '/srv'], 'image VOLUME and extra volumes persist, nested ones folded');
+    t.equal(execIn(node.container_id, 'cat', '/data/image-file'), 'from-image', 'a new volume starts with the image content');
+    t.equal(readFileSync(join(node.node_directory, 'data', 'image-file'), 'utf8').trim(), 'from-image', 'kept in the node directory');
     await daemon.json(`${base}/${node.node_id}`, { method: 'DELETE', expect: 204 });
   });
 

@@ -4,7 +4,9 @@
  * forwarded into it. Settings, defaults and errors follow GNS3 2.2 (see shared/spec/docker-nat-cloud.md); containers
  * run unprivileged with the capabilities listed in settings.ts unless the node opts into `privileged`.
  */
-import { mkdir, writeFile, access } from 'node:fs/promises';
+import { mkdir, writeFile, access, readdir } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { PatchbayError, fail } from '../../errors/index.ts';
 import type { DockerCreate, DockerUpdate } from './schemas.ts';
@@ -171,6 +173,7 @@ export class DockerNode extends BaseNode {
       throw fail('DOCKER_PATH_WITH_COLON');
     }
     const volumes = persistentVolumes(image.volumes, this.settings.extraVolumes);
+    await this.#fillVolumes(volumes);
     await this.#prepareDirectory(volumes);
     const resources = await this.#docker.resources();
     const env = containerEnv(
@@ -190,6 +193,37 @@ export class DockerNode extends BaseNode {
       labels: { [LABEL_STATE]: this.#docker.stateDir, [LABEL_NODE]: this.id, [LABEL_PROJECT]: this.project.id },
     }, image);
     this.containerId = await this.#docker.engine.create({ ...body, name: `patchbay-${this.id}` });
+  }
+
+  /**
+   * First use of a persistent volume: its host folder starts with what the image has at that path (as GNS3 copies it
+   * in), read from a throw-away container of the image through Docker's archive API and unpacked by tar (owners and
+   * modes kept; GNU tar refuses `..` members and defers symlinks, so the image cannot write outside the folder).
+   */
+  async #fillVolumes(volumes: string[]): Promise<void> {
+    const empty: string[] = [];
+    for (const volume of volumes) {
+      const dir = join(this.directory, volume);
+      await mkdir(dir, { recursive: true });
+      if ((await readdir(dir)).length === 0) empty.push(volume);
+    }
+    if (empty.length === 0) return;
+    const { engine } = this.#docker;
+    const scratch = await engine.create({
+      Image: this.settings.image,
+      // Never started; a command is only there because Docker refuses to create a container of an image without one.
+      Entrypoint: ['/patchbay-never-started'],
+      Labels: { [LABEL_STATE]: this.#docker.stateDir },
+      name: `patchbay-fill-${randomUUID()}`,
+    });
+    try {
+      for (const volume of empty) {
+        const archive = await engine.archive(scratch, volume);
+        if (archive) await untar(archive, join(this.directory, volume));
+      }
+    } finally {
+      await engine.remove(scratch);
+    }
   }
 
   /** The node directory with one folder per persistent volume and GNS3's commented `etc/network/interfaces` sample. */
@@ -438,6 +472,20 @@ export class DockerNode extends BaseNode {
     if (file) await this.host.relay.startCapture(this.#bridgeId(key), file);
     else await this.host.relay.stopCapture(this.#bridgeId(key));
   }
+}
+
+/** Unpacks a Docker archive (its top entry is the path's own folder) into `dir`. */
+function untar(archive: NodeJS.ReadableStream, dir: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const tar = spawn('tar', ['-x', '-p', '--strip-components=1', '-C', dir], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    tar.stderr.on('data', (chunk) => (stderr += chunk));
+    tar.once('error', reject);
+    tar.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`tar: ${stderr.trim() || `exit code ${code}`}`))));
+    tar.stdin.on('error', () => {});
+    archive.on('error', (err: Error) => tar.stdin.destroy(err));
+    archive.pipe(tar.stdin);
+  });
 }
 
 function checkStartCommand(command: string | null): void {

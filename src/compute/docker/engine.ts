@@ -183,6 +183,17 @@ export class DockerEngine {
     };
   }
 
+  /** A tar stream of `path` in the container's filesystem, or null when the path does not exist. */
+  async archive(id: string, path: string): Promise<NodeJS.ReadableStream | null> {
+    const docker = await this.#client();
+    try {
+      return await docker.getContainer(id).getArchive({ path });
+    } catch (err) {
+      if ((err as DockerFailure).statusCode === 404) return null;
+      throw dockerError(err);
+    }
+  }
+
   /** The last lines the container printed (shown when it dies). */
   async logs(id: string, lines = 40): Promise<string> {
     const docker = await this.#client();
