@@ -164,7 +164,7 @@ export async function startDaemon(
       ['/v2/compute', v2Compute],
       ['/v3/compute', v3ComputeRoutes({ compute, v2: v2Compute, runtime, version: versions.v3, credentials: computeCredentials, usage })],
       ...(controller ? [['/v2', controllerCode!.controllerRoutes(controller, runtime)] as [string, Hono]] : []),
-      ...(controller && access ? [['/v3', controllerCode!.v3ControllerRoutes(controller, access, runtime, { version: versions.v3, usage })] as [string, Hono]] : []),
+      ...(controller && access ? [['/v3', controllerCode!.v3ControllerRoutes(controller, access, runtime, { version: versions.v3, usage, imagesDir: config.images_dir })] as [string, Hono]] : []),
       ['/', metricsRoutes(metrics)],
       ['/', openApiRoutes(() => app.routes, {
         title: 'patchbay',

@@ -326,6 +326,9 @@ const kinds = {
   COMPUTE_NOT_REGISTERED: { status: 404, message: (id: string) => `Compute '${id}' not found` },
   COMPUTE_CONNECT_FAILED: { status: 409, message: (reason: string) => reason },
   NODE_RENAME_RUNNING: { status: 409, message: () => 'Sorry, it is not possible to rename a node that is already powered on' },
+  IMAGE_NOT_FOUND: { status: 404, message: (name: string) => `Image '${name}' not found` },
+  IMAGE_AMBIGUOUS: { status: 400, message: (name: string) => `Image '${name}' is ambiguous: several image types have a file of that name` },
+  IMAGE_IN_USE: { status: 409, message: (name: string, templates: string) => `Image '${name}' is used by one or more templates: ${templates}` },
   PROJECT_LOAD_LOCAL_ONLY: { status: 403, message: () => 'Projects can only be loaded from a path on a local server' },
 } as const satisfies Record<string, ErrorKind>;
 

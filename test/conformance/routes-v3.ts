@@ -163,6 +163,12 @@ export const V3_ROUTES: RouteSpec[] = [
   controller('GET', `${P}/drawings/{drawing_id}`, 200, '2.7', { fields: ['drawing_id'] }),
   controller('PUT', `${P}/drawings/{drawing_id}`, 200, '2.7', { body: { x: 9 }, fields: ['drawing_id', 'x'] }),
   controller('DELETE', `${P}/drawings/{drawing_id}`, 204, '2.7', { shape: 'empty' }),
+  // ---- images (§2.9) ----
+  controller('POST', '/v3/images/upload/tiny.qcow2', 201, '2.9', { body: 'QFI\u00fbnot really a disk', fields: ['filename', 'path', 'image_type', 'image_size', 'checksum', 'checksum_algorithm'], defaults: { image_type: 'qemu', checksum_algorithm: 'md5' } }),
+  controller('GET', '/v3/images', 200, '2.9', { shape: 'array', fields: ['filename', 'image_type', 'checksum'] }),
+  controller('GET', '/v3/images/tiny.qcow2', 200, '2.9', { fields: ['filename', 'checksum'] }),
+  controller('DELETE', '/v3/images/tiny.qcow2', 204, '2.9', { shape: 'empty' }),
+  controller('DELETE', '/v3/images/prune', 204, '2.9', { shape: 'empty' }),
   // ---- archives and snapshots (§2.4, §2.7), with every node stopped ----
   controller('POST', `${P}/snapshots`, 201, '2.7', { body: { name: 'snap1', description: 'ignored' }, fields: ['name', 'snapshot_id', 'project_id', 'created_at'] }),
   controller('GET', `${P}/snapshots`, 200, '2.7', { shape: 'array', fields: ['name', 'snapshot_id', 'project_id', 'created_at'] }),
@@ -181,8 +187,7 @@ export const V3_ROUTES: RouteSpec[] = [
   // ---- spec routes patchbay does not serve on /v3 yet (the table lists them so the report counts them) ----
   ...[
     ['GET', `${P}/links/{link_id}/iface`, 409, '2.6'],
-    ['POST', `${P}/nodes/{node_a}/qemu/disk_image/hdb`, 204, '2.5'], ['GET', '/v3/images', 200, '2.9'], ['POST', '/v3/images/upload/tiny.qcow2', 201, '2.9'],
-    ['GET', '/v3/images/tiny.qcow2', 200, '2.9'], ['DELETE', '/v3/images/prune', 204, '2.9'], ['POST', '/v3/images/install', 204, '2.9'],
+    ['POST', `${P}/nodes/{node_a}/qemu/disk_image/hdb`, 204, '2.5'], ['POST', '/v3/images/install', 204, '2.9'],
     ['GET', '/v3/gns3vm', 200, '2.11'], ['PUT', '/v3/iou_license', 201, '2.11'],
   ].map(([method, path, status, section]) => controller(method as RouteSpec['method'], path as string, status as number, section as string, { optional: NOT_YET })),
   // ---- deletes last ----

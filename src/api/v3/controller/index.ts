@@ -11,12 +11,13 @@ import { authenticate, type V3Env } from '../auth.ts';
 import type { ComputeUsage } from '../compute.ts';
 import { accessRoutes, loginRoutes } from './access.ts';
 import { archiveRoutes } from './archives.ts';
+import { imageRoutes } from './images.ts';
 import { notificationStreamRoutes, socketRoutes } from './notifications.ts';
 import { poolRoutes } from './pools.ts';
 import { projectRoutes } from './projects.ts';
 import { publicRoutes, serverRoutes } from './server.ts';
 
-export function v3ControllerRoutes(controller: Controller, access: Access, runtime: Runtime, info: { version: string; usage: ComputeUsage }): Hono {
+export function v3ControllerRoutes(controller: Controller, access: Access, runtime: Runtime, info: { version: string; usage: ComputeUsage; imagesDir: string }): Hono {
   const app = new Hono<V3Env>();
   app.route('/', publicRoutes(controller, info.version, info.usage));
   app.route('/', loginRoutes(access));
@@ -26,6 +27,7 @@ export function v3ControllerRoutes(controller: Controller, access: Access, runti
   app.route('/', poolRoutes(controller, access));
   app.route('/', notificationStreamRoutes(controller, access));
   app.route('/', serverRoutes(controller, access));
+  app.route('/', imageRoutes(controller, access, info.imagesDir));
   app.route('/', archiveRoutes(controller, access));
   app.route('/', projectRoutes(controller, access));
   app.all('*', (c) => c.json({ detail: 'Not Found' }, 404));
