@@ -4,6 +4,10 @@ import type { Controller } from '../../controller/controller.ts';
 import type { Runtime } from '../../runtime/types.ts';
 import { archiveRoutes } from './archives.ts';
 import { notificationRoutes } from './notifications.ts';
+import { drawingRoutes } from './drawings.ts';
+import { linkRoutes } from './links.ts';
+import { nodeRoutes } from './nodes.ts';
+import { projectFileRoutes } from './project-files.ts';
 import { projectRoutes } from './projects.ts';
 import { serverRoutes } from './server.ts';
 
@@ -12,6 +16,12 @@ export function controllerRoutes(controller: Controller, runtime: Runtime): Hono
   app.route('/', notificationRoutes(controller, runtime));
   app.route('/', serverRoutes(controller));
   app.route('/', archiveRoutes(controller));
-  app.route('/', projectRoutes(controller, runtime));
+  // Same order as the routes were registered in one file: a static path (/projects/load, /nodes/console/reset) stays
+  // ahead of the parameter route it would also match.
+  app.route('/', projectRoutes(controller));
+  app.route('/', projectFileRoutes(controller));
+  app.route('/', nodeRoutes(controller, runtime));
+  app.route('/', linkRoutes(controller));
+  app.route('/', drawingRoutes(controller));
   return app;
 }

@@ -14,7 +14,7 @@ import type { Runtime } from '../../../runtime/types.ts';
 import { fail } from '../../../errors/index.ts';
 import { allowed, guard, userOfToken, type V3Env } from '../auth.ts';
 import { v3ErrorHandler } from '../errors.ts';
-import { relayConsole } from '../../controller/projects.ts';
+import { relayConsole } from '../../controller/nodes.ts';
 import { v3Node } from '../shapes.ts';
 import { uuidParam } from '../validate.ts';
 
