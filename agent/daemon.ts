@@ -146,6 +146,9 @@ export async function startDaemon(
   const controller = controllerCode?.createController({ ...config, gns3_version: versions.v2 });
   // v3 users, roles, ACL and the token secret live with the rest of the controller state, beside the projects.
   const access = controllerCode ? await controllerCode.openAccess(dirname(config.projects_dir)) : undefined;
+  if (access && (await access.store.hasPassword('admin', 'admin'))) {
+    log.warn('the /v3 super admin still has the default password admin/admin: change it (PUT /v3/access/users/me)');
+  }
   const inFlight = new InFlight();
   const onInternalError = (err: Error) => log.error('internal error', { err });
   const auth = config.user !== undefined ? { user: config.user, password: config.password ?? '' } : undefined;

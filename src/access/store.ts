@@ -104,6 +104,12 @@ export class AccessStore implements RbacView {
     return user;
   }
 
+  /** Whether `username` still has `password` (no side effect; used to warn about the default admin password). */
+  async hasPassword(username: string, password: string): Promise<boolean> {
+    const user = this.userByName(username);
+    return user !== undefined && verifyPassword(password, user.hashed_password);
+  }
+
   /** The user if the credentials match (an inactive user authenticates, the route layer refuses it). */
   async authenticate(username: string, password: string): Promise<User | undefined> {
     const user = this.userByName(username);
