@@ -1,9 +1,9 @@
 /** The project files API: list with md5, read, write (streamed) — all confined to the project directory. */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { lstat, mkdir, realpath, rename, rm } from 'node:fs/promises';
-import { dirname, extname, join, relative } from 'node:path';
-import { Readable } from 'node:stream';
+import { basename, dirname, extname, join, relative } from 'node:path';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { resolveInside } from './safe-path.ts';
@@ -61,14 +61,27 @@ export async function writableFile(root: string, untrusted: string): Promise<str
   return target;
 }
 
-/** Streams `body` into `target` through a temp file and a rename, so a cut upload never leaves half a file. */
-export async function writeStreamAtomically(target: string, body: ReadableStream<Uint8Array> | null): Promise<void> {
-  const temp = `${target}.${process.pid}.${Date.now()}.upload`;
+/**
+ * Streams `body` into `target` through a temp file and a rename, so a cut upload never leaves half a file; `hash`,
+ * when given, sees every byte on the way (an image's md5 without reading the file again).
+ */
+export async function writeStreamAtomically(target: string, body: ReadableStream<Uint8Array> | null, hash?: Hash): Promise<void> {
+  // Hidden, so a listing made during the upload does not show a half-written file.
+  const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  const source = body ? Readable.fromWeb(body as NodeReadableStream<Uint8Array>) : Readable.from([]);
+  const hashing = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash?.update(chunk);
+      done(null, chunk);
+    },
+  });
   try {
-    await pipeline(body ? Readable.fromWeb(body as NodeReadableStream<Uint8Array>) : Readable.from([]), createWriteStream(temp));
+    await mkdir(dirname(target), { recursive: true });
+    await pipeline(source, hashing, createWriteStream(temp));
     await rename(temp, target);
   } catch (err) {
-    await rm(temp, { force: true });
+    // The temp name may be one the file system refuses too (ENAMETOOLONG): cleaning up must not hide the cause.
+    await rm(temp, { force: true }).catch(() => {});
     throw writeError(target, err as NodeJS.ErrnoException);
   }
 }

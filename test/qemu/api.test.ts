@@ -66,6 +66,10 @@ t.test('image routes', async (t) => {
   t.equal(traversal.status, 403, 'upload cannot leave the images folder');
   const nested = await daemon.api('/v2/compute/qemu/images/sub/dir/nested.img', { method: 'POST', body: 'x'.repeat(64) });
   t.equal(nested.status, 204, 'upload into a subfolder');
+  // Found by the fuzz suite (seed 696891519): a name longer than the file system allows answered 500.
+  const tooLong = await daemon.api(`/v2/compute/qemu/images/${'a'.repeat(300)}.img`, { method: 'POST', body: 'x' });
+  t.equal(tooLong.status, 409, 'a name the file system refuses is a conflict');
+  t.match(await tooLong.json(), { message: /^Cannot write file .*name too long/ });
   const list = await daemon.json('/v2/compute/qemu/images', { expect: 200 });
   t.match(list, [{ filename: 'disk.qcow2', path: 'disk.qcow2' }, { filename: 'nested.img', path: 'sub/dir/nested.img', filesize: 64 }]);
   t.equal((await daemon.api('/v2/compute/qemu/images/.hidden')).status, 403);

@@ -1,12 +1,8 @@
 /** An emulator's image store (`<images_dir>/QEMU`, `…/IOS`): lookup by name, listing with md5, streamed uploads. */
-import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { md5File } from '../../storage/project-files.ts';
+import { createHash } from 'node:crypto';
+import { open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { md5File, writeStreamAtomically } from '../../storage/project-files.ts';
 import { resolveInside } from '../../storage/safe-path.ts';
 import { regularFiles } from '../../storage/walk.ts';
 import { fail } from '../../errors/index.ts';
@@ -142,23 +138,8 @@ export class ImageStore {
    */
   async upload(filename: string, body: ReadableStream<Uint8Array> | null): Promise<string> {
     const target = resolveInside(this.dir, filename);
-    await mkdir(dirname(target), { recursive: true });
-    const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
     const hash = createHash('md5');
-    const hasher = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        hash.update(chunk);
-        done(null, chunk);
-      },
-    });
-    try {
-      const source = body ? Readable.fromWeb(body as NodeReadableStream<Uint8Array>) : Readable.from([]);
-      await pipeline(source, hasher, createWriteStream(temp));
-      await rename(temp, target);
-    } catch (err) {
-      await rm(temp, { force: true });
-      throw err;
-    }
+    await writeStreamAtomically(target, body, hash);
     const digest = hash.digest('hex');
     await writeFile(`${target}.md5sum`, digest).catch(() => {});
     return target;
