@@ -11,7 +11,8 @@ import { toSortedJson } from './json-text.ts';
 import { NotificationHub } from './notification-hub.ts';
 import { Project } from './project.ts';
 import { Symbols } from './symbols.ts';
-import { BUILTIN_TEMPLATES, createTemplate, type Template } from './templates.ts';
+import { TemplateStore } from './template-store.ts';
+import type { Template } from './templates.ts';
 import { DEFAULT_PROJECT_SETTINGS, parseTopology, type ProjectSettings } from './topology.ts';
 import { GNS3_VERSION } from './version.ts';
 import { fail, isError } from '../errors/index.ts';
@@ -42,7 +43,8 @@ export class Controller {
   readonly options: ControllerOptions;
   readonly computes = new Map<string, Compute>();
   readonly projects = new Map<string, Project>();
-  readonly templates = new Map<string, Template>();
+  /** User templates (persisted in the state file) after GNS3's built-in ones. */
+  readonly templates: TemplateStore;
   readonly hub = new NotificationHub();
   readonly locks = new KeyedLock();
   readonly symbols: Symbols;
@@ -58,6 +60,7 @@ export class Controller {
   constructor(options: ControllerOptions) {
     this.options = { ...options, projectsDir: resolve(options.projectsDir) };
     this.symbols = new Symbols(options.symbolsDir);
+    this.templates = new TemplateStore({ changed: () => this.saveConfig(), emit: (action, template) => this.hub.controller(action, template) });
     this.hub.onProjectListenerGone = (projectId, remaining) => {
       if (remaining > 0) return;
       setTimeout(() => {
@@ -73,7 +76,7 @@ export class Controller {
   async start(): Promise<void> {
     await mkdir(this.options.projectsDir, { recursive: true });
     const stored = await readFile(this.options.configFile, 'utf8').then((t) => JSON.parse(t) as StoredConfig, () => ({}) as StoredConfig);
-    for (const template of stored.templates ?? []) this.templates.set(template.template_id, template);
+    this.templates.load(stored.templates ?? []);
     if (stored.iou_license) this.iouLicense = stored.iou_license;
     for (const settings of stored.computes ?? []) {
       if (!this.computes.has(settings.compute_id)) this.#register(settings, this.#httpClient(settings));
@@ -339,55 +342,6 @@ export class Controller {
     const project = await this.#registerFromFile(resolve(file));
     await project.open();
     return project;
-  }
-
-  // ---- templates ----
-
-  listTemplates(): Template[] {
-    return [...BUILTIN_TEMPLATES, ...this.templates.values()];
-  }
-
-  getTemplate(templateId: string): Template {
-    const template = BUILTIN_TEMPLATES.find((t) => t.template_id === templateId) ?? this.templates.get(templateId);
-    if (!template) throw fail('TEMPLATE_NOT_FOUND', templateId);
-    return template;
-  }
-
-  async addTemplate(input: Record<string, unknown>): Promise<Template> {
-    const template = createTemplate(input, randomUUID());
-    if (this.templates.has(template.template_id) || BUILTIN_TEMPLATES.some((t) => t.template_id === template.template_id)) {
-      throw fail('TEMPLATE_ID_TAKEN', template.template_id);
-    }
-    this.templates.set(template.template_id, template);
-    await this.saveConfig();
-    this.hub.controller('template.created', template);
-    return template;
-  }
-
-  async updateTemplate(template: Template, changes: Record<string, unknown>): Promise<Template> {
-    if (template.builtin) throw fail('TEMPLATE_BUILTIN', template.template_id, 'modified');
-    for (const [key, value] of Object.entries(changes)) {
-      if (!['template_id', 'template_type', 'compute_id', 'builtin'].includes(key)) template[key] = value;
-    }
-    await this.saveConfig();
-    this.hub.controller('template.updated', template);
-    return template;
-  }
-
-  async deleteTemplate(template: Template): Promise<void> {
-    if (template.builtin) throw fail('TEMPLATE_BUILTIN', template.template_id, 'deleted');
-    this.templates.delete(template.template_id);
-    await this.saveConfig();
-    this.hub.controller('template.deleted', template);
-  }
-
-  async duplicateTemplate(template: Template): Promise<Template> {
-    if (template.builtin) throw fail('TEMPLATE_BUILTIN', template.template_id, 'duplicated');
-    const copy = { ...structuredClone(template), template_id: randomUUID() };
-    this.templates.set(copy.template_id, copy);
-    await this.saveConfig();
-    this.hub.controller('template.created', copy);
-    return copy;
   }
 
   // ---- state file ----

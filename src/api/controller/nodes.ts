@@ -158,7 +158,7 @@ export function nodeRoutes(controller: Controller, runtime: Runtime): Hono {
     const input = await body(c, TemplateInstance);
     const p = await project(c);
     p.requireOpened();
-    const template = structuredClone(controller.getTemplate(c.req.param('template_id')));
+    const template = structuredClone(controller.templates.get(c.req.param('template_id')));
     const computeId = template.builtin ? input.compute_id : ((template.compute_id as string | null) ?? input.compute_id);
     const compute = controller.getCompute(computeId);
     const format = String(template.default_name_format ?? '{name}-{0}');

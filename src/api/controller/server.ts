@@ -108,10 +108,10 @@ export function serverRoutes(controller: Controller): Hono {
   }
 
   // ---- templates ----
-  app.get('/templates', (c) => c.json(controller.listTemplates()));
-  app.post('/templates', async (c) => c.json(await controller.addTemplate(await body(c, v.record(v.string(), v.unknown()))), 201));
+  app.get('/templates', (c) => c.json(controller.templates.list()));
+  app.post('/templates', async (c) => c.json(await controller.templates.add(await body(c, v.record(v.string(), v.unknown()))), 201));
   app.get('/templates/:template_id', async (c) => {
-    const template = controller.getTemplate(c.req.param('template_id'));
+    const template = controller.templates.get(c.req.param('template_id'));
     const bytes = new TextEncoder().encode(JSON.stringify(template));
     const digest = await crypto.subtle.digest('SHA-256', bytes);
     const etag = `"${Buffer.from(digest).toString('hex').slice(0, 32)}"`;
@@ -120,15 +120,15 @@ export function serverRoutes(controller: Controller): Hono {
     return c.json(template);
   });
   app.put('/templates/:template_id', async (c) => {
-    const template = controller.getTemplate(c.req.param('template_id'));
-    return c.json(await controller.updateTemplate(template, await body(c, v.record(v.string(), v.unknown()))));
+    const template = controller.templates.get(c.req.param('template_id'));
+    return c.json(await controller.templates.update(template, await body(c, v.record(v.string(), v.unknown()))));
   });
   app.delete('/templates/:template_id', async (c) => {
-    await controller.deleteTemplate(controller.getTemplate(c.req.param('template_id')));
+    await controller.templates.delete(controller.templates.get(c.req.param('template_id')));
     return c.body(null, 204);
   });
   app.post('/templates/:template_id/duplicate', async (c) =>
-    c.json(await controller.duplicateTemplate(controller.getTemplate(c.req.param('template_id'))), 201));
+    c.json(await controller.templates.duplicate(controller.templates.get(c.req.param('template_id'))), 201));
 
   // ---- symbols ----
   app.get('/symbols', async (c) => c.json(await controller.symbols.list()));

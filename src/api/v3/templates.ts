@@ -26,7 +26,7 @@ export function listTemplates(controller: Controller): Template[] {
 }
 
 export function getTemplate(controller: Controller, templateId: string): Template {
-  const template = V3_BUILTIN_TEMPLATES.find((t) => t.template_id === templateId) ?? controller.templates.get(templateId);
+  const template = V3_BUILTIN_TEMPLATES.find((t) => t.template_id === templateId) ?? controller.templates.user(templateId);
   if (!template) throw fail('TEMPLATE_NOT_FOUND', templateId);
   return template;
 }

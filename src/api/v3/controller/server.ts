@@ -111,7 +111,7 @@ export function serverRoutes(controller: Controller, access: Access): Hono<V3Env
     const allowed = templateKeys(input.template_type);
     const kept = Object.fromEntries(Object.entries(input).filter(([key]) => allowed.has(key) && key !== 'template_id' && key !== 'builtin'));
     if (listTemplates(controller).some((t) => t.name === input.name)) throw fail('TEMPLATE_NAME_TAKEN', input.name);
-    return c.json(await controller.addTemplate({ compute_id: null, ...kept }), 201);
+    return c.json(await controller.templates.add({ compute_id: null, ...kept }), 201);
   });
   app.get('/templates/:template_id', (c) => {
     const template = getTemplate(controller, uuidParam(c, 'template_id'));
@@ -125,19 +125,19 @@ export function serverRoutes(controller: Controller, access: Access): Hono<V3Env
     requireUserTemplate(template, 'updated');
     const input = await v3Body(c, v.record(v.string(), v.unknown()));
     const allowed = templateKeys(template.template_type);
-    return c.json(await controller.updateTemplate(template, Object.fromEntries(Object.entries(input).filter(([key]) => allowed.has(key)))));
+    return c.json(await controller.templates.update(template, Object.fromEntries(Object.entries(input).filter(([key]) => allowed.has(key)))));
   });
   app.delete('/templates/:template_id', can('Template.Allocate'), async (c) => {
     const template = getTemplate(controller, uuidParam(c, 'template_id'));
     requireUserTemplate(template, 'deleted');
-    await controller.deleteTemplate(template);
+    await controller.templates.delete(template);
     await access.store.dropAcesUnder(`/templates/${template.template_id}`);
     return c.body(null, 204);
   });
   app.post('/templates/:template_id/duplicate', can('Template.Allocate'), async (c) => {
     const template = getTemplate(controller, uuidParam(c, 'template_id'));
     requireUserTemplate(template, 'duplicated');
-    return c.json(await controller.duplicateTemplate(template), 201);
+    return c.json(await controller.templates.duplicate(template), 201);
   });
 
   // ---- symbols ----
