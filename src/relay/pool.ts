@@ -77,7 +77,10 @@ const WORKER_FILE = new URL(import.meta.url.endsWith('.js') ? './worker.js' : '.
 /** What the pool can tell without resolving names; the worker decides on the resolved address. */
 const isLoopback = (host: string): boolean => host.startsWith('127.') || host === '::1' || host === 'localhost';
 
-/** A bind can race the dead worker's sockets being released; retry it briefly when restoring. */
+/**
+ * A bind can race the release of a socket that held the port a moment ago: a dead worker's sockets when restoring,
+ * and (seen under Deno, about one start in four) the port pool's bind probe. Retry it briefly.
+ */
 const RESTORE_ATTEMPTS = 20;
 const RESTORE_RETRY_MS = 50;
 
@@ -140,7 +143,7 @@ export class RelayPool implements Relay {
     const slot = this.#linkPartner(copy) ?? this.#leastLoaded();
     slot.load += 1;
     try {
-      await this.#request(slot, { op: 'createBridge', id, spec: copy });
+      await this.#retryBusy(() => this.#request(slot, { op: 'createBridge', id, spec: copy }));
     } catch (error) {
       slot.load -= 1;
       throw error;

@@ -61,8 +61,11 @@ t.test('a VPCS link survives suspend/resume and a relay worker crash', async (t)
   t.match(await pinging, /icmp_seq=8/, 'the ping running across the crash completed');
   t.match(await ping(pc1Console, '10.0.0.2'), /bytes from 10\.0\.0\.2/, 'replies again after the relay worker was replaced');
   // The dead thread's own event loop descriptors are released as it exits, which may trail the restore a little.
-  for (let i = 0; i < 500 && openFds() !== fdsBefore; i++) await new Promise((resolve) => setTimeout(resolve, 20));
-  t.equal(openFds(), fdsBefore, `open descriptors back to their count before the crash (${RELAY_IO} relay I/O)`);
+  // A leak only adds descriptors; the count may also drop below the mark as earlier console connections finish
+  // closing (a CI run saw 54 after 56 before).
+  for (let i = 0; i < 500 && openFds() > fdsBefore; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  const fdsAfter = openFds();
+  t.ok(fdsAfter <= fdsBefore, `no descriptor leaked by the crash (${RELAY_IO} relay I/O): ${fdsBefore} before, ${fdsAfter} after`);
   const after = await client.json(`/v2/compute/projects/${seed.projectId}/vpcs/nodes/${pc1!.node_id}`, { expect: 200 });
   t.equal(after.status, 'started', 'the node never noticed');
 });
