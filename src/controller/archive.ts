@@ -9,7 +9,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import { resolveInside } from '../storage/safe-path.ts';
 import type { Controller } from './controller.ts';
-import type { Project } from './project.ts';
+import type { ControllerProject } from './project.ts';
 import { parseSnapshotFile, snapshotFileName, snapshotFiles } from './snapshots.ts';
 import { parseTopology, serializeTopology, type TopologyFile } from './topology.ts';
 import { fail, isError } from '../errors/index.ts';
@@ -17,7 +17,7 @@ import { fail, isError } from '../errors/index.ts';
 export type ExportOptions = { includeSnapshots?: boolean; resetMacAddresses?: boolean; keepComputeIds?: boolean; compress?: boolean };
 
 /** Files never exported (GNS3's list): temp and capture folders, logs, the topology itself (sent as project.gns3). */
-function excluded(path: string, project: Project, includeSnapshots: boolean): boolean {
+function excluded(path: string, project: ControllerProject, includeSnapshots: boolean): boolean {
   const parts = path.split(sep);
   if (!includeSnapshots && parts[0] === 'snapshots') return true;
   if (parts[0] === 'project-files' && (parts[1] === 'tmp' || parts[1] === 'captures')) return true;
@@ -35,11 +35,11 @@ async function walk(root: string, dir = root, out: string[] = []): Promise<strin
 }
 
 /** The project's topology, from memory when opened, else from its file. */
-async function currentTopology(project: Project): Promise<TopologyFile> {
+async function currentTopology(project: ControllerProject): Promise<TopologyFile> {
   return project.status === 'opened' ? project.topology() : project.readFile();
 }
 
-export async function exportProject(project: Project, options: ExportOptions = {}): Promise<Uint8Array> {
+export async function exportProject(project: ControllerProject, options: ExportOptions = {}): Promise<Uint8Array> {
   if ([...project.nodes.values()].some((n) => n.running)) throw fail('PROJECT_RUNNING_EXPORT');
   const topology = structuredClone(await currentTopology(project));
   for (const node of topology.topology.nodes) {
@@ -75,7 +75,7 @@ export async function importProject(
   projectId: string,
   archive: Uint8Array,
   options: { name?: string; path?: string; keepComputeIds?: boolean } = {},
-): Promise<Project> {
+): Promise<ControllerProject> {
   let files: Record<string, Uint8Array>;
   try {
     files = unzipSync(archive);
@@ -126,7 +126,7 @@ export async function importProject(
 }
 
 /** A copy under a new id and a free name (2.2.41 always goes through export + import; the copy comes back closed). */
-export async function duplicateProject(controller: Controller, project: Project, name: string): Promise<Project> {
+export async function duplicateProject(controller: Controller, project: ControllerProject, name: string): Promise<ControllerProject> {
   const wasClosed = project.status === 'closed';
   try {
     const archive = await exportProject(project, { keepComputeIds: true, compress: false });
@@ -149,7 +149,7 @@ function snapshotId(projectId: string, file: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-export async function listSnapshots(project: Project): Promise<Array<Snapshot & { file: string }>> {
+export async function listSnapshots(project: ControllerProject): Promise<Array<Snapshot & { file: string }>> {
   const out = [];
   for (const file of await snapshotFiles(project)) {
     const parsed = parseSnapshotFile(file)!;
@@ -158,7 +158,7 @@ export async function listSnapshots(project: Project): Promise<Array<Snapshot & 
   return out.sort((a, b) => a.created_at - b.created_at || a.name.localeCompare(b.name));
 }
 
-export async function createSnapshot(project: Project, name: string): Promise<Snapshot> {
+export async function createSnapshot(project: ControllerProject, name: string): Promise<Snapshot> {
   project.requireOpened();
   if ((await listSnapshots(project)).some((s) => s.name === name)) throw fail('SNAPSHOT_NAME_TAKEN', name);
   const now = new Date();
@@ -169,18 +169,18 @@ export async function createSnapshot(project: Project, name: string): Promise<Sn
   return { snapshot_id: snapshotId(project.id, file), project_id: project.id, name, created_at: Math.floor(now.getTime() / 1000) };
 }
 
-export async function findSnapshot(project: Project, snapshotIdValue: string): Promise<Snapshot & { file: string }> {
+export async function findSnapshot(project: ControllerProject, snapshotIdValue: string): Promise<Snapshot & { file: string }> {
   const found = (await listSnapshots(project)).find((s) => s.snapshot_id === snapshotIdValue);
   if (!found) throw fail('SNAPSHOT_NOT_FOUND', snapshotIdValue);
   return found;
 }
 
-export async function deleteSnapshot(project: Project, snapshot: { file: string }): Promise<void> {
+export async function deleteSnapshot(project: ControllerProject, snapshot: { file: string }): Promise<void> {
   await rm(join(project.path, 'snapshots', snapshot.file), { force: true });
 }
 
 /** Closes the project quietly, replaces its files with the snapshot's, and opens it again. */
-export async function restoreSnapshot(controller: Controller, project: Project, snapshot: Snapshot & { file: string }): Promise<void> {
+export async function restoreSnapshot(controller: Controller, project: ControllerProject, snapshot: Snapshot & { file: string }): Promise<void> {
   const archive = new Uint8Array(await readFile(join(project.path, 'snapshots', snapshot.file)));
   await project.close({ emit: false });
   await rm(join(project.path, 'project-files'), { recursive: true, force: true });

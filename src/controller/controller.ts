@@ -6,10 +6,10 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { KeyedLock, nodeLockKey } from '../concurrency/keyed-lock.ts';
 import { atomicWrite } from '../storage/atomic-write.ts';
 import { HttpComputeClient, type ComputeClient, type Notification } from './compute-client.ts';
-import { Compute, defaultComputeName, type ComputeHooks, type ComputeSettings } from './compute.ts';
+import { RemoteCompute, defaultComputeName, type ComputeHooks, type ComputeSettings } from './remote-compute.ts';
 import { toSortedJson } from './json-text.ts';
 import { NotificationHub } from './notification-hub.ts';
-import { Project } from './project.ts';
+import { ControllerProject } from './project.ts';
 import { Symbols } from './symbols.ts';
 import { TemplateStore } from './template-store.ts';
 import type { Template } from './templates.ts';
@@ -41,8 +41,8 @@ const AUTO_CLOSE_MS = 5000;
 
 export class Controller {
   readonly options: ControllerOptions;
-  readonly computes = new Map<string, Compute>();
-  readonly projects = new Map<string, Project>();
+  readonly computes = new Map<string, RemoteCompute>();
+  readonly projects = new Map<string, ControllerProject>();
   /** User templates (persisted in the state file) after GNS3's built-in ones. */
   readonly templates: TemplateStore;
   readonly hub = new NotificationHub();
@@ -115,8 +115,8 @@ export class Controller {
     disconnected: (compute) => this.#computeLost(compute),
   };
 
-  #register(settings: ComputeSettings, client: ComputeClient, inProcess = false): Compute {
-    const compute = new Compute(settings, client, this.#hooks, { inProcess, version: this.version });
+  #register(settings: ComputeSettings, client: ComputeClient, inProcess = false): RemoteCompute {
+    const compute = new RemoteCompute(settings, client, this.#hooks, { inProcess, version: this.version });
     this.computes.set(settings.compute_id, compute);
     this.hub.controller('compute.created', compute.toJSON());
     compute.start();
@@ -124,7 +124,7 @@ export class Controller {
   }
 
   /** The compute of this process, reached without a socket. */
-  addLocalCompute(client: ComputeClient, where: { protocol: 'http' | 'https'; host: string; port: number; user?: string | null; password?: string | null }): Compute {
+  addLocalCompute(client: ComputeClient, where: { protocol: 'http' | 'https'; host: string; port: number; user?: string | null; password?: string | null }): RemoteCompute {
     const name = hostname() === 'gns3vm' ? 'Main server' : hostname();
     return this.#register(
       { compute_id: 'local', name, protocol: where.protocol, host: where.host, port: where.port, user: where.user ?? null, password: where.password ?? null },
@@ -133,14 +133,14 @@ export class Controller {
     );
   }
 
-  getCompute(computeId: string | null | undefined): Compute {
+  getCompute(computeId: string | null | undefined): RemoteCompute {
     const compute = computeId ? this.computes.get(computeId) : undefined;
     if (!compute) throw fail('COMPUTE_NOT_FOUND', computeId ?? 'None');
     return compute;
   }
 
   /** POST /v2/computes: a new compute, or (same id) the existing one, moved to a new address if it changed. */
-  async addCompute(input: Partial<ComputeSettings> & Pick<ComputeSettings, 'protocol' | 'host' | 'port'>): Promise<Compute> {
+  async addCompute(input: Partial<ComputeSettings> & Pick<ComputeSettings, 'protocol' | 'host' | 'port'>): Promise<RemoteCompute> {
     const settings: ComputeSettings = {
       compute_id: input.compute_id ?? randomUUID(),
       protocol: input.protocol,
@@ -169,7 +169,7 @@ export class Controller {
     return compute;
   }
 
-  async updateCompute(compute: Compute, input: Partial<ComputeSettings>): Promise<void> {
+  async updateCompute(compute: RemoteCompute, input: Partial<ComputeSettings>): Promise<void> {
     const { compute_id: _ignored, ...changes } = input;
     void _ignored;
     compute.settings = { ...compute.settings, ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) };
@@ -194,7 +194,7 @@ export class Controller {
     if (!this.computes.has(entry.compute_id)) await this.addCompute(entry);
   }
 
-  #computeLost(compute: Compute): void {
+  #computeLost(compute: RemoteCompute): void {
     for (const project of this.projects.values()) {
       for (const node of project.nodes.values()) {
         if (node.compute === compute && node.markStopped()) project.nodeChanged(node);
@@ -206,7 +206,7 @@ export class Controller {
    * After a reconnection: the compute may have restarted and lost our projects. Nodes it still knows adopt its
    * state; nodes it forgot are created again and their links re-wired.
    */
-  async #resync(compute: Compute): Promise<void> {
+  async #resync(compute: RemoteCompute): Promise<void> {
     for (const project of this.projects.values()) {
       if (project.status !== 'opened') continue;
       project.forgetCompute(compute.id);
@@ -239,7 +239,7 @@ export class Controller {
   }
 
   /** Compute notifications: `node.updated` is merged into our node; everything else is relayed to project streams. */
-  #dispatch(_compute: Compute, n: Notification): void {
+  #dispatch(_compute: RemoteCompute, n: Notification): void {
     const event = (n.event ?? {}) as Record<string, unknown>;
     const projectId = n.project_id ?? (event.project_id as string | undefined);
     const project = projectId ? this.projects.get(projectId) : undefined;
@@ -256,17 +256,17 @@ export class Controller {
 
   // ---- projects ----
 
-  getProject(projectId: string): Project {
+  getProject(projectId: string): ControllerProject {
     const project = this.projects.get(projectId);
     if (!project) throw fail('PROJECT_NOT_FOUND', projectId);
     return project;
   }
 
-  async #registerFromFile(file: string): Promise<Project> {
+  async #registerFromFile(file: string): Promise<ControllerProject> {
     const topology = parseTopology(await readFile(file, 'utf8'));
     const existing = this.projects.get(topology.project_id);
     if (existing) return existing;
-    const project = new Project(this, {
+    const project = new ControllerProject(this, {
       id: topology.project_id,
       name: topology.name,
       path: dirname(file),
@@ -278,7 +278,7 @@ export class Controller {
   }
 
   /** Registers a project already on disk (import, duplicate, load) as closed. */
-  registerFromFile(file: string): Promise<Project> {
+  registerFromFile(file: string): Promise<ControllerProject> {
     return this.#registerFromFile(file);
   }
 
@@ -299,7 +299,7 @@ export class Controller {
     return absolute;
   }
 
-  async createProject(input: Partial<ProjectSettings> & { name: string; project_id?: string; path?: string | null }): Promise<Project> {
+  async createProject(input: Partial<ProjectSettings> & { name: string; project_id?: string; path?: string | null }): Promise<ControllerProject> {
     if (input.project_id && this.projects.has(input.project_id)) return this.projects.get(input.project_id)!;
     if ([...this.projects.values()].some((p) => p.name === input.name)) throw fail('PROJECT_NAME_TAKEN', input.name);
     const id = input.project_id ?? randomUUID();
@@ -307,7 +307,7 @@ export class Controller {
     const { name, project_id: _id, path: _path, ...settings } = input;
     void _id;
     void _path;
-    const project = new Project(this, {
+    const project = new ControllerProject(this, {
       id,
       name,
       path,
@@ -327,7 +327,7 @@ export class Controller {
     return project;
   }
 
-  async deleteProject(project: Project): Promise<void> {
+  async deleteProject(project: ControllerProject): Promise<void> {
     await project.close({ emit: true });
     const remote = [...this.computes.values()].filter((c) => c.id !== 'local' && c.connected);
     await Promise.allSettled(remote.map((c) => c.query('DELETE', `/projects/${project.id}`, undefined, { dontConnect: true })));
@@ -337,7 +337,7 @@ export class Controller {
   }
 
   /** POST /v2/projects/load (local mode only): registers and opens a `.gns3` file from anywhere. */
-  async loadProject(file: string): Promise<Project> {
+  async loadProject(file: string): Promise<ControllerProject> {
     if (!this.options.local) throw fail('LOCAL_CONTROLLER_ONLY');
     const project = await this.#registerFromFile(resolve(file));
     await project.open();

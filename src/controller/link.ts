@@ -1,7 +1,7 @@
 /** A link is a UDP tunnel between two node ports, possibly on two computes: ports allocated, then NIOs, both sides at once. */
 import { FILTER_CAPABLE_TYPES, activeFilters, type LinkFilters } from './filters.ts';
 import { ALWAYS_RUNNING, type Node } from './node.ts';
-import type { Project } from './project.ts';
+import type { ControllerProject } from './project.ts';
 import type { TopologyLink } from './topology.ts';
 import { fail, isError } from '../errors/index.ts';
 
@@ -14,7 +14,7 @@ const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '
 type Nio = { lport: number; rhost: string; rport: number };
 
 export class Link {
-  readonly project: Project;
+  readonly project: ControllerProject;
   readonly link_id: string;
   ends: LinkEnd[] = [];
   filters: LinkFilters = {};
@@ -28,7 +28,7 @@ export class Link {
   /** NIO of each end once realised, same order as `ends`. */
   #nios: Nio[] = [];
 
-  constructor(project: Project, linkId: string) {
+  constructor(project: ControllerProject, linkId: string) {
     this.project = project;
     this.link_id = linkId;
   }

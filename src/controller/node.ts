@@ -1,9 +1,9 @@
 /** A node as the controller keeps it: controller-only fields (position, label, symbol) plus what its compute reports. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Compute } from './compute.ts';
+import type { RemoteCompute } from './remote-compute.ts';
 import { nodePorts, type Port } from './ports.ts';
-import type { Project } from './project.ts';
+import type { ControllerProject } from './project.ts';
 import type { CustomAdapter, Label, TopologyNode } from './topology.ts';
 import { fail, isError } from '../errors/index.ts';
 
@@ -65,8 +65,8 @@ const isEmpty = (value: unknown) =>
   value === null || value === undefined || (typeof value === 'object' && !Array.isArray(value) && Object.keys(value as object).length === 0);
 
 export class Node {
-  readonly project: Project;
-  readonly compute: Compute;
+  readonly project: ControllerProject;
+  readonly compute: RemoteCompute;
   readonly node_id: string;
   readonly node_type: string;
   template_id: string | null;
@@ -93,7 +93,7 @@ export class Node {
   ports: Port[] = [];
 
   /** `name` must already be allocated in the project. */
-  constructor(project: Project, compute: Compute, input: NodeInput) {
+  constructor(project: ControllerProject, compute: RemoteCompute, input: NodeInput) {
     this.project = project;
     this.compute = compute;
     this.node_id = input.node_id;

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { atomicWrite } from '../storage/atomic-write.ts';
-import type { Compute } from './compute.ts';
+import type { RemoteCompute } from './remote-compute.ts';
 import type { Controller } from './controller.ts';
 import { Drawing, type DrawingFields } from './drawing.ts';
 import { normalizeFilters } from './filters.ts';
@@ -22,7 +22,8 @@ export const BULK_CONCURRENCY = 16;
 
 export type NodeAction = 'start' | 'stop' | 'suspend' | 'reload';
 
-export class Project {
+/** A project as the controller keeps it (topology, nodes across computes, links); the agent-side one is `compute/project.ts`. */
+export class ControllerProject {
   readonly controller: Controller;
   readonly id: string;
   name: string;
@@ -76,7 +77,7 @@ export class Project {
   }
 
   /** Creates the project on a compute once (GNS3 does it lazily before the first node there). */
-  ensureOnCompute(compute: Compute): Promise<void> {
+  ensureOnCompute(compute: RemoteCompute): Promise<void> {
     let pending = this.#onCompute.get(compute.id);
     if (!pending) {
       const body: Record<string, unknown> = { name: this.name, project_id: this.id };
@@ -99,7 +100,7 @@ export class Project {
   }
 
   topology(): TopologyFile {
-    const computes = new Map<string, Compute>();
+    const computes = new Map<string, RemoteCompute>();
     for (const node of this.nodes.values()) {
       if (node.compute.id !== 'local' && node.compute.id !== 'vm') computes.set(node.compute.id, node.compute);
     }
@@ -279,7 +280,7 @@ export class Project {
   }
 
   /** Adds a node (idempotent on node_id, as GNS3) and creates it on its compute. */
-  async addNode(compute: Compute, input: Omit<NodeInput, 'node_id'> & { node_id?: string }): Promise<Node> {
+  async addNode(compute: RemoteCompute, input: Omit<NodeInput, 'node_id'> & { node_id?: string }): Promise<Node> {
     this.requireOpened();
     if (input.node_id && this.nodes.has(input.node_id)) return this.nodes.get(input.node_id)!;
     const name = this.names.allocate(input.name);

@@ -1,7 +1,7 @@
 /** Snapshots of a project: `snapshots/<name>_<ddmmyy>_<HHMMSS>.gns3project` archives, as GNS3 2.2.41 names them. */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Project } from './project.ts';
+import type { ControllerProject } from './project.ts';
 
 export type SnapshotInfo = { snapshot_id: string; project_id: string; name: string; created_at: number; file: string };
 
@@ -20,6 +20,6 @@ export function snapshotFileName(name: string, at: Date): string {
   return `${name}_${p(at.getUTCDate())}${p(at.getUTCMonth() + 1)}${p(at.getUTCFullYear() % 100)}_${p(at.getUTCHours())}${p(at.getUTCMinutes())}${p(at.getUTCSeconds())}.gns3project`;
 }
 
-export async function snapshotFiles(project: Project): Promise<string[]> {
+export async function snapshotFiles(project: ControllerProject): Promise<string[]> {
   return (await readdir(join(project.path, 'snapshots')).catch(() => [] as string[])).filter((f) => FILE.test(f));
 }

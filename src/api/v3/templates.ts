@@ -4,9 +4,9 @@
  * Symbols stay the Classic ones patchbay ships (3.0 defaults to the Affinity theme, which is not bundled).
  */
 import type { Controller } from '../../controller/controller.ts';
-import type { Compute } from '../../controller/compute.ts';
+import type { RemoteCompute } from '../../controller/remote-compute.ts';
 import type { Node } from '../../controller/node.ts';
-import type { Project } from '../../controller/project.ts';
+import type { ControllerProject } from '../../controller/project.ts';
 import { BUILTIN_TEMPLATES, type Template } from '../../controller/templates.ts';
 import { fail } from '../../errors/index.ts';
 import { NAMESPACE_X500, uuid5 } from './uuid5.ts';
@@ -49,12 +49,12 @@ const TEMPLATE_KEYS = new Set(['template_id', 'template_type', 'name', 'default_
  */
 export async function addNodeFromTemplate(
   controller: Controller,
-  project: Project,
+  project: ControllerProject,
   template: Template,
   input: { x: number; y: number; compute_id?: string | null },
 ): Promise<Node> {
   const computeId = input.compute_id ?? template.compute_id;
-  let compute: Compute;
+  let compute: RemoteCompute;
   if (computeId) compute = controller.getCompute(computeId);
   else {
     const connected = [...controller.computes.values()].filter((c) => c.connected);

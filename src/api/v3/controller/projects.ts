@@ -7,7 +7,7 @@ import type { Access } from '../../../access/index.ts';
 import type { Controller } from '../../../controller/controller.ts';
 import { AVAILABLE_FILTERS, FILTER_CAPABLE_TYPES } from '../../../controller/filters.ts';
 import type { Node } from '../../../controller/node.ts';
-import type { Project } from '../../../controller/project.ts';
+import type { ControllerProject } from '../../../controller/project.ts';
 import { snapshotFiles } from '../../../controller/snapshots.ts';
 import { resolveInside } from '../../../storage/safe-path.ts';
 import { fail } from '../../../errors/index.ts';
@@ -36,18 +36,18 @@ export function projectRoutes(controller: Controller, access: Access): Hono<V3En
   app.onError(v3ErrorHandler);
   const can = (privilege: string) => guard(access, privilege);
 
-  const project = async (c: Context): Promise<Project> => {
+  const project = async (c: Context): Promise<ControllerProject> => {
     const found = controller.getProject(uuidParam(c, 'project_id'));
     await found.ready();
     return found;
   };
-  const node = async (c: Context): Promise<[Node, Project]> => {
+  const node = async (c: Context): Promise<[Node, ControllerProject]> => {
     const p = await project(c);
     return [p.getNode(uuidParam(c, 'node_id')), p];
   };
   const link = async (c: Context) => (await project(c)).getLink(uuidParam(c, 'link_id'));
   /** Under the node's FIFO lock, as every mutation of one node is in GNS3. */
-  const withNode = async <T>(c: Context, fn: (n: Node, p: Project) => Promise<T>): Promise<T> => {
+  const withNode = async <T>(c: Context, fn: (n: Node, p: ControllerProject) => Promise<T>): Promise<T> => {
     const [n, p] = await node(c);
     return controller.locks.run(nodeLockKey(p.id, n.node_id), () => fn(n, p));
   };

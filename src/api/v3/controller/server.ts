@@ -2,7 +2,7 @@
 import { Hono, type Context } from 'hono';
 import { createHash } from 'node:crypto';
 import type { Access } from '../../../access/index.ts';
-import type { Compute } from '../../../controller/compute.ts';
+import type { RemoteCompute } from '../../../controller/remote-compute.ts';
 import type { Controller } from '../../../controller/controller.ts';
 import { defaultSymbols } from '../../../controller/symbols.ts';
 import { templateKeys } from '../../../controller/templates.ts';
@@ -20,13 +20,13 @@ import * as v from 'valibot';
 const MASKED = '**********';
 
 /** `GET /v3/computes` rows: what 3.0 keeps in its database, password masked, no live state. */
-function computeRow(compute: Compute): Record<string, unknown> {
+function computeRow(compute: RemoteCompute): Record<string, unknown> {
   const s = compute.settings;
   return { protocol: s.protocol, host: s.host, port: s.port, user: s.user, password: MASKED, name: s.name, created_at: null, updated_at: null, compute_id: s.compute_id };
 }
 
 /** The row plus live state, as `POST /v3/computes` answers and `compute.*` events carry. */
-function computeLive(compute: Compute): Record<string, unknown> {
+function computeLive(compute: RemoteCompute): Record<string, unknown> {
   const live = compute.toJSON();
   const caps = (live.capabilities ?? {}) as Record<string, unknown>;
   return {

@@ -16,11 +16,11 @@ export type ComputeSettings = {
 
 export type ComputeHooks = {
   /** State or load changed: the controller emits `compute.updated`. */
-  changed(compute: Compute): void;
+  changed(compute: RemoteCompute): void;
   /** A notification other than ping. */
-  event(compute: Compute, notification: Notification): void;
-  connected(compute: Compute): void;
-  disconnected(compute: Compute): void;
+  event(compute: RemoteCompute, notification: Notification): void;
+  connected(compute: RemoteCompute): void;
+  disconnected(compute: RemoteCompute): void;
 };
 
 type QueryOptions = Omit<ComputeRequest, 'method' | 'path' | 'body'> & {
@@ -39,7 +39,11 @@ export function defaultComputeName(s: Pick<ComputeSettings, 'protocol' | 'host' 
   return `${s.protocol}://${user}@${s.host}:${s.port}`;
 }
 
-export class Compute {
+/**
+ * The controller's view of one compute (agent): its settings, connection state and client. The local compute is one
+ * too, called in-process; the agent-side counterpart is `compute/compute.ts`.
+ */
+export class RemoteCompute {
   settings: ComputeSettings;
   connected = false;
   cpuUsage: number | null = null;
