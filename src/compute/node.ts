@@ -25,6 +25,9 @@ export interface NodeHost {
 
 export type NodeInit = { id: string; name: string; project: Project; host: NodeHost };
 
+type UnconnectedPortError = 'PORT_NOT_CONNECTED' | 'PORT_NOT_ALLOCATED' | 'CLOUD_PORT_NOT_ALLOCATED';
+type TakenPortError = 'PORT_NOT_FREE' | 'CLOUD_PORT_NOT_FREE';
+
 /** A port reference as it appears in the URL: `adapters/{adapter}/ports/{port}`. */
 export type PortRef = { adapter: number; port: number };
 
@@ -101,8 +104,18 @@ export abstract class BaseNode {
   /** NIO types this node accepts; GNS3 answers others with 409. */
   protected readonly nioTypes: readonly string[] = ['nio_udp'];
 
+  /**
+   * What GNS3 answers (409, quoting the port) for a port without a NIO, and for a NIO added on a port that has one
+   * (null: the new NIO replaces the old). Hubs, switches and clouds word these their own way.
+   */
+  protected readonly portErrors: { unconnected: UnconnectedPortError; taken: TakenPortError | null } = {
+    unconnected: 'PORT_NOT_CONNECTED',
+    taken: null,
+  };
+
   async addNio(ref: PortRef, nio: Nio): Promise<Nio> {
     const key = this.portKey(ref);
+    if (this.portErrors.taken && this.nios.has(key)) throw fail(this.portErrors.taken, ref.port);
     if (!this.nioTypes.includes(nio.type)) throw fail('NIO_TYPE_UNSUPPORTED', nio.type);
     this.nios.set(key, nio);
     await this.nioChanged(key, nio);
@@ -151,13 +164,18 @@ export abstract class BaseNode {
 
   protected connectedKey(ref: PortRef): string {
     const key = this.portKey(ref);
-    if (!this.nios.has(key)) throw fail('PORT_NOT_CONNECTED', ref.port);
+    if (!this.nios.has(key)) throw fail(this.portErrors.unconnected, ref.port);
     return key;
   }
 
   protected setStatus(status: NodeStatus): void {
     this.status = status;
     this.emitUpdated();
+  }
+
+  /** The node's JSON as GNS3 shapes its builtin nodes: who it is, the fields of its type, then its status. */
+  protected describe<F extends Record<string, unknown>>(fields: F) {
+    return { name: this.name, node_id: this.id, project_id: this.project.id, ...fields, status: this.status };
   }
 
   emitUpdated(): void {

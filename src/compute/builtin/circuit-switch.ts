@@ -85,6 +85,6 @@ export class CircuitSwitchNode extends FabricNode {
   }
 
   toJSON() {
-    return { name: this.name, node_id: this.id, project_id: this.project.id, mappings: this.mappings, status: this.status };
+    return this.describe({ mappings: this.mappings });
   }
 }

@@ -25,6 +25,7 @@ export class CloudNode extends BaseNode {
   remoteConsoleHttpPath: string;
   /** Port keys whose bridge exists in the relay, with the host side opened for it (null for a UDP mapping). */
   readonly #bridges = new Map<string, HostPort | null>();
+  protected override readonly portErrors = { unconnected: 'CLOUD_PORT_NOT_ALLOCATED', taken: 'CLOUD_PORT_NOT_FREE' } as const;
 
   protected constructor(init: NodeInit, fields: CloudCreate) {
     super(init);
@@ -90,19 +91,13 @@ export class CloudNode extends BaseNode {
     return String(ref.port);
   }
 
-  protected override connectedKey(ref: PortRef): string {
-    const key = this.portKey(ref);
-    if (!this.nios.has(key)) throw fail('CLOUD_PORT_NOT_ALLOCATED', ref.port);
-    return key;
-  }
-
   override async addNio(ref: PortRef, nio: Nio): Promise<Nio> {
-    const key = this.portKey(ref);
-    if (this.nios.has(key)) throw fail('CLOUD_PORT_NOT_FREE', ref.port);
     try {
       return await super.addNio(ref, nio);
     } catch (err) {
-      this.nios.delete(key); // A refused NIO (missing capability) leaves nothing behind.
+      // A refused NIO (missing capability) leaves nothing behind; a port already taken keeps the NIO it has.
+      const key = this.portKey(ref);
+      if (this.nios.get(key) === nio) this.nios.delete(key);
       throw err;
     }
   }
@@ -217,16 +212,14 @@ export class CloudNode extends BaseNode {
 
   toJSON(): Record<string, unknown> {
     return {
-      name: this.name,
-      node_id: this.id,
-      project_id: this.project.id,
-      remote_console_host: this.remoteConsoleHost,
-      remote_console_port: this.remoteConsolePort,
-      remote_console_type: this.remoteConsoleType,
-      remote_console_http_path: this.remoteConsoleHttpPath,
-      ports_mapping: this.portsMapping,
-      interfaces: hostInterfaces().map(({ name, type, special }) => ({ name, type, special })),
-      status: this.status,
+      ...this.describe({
+        remote_console_host: this.remoteConsoleHost,
+        remote_console_port: this.remoteConsolePort,
+        remote_console_type: this.remoteConsoleType,
+        remote_console_http_path: this.remoteConsoleHttpPath,
+        ports_mapping: this.portsMapping,
+        interfaces: hostInterfaces().map(({ name, type, special }) => ({ name, type, special })),
+      }),
       node_directory: this.directory,
     };
   }

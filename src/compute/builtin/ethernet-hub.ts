@@ -41,12 +41,6 @@ export class EthernetHubNode extends FabricNode {
   }
 
   toJSON() {
-    return {
-      name: this.name,
-      node_id: this.id,
-      project_id: this.project.id,
-      ports_mapping: this.portsMapping,
-      status: this.status,
-    };
+    return this.describe({ ports_mapping: this.portsMapping });
   }
 }

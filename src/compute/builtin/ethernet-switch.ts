@@ -73,14 +73,6 @@ export class EthernetSwitchNode extends FabricNode {
   }
 
   toJSON() {
-    return {
-      name: this.name,
-      node_id: this.id,
-      project_id: this.project.id,
-      console: this.console,
-      console_type: this.consoleType,
-      ports_mapping: this.portsMapping,
-      status: this.status,
-    };
+    return this.describe({ console: this.console, console_type: this.consoleType, ports_mapping: this.portsMapping });
   }
 }

@@ -13,6 +13,7 @@ export abstract class FabricNode extends BaseNode {
   readonly module = 'builtin';
   /** Relay id, unique per node instance (two racing creates of one node id must not share a fabric). */
   protected readonly fabricId: string;
+  protected override readonly portErrors = { unconnected: 'PORT_NOT_ALLOCATED', taken: 'PORT_NOT_FREE' } as const;
 
   protected constructor(init: NodeInit) {
     super(init);
@@ -40,17 +41,6 @@ export abstract class FabricNode extends BaseNode {
   protected portKey(ref: PortRef): string {
     if (!this.portNumbers().includes(ref.port)) throw fail('PORT_MISSING', ref.port);
     return String(ref.port);
-  }
-
-  protected override connectedKey(ref: PortRef): string {
-    const key = this.portKey(ref);
-    if (!this.nios.has(key)) throw fail('PORT_NOT_ALLOCATED', ref.port);
-    return key;
-  }
-
-  override async addNio(ref: PortRef, nio: Nio): Promise<Nio> {
-    if (this.nios.has(this.portKey(ref))) throw fail('PORT_NOT_FREE', ref.port);
-    return super.addNio(ref, nio);
   }
 
   /** GNS3 has no NIO update route for hubs and switches (link filters go on the other end of the link). */

@@ -37,12 +37,6 @@ export class NatNode extends CloudNode {
   }
 
   override toJSON(): Record<string, unknown> {
-    return {
-      name: this.name,
-      node_id: this.id,
-      project_id: this.project.id,
-      ports_mapping: this.portsMapping,
-      status: this.status,
-    };
+    return this.describe({ ports_mapping: this.portsMapping });
   }
 }

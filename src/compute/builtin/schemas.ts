@@ -7,25 +7,40 @@ import { mappingsProblem, type CircuitKind } from './circuits.ts';
 const PortNumber = v.pipe(v.number(), v.integer(), v.minValue(0));
 const NodeId = v.union([Uuid, v.pipe(v.number(), v.integer())]);
 const Status = v.picklist(['started', 'stopped', 'suspended']);
+type Id = typeof NodeId | typeof Uuid;
+
+/**
+ * The create and update bodies of a builtin node type from the fields it adds: create names the node and may choose
+ * its id; update may rename it and carries back the ids and status the client last read (ignored but for the name).
+ */
+function nodeBodies<F extends v.ObjectEntries, C extends v.ObjectEntries = {}, U extends v.ObjectEntries = {}>(
+  fields: F,
+  options: { createId?: Id; updateId?: Id; createOnly?: C; updateOnly?: U } = {},
+) {
+  return {
+    create: v.strictObject({
+      name: Name,
+      node_id: v.optional(options.createId ?? NodeId),
+      ...(options.createOnly as C),
+      ...fields,
+    }),
+    update: v.strictObject({
+      name: v.optional(Name),
+      node_id: v.optional(options.updateId ?? Uuid),
+      project_id: v.optional(Uuid),
+      ...(options.updateOnly as U),
+      ...fields,
+      status: v.optional(Status),
+    }),
+  };
+}
 
 export const HubPort = v.strictObject({ name: Name, port_number: PortNumber });
 export type HubPort = v.InferOutput<typeof HubPort>;
 
-export const HubCreate = v.strictObject({
-  name: Name,
-  node_id: v.optional(NodeId),
-  ports_mapping: v.optional(v.array(HubPort)),
-});
-export type HubCreate = v.InferOutput<typeof HubCreate>;
-
-export const HubUpdate = v.strictObject({
-  name: v.optional(Name),
-  node_id: v.optional(Uuid),
-  project_id: v.optional(Uuid),
-  ports_mapping: v.optional(v.array(HubPort)),
-  status: v.optional(Status),
-});
-export type HubUpdate = v.InferOutput<typeof HubUpdate>;
+export const hubBodies = nodeBodies({ ports_mapping: v.optional(v.array(HubPort)) });
+export type HubCreate = v.InferOutput<typeof hubBodies.create>;
+export type HubUpdate = v.InferOutput<typeof hubBodies.update>;
 
 export const SwitchPort = v.strictObject({
   name: Name,
@@ -36,27 +51,13 @@ export const SwitchPort = v.strictObject({
 });
 export type SwitchPort = v.InferOutput<typeof SwitchPort>;
 
-const SwitchConsoleType = v.nullable(v.picklist(['telnet', 'none']));
-
-export const SwitchCreate = v.strictObject({
-  name: Name,
-  node_id: v.optional(NodeId),
+export const switchBodies = nodeBodies({
   console: v.optional(v.nullable(Port)),
-  console_type: v.optional(SwitchConsoleType),
+  console_type: v.optional(v.nullable(v.picklist(['telnet', 'none']))),
   ports_mapping: v.optional(v.array(SwitchPort)),
 });
-export type SwitchCreate = v.InferOutput<typeof SwitchCreate>;
-
-export const SwitchUpdate = v.strictObject({
-  name: v.optional(Name),
-  node_id: v.optional(Uuid),
-  project_id: v.optional(Uuid),
-  console: v.optional(v.nullable(Port)),
-  console_type: v.optional(SwitchConsoleType),
-  ports_mapping: v.optional(v.array(SwitchPort)),
-  status: v.optional(Status),
-});
-export type SwitchUpdate = v.InferOutput<typeof SwitchUpdate>;
+export type SwitchCreate = v.InferOutput<typeof switchBodies.create>;
+export type SwitchUpdate = v.InferOutput<typeof switchBodies.update>;
 
 const CloudEthernetPort = v.strictObject({
   name: Name,
@@ -109,27 +110,19 @@ const CloudPorts = v.pipe(
   v.transform((ports) => ports as unknown as CloudPort[]),
 );
 
-const cloudFields = {
-  remote_console_host: v.optional(v.string()),
-  remote_console_port: v.optional(v.nullable(Port)),
-  remote_console_type: v.optional(v.picklist(['telnet', 'vnc', 'spice', 'http', 'https', 'none'])),
-  remote_console_http_path: v.optional(v.string()),
-  ports_mapping: v.optional(CloudPorts),
-  interfaces: v.optional(v.array(v.unknown())),
-};
-
-export const CloudCreate = v.strictObject({ name: Name, node_id: v.optional(NodeId), ...cloudFields });
-export type CloudCreate = v.InferOutput<typeof CloudCreate>;
-
-export const CloudUpdate = v.strictObject({
-  name: v.optional(Name),
-  node_id: v.optional(Uuid),
-  project_id: v.optional(Uuid),
-  node_directory: v.optional(v.nullable(v.string())),
-  status: v.optional(Status),
-  ...cloudFields,
-});
-export type CloudUpdate = v.InferOutput<typeof CloudUpdate>;
+export const cloudBodies = nodeBodies(
+  {
+    remote_console_host: v.optional(v.string()),
+    remote_console_port: v.optional(v.nullable(Port)),
+    remote_console_type: v.optional(v.picklist(['telnet', 'vnc', 'spice', 'http', 'https', 'none'])),
+    remote_console_http_path: v.optional(v.string()),
+    ports_mapping: v.optional(CloudPorts),
+    interfaces: v.optional(v.array(v.unknown())),
+  },
+  { updateOnly: { node_directory: v.optional(v.nullable(v.string())) } },
+);
+export type CloudCreate = v.InferOutput<typeof cloudBodies.create>;
+export type CloudUpdate = v.InferOutput<typeof cloudBodies.update>;
 
 /** GNS3's `mappings` of a Frame Relay or ATM switch, checked here (gns3-server fails later with a 500). */
 const Mappings = (kind: CircuitKind) =>
@@ -143,30 +136,18 @@ const Mappings = (kind: CircuitKind) =>
   );
 
 /** Bodies of `frame_relay_switch` / `atm_switch` (FRAME_RELAY_SWITCH_* and ATM_SWITCH_* schemas). */
-export const circuitSwitchSchemas = (kind: CircuitKind) => ({
-  create: v.strictObject({ name: Name, node_id: v.optional(Uuid), mappings: v.optional(Mappings(kind)) }),
-  update: v.strictObject({
-    name: v.optional(Name),
-    node_id: v.optional(Uuid),
-    project_id: v.optional(Uuid),
-    mappings: v.optional(Mappings(kind)),
-    status: v.optional(Status),
-  }),
-});
-export type CircuitSwitchCreate = v.InferOutput<ReturnType<typeof circuitSwitchSchemas>['create']>;
-export type CircuitSwitchUpdate = v.InferOutput<ReturnType<typeof circuitSwitchSchemas>['update']>;
+export const circuitSwitchBodies = (kind: CircuitKind) => nodeBodies({ mappings: v.optional(Mappings(kind)) }, { createId: Uuid });
+export type CircuitSwitchCreate = v.InferOutput<ReturnType<typeof circuitSwitchBodies>['create']>;
+export type CircuitSwitchUpdate = v.InferOutput<ReturnType<typeof circuitSwitchBodies>['update']>;
 
-/** GNS3's NAT_OBJECT_SCHEMA: `ports_mapping` is accepted and ignored (the NAT port cannot be changed). */
-const natFields = {
-  node_id: v.optional(NodeId),
-  project_id: v.optional(Uuid),
-  status: v.optional(Status),
-  ports_mapping: v.optional(v.array(v.unknown())),
-};
-
-/** GNS3's schema requires nothing, but its handler reads `name` (a 500 without it): we answer 400 instead. */
-export const NatCreate = v.strictObject({ name: Name, ...natFields });
-export type NatCreate = v.InferOutput<typeof NatCreate>;
-
-export const NatUpdate = v.strictObject({ name: v.optional(Name), ...natFields });
-export type NatUpdate = v.InferOutput<typeof NatUpdate>;
+/**
+ * GNS3's NAT_OBJECT_SCHEMA: `ports_mapping` is accepted and ignored (the NAT port cannot be changed). The schema
+ * takes the update fields on create too; it requires nothing, but its handler reads `name` (a 500 without it): we
+ * answer 400 instead.
+ */
+export const natBodies = nodeBodies(
+  { ports_mapping: v.optional(v.array(v.unknown())) },
+  { updateId: NodeId, createOnly: { project_id: v.optional(Uuid), status: v.optional(Status) } },
+);
+export type NatCreate = v.InferOutput<typeof natBodies.create>;
+export type NatUpdate = v.InferOutput<typeof natBodies.update>;
