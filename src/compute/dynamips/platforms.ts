@@ -86,6 +86,20 @@ const SERIAL_WICS = ['WIC-1T', 'WIC-2T'];
 
 const c2600Chassis = (mb: string): Chassis => ({ slots: 2, fixed: { 0: mb } });
 
+/** The c3745, c3725 and c2691 share the GT96100 motherboard, their modules, WICs and defaults but for NVRAM. */
+function gt96100(size: { nvram: number; slots: number; wicSlots: number; maxRam: number }): PlatformSpec {
+  return {
+    cpu: 'mips',
+    defaults: { ram: 128, nvram: size.nvram, disk0: 16, disk1: 0, clock_divisor: 8, sparsemem: true, iomem: 5 },
+    chassis: { '': { slots: size.slots, fixed: { 0: 'GT96100-FE' } } },
+    defaultChassis: null,
+    modules: NM_37XX,
+    wics: SERIAL_WICS,
+    wicSlots: size.wicSlots,
+    maxRam: size.maxRam,
+  };
+}
+
 export const PLATFORM_SPECS: Readonly<Record<Platform, PlatformSpec>> = {
   c7200: {
     cpu: 'mips',
@@ -97,36 +111,9 @@ export const PLATFORM_SPECS: Readonly<Record<Platform, PlatformSpec>> = {
     wicSlots: 0,
     maxRam: 1024,
   },
-  c3745: {
-    cpu: 'mips',
-    defaults: { ram: 128, nvram: 304, disk0: 16, disk1: 0, clock_divisor: 8, sparsemem: true, iomem: 5 },
-    chassis: { '': { slots: 5, fixed: { 0: 'GT96100-FE' } } },
-    defaultChassis: null,
-    modules: NM_37XX,
-    wics: SERIAL_WICS,
-    wicSlots: 3,
-    maxRam: 512,
-  },
-  c3725: {
-    cpu: 'mips',
-    defaults: { ram: 128, nvram: 112, disk0: 16, disk1: 0, clock_divisor: 8, sparsemem: true, iomem: 5 },
-    chassis: { '': { slots: 3, fixed: { 0: 'GT96100-FE' } } },
-    defaultChassis: null,
-    modules: NM_37XX,
-    wics: SERIAL_WICS,
-    wicSlots: 2,
-    maxRam: 256,
-  },
-  c2691: {
-    cpu: 'mips',
-    defaults: { ram: 128, nvram: 112, disk0: 16, disk1: 0, clock_divisor: 8, sparsemem: true, iomem: 5 },
-    chassis: { '': { slots: 2, fixed: { 0: 'GT96100-FE' } } },
-    defaultChassis: null,
-    modules: NM_37XX,
-    wics: SERIAL_WICS,
-    wicSlots: 3,
-    maxRam: 256,
-  },
+  c3745: gt96100({ nvram: 304, slots: 5, wicSlots: 3, maxRam: 512 }),
+  c3725: gt96100({ nvram: 112, slots: 3, wicSlots: 2, maxRam: 256 }),
+  c2691: gt96100({ nvram: 112, slots: 2, wicSlots: 3, maxRam: 256 }),
   c3600: {
     cpu: 'mips',
     defaults: { ram: 128, nvram: 128, disk0: 0, disk1: 0, clock_divisor: 4, sparsemem: true, iomem: 5 },
