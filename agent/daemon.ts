@@ -29,7 +29,7 @@ import { httpMetrics } from '../src/api/middleware/http-metrics.ts';
 import { nodeMetrics } from '../src/metrics/node-metrics.ts';
 import { Registry } from '../src/metrics/registry.ts';
 import { meteredRelay } from '../src/metrics/relay-metrics.ts';
-import { metricsRoutes } from '../src/metrics/routes.ts';
+import { metricsRoutes } from '../src/api/metrics-route.ts';
 import { openApiRoutes } from '../src/api/openapi/routes.ts';
 import { RelayPool, defaultRelayWorkers } from '../src/relay/pool.ts';
 import { currentRuntime } from '../src/runtime/index.ts';

@@ -9,10 +9,10 @@ export function nodeMetrics(compute: Compute, registry: Registry): void {
   const nodes = registry.gauge('patchbay_nodes', 'Nodes on this compute, by node type and status.');
   const cpu = registry.gauge('patchbay_node_cpu_percent', 'CPU use of a running emulator process (100 = one core), averaged since the previous scrape.');
   const memory = registry.gauge('patchbay_node_memory_bytes', 'Resident memory of a running emulator process.');
-  const projects = registry.gauge('patchbay_projects', 'Projects open on this compute.');
+  registry.gauge('patchbay_projects', 'Projects open on this compute.', () => compute.projects.length);
   const ports = registry.gauge('patchbay_ports_reserved', 'Ports reserved from the agent ranges, by protocol.');
-  const rss = registry.gauge('patchbay_process_resident_memory_bytes', 'Resident memory of the agent itself.');
-  const uptime = registry.gauge('patchbay_process_uptime_seconds', 'Seconds since the agent started.');
+  registry.gauge('patchbay_process_resident_memory_bytes', 'Resident memory of the agent itself.', () => process.memoryUsage.rss());
+  registry.gauge('patchbay_process_uptime_seconds', 'Seconds since the agent started.', () => Math.round(process.uptime()));
 
   registry.collect(async () => {
     nodes.reset();
@@ -24,11 +24,8 @@ export function nodeMetrics(compute: Compute, registry: Registry): void {
       counts.set(key, entry);
     }
     for (const { type, status, n } of counts.values()) nodes.set({ type, status }, n);
-    projects.set({}, compute.projects.length);
     ports.set({ protocol: 'tcp' }, compute.tcpPorts.allocated.length);
     ports.set({ protocol: 'udp' }, compute.udpPorts.allocated.length);
-    rss.set({}, process.memoryUsage.rss());
-    uptime.set({}, Math.round(process.uptime()));
 
     // Emulators are matched to nodes by working directory: each is launched in its node's directory.
     const byDirectory = new Map(compute.nodes.map((node) => [node.directory, node]));

@@ -114,8 +114,11 @@ export class Registry {
     return this.#register(new Counter(name, help, 'counter'));
   }
 
-  gauge(name: string, help: string): Gauge {
-    return this.#register(new Gauge(name, help, 'gauge'));
+  /** A gauge; given `read`, an unlabelled one that takes the value `read` returns at every scrape. */
+  gauge(name: string, help: string, read?: () => number): Gauge {
+    const gauge = this.#register(new Gauge(name, help, 'gauge'));
+    if (read) this.collect(() => gauge.set({}, read()));
+    return gauge;
   }
 
   histogram(name: string, help: string, bounds: readonly number[]): Histogram {

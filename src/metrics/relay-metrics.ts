@@ -36,10 +36,11 @@ export function meteredRelay(relay: Relay & PoolHealth, registry: Registry, opti
   const bytes = registry.counter('patchbay_relay_bytes_total', 'Bytes through relay bridges and fabric ports, by direction.');
   const drops = registry.counter('patchbay_relay_drops_total', 'Packets the relay dropped, by reason (filters, shaping, full queues, send errors).');
   const events = registry.counter('patchbay_relay_events_total', 'Events raised by the relay (worker crashes and restores), by level.');
-  const bridgeCount = registry.gauge('patchbay_relay_bridges', 'Relay bridges (one per connected emulator port).');
-  const portCount = registry.gauge('patchbay_relay_fabric_ports', 'Connected ports of hubs and switches hosted by the relay.');
-  const workers = registry.gauge('patchbay_relay_workers', 'Relay worker threads alive.');
-  const configured = registry.gauge('patchbay_relay_workers_configured', 'Relay worker threads the pool keeps running.');
+  registry.gauge('patchbay_relay_bridges', 'Relay bridges (one per connected emulator port).', () => bridges.size);
+  registry.gauge('patchbay_relay_fabric_ports', 'Connected ports of hubs and switches hosted by the relay.', () =>
+    [...fabricPorts.values()].reduce((sum, ports) => sum + ports.size, 0));
+  registry.gauge('patchbay_relay_workers', 'Relay worker threads alive.', () => relay.workerCount);
+  registry.gauge('patchbay_relay_workers_configured', 'Relay worker threads the pool keeps running.', () => options.configuredWorkers);
 
   relay.onEvent((event) => events.inc({ level: event.level }));
 
@@ -59,10 +60,6 @@ export function meteredRelay(relay: Relay & PoolHealth, registry: Registry, opti
     for (const reason of new Set([...retired.drops.keys(), ...live.drops.keys()])) {
       drops.mirror({ reason }, (retired.drops.get(reason) ?? 0) + (live.drops.get(reason) ?? 0));
     }
-    bridgeCount.set({}, bridges.size);
-    portCount.set({}, [...fabricPorts.values()].reduce((sum, ports) => sum + ports.size, 0));
-    workers.set({}, relay.workerCount);
-    configured.set({}, options.configuredWorkers);
   });
 
   /** Keeps what a bridge or port counted before it goes away. */

@@ -1,4 +1,8 @@
-/** What differs between Node and Deno: serving HTTP(S) and upgrading WebSockets. Everything else uses `node:` modules. */
+/**
+ * What differs between Node and Deno: serving HTTP(S) and upgrading WebSockets. Everything else uses `node:` modules.
+ * The runtime adapters are the server side of Hono, so this folder imports hono as src/api does (and nothing else in
+ * src/ does: test/architecture/layers.test.ts).
+ */
 import type { Hono } from 'hono';
 import type { UpgradeWebSocket } from 'hono/ws';
 

@@ -1,6 +1,7 @@
 /**
- * Layering of src/: the HTTP layer (src/api) stands on the domain, never the reverse, and the top-level folders
- * import each other without cycles. Reads the import statements of every source file; no daemon needed.
+ * Layering of src/: the HTTP layer (src/api) stands on the domain, never the reverse, only it and the server adapters
+ * (src/runtime) use Hono, and the top-level folders import each other without cycles. Reads the import statements of
+ * every source file; no daemon needed.
  */
 import t from 'tap';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -26,6 +27,12 @@ function importGraph(): Array<{ from: string; to: string }> {
       to: relative(SRC, resolve(dirname(file), m[1] ?? m[2])),
     })),
   );
+}
+
+/** Files under src/ (relative to src/) that import Hono (`hono`, `hono/*`, `@hono/*`). */
+function honoImporters(): string[] {
+  const hono = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"](?:hono|@hono\/[^'"]+)(?:\/[^'"]*)?['"]|import\(\s*['"](?:hono|@hono\/)/;
+  return sourceFiles(SRC).filter((file) => hono.test(readFileSync(file, 'utf8'))).map((file) => relative(SRC, file));
 }
 
 const topFolder = (path: string) => (path.includes('/') ? path.split('/')[0] : '.');
@@ -69,6 +76,12 @@ t.test('the graph reader sees the imports it checks', async (t) => {
 t.test('only src/api imports src/api', async (t) => {
   const offenders = graph.filter((e) => topFolder(e.from) !== 'api' && topFolder(e.to) === 'api');
   t.same(offenders.map((e) => `${e.from} -> ${e.to}`), []);
+});
+
+t.test('only src/api and src/runtime import hono', async (t) => {
+  const importers = honoImporters();
+  t.ok(importers.includes('api/app.ts') && importers.includes('runtime/node.ts'), 'the pattern sees the known importers');
+  t.same(importers.filter((file) => !['api', 'runtime'].includes(topFolder(file))), []);
 });
 
 t.test('no import cycle between the top-level folders of src/', async (t) => {

@@ -1,6 +1,6 @@
-/** `GET /metrics`: the registry in Prometheus text format. */
+/** `GET /metrics`: the registry (src/metrics) in Prometheus text format. */
 import { Hono } from 'hono';
-import type { Registry } from './registry.ts';
+import type { Registry } from '../metrics/registry.ts';
 
 export function metricsRoutes(registry: Registry): Hono {
   const app = new Hono();
