@@ -98,8 +98,11 @@ export async function startDaemon(
   const metrics = new Registry();
   const workers = config.relay_workers ?? defaultRelayWorkers();
   const relayPool = await RelayPool.start({ workers, io: config.relay_io });
-  if (relayPool.io.fallback) log.warn(`relay uses its dgram I/O: ${relayPool.io.fallback}`);
-  log.info('relay started', { workers, io: relayPool.io.name });
+  // Workers start with the first bridge or fabric that needs one, so their I/O is known only then.
+  relayPool.onWorkerStart(({ threadId, io, fallback, workers: running }) => {
+    if (fallback) log.warn(`relay uses its dgram I/O: ${fallback}`);
+    log.info('relay worker started', { thread: threadId, io, workers: running, max_workers: workers });
+  });
   const relay = meteredRelay(relayPool, metrics, { configuredWorkers: workers });
   // The state recorder starts once the compute exists; nothing creates a host object before requests arrive.
   let recorder: StateRecorder | undefined;

@@ -123,7 +123,7 @@ export const OPTION_HELP: Record<keyof AgentConfigInput, string> = {
   docker_socket: 'Docker Engine unix socket for Docker nodes (default /var/run/docker.sock)',
   busybox_path: 'statically linked busybox bind-mounted into Docker node containers (default /bin/busybox, from busybox-static)',
   gns3_version: 'GNS3 version reported to controllers, which must match theirs (default 2.2.59)',
-  relay_workers: 'relay worker threads (default: number of cores, at most 4)',
+  relay_workers: 'most relay worker threads, started as bridges and hubs/switches need them (default: number of cores, at most 4)',
   relay_io: 'relay packet I/O: native (FFI, batched; raw and TAP endpoints), dgram (portable) or auto (default: native where it loads)',
   controller: 'controller URL to register this agent with',
   compute_id: 'compute id to register under (default: host name)',

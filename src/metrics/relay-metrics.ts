@@ -40,7 +40,7 @@ export function meteredRelay(relay: Relay & PoolHealth, registry: Registry, opti
   registry.gauge('patchbay_relay_fabric_ports', 'Connected ports of hubs and switches hosted by the relay.', () =>
     [...fabricPorts.values()].reduce((sum, ports) => sum + ports.size, 0));
   registry.gauge('patchbay_relay_workers', 'Relay worker threads alive.', () => relay.workerCount);
-  registry.gauge('patchbay_relay_workers_configured', 'Relay worker threads the pool keeps running.', () => options.configuredWorkers);
+  registry.gauge('patchbay_relay_workers_configured', 'Most relay worker threads the pool starts (on demand, with the first bridges and fabrics).', () => options.configuredWorkers);
 
   relay.onEvent((event) => events.inc({ level: event.level }));
 

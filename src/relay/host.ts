@@ -4,6 +4,7 @@ import { Bridge } from './bridge.ts';
 import { PatchbayError } from '../errors/index.ts';
 import { Fabric } from './fabric.ts';
 import type { RelayIo } from './io/types.ts';
+import { assertNew, existing } from './by-id.ts';
 import { LoopbackDirectory } from './loopback.ts';
 import type { Command, Reply, Request, WorkerMessage } from './protocol.ts';
 import type { RelayEvent } from './types.ts';
@@ -55,7 +56,7 @@ export class RelayHost {
   async #execute(command: Command): Promise<unknown> {
     switch (command.op) {
       case 'createBridge': {
-        if (this.#bridges.has(command.id)) throw new Error(`Bridge "${command.id}" already exists`);
+        assertNew(this.#bridges, 'Bridge', command.id);
         this.#bridges.set(command.id, await Bridge.open(command.id, command.spec, this.#io, this.emit, this.#loopback));
         return undefined;
       }
@@ -73,7 +74,7 @@ export class RelayHost {
       case 'stats':
         return this.#bridge(command.id).stats();
       case 'createFabric':
-        if (this.#fabrics.has(command.id)) throw new Error(`Fabric "${command.id}" already exists`);
+        assertNew(this.#fabrics, 'Fabric', command.id);
         this.#fabrics.set(command.id, new Fabric(command.id, command.kind, this.#io, this.emit, this.#loopback));
         return undefined;
       case 'setFabricPort':
@@ -105,14 +106,10 @@ export class RelayHost {
   }
 
   #fabric(id: string): Fabric {
-    const fabric = this.#fabrics.get(id);
-    if (!fabric) throw new Error(`Fabric "${id}" does not exist`);
-    return fabric;
+    return existing(this.#fabrics, 'Fabric', id);
   }
 
   #bridge(id: string): Bridge {
-    const bridge = this.#bridges.get(id);
-    if (!bridge) throw new Error(`Bridge "${id}" does not exist`);
-    return bridge;
+    return existing(this.#bridges, 'Bridge', id);
   }
 }

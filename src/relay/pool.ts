@@ -1,13 +1,15 @@
 /**
  * The relay as a tinypool worker pool. The main thread owns the spec of every bridge and fabric (the source of truth),
- * places each on the least-loaded worker, and re-creates a dead worker's bridges and fabrics on a fresh one. Packets never cross
- * the main thread: each worker talks to it only through a MessagePort carrying control messages.
+ * starts worker threads only when a bridge or fabric needs one, places each bridge/fabric (see `#place`), and re-creates
+ * a dead worker's bridges and fabrics on a fresh one. Packets never cross the main thread: each worker talks to it only
+ * through a MessagePort carrying control messages.
  */
 import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import Tinypool from 'tinypool';
 import { PatchbayError } from '../errors/index.ts';
+import { assertNew, existing } from './by-id.ts';
 import type { ErrorCode } from '../errors/index.ts';
 import type { RelayIoChoice } from './io/types.ts';
 import type { RelayIoName } from './io/types.ts';
@@ -24,15 +26,14 @@ import type {
 } from './types.ts';
 
 /**
- * Relay threads started by default: one per core, at most 4. Each thread is a V8 isolate costing ~30 MiB of RSS
- * (measured: 1 → 8 workers add 29–34 MiB each), while one native-I/O worker forwards ~200k frames/s per core it
- * gets (2.5–5 µs of CPU per frame, docs/performance.md): four already outrun what the emulators of one host send, so
- * a 64-core host does not pay 2 GiB for idle isolates. `--relay-workers` overrides it.
+ * Most relay threads by default: one per core, at most 4. Each thread is a V8 isolate costing 11–14 MiB of RSS
+ * (compiled build, docs/performance.md), while one native-I/O worker forwards ~200k frames/s per core it gets
+ * (2.5–5 µs of CPU per frame): four already outrun what the emulators of one host send. `--relay-workers` overrides it.
  */
 export const defaultRelayWorkers = (): number => Math.min(availableParallelism(), 4);
 
 export type RelayPoolOptions = {
-  /** Number of relay threads; default `defaultRelayWorkers()`. */
+  /** Most relay threads the pool runs at once, started as bridges and fabrics need them; default `defaultRelayWorkers()`. */
   workers?: number;
   /** I/O backend of every worker (default `auto`: native where the FFI loads, else dgram). */
   io?: RelayIoChoice;
@@ -53,8 +54,12 @@ type Slot = {
   /** Bridges plus fabric ports (and one per fabric) placed on this worker. */
   load: number;
   alive: boolean;
+  /** Set by the worker's hello; until then commands wait in the MessagePort's queue. */
   threadId: number | null;
 };
+
+/** What a freshly started worker reports (logged by the daemon). */
+export type WorkerStart = { threadId: number; io: RelayIoName; fallback: string | null; workers: number };
 
 type Placement = {
   slot: Slot;
@@ -86,27 +91,33 @@ const RESTORE_RETRY_MS = 50;
 
 export class RelayPool implements Relay {
   #tinypool: Tinypool;
+  #bound: number;
   #slots: Slot[] = [];
   #bridges = new Map<string, BridgeRecord>();
   #fabrics = new Map<string, FabricRecord>();
   #listeners: Array<(event: RelayEvent) => void> = [];
+  #startListeners: Array<(start: WorkerStart) => void> = [];
   #closing = false;
   #ioChoice: RelayIoChoice;
   #ioName: RelayIoName | null = null;
   #ioFallback: string | null = null;
 
-  private constructor(tinypool: Tinypool, io: RelayIoChoice) {
+  private constructor(tinypool: Tinypool, io: RelayIoChoice, bound: number) {
     this.#tinypool = tinypool;
     this.#ioChoice = io;
+    this.#bound = bound;
   }
 
-  /** Starts the worker threads and waits until each has reported in. */
+  /**
+   * Makes the pool; no thread starts until the first bridge or fabric is created (an idle agent holds no relay
+   * isolate). Async for the callers' sake: it resolves at once.
+   */
   static async start(options: RelayPoolOptions = {}): Promise<RelayPool> {
     const workers = options.workers ?? defaultRelayWorkers();
     if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`Invalid relay worker count "${workers}"`);
     const tinypool = new Tinypool({
       filename: WORKER_FILE,
-      minThreads: workers,
+      minThreads: 0,
       // Headroom: a thread that exits without an 'error' event stays counted by tinypool until its task settles.
       maxThreads: workers * 2,
       concurrentTasksPerWorker: 1,
@@ -114,18 +125,29 @@ export class RelayPool implements Relay {
       isolateWorkers: false,
       useAtomics: false,
     });
-    const pool = new RelayPool(tinypool, options.io ?? 'auto');
-    await Promise.all(Array.from({ length: workers }, () => pool.#startSlot()));
-    return pool;
+    return new RelayPool(tinypool, options.io ?? 'auto', workers);
   }
 
+  /** Worker threads running now (0 until the first bridge or fabric), at most `maxWorkers`. */
   get workerCount(): number {
     return this.#slots.length;
   }
 
-  /** The I/O backend the workers opened, and why `auto` fell back to dgram (null when it did not). */
-  get io(): { name: RelayIoName; fallback: string | null } {
-    return { name: this.#ioName ?? 'dgram', fallback: this.#ioFallback };
+  get maxWorkers(): number {
+    return this.#bound;
+  }
+
+  /**
+   * The I/O backend the workers opened, and why `auto` fell back to dgram (null when it did not); null before the
+   * first worker has started.
+   */
+  get io(): { name: RelayIoName; fallback: string | null } | null {
+    return this.#ioName === null ? null : { name: this.#ioName, fallback: this.#ioFallback };
+  }
+
+  /** Told each time a worker thread has started and opened its I/O. */
+  onWorkerStart(listener: (start: WorkerStart) => void): void {
+    this.#startListeners.push(listener);
   }
 
   /** Thread id of the worker hosting a bridge or fabric (diagnostics and tests). */
@@ -138,9 +160,9 @@ export class RelayPool implements Relay {
   }
 
   async createBridge(id: string, spec: BridgeSpec): Promise<void> {
-    if (this.#bridges.has(id)) throw new Error(`Bridge "${id}" already exists`);
+    assertNew(this.#bridges, 'Bridge', id);
     const copy = structuredClone(spec);
-    const slot = this.#linkPartner(copy) ?? this.#leastLoaded();
+    const slot = this.#linkPartner(copy) ?? this.#place();
     slot.load += 1;
     try {
       await this.#retryBusy(() => this.#request(slot, { op: 'createBridge', id, spec: copy }));
@@ -194,8 +216,8 @@ export class RelayPool implements Relay {
   }
 
   async createFabric(id: string, kind: FabricKind): Promise<void> {
-    if (this.#fabrics.has(id)) throw new Error(`Fabric "${id}" already exists`);
-    const slot = this.#leastLoaded();
+    assertNew(this.#fabrics, 'Fabric', id);
+    const slot = this.#place();
     slot.load += 1;
     try {
       await this.#request(slot, { op: 'createFabric', id, kind });
@@ -284,15 +306,11 @@ export class RelayPool implements Relay {
   }
 
   #record(id: string): BridgeRecord {
-    const record = this.#bridges.get(id);
-    if (!record) throw new Error(`Bridge "${id}" does not exist`);
-    return record;
+    return existing(this.#bridges, 'Bridge', id);
   }
 
   #fabric(id: string): FabricRecord {
-    const record = this.#fabrics.get(id);
-    if (!record) throw new Error(`Fabric "${id}" does not exist`);
-    return record;
+    return existing(this.#fabrics, 'Fabric', id);
   }
 
   #fabricPort(record: FabricRecord, id: string, port: number): FabricPortRecord {
@@ -322,10 +340,18 @@ export class RelayPool implements Relay {
     return undefined;
   }
 
-  #leastLoaded(): Slot {
-    let best = this.#slots[0]!;
-    for (const slot of this.#slots) if (slot.load < best.load) best = slot;
-    return best;
+  /**
+   * The worker for a new bridge or fabric without a link partner. Growth rule: a worker that hosts nothing is used
+   * first; else a new worker starts while fewer than `maxWorkers` run; else the least-loaded one. So the first
+   * bridge/fabric starts the first worker, independent links spread over up to `maxWorkers` threads (each can then
+   * use a core, as with the eager pool this replaces), and an agent whose nodes have no links starts none. Workers
+   * are not stopped when they empty: a thread start costs ~20-40 ms and would fall on a node start.
+   */
+  #place(): Slot {
+    let best: Slot | undefined;
+    for (const slot of this.#slots) if (!best || slot.load < best.load) best = slot;
+    if (best && (best.load === 0 || this.#slots.length >= this.#bound)) return best;
+    return this.#startSlot().slot;
   }
 
   /** Sends a command about an existing bridge/fabric; if its worker dies meanwhile, retries once it is restored. */
@@ -350,18 +376,23 @@ export class RelayPool implements Relay {
     });
   }
 
-  /** Starts one relay thread and resolves once it has said hello. */
-  #startSlot(): Promise<Slot> {
+  /**
+   * Starts one relay thread. The slot can take commands at once (they queue in its port until the worker listens);
+   * `hello` resolves once the worker has opened its I/O and said so.
+   */
+  #startSlot(): { slot: Slot; hello: Promise<Slot> } {
     const { port1, port2 } = new MessageChannel();
     const slot: Slot = { port: port1, pending: new Map(), seq: 0, load: 0, alive: true, threadId: null };
     this.#slots.push(slot);
-    return new Promise((resolve, reject) => {
+    const hello = new Promise<Slot>((resolve, reject) => {
       port1.on('message', (message: WorkerMessage) => {
         if ('hello' in message) {
           slot.threadId = message.hello.threadId;
           this.#ioName = message.hello.io;
           this.#ioFallback = message.hello.fallback;
           this.#watchThread(slot);
+          const start = { ...message.hello, workers: this.#slots.length };
+          for (const listener of this.#startListeners) listener(start);
           resolve(slot);
         } else if ('event' in message) {
           this.#emit(message.event);
@@ -378,6 +409,9 @@ export class RelayPool implements Relay {
         },
       );
     });
+    // Awaited by a restore only; a first bridge learns of a failed start from its own request.
+    hello.catch(() => {});
+    return { slot, hello };
   }
 
   /** Also notices a thread that exits without an error (e.g. terminated), which tinypool does not report. */
@@ -410,7 +444,9 @@ export class RelayPool implements Relay {
     this.#slots.splice(this.#slots.indexOf(slot), 1);
     if (this.#closing) return;
     const orphans = [...this.#bridges.entries(), ...this.#fabrics.entries()].filter(([, r]) => r.slot === slot);
-    const replacement = this.#startSlot();
+    // A worker that hosted nothing (or never started) is not replaced: the next bridge starts one if it needs it.
+    if (orphans.length === 0) return;
+    const replacement = this.#startSlot().hello;
     const restored = replacement.then((fresh) => this.#restore(fresh, orphans));
     for (const [, record] of orphans) record.ready = restored.then(() => undefined, () => undefined);
     void restored.then(

@@ -24,14 +24,16 @@ t.test('a bridge relays frames in both directions', async (t) => {
 t.test('bridges spread over the workers and can be deleted and updated', async (t) => {
   const pool = await startPool(2);
   t.teardown(() => pool.close());
-  t.equal(pool.workerCount, 2);
+  t.equal(pool.workerCount, 0, 'no worker before the first bridge');
   const a = await bridgeFixture();
   const b = await bridgeFixture();
   t.teardown(a.close);
   t.teardown(b.close);
   await pool.createBridge('a', a.spec);
+  t.equal(pool.workerCount, 1, 'the first bridge started one worker');
   await pool.createBridge('b', b.spec);
-  t.not(pool.threadOf('a'), pool.threadOf('b'), 'least-loaded placement uses both workers');
+  t.equal(pool.workerCount, 2, 'a second independent bridge started the second');
+  t.not(pool.threadOf('a'), pool.threadOf('b'), 'placement uses both workers');
 
   await t.rejects(pool.createBridge('a', a.spec), /already exists/);
   const clash = await bridgeFixture();
@@ -58,6 +60,7 @@ t.test('bridges spread over the workers and can be deleted and updated', async (
   await t.rejects(pool.stats('b'), /does not exist/);
   // The ports of a deleted bridge are free again.
   await pool.createBridge('b2', b.spec);
+  t.equal(pool.workerCount, 2, 'an emptied worker is reused, not a new one started');
 });
 
 t.test('a crashed worker is replaced and its bridges re-created', async (t) => {
@@ -79,6 +82,22 @@ t.test('a crashed worker is replaced and its bridges re-created', async (t) => {
   // The warning is emitted right after the restore settles.
   await new Promise((resolve) => setTimeout(resolve, 20));
   t.match(events, [{ level: 'warning', message: /re-created 1 of 1 bridges\/fabrics/ }]);
+});
+
+t.test('workers start on demand up to the bound, concurrent creates included', async (t) => {
+  const pool = await startPool(2);
+  t.teardown(() => pool.close());
+  const starts: number[] = [];
+  pool.onWorkerStart((start) => starts.push(start.threadId));
+  t.equal(pool.io, null, 'no I/O opened yet');
+  const fixtures = await Promise.all(Array.from({ length: 5 }, () => bridgeFixture()));
+  for (const fx of fixtures) t.teardown(fx.close);
+  await Promise.all(fixtures.map((fx, i) => pool.createBridge(`c${i}`, fx.spec)));
+  await pool.createFabric('sw', 'ethernet_switch');
+  t.equal(pool.workerCount, 2, 'never more than the bound');
+  t.equal(starts.length, 2, 'each start announced once');
+  t.equal(new Set(fixtures.map((_, i) => pool.threadOf(`c${i}`))).size, 2, 'bridges spread over both');
+  t.ok(pool.io?.name === 'native' || pool.io?.name === 'dgram', 'the I/O is known once a worker runs');
 });
 
 t.test('the largest UDP datagram (65,507 B) crosses a bridge intact both ways', async (t) => {
