@@ -2,8 +2,7 @@
  * A client for the Dynamips hypervisor's line protocol on a private 127.0.0.1 TCP port: one command at a time, each
  * answered by zero or more `101 <text>` lines and a final `100-<text>` (success) or `2xx-<text>` (error).
  */
-import type { Socket } from 'node:net';
-import { connectWhenListening } from '../tcp-connect.ts';
+import { ControlConnection, ControlConnectionError } from '../control-connection.ts';
 
 /** An error reply (`2xx-…`) or a broken connection; `code` is the reply code, 0 when the connection failed. */
 export class HypervisorError extends Error {
@@ -42,72 +41,42 @@ export function quote(value: string): string {
   return `"${value}"`;
 }
 
-type Pending = { command: string; resolve: (reply: Reply) => void; reject: (err: Error) => void };
-
 export class Hypervisor {
-  readonly #socket: Socket;
-  #buffer = '';
-  #pending: Pending | null = null;
-  #queue: Promise<unknown> = Promise.resolve();
-  #closed = false;
+  readonly #connection: ControlConnection<Reply>;
 
-  private constructor(socket: Socket) {
-    this.#socket = socket;
-    socket.setEncoding('latin1');
-    socket.setNoDelay(true);
-    socket.on('data', (chunk: string) => this.#onData(chunk));
-    socket.on('error', () => socket.destroy());
-    socket.on('close', () => {
-      this.#closed = true;
-      const pending = this.#pending;
-      this.#pending = null;
-      pending?.reject(new HypervisorError(`Connection to the Dynamips hypervisor closed during "${pending.command}"`, 0));
-    });
+  private constructor(connection: ControlConnection<Reply>) {
+    this.#connection = connection;
   }
 
   /** Connects once the hypervisor listens on 127.0.0.1:`port`. */
   static async connect(port: number, timeoutMs = 10_000): Promise<Hypervisor> {
-    return new Hypervisor(await connectWhenListening(port, timeoutMs));
+    return new Hypervisor(await ControlConnection.connect(port, takeReply, timeoutMs));
   }
 
   get closed(): boolean {
-    return this.#closed;
-  }
-
-  #onData(chunk: string): void {
-    this.#buffer += chunk;
-    const taken = takeReply(this.#buffer);
-    if (!taken) return;
-    this.#buffer = taken.rest;
-    const pending = this.#pending;
-    this.#pending = null;
-    pending?.resolve(taken.reply);
+    return this.#connection.closed;
   }
 
   /**
    * Sends one command (arguments already quoted where they are strings) and resolves with the reply's lines
    * (the final line's text included unless it is the bare `OK`); rejects with a HypervisorError on a 2xx reply.
    */
-  send(command: string): Promise<string[]> {
-    const run = async () => {
-      if (this.#closed) throw new HypervisorError(`Dynamips hypervisor is not connected (command "${command}")`, 0);
-      const reply = await new Promise<Reply>((resolve, reject) => {
-        this.#pending = { command, resolve, reject };
-        this.#socket.write(`${command}\n`);
-      });
-      if (reply.code >= 200) {
-        throw new HypervisorError(`Dynamips error when running command '${command}': ${reply.lines.at(-1) ?? ''}`, reply.code);
-      }
-      if (reply.lines.at(-1) === 'OK') reply.lines.pop();
-      return reply.lines;
-    };
-    const result = this.#queue.then(run, run);
-    this.#queue = result.catch(() => undefined);
-    return result;
+  async send(command: string): Promise<string[]> {
+    const reply = await this.#connection.request(`${command}\n`).catch((err: unknown) => {
+      if (!(err instanceof ControlConnectionError)) throw err;
+      throw new HypervisorError(err.reason === 'not-connected'
+        ? `Dynamips hypervisor is not connected (command "${command}")`
+        : `Connection to the Dynamips hypervisor closed during "${command}"`, 0);
+    });
+    if (reply.code >= 200) {
+      throw new HypervisorError(`Dynamips error when running command '${command}': ${reply.lines.at(-1) ?? ''}`, reply.code);
+    }
+    if (reply.lines.at(-1) === 'OK') reply.lines.pop();
+    return reply.lines;
   }
 
   /** Closes the control connection (the process is stopped by its supervisor). */
   close(): void {
-    this.#socket.destroy();
+    this.#connection.close();
   }
 }
