@@ -6,18 +6,23 @@
  *   struct msghdr  { void *name; socklen_t namelen; struct iovec *iov; size_t iovlen;
  *                    void *control; size_t controllen; int flags; }                    56 bytes
  *   struct mmsghdr { struct msghdr hdr; unsigned int len; }                              64 bytes
+ *   struct cmsghdr { size_t len; int level; int type; } then the data, padded to 8 bytes
  */
 
 export const IOVEC_BYTES = 16;
 export const MMSGHDR_BYTES = 64;
 /** Room for any sockaddr the relay sends to (sockaddr_in6 is 28 bytes). */
 export const NAME_BYTES = 32;
+/** One control message carrying a 16-bit value: CMSG_SPACE(2) (a 16-byte cmsghdr, the value, padding to 8). */
+export const CMSG_BYTES = 24;
 
 /** Offsets in 32-bit words inside one mmsghdr. */
 export const MSG_NAME = 0;
 export const MSG_NAMELEN = 2;
 export const MSG_IOV = 4;
 export const MSG_IOVLEN = 6;
+export const MSG_CONTROL = 8;
+export const MSG_CONTROLLEN = 10;
 export const MSG_FLAGS = 12;
 export const MSG_LEN = 14;
 export const MMSGHDR_WORDS = MMSGHDR_BYTES / 4;
@@ -30,24 +35,14 @@ export function putWord64(words: Uint32Array, at: number, value: number): void {
   words[at + 1] = Math.floor(value / TWO_32);
 }
 
-/**
- * Fills `count` mmsghdr entries at byte `vectorOffset` of `memory`, entry i pointing at iovec i (at `iovOffset`) and,
- * when `nameOffset` is given, at a NAME_BYTES name slot i. Only iov_base/iov_len and namelen change afterwards.
- */
-export function initVector(
-  memory: { bytes: Uint8Array; address: number },
-  count: number,
-  vectorOffset: number,
-  iovOffset: number,
-  nameOffset: number | null,
-): Uint32Array {
+/** Fills `count` mmsghdr entries at byte `vectorOffset` of `memory`, entry i pointing at iovec i (at `iovOffset`). */
+export function initVector(memory: { bytes: Uint8Array; address: number }, count: number, vectorOffset: number, iovOffset: number): Uint32Array {
   const words = new Uint32Array(memory.bytes.buffer, memory.bytes.byteOffset, memory.bytes.byteLength >>> 2);
   for (let i = 0; i < count; i++) {
     const at = (vectorOffset >>> 2) + i * MMSGHDR_WORDS;
     words.fill(0, at, at + MMSGHDR_WORDS);
     putWord64(words, at + MSG_IOV, memory.address + iovOffset + i * IOVEC_BYTES);
     putWord64(words, at + MSG_IOVLEN, 1);
-    if (nameOffset !== null) putWord64(words, at + MSG_NAME, memory.address + nameOffset + i * NAME_BYTES);
   }
   return words;
 }

@@ -11,27 +11,13 @@ import { requireCapabilities, requireInterface, validateInterfaceName } from '..
 import type { Peer } from '../../peer.ts';
 import { SOCKET_BUFFER_BYTES } from '../../peer.ts';
 import type { DeviceEndpoint, EndpointHandlers, RelayIo, UdpSocket } from '../types.ts';
-import {
-  IOVEC_BYTES,
-  MMSGHDR_BYTES,
-  MMSGHDR_WORDS,
-  MSG_FLAGS,
-  MSG_LEN,
-  MSG_NAMELEN,
-  NAME_BYTES,
-  initVector,
-  putWord64,
-  readIfreqName,
-  writeIfreq,
-} from './layout.ts';
+import { IOVEC_BYTES, MMSGHDR_BYTES, MMSGHDR_WORDS, MSG_FLAGS, MSG_LEN, initVector, putWord64, readIfreqName, writeIfreq } from './layout.ts';
 import {
   AF_INET,
   AF_INET6,
   AF_PACKET,
   EAGAIN,
   EINTR,
-  EMSGSIZE,
-  ENOBUFS,
   IFF_NO_PI,
   IFF_TAP,
   MSG_DONTWAIT,
@@ -54,42 +40,19 @@ import {
   errnoError,
 } from './libc.ts';
 import type { Libc, NativeMemory, Unwatch } from './libc.ts';
+import { OUTBOX_FRAMES, Outbox, TRANSIENT_UDP } from './outbox.ts';
 import { encodeInetAddress, encodePacketAddress, encodePromiscuousMembership } from './sockaddr.ts';
 
-/** Frames per recvmmsg/sendmmsg call. */
-export const BATCH = 32;
+/** Frames per recvmmsg call: one outbox (a batch forwarded to a single destination fills at most one). */
+export const BATCH = OUTBOX_FRAMES;
 /** Any UDP datagram (≤ 65,507 B), and an Ethernet frame at the largest MTU (65,535) with a VLAN tag. */
 export const SLOT_BYTES = 65_560;
 /** Batches taken from one socket per readiness callback before the event loop gets a turn (control messages, timers). */
 const BATCHES_PER_WAKE = 8;
 /** Copies of frames that do not live in the ring, until the next flush. */
 const ARENA_BYTES = 4 * 1024 * 1024;
-/** Errors a UDP receive or send reports when a peer is not listening yet or a route comes and goes (links survive them). */
-const TRANSIENT_UDP = new Set(['ECONNREFUSED', 'ENETDOWN', 'ENETUNREACH', 'EHOSTUNREACH', 'EINVAL', 'EPERM']);
 
 const TUN_PATH = new TextEncoder().encode('/dev/net/tun\0');
-
-/** Frames waiting for the end of the batch, for one endpoint: a sendmmsg vector, or a list of TAP writes. */
-class Outbox {
-  count = 0;
-  closed = false;
-  readonly words: Uint32Array;
-  readonly memory: NativeMemory;
-  readonly lengths = new Uint32Array(BATCH);
-  readonly addresses = new Float64Array(BATCH);
-  /** The sockaddr each name slot holds: most outboxes always send to one peer, so the copy happens once. */
-  readonly names: Array<Uint8Array | null> = new Array(BATCH).fill(null);
-
-  constructor(
-    readonly fd: number,
-    readonly mode: 'message' | 'write',
-    readonly handlers: EndpointHandlers,
-    libc: Libc,
-  ) {
-    this.memory = libc.alloc(BATCH * (MMSGHDR_BYTES + IOVEC_BYTES + NAME_BYTES));
-    this.words = initVector(this.memory, BATCH, 0, BATCH * MMSGHDR_BYTES, mode === 'message' ? BATCH * (MMSGHDR_BYTES + IOVEC_BYTES) : null);
-  }
-}
 
 type Receiver = { fd: number; handlers: EndpointHandlers; unwatch: Unwatch | null; resume: () => void; closed: boolean };
 
@@ -118,7 +81,7 @@ export class NativeIo implements RelayIo {
     this.#libc = libc;
     const vectorBytes = BATCH * (MMSGHDR_BYTES + IOVEC_BYTES);
     this.#ring = libc.alloc(vectorBytes + BATCH * SLOT_BYTES);
-    this.#ringWords = initVector(this.#ring, BATCH, 0, BATCH * MMSGHDR_BYTES, null);
+    this.#ringWords = initVector(this.#ring, BATCH, 0, BATCH * MMSGHDR_BYTES);
     for (let i = 0; i < BATCH; i++) {
       const offset = vectorBytes + i * SLOT_BYTES;
       this.#slots.push(this.#ring.bytes.subarray(offset, offset + SLOT_BYTES));
@@ -146,7 +109,7 @@ export class NativeIo implements RelayIo {
       this.#libc.close(fd);
       throw error;
     }
-    const outbox = new Outbox(fd, 'message', handlers, this.#libc);
+    const outbox = new Outbox(fd, 'udp', handlers, this.#libc);
     const receiver = this.#watchMessages(fd, handlers, false, '');
     const entry = this.#track(receiver, outbox);
     return {
@@ -204,7 +167,7 @@ export class NativeIo implements RelayIo {
       this.#libc.close(fd);
       throw error;
     }
-    const outbox = new Outbox(fd, 'message', handlers, this.#libc);
+    const outbox = new Outbox(fd, 'packet', handlers, this.#libc);
     const receiver = this.#watchMessages(fd, handlers, true, name);
     receiver.resume = () => this.#recheckInterface(receiver, name, ifindex);
     const entry = this.#track(receiver, outbox);
@@ -218,7 +181,7 @@ export class NativeIo implements RelayIo {
   /** Sends every queued frame; after it, ring views and arena copies may be reused. */
   flush(): void {
     this.#flushQueued = false;
-    for (let i = 0; i < this.#dirty.length; i++) this.#send(this.#dirty[i]!);
+    for (let i = 0; i < this.#dirty.length; i++) this.#dirty[i]!.send(this.#libc);
     this.#dirty.length = 0;
     this.#arenaUsed = 0;
   }
@@ -236,7 +199,7 @@ export class NativeIo implements RelayIo {
    */
   abandon(): void {
     for (const entry of [...this.#open]) {
-      entry.outbox.count = 0;
+      entry.outbox.discard();
       void this.#closeEndpoint(entry);
     }
   }
@@ -397,15 +360,15 @@ export class NativeIo implements RelayIo {
     this.#libc.close(entry.receiver.fd);
   }
 
-  /** Queues one frame on an endpoint's outbox; `name` is the destination sockaddr for UDP, null for a device. */
-  #enqueue(outbox: Outbox, frame: Uint8Array, name: Uint8Array | null): void {
+  /** Queues one frame on an endpoint's outbox; `peer` is the destination sockaddr for UDP, null for a device. */
+  #enqueue(outbox: Outbox, frame: Uint8Array, peer: Uint8Array | null): void {
     if (outbox.closed) return;
     let address: number;
     if (frame.buffer === this.#ring.bytes.buffer) {
       address = this.#ring.address + frame.byteOffset;
     } else {
       if (frame.length > ARENA_BYTES) {
-        outbox.handlers.drop('too_big');
+        outbox.drop('too_big');
         return;
       }
       if (this.#arenaUsed + frame.length > ARENA_BYTES) this.flush();
@@ -413,57 +376,13 @@ export class NativeIo implements RelayIo {
       this.#arena.bytes.set(frame, this.#arenaUsed);
       this.#arenaUsed += (frame.length + 7) & ~7;
     }
-    const i = outbox.count++;
-    outbox.addresses[i] = address;
-    outbox.lengths[i] = frame.length;
-    if (outbox.mode === 'message') {
-      const iov = (BATCH * MMSGHDR_BYTES + i * IOVEC_BYTES) >>> 2;
-      putWord64(outbox.words, iov, address);
-      putWord64(outbox.words, iov + 2, frame.length);
-      if (name && outbox.names[i] !== name) {
-        outbox.names[i] = name;
-        outbox.memory.bytes.set(name, BATCH * (MMSGHDR_BYTES + IOVEC_BYTES) + i * NAME_BYTES);
-        outbox.words[i * MMSGHDR_WORDS + MSG_NAMELEN] = name.length;
-      }
-    }
-    if (i === 0) this.#dirty.push(outbox);
-    if (outbox.count === BATCH) {
-      this.#send(outbox);
+    if (outbox.pending === 0) this.#dirty.push(outbox);
+    if (outbox.push(address, frame.length, peer)) {
+      outbox.send(this.#libc);
     } else if (!this.#dispatching && !this.#flushQueued) {
       // Sent from a timer or a control message: go out once the current task is done, still as one batch.
       this.#flushQueued = true;
       queueMicrotask(this.#flushAll);
-    }
-  }
-
-  /** Hands an outbox to the kernel; a frame the kernel refuses is dropped with its reason and the rest still go. */
-  #send(outbox: Outbox): void {
-    const total = outbox.count;
-    outbox.count = 0;
-    if (total === 0 || outbox.closed) return;
-    const libc = this.#libc;
-    let sent = 0;
-    while (sent < total) {
-      let result: number;
-      if (outbox.mode === 'message') {
-        result = libc.sendmmsg(outbox.fd, outbox.memory.address + sent * MMSGHDR_BYTES, total - sent, MSG_DONTWAIT);
-      } else {
-        result = libc.write(outbox.fd, outbox.addresses[sent]!, outbox.lengths[sent]!) < 0 ? -1 : 1;
-      }
-      if (result > 0) {
-        sent += result;
-        continue;
-      }
-      const errno = libc.errno();
-      if (errno === EINTR) continue;
-      if (errno === EAGAIN || errno === ENOBUFS) {
-        for (; sent < total; sent++) outbox.handlers.drop('send_buffer_full');
-        break;
-      }
-      const error = errnoError(errno, outbox.mode === 'message' ? 'sendmmsg' : 'write', 'send');
-      outbox.handlers.drop(errno === EMSGSIZE ? 'too_big' : 'send_error');
-      if (errno !== EMSGSIZE && !TRANSIENT_UDP.has(error.code)) outbox.handlers.error(error, false);
-      sent++;
     }
   }
 }
