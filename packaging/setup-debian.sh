@@ -11,6 +11,8 @@ packages=(vpcs qemu-system-x86 qemu-utils busybox-static tshark python3 iproute2
 packages+=(systemd)
 # Docker nodes: Debian's Docker Engine (dockerd, containerd, runc and the docker CLI the tests and bench:docker use).
 packages+=(docker.io)
+# VNC consoles of Docker nodes: an X server (Xvfb) and a VNC server (x11vnc) on the host, as GNS3 runs them.
+packages+=(xvfb x11vnc)
 # The web UI tests drive the distribution's browser (playwright-core, no downloaded browser build).
 packages+=(chromium)
 # Dynamips (../shared/bin/dynamips-0.2.24 in tests, or --dynamips-path) needs libelf and libpcap; the Dynamips tests

@@ -22,10 +22,13 @@ export class PortPool {
    * Allocates the next free port for `owner`. Scanning resumes after the last port handed out so that a
    * port released a moment ago (whose socket may linger) is the last one reused.
    */
-  async allocate(owner: string): Promise<number> {
-    const size = this.end - this.start + 1;
+  async allocate(owner: string, lowest = this.start): Promise<number> {
+    // `lowest`: consoles some clients read as a display number (VNC: port - 5900) must not lie below it.
+    const first = Math.max(lowest, this.start);
+    const size = this.end - first + 1;
+    const cursor = Math.max(this.#cursor, first);
     for (let i = 0; i < size; i++) {
-      const port = this.start + ((this.#cursor - this.start + i) % size);
+      const port = first + ((cursor - first + i) % size);
       if (this.#owners.has(port)) continue;
       // Claim before the async probe so concurrent allocations never pick the same port.
       this.#owners.set(port, owner);
@@ -35,17 +38,17 @@ export class PortPool {
       }
       this.#owners.delete(port);
     }
-    throw fail('NO_FREE_PORT', this.start, this.end);
+    throw fail('NO_FREE_PORT', first, this.end);
   }
 
   /** Reserves `wanted` when it is in range, unowned and bindable; otherwise allocates another one, as GNS3 does. */
-  async reserve(wanted: number, owner: string): Promise<number> {
-    if (wanted >= this.start && wanted <= this.end && !this.#owners.has(wanted)) {
+  async reserve(wanted: number, owner: string, lowest = this.start): Promise<number> {
+    if (wanted >= Math.max(lowest, this.start) && wanted <= this.end && !this.#owners.has(wanted)) {
       this.#owners.set(wanted, owner);
       if (await this.#probe(wanted)) return wanted;
       this.#owners.delete(wanted);
     }
-    return this.allocate(owner);
+    return this.allocate(owner, lowest);
   }
 
   release(port: number | null | undefined): void {

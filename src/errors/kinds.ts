@@ -176,7 +176,16 @@ const kinds = {
     status: 409, exception: 'DockerError',
     message: (image: string) => `Docker image "${image}" is not available on this compute; pull or build it there first (patchbay does not pull images)`,
   },
-  DOCKER_VNC_UNSUPPORTED: { status: 409, exception: 'DockerError', message: () => 'VNC consoles of Docker nodes are not supported by patchbay yet' },
+  DOCKER_VNC_PROGRAMS_MISSING: {
+    status: 409, exception: 'DockerError',
+    message: (missing: string) => `Please install ${missing} on this host before using VNC consoles (Debian packages xvfb and x11vnc)`,
+  },
+  DOCKER_VNC_FAILED: {
+    status: 409, exception: 'DockerError', message: (node: string, reason: string) => `Could not start the VNC console of Docker container '${node}': ${reason}`,
+  },
+  DOCKER_VNC_PORT_TOO_LOW: {
+    status: 409, exception: 'NodeError', message: (port: number) => `VNC console require a port superior or equal to 5900, current port is ${port}`,
+  },
   DOCKER_PATH_WITH_COLON: {
     status: 409, exception: 'DockerError', message: () => "Cannot create a Docker container with a project directory containing a colon character (':')",
   },

@@ -11,15 +11,12 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { startDaemon, post, put } from '../helpers/daemon.ts';
 import { TelnetClient } from '../helpers/telnet.ts';
-import { CONFIG_IMAGE, IMAGE, QUICK_STOP, containersOf, docker, execIn, inspect, until } from './helpers.ts';
+import { CONFIG_IMAGE, IMAGE, QUICK_STOP, containersOf, docker, dockerProject, execIn, inspect, until } from './helpers.ts';
 
 t.test('docker nodes', async (t) => {
   const daemon = await startDaemon();
-  const stateDir = join(daemon.projectsDir, '.patchbay');
   t.teardown(() => daemon.stop());
-  const projectId = randomUUID();
-  const base = `/v2/compute/projects/${projectId}/docker/nodes`;
-  await daemon.json('/v2/compute/projects', { ...post({ name: 'docker', project_id: projectId }), expect: 201 });
+  const { base, stateDir } = await dockerProject(daemon, 'docker');
   const events: Array<{ action: string; event: any }> = [];
   const notifications = new WebSocket(`${daemon.url.replace('http', 'ws')}/v2/compute/notifications/ws`);
   notifications.on('message', (data) => events.push(JSON.parse(String(data))));
@@ -250,9 +247,7 @@ t.test('after a SIGKILLed agent, the next one removes its containers and only th
   t.teardown(() => docker('rm', '-f', handMade));
 
   const first = await startDaemon({ root });
-  const projectId = randomUUID();
-  const base = `/v2/compute/projects/${projectId}/docker/nodes`;
-  await first.json('/v2/compute/projects', { ...post({ name: 'reap', project_id: projectId }), expect: 201 });
+  const { base } = await dockerProject(first, 'reap');
   const node = await first.json(base, { ...post({ name: 'R1', image: IMAGE, console_type: 'telnet', start_command: QUICK_STOP }), expect: 201 });
   await first.json(`${base}/${node.node_id}/start`, { ...post(), expect: 204 });
   first.child.kill('SIGKILL');

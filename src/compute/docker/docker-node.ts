@@ -24,9 +24,14 @@ import {
   defaultBaseMac, splitCommand, withDefaultTag, type ImageConfig,
 } from './settings.ts';
 import type { Resources } from './resources.ts';
+import { claimDisplay, releaseDisplay, startVncServer, vncPrograms, type VncServer } from './vnc.ts';
 
 /** Docker's stop grace before SIGKILL, as GNS3 (a shell as PID 1 ignores SIGTERM, so a stop takes this long). */
 const STOP_GRACE_S = 5;
+/** VNC viewers read a console port as display port - 5900 (GNS3 refuses lower ones for VNC). */
+const LOWEST_VNC_PORT = 5900;
+/** How long Xvfb and x11vnc get to exit on SIGTERM. */
+const VNC_STOP_GRACE_MS = 2000;
 
 export type DockerConsoleType = DockerCreate['console_type'];
 
@@ -59,6 +64,7 @@ type Running = {
   console: TelnetConsole | null;
   aux: TelnetConsole | null;
   http: { close(): Promise<void> } | null;
+  vnc: VncServer | null;
   backends: Array<{ close(): void }>;
 };
 
@@ -75,6 +81,8 @@ export class DockerNode extends BaseNode {
   console: number | null = null;
   aux: number | null = null;
   containerId = '';
+  /** The host X display of a `vnc` console, chosen at creation (the container's DISPLAY and bind name it). */
+  #display: number | null = null;
   #running: Running | null = null;
   /** Set while we stop the container ourselves, so its exit is not reported as a crash. */
   #stopping = false;
@@ -112,23 +120,35 @@ export class DockerNode extends BaseNode {
       macAddress: (fields.mac_address || defaultBaseMac(init.id)).toLowerCase(),
     };
     checkStartCommand(settings.startCommand);
-    if (settings.consoleType === 'vnc') {
-      throw fail('DOCKER_VNC_UNSUPPORTED');
-    }
+    if (settings.consoleType === 'vnc') await vncPrograms();
     const node = new DockerNode(init, settings);
     const { tcpPorts } = init.host;
     try {
       const image = await node.#image();
-      if (settings.consoleType !== 'none') {
-        node.console = fields.console != null ? await tcpPorts.reserve(fields.console, node.owner) : await tcpPorts.allocate(node.owner);
-      }
+      await node.#allocateConsole(settings.consoleType, fields.console);
       node.aux = fields.aux != null ? await tcpPorts.reserve(fields.aux, node.owner) : await tcpPorts.allocate(node.owner);
       await node.#createContainer(image);
     } catch (err) {
       tcpPorts.releaseOwnedBy(node.owner);
+      node.#setDisplay(null);
       throw err;
     }
     return node;
+  }
+
+  /** The console port for `type` (the wanted one when free), and the display of a `vnc` console. */
+  async #allocateConsole(type: DockerConsoleType, wanted: number | null | undefined): Promise<void> {
+    const { tcpPorts } = this.host;
+    this.#setDisplay(type === 'vnc' ? (this.#display ?? claimDisplay()) : null);
+    if (type === 'none') return;
+    const lowest = type === 'vnc' ? LOWEST_VNC_PORT : tcpPorts.start;
+    if (wanted != null && wanted < lowest) throw fail('DOCKER_VNC_PORT_TOO_LOW', wanted);
+    this.console = wanted != null ? await tcpPorts.reserve(wanted, this.owner, lowest) : await tcpPorts.allocate(this.owner, lowest);
+  }
+
+  #setDisplay(display: number | null): void {
+    if (display !== this.#display) releaseDisplay(this.#display);
+    this.#display = display;
   }
 
   toJSON() {
@@ -178,7 +198,10 @@ export class DockerNode extends BaseNode {
     const resources = await this.#docker.resources();
     const env = containerEnv(
       { nodeName: this.name, nodeId: this.id, projectId: this.project.id, projectPath: this.project.path, variables: this.project.variables },
-      { adapters: this.settings.adapters, environment: this.settings.environment, extraHosts: this.settings.extraHosts, imageUser: image.user },
+      {
+        adapters: this.settings.adapters, environment: this.settings.environment, extraHosts: this.settings.extraHosts, imageUser: image.user,
+        display: this.#display,
+      },
     );
     const body = containerBody({
       name: this.name,
@@ -191,6 +214,7 @@ export class DockerNode extends BaseNode {
       nodeDir: this.directory,
       volumes,
       labels: { [LABEL_STATE]: this.#docker.stateDir, [LABEL_NODE]: this.id, [LABEL_PROJECT]: this.project.id },
+      display: this.#display,
     }, image);
     this.containerId = await this.#docker.engine.create({ ...body, name: `patchbay-${this.id}` });
   }
@@ -256,17 +280,21 @@ export class DockerNode extends BaseNode {
     const generation = ++this.#generation;
     const exit = await engine.nextExit(this.containerId);
     let attach: ReturnType<typeof streamBackend> | null = null;
+    let vnc: VncServer | null = null;
     try {
+      // Before the container: Docker binds the display's socket when the container starts.
+      if (this.#display !== null) vnc = await this.#startVnc(this.#display, generation);
       if (this.settings.consoleType === 'telnet') attach = streamBackend(await engine.attach(this.containerId));
       await engine.start(this.containerId);
       const { pid, running } = await engine.state(this.containerId);
       if (!running) throw fail('DOCKER_EXITED_AT_START', this.name, await engine.logs(this.containerId));
-      this.#running = { pid, console: null, aux: null, http: null, backends: attach ? [attach] : [] };
+      this.#running = { pid, console: null, aux: null, http: null, vnc, backends: attach ? [attach] : [] };
       void exit.exited.then((code) => this.#exited(generation, code), () => {});
       await this.#plugAdapters(pid);
       await this.#openConsoles(attach);
     } catch (err) {
       attach?.close();
+      if (!this.#running) await vnc?.stop(0);
       await this.#teardown();
       await engine.stop(this.containerId, 0).catch(() => {});
       if (err instanceof PatchbayError) throw err;
@@ -292,6 +320,28 @@ export class DockerNode extends BaseNode {
       const capture = this.captures.get(key);
       if (capture) await this.host.relay.startCapture(this.#bridgeId(key), capture);
     }
+  }
+
+  /** Xvfb and x11vnc for this run; either one ending on its own is reported, as GNS3 does (the node keeps running). */
+  async #startVnc(display: number, generation: number): Promise<VncServer> {
+    let vnc: VncServer;
+    try {
+      vnc = await startVncServer({
+        display, resolution: this.settings.consoleResolution, host: this.host.consoleHost, port: this.console!, directory: this.directory,
+      });
+    } catch (err) {
+      if (err instanceof PatchbayError) throw err;
+      throw fail('DOCKER_VNC_FAILED', this.name, (err as Error).message);
+    }
+    void vnc.exited.then(async (info) => {
+      if (generation !== this.#generation || this.#running?.vnc !== vnc) return;
+      this.#running.vnc = null;
+      await vnc.stop(0);
+      this.host.notify('log.error', {
+        message: `The vnc process has stopped with return code ${info.code ?? info.signal} for node '${this.name}'. Please restart this node.`,
+      }, this.project.id);
+    });
+    return vnc;
   }
 
   #bridgeId(key: string): string {
@@ -349,7 +399,9 @@ export class DockerNode extends BaseNode {
     const running = this.#running;
     this.#running = null;
     for (const backend of running?.backends ?? []) backend.close();
-    await Promise.allSettled([running?.console?.close(), running?.aux?.close(), running?.http?.close(), this.#unplugAdapters()]);
+    await Promise.allSettled([
+      running?.console?.close(), running?.aux?.close(), running?.http?.close(), running?.vnc?.stop(VNC_STOP_GRACE_MS), this.#unplugAdapters(),
+    ]);
   }
 
   async #exited(generation: number, code: number): Promise<void> {
@@ -403,6 +455,7 @@ export class DockerNode extends BaseNode {
     this.status = 'stopped';
     await super.close();
     this.#parked.clear();
+    this.#setDisplay(null);
   }
 
   async update(fields: DockerUpdate): Promise<void> {
@@ -420,7 +473,10 @@ export class DockerNode extends BaseNode {
     if (fields.custom_adapters !== undefined) next.customAdapters = fields.custom_adapters;
     if (fields.mac_address !== undefined) next.macAddress = (fields.mac_address || defaultBaseMac(this.id)).toLowerCase();
     checkStartCommand(next.startCommand);
-    if (next.consoleType === 'vnc') throw fail('DOCKER_VNC_UNSUPPORTED');
+    if (next.consoleType === 'vnc') {
+      await vncPrograms();
+      if (fields.console != null && fields.console < LOWEST_VNC_PORT) throw fail('DOCKER_VNC_PORT_TOO_LOW', fields.console);
+    }
     const renamed = fields.name !== undefined && fields.name !== this.name;
     const consoleMoved = fields.console != null && fields.console !== this.console;
     const auxMoved = fields.aux != null && fields.aux !== this.aux;
@@ -437,9 +493,7 @@ export class DockerNode extends BaseNode {
     if (next.consoleType !== this.settings.consoleType || consoleMoved) {
       tcpPorts.release(this.console);
       this.console = null;
-      if (next.consoleType !== 'none') {
-        this.console = fields.console != null ? await tcpPorts.reserve(fields.console, this.owner) : await tcpPorts.allocate(this.owner);
-      }
+      await this.#allocateConsole(next.consoleType, fields.console);
     }
     if (auxMoved) {
       tcpPorts.release(this.aux);

@@ -152,7 +152,7 @@ function substituteVariables(text: string, variables: Variables): string {
  */
 export function containerEnv(
   ctx: EnvContext,
-  settings: { adapters: number; environment: string | null; extraHosts: string | null; imageUser: string },
+  settings: { adapters: number; environment: string | null; extraHosts: string | null; imageUser: string; display?: number | null },
 ): string[] {
   const env = ['container=docker', `GNS3_MAX_ETHERNET=eth${settings.adapters - 1}`];
   if (settings.imageUser !== '') env.push(`GNS3_USER=${settings.imageUser}`);
@@ -167,6 +167,8 @@ export function containerEnv(
       .replaceAll('%project-path%', `"${ctx.projectPath.replaceAll('"', '')}"`);
     env.push(replaced);
   }
+  // QT_GRAPHICSSYSTEM: old Qt draws nothing on a remote X server without it (GNS3 sets it too).
+  if (settings.display != null) env.push('QT_GRAPHICSSYSTEM=native', `DISPLAY=:${settings.display}`);
   if (settings.extraHosts) {
     const lines = settings.extraHosts.split('\n').map((l) => l.trim()).filter((l) => l !== '').map((l) => {
       const [host, address] = l.split(':');
@@ -176,6 +178,9 @@ export function containerEnv(
   }
   return env;
 }
+
+/** The socket of X display `n` (Xtrans puts every local X server's socket there). */
+export const xSocket = (display: number) => `/tmp/.X11-unix/X${display}`;
 
 /** The default base MAC of a node, GNS3 2.2.50's derivation from its id: `02:42:` + id bytes 1-3 + `00`. */
 export function defaultBaseMac(nodeId: string): string {
@@ -211,6 +216,8 @@ export type ContainerSpec = {
   nodeDir: string;
   volumes: string[];
   labels: Record<string, string>;
+  /** The host X display of a `vnc` console, whose socket is bound into the container. */
+  display?: number | null;
 };
 
 /** Body of `POST /containers/create`. */
@@ -245,6 +252,9 @@ export function containerBody(spec: ContainerSpec, image: ImageConfig): Record<s
         { Type: 'bind', Source: spec.busybox, Target: '/gns3/bin/busybox', ReadOnly: true },
         ...spec.volumes.map((vol) => ({ Type: 'bind', Source: posix.join(spec.nodeDir, vol), Target: vol })),
       ],
+      // Only this display's socket, read-only (GNS3 2.2.43+). A Binds entry, not a Mount: a Mount's source must
+      // exist at create time, and the X server runs only while the node does (it is started before the container).
+      ...(spec.display != null ? { Binds: [`${xSocket(spec.display)}:${xSocket(spec.display)}:ro`] } : {}),
     },
   };
 }
