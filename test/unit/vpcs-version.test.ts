@@ -1,5 +1,6 @@
 import t from 'tap';
-import { compareVersions, parseVersion } from '../../src/compute/vpcs/binary.ts';
+import { parseVersion } from '../../src/compute/vpcs/binary.ts';
+import { compareVersions } from '../../src/process/version-probe.ts';
 
 t.test('parses the banner of both VPCS builds', async (t) => {
   t.equal(parseVersion('\nWelcome to Virtual PC Simulator, version 0.5b2\nDedicated to Daling.'), '0.5b2');
