@@ -8,6 +8,7 @@ import { atomicWrite } from '../storage/atomic-write.ts';
 import { HttpComputeClient, type ComputeClient, type Notification } from './compute-client.ts';
 import { RemoteCompute, defaultComputeName, type ComputeHooks, type ComputeSettings } from './remote-compute.ts';
 import { toSortedJson } from './json-text.ts';
+import { DEFAULT_GNS3VM, type Gns3VmSettings } from './gns3vm.ts';
 import { NotificationHub } from './notification-hub.ts';
 import { ControllerProject } from './project.ts';
 import { Symbols } from './symbols.ts';
@@ -34,7 +35,11 @@ type StoredConfig = {
   computes?: ComputeSettings[];
   templates?: Template[];
   iou_license?: { iourc_content: string; license_check: boolean };
+  gns3vm?: Gns3VmSettings;
 };
+
+/** Naive UTC ISO time to the second, as GNS3 3.0 stamps its database rows. */
+const timestamp = () => new Date().toISOString().slice(0, 19);
 
 /** Auto-close: a project whose last listener left is closed after this delay, if nobody came back. */
 const AUTO_CLOSE_MS = 5000;
@@ -49,6 +54,7 @@ export class Controller {
   readonly locks = new KeyedLock();
   readonly symbols: Symbols;
   iouLicense = { iourc_content: '', license_check: true };
+  gns3vm: Gns3VmSettings = DEFAULT_GNS3VM;
   /** Computes that were connected once: a later connection is a reconnection and triggers a resync. */
   readonly #seen = new Set<string>();
   #configWrite: Promise<void> = Promise.resolve();
@@ -78,6 +84,7 @@ export class Controller {
     const stored = await readFile(this.options.configFile, 'utf8').then((t) => JSON.parse(t) as StoredConfig, () => ({}) as StoredConfig);
     this.templates.load(stored.templates ?? []);
     if (stored.iou_license) this.iouLicense = stored.iou_license;
+    if (stored.gns3vm) this.gns3vm = { ...DEFAULT_GNS3VM, ...stored.gns3vm };
     for (const settings of stored.computes ?? []) {
       if (!this.computes.has(settings.compute_id)) this.#register(settings, this.#httpClient(settings));
     }
@@ -115,11 +122,11 @@ export class Controller {
     disconnected: (compute) => this.#computeLost(compute),
   };
 
-  #register(settings: ComputeSettings, client: ComputeClient, inProcess = false): RemoteCompute {
-    const compute = new RemoteCompute(settings, client, this.#hooks, { inProcess, version: this.version });
+  #register(settings: ComputeSettings, client: ComputeClient, options: { inProcess?: boolean; connect?: boolean } = {}): RemoteCompute {
+    const compute = new RemoteCompute(settings, client, this.#hooks, { inProcess: options.inProcess, version: this.version });
     this.computes.set(settings.compute_id, compute);
     this.hub.controller('compute.created', compute.toJSON());
-    compute.start();
+    if (options.connect !== false) compute.start();
     return compute;
   }
 
@@ -129,7 +136,7 @@ export class Controller {
     return this.#register(
       { compute_id: 'local', name, protocol: where.protocol, host: where.host, port: where.port, user: where.user ?? null, password: where.password ?? null },
       client,
-      true,
+      { inProcess: true },
     );
   }
 
@@ -139,8 +146,12 @@ export class Controller {
     return compute;
   }
 
-  /** POST /v2/computes: a new compute, or (same id) the existing one, moved to a new address if it changed. */
-  async addCompute(input: Partial<ComputeSettings> & Pick<ComputeSettings, 'protocol' | 'host' | 'port'>): Promise<RemoteCompute> {
+  /**
+   * POST /v2/computes: a new compute, or (same id) the existing one, moved to a new address if it changed.
+   * `connect: false` (3.0's default) only registers a new compute: it connects on `connect` or before its first request.
+   */
+  async addCompute(input: Partial<ComputeSettings> & Pick<ComputeSettings, 'protocol' | 'host' | 'port'>, options: { connect?: boolean } = {}): Promise<RemoteCompute> {
+    const now = timestamp();
     const settings: ComputeSettings = {
       compute_id: input.compute_id ?? randomUUID(),
       protocol: input.protocol,
@@ -149,12 +160,14 @@ export class Controller {
       user: input.user ?? null,
       password: input.password ?? null,
       name: input.name ?? defaultComputeName({ protocol: input.protocol, host: input.host, port: input.port, user: input.user ?? null }),
+      created_at: now,
+      updated_at: now,
     };
     const existing = this.computes.get(settings.compute_id);
     if (existing) {
       const moved = (['protocol', 'host', 'port', 'user', 'password'] as const).some((k) => input[k] !== undefined && input[k] !== existing.settings[k]);
       if (existing.id !== 'local' && moved) {
-        existing.settings = { ...existing.settings, ...settings, name: input.name ?? existing.settings.name };
+        existing.settings = { ...existing.settings, ...settings, name: input.name ?? existing.settings.name, created_at: existing.settings.created_at };
         existing.reconnect(this.#httpClient(existing.settings));
       } else if (existing.id !== 'local' && !existing.connected) {
         existing.reconnect(existing.client);
@@ -164,15 +177,15 @@ export class Controller {
       return existing;
     }
     if ([...this.computes.values()].some((c) => c.name === settings.name)) throw fail('COMPUTE_NAME_TAKEN', settings.name);
-    const compute = this.#register(settings, this.#httpClient(settings));
+    const compute = this.#register(settings, this.#httpClient(settings), { connect: options.connect });
     await this.saveConfig();
     return compute;
   }
 
   async updateCompute(compute: RemoteCompute, input: Partial<ComputeSettings>): Promise<void> {
-    const { compute_id: _ignored, ...changes } = input;
-    void _ignored;
-    compute.settings = { ...compute.settings, ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) };
+    const { compute_id: _ignored, created_at: _created, ...changes } = input;
+    void [_ignored, _created];
+    compute.settings = { ...compute.settings, ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)), updated_at: timestamp() };
     if (compute.id !== 'local') compute.reconnect(this.#httpClient(compute.settings));
     this.hub.controller('compute.updated', compute.toJSON());
     await this.saveConfig();
@@ -353,6 +366,7 @@ export class Controller {
         computes: [...this.computes.values()].filter((c) => c.id !== 'local' && c.id !== 'vm').map((c) => c.settings),
         templates: [...this.templates.values()],
         iou_license: this.iouLicense,
+        gns3vm: this.gns3vm,
         version: this.version,
       };
       await mkdir(dirname(this.options.configFile), { recursive: true });

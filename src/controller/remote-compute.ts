@@ -12,6 +12,9 @@ export type ComputeSettings = {
   port: number;
   user: string | null;
   password: string | null;
+  /** When the compute was registered and last changed (naive UTC ISO, as 3.0 stores them); absent for v2-era entries. */
+  created_at?: string;
+  updated_at?: string;
 };
 
 export type ComputeHooks = {
@@ -181,6 +184,8 @@ export class RemoteCompute {
 
   /** Raw exchange (streams, files); transport failures become GNS3's 409 / 408. */
   async fetch(method: string, path: string, options: QueryOptions & { body?: unknown } = {}): Promise<Response> {
+    // A compute registered without connecting (3.0's `connect=false`) connects before its first request.
+    if (!options.dontConnect) this.start();
     if (!options.dontConnect && !(await this.waitConnected())) {
       throw fail('COMPUTE_UNREACHABLE', this.name, method, path);
     }

@@ -4,10 +4,11 @@ import * as v from 'valibot';
 import { Name, Port, Uuid, Variables } from '../compute/schemas.ts';
 import { NODE_TYPES } from './templates.ts';
 
-const Int = v.pipe(v.number(), v.integer());
+export const Int = v.pipe(v.number(), v.integer());
 const Supplier = v.nullable(v.object({ logo: v.string(), url: v.string() }));
 
-const projectSettings = {
+/** Project settings a client may set (both API versions). */
+export const projectSettings = {
   auto_close: v.optional(v.boolean()),
   auto_open: v.optional(v.boolean()),
   auto_start: v.optional(v.boolean()),
@@ -77,7 +78,7 @@ export const Label = v.object({
   rotation: v.optional(v.pipe(Int, v.minValue(-359), v.maxValue(360))),
 });
 
-const CustomAdapter = v.looseObject({
+export const CustomAdapter = v.looseObject({
   adapter_number: v.pipe(Int, v.minValue(0)),
   port_name: v.optional(v.string()),
   adapter_type: v.optional(v.string()),
@@ -85,7 +86,7 @@ const CustomAdapter = v.looseObject({
 });
 
 /** Every field of a node a client may send; read-only ones are accepted and ignored (GNS3 echoes them back). */
-const nodeFields = {
+export const nodeFields = {
   compute_id: v.optional(v.string()),
   project_id: v.optional(Uuid),
   node_id: v.optional(Uuid),
@@ -134,14 +135,14 @@ export const TemplateInstance = v.strictObject({
   compute_id: v.optional(v.nullable(v.string())),
 });
 
-const LinkEnd = v.object({
+export const LinkEnd = v.object({
   node_id: Uuid,
   adapter_number: v.pipe(Int, v.minValue(0)),
   port_number: v.pipe(Int, v.minValue(0)),
   label: v.optional(v.looseObject({})),
 });
 
-const FilterValues = v.record(v.string(), v.array(v.union([v.string(), v.number()])));
+export const FilterValues = v.record(v.string(), v.array(v.union([v.string(), v.number()])));
 
 const linkFields = {
   link_id: v.optional(Uuid),
@@ -164,7 +165,7 @@ export const CaptureStart = v.strictObject({
   capture_file_name: v.optional(v.pipe(v.string(), v.minLength(1))),
 });
 
-const drawingFields = {
+export const drawingFields = {
   drawing_id: v.optional(Uuid),
   project_id: v.optional(Uuid),
   x: v.optional(Int),
@@ -180,6 +181,7 @@ export const SnapshotCreate = v.strictObject({ name: Name });
 
 export const TemplateUpdate = v.record(v.string(), v.unknown());
 
+/** `PUT /v2/iou_license` takes either key; 3.0 requires both (`api/v3/schemas.ts`). */
 export const IouLicense = v.object({ iourc_content: v.optional(v.string()), license_check: v.optional(v.boolean()) });
 
 export const Gns3Vm = v.object({

@@ -338,6 +338,17 @@ const kinds = {
   IMAGE_NOT_FOUND: { status: 404, message: (name: string) => `Image '${name}' not found` },
   IMAGE_AMBIGUOUS: { status: 400, message: (name: string) => `Image '${name}' is ambiguous: several image types have a file of that name` },
   IMAGE_IN_USE: { status: 409, message: (name: string, templates: string) => `Image '${name}' is used by one or more templates: ${templates}` },
+  TEMPLATE_IMAGE_UNKNOWN: { status: 404, message: (name: string) => `Image '${name}' could not be found in the controller database` },
+  TEMPLATE_IMAGE_TYPE: { status: 400, message: (name: string, wanted: string, actual: string) => `Image '${name}' type is not '${wanted}' but '${actual}'` },
+  DISK_IMAGE_EXISTS: { status: 400, message: (path: string) => `Disk image '${path}' already exists` },
+  DISK_IMAGE_NOT_QEMU: {
+    status: 400, message: (action: 'Creating' | 'Updating' | 'Deleting') => `${action} a disk image is only supported on a Qemu node`,
+  },
+  APPLIANCE_NOT_FOUND: { status: 404, message: (id: string) => `Could not find appliance '${id}'` },
+  LINK_NOT_CLOUD_NAT: { status: 409, message: () => 'Link not connected to Cloud/NAT' },
+  GNS3VM_UNAVAILABLE: {
+    status: 409, message: (vm: string, engine: string) => `GNS3VM: Cannot start the GNS3 VM "${vm}": patchbay runs no ${engine} engine`,
+  },
   PROJECT_LOAD_LOCAL_ONLY: { status: 403, message: () => 'Projects can only be loaded from a path on a local server' },
 } as const satisfies Record<string, ErrorKind>;
 

@@ -15,8 +15,6 @@ const PROJECT = ['name', 'project_id', 'path', 'auto_close', 'auto_open', 'auto_
 const COMPUTE_ROW = ['protocol', 'host', 'port', 'user', 'password', 'name', 'created_at', 'updated_at', 'compute_id'];
 const NIO = { type: 'nio_udp', lport: 0, rhost: '127.0.0.1', rport: 0 };
 
-/** Rows of spec routes not served yet: the test asserts they are still missing, so this list stays true. */
-export const NOT_YET = 'not implemented on /v3 yet';
 
 type Extra = Partial<Omit<RouteSpec, 'method' | 'path' | 'status' | 'section'>>;
 const controller = (method: RouteSpec['method'], path: string, status: number, section: string, extra: Extra = {}): RouteSpec =>
@@ -184,12 +182,22 @@ export const V3_ROUTES: RouteSpec[] = [
   controller('GET', '/v3/iou_license', 200, '2.11', { fields: ['iourc_content', 'license_check'] }),
   controller('POST', '/v3/reload', 204, '2.11', { shape: 'empty' }),
   controller('POST', '/v3/shutdown', 403, '2.11', { optional: 'non-local server: 403 as 3.0.6 answers' }),
-  // ---- spec routes patchbay does not serve on /v3 yet (the table lists them so the report counts them) ----
-  ...[
-    ['GET', `${P}/links/{link_id}/iface`, 409, '2.6'],
-    ['POST', `${P}/nodes/{node_a}/qemu/disk_image/hdb`, 204, '2.5'], ['POST', '/v3/images/install', 204, '2.9'],
-    ['GET', '/v3/gns3vm', 200, '2.11'], ['PUT', '/v3/iou_license', 201, '2.11'],
-  ].map(([method, path, status, section]) => controller(method as RouteSpec['method'], path as string, status as number, section as string, { optional: NOT_YET })),
+  // ---- routes about what patchbay has no use for, answered as 3.0.6 answers when the feature is unused ----
+  controller('PUT', '/v3/iou_license', 201, '2.11', { body: { iourc_content: '', license_check: false, unknown_key: 1 }, fields: ['iourc_content', 'license_check'] }),
+  controller('GET', '/v3/gns3vm', 200, '2.11', { fields: ['enable', 'vmname', 'when_exit', 'headless', 'engine', 'allocate_vcpus_ram', 'vcpus', 'ram', 'port'], defaults: { enable: false } }),
+  controller('PUT', '/v3/gns3vm', 200, '2.11', { body: { vcpus: 2 }, fields: ['vcpus'], defaults: { vcpus: 2 } }),
+  controller('GET', '/v3/gns3vm/engines', 200, '2.11', { shape: 'array', fields: ['engine_id', 'name', 'description'] }),
+  controller('GET', '/v3/gns3vm/engines/vmware/vms', 200, '2.11', { shape: 'array' }),
+  controller('GET', '/v3/appliances/00000000-0000-4000-8000-000000000000', 404, '2.10', { fields: ['message'] }),
+  controller('POST', '/v3/images/install', 204, '2.9', { shape: 'empty' }),
+  controller('POST', '/v3/images/qemu/blank.qcow2', 201, '2.9', { body: { format: 'qcow2', size: 1 }, fields: ['filename', 'path', 'image_type', 'checksum'], defaults: { image_type: 'qemu' } }),
+  controller('DELETE', '/v3/images/blank.qcow2', 204, '2.9', { shape: 'empty' }),
+  controller('GET', `${P}/links/{link_id}/iface`, 409, '2.6', { fields: ['message'] }),
+  controller('POST', `${P}/nodes`, 201, '2.5', { body: { name: 'disk-host', node_type: 'qemu', compute_id: 'local' }, fields: NODE }),
+  controller('POST', `${P}/nodes/{qemu_node}/qemu/disk_image/hdb.qcow2`, 204, '2.5', { body: { format: 'qcow2', size: 1 }, shape: 'empty' }),
+  controller('PUT', `${P}/nodes/{qemu_node}/qemu/disk_image/hdb.qcow2`, 204, '2.5', { body: { extend: 1 }, shape: 'empty' }),
+  controller('DELETE', `${P}/nodes/{qemu_node}/qemu/disk_image/hdb.qcow2`, 204, '2.5', { shape: 'empty' }),
+  controller('DELETE', `${P}/nodes/{qemu_node}`, 204, '2.5', { shape: 'empty' }),
   // ---- deletes last ----
   controller('DELETE', `${P}/links/{link_id}`, 204, '2.6', { shape: 'empty' }),
   controller('DELETE', `${P}/nodes/{node_b}`, 204, '2.5', { shape: 'empty' }),

@@ -11,11 +11,12 @@ export type V3Result = { route: RouteSpec; status?: number; implemented: boolean
 const PARAMS_COMPUTE: Record<string, string> = { project_id: 'cproject', node_id: 'cnode' };
 const PARAMS_CONTROLLER: Record<string, string> = { node_id: 'node_a' };
 
-/** Ids to remember from a created object: `POST <path suffix>` → (key in answer, id name). */
-const CAPTURE: Array<[RegExp, string, string]> = [
+/** Ids to remember from a created object: `POST <path suffix>` → (key in answer, id name[, which answers]). */
+const CAPTURE: Array<[RegExp, string, string, ((json: Record<string, unknown>) => boolean)?]> = [
   [/^\/v3\/compute\/projects$/, 'project_id', 'cproject'],
   [/\/vpcs\/nodes$/, 'node_id', 'cnode'],
-  [/^\/v3\/projects\/[^/]+\/nodes$/, 'node_id', 'node_a'],
+  [/^\/v3\/projects\/[^/]+\/nodes$/, 'node_id', 'node_a', (json) => json.node_type !== 'qemu'],
+  [/^\/v3\/projects\/[^/]+\/nodes$/, 'node_id', 'qemu_node', (json) => json.node_type === 'qemu'],
   [/^\/v3\/projects\/[^/]+\/templates\//, 'node_id', 'node_b'],
   [/\/links$/, 'link_id', 'link_id'],
   [/\/drawings$/, 'drawing_id', 'drawing_id'],
@@ -116,7 +117,7 @@ export class V3Walker {
     }
     if (response.status !== route.status) result.problems.push(`status ${response.status}, spec ${route.status}: ${text.slice(0, 200)}`);
     if (response.status < 300 && route.method === 'POST') {
-      for (const [pattern, key, name] of CAPTURE) if (pattern.test(path) && json?.[key]) this.#ids[name] = json[key];
+      for (const [pattern, key, name, which] of CAPTURE) if (pattern.test(path) && json?.[key] && (which?.(json) ?? true)) this.#ids[name] = json[key];
     }
     if (route.shape === 'empty' && text !== '' && response.status < 300) result.problems.push('body present, spec: none');
     const item = route.shape === 'array' ? (Array.isArray(json) ? json[0] : undefined) : json;

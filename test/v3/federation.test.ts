@@ -54,11 +54,24 @@ t.test('agent registered through /v3/computes runs a node linked to one on the c
 
   const api = bearer(controller, await login(controller));
   const port = Number(new URL(agent.url).port);
-  const registered = await api('POST', '/v3/computes?connect=true', { protocol: 'http', host: '127.0.0.1', port, user: 'gns3', password: 's3cret' }, 201);
-  t.match(registered, { connected: true, password: '**********', name: `http://gns3@127.0.0.1:${port}` });
+  const body = { protocol: 'http', host: '127.0.0.1', port, user: 'gns3', password: 's3cret' };
+  const connectedIds = async () => (await api('GET', '/v3/statistics', undefined, 200)).map((s: any) => s.compute_id);
+  // Without connect=true 3.0 only registers the compute: nothing is sent to it until asked.
+  const registered = await api('POST', '/v3/computes', body, 201);
+  t.match(registered, { connected: null, capabilities: null, password: '**********', name: `http://gns3@127.0.0.1:${port}` });
+  t.match(registered.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/, 'naive ISO time, as 3.0 stores it');
+  t.equal(registered.updated_at, registered.created_at);
   t.match(registered.compute_id, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-/, 'UUIDv5 of the URL');
+  // Requests to the local compute meanwhile give a (wrongly) connecting compute time to show up.
+  await api('GET', '/v3/computes/local/network/interfaces', undefined, 200);
+  t.same(await connectedIds(), ['local'], 'registered, not connected');
+  await api('POST', `/v3/computes/${registered.compute_id}/connect`, undefined, 204);
+  t.same((await connectedIds()).sort(), [registered.compute_id, 'local'].sort(), 'connected on request');
+  const renamed = await api('PUT', `/v3/computes/${registered.compute_id}`, { name: 'agent' }, 200);
+  t.equal(renamed.created_at, registered.created_at);
+  t.ok(renamed.updated_at >= registered.created_at);
   t.same((await api('GET', '/v3/computes', undefined, 200)).map((c: any) => [c.compute_id, c.password]), [[registered.compute_id, '**********']]);
-  t.match(await api('POST', '/v3/computes', { protocol: 'http', host: '127.0.0.1', port, user: 'gns3', password: 's3cret' }, 400), { message: /already registered/ });
+  t.match(await api('POST', '/v3/computes?connect=true', body, 400), { message: /already registered/ });
 
   const project = await api('POST', '/v3/projects', { name: 'fed3' }, 201);
   const pid = project.project_id;

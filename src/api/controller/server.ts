@@ -7,16 +7,10 @@ import { defaultSymbols } from '../../controller/symbols.ts';
 import { body, decodeParam } from '../validate.ts';
 import { AutoIdlePc, ComputeCreate, ComputeUpdate, Gns3Vm, IouLicense, VersionCheck } from '../../controller/schemas.ts';
 import { fail } from '../../errors/index.ts';
-
-const GNS3VM_ENGINES = [
-  { engine_id: 'vmware', name: 'VMware Workstation / Player', description: 'VMware is the recommended choice for best performances.', support_when_exit: true, support_headless: true, support_ram: true },
-  { engine_id: 'virtualbox', name: 'VirtualBox', description: 'VirtualBox support is experimental.', support_when_exit: true, support_headless: true, support_ram: true },
-  { engine_id: 'remote', name: 'Remote', description: 'Use a remote GNS3 server as the GNS3 VM.', support_when_exit: false, support_headless: false, support_ram: false },
-];
+import { GNS3VM_ENGINES, changedGns3Vm } from '../../controller/gns3vm.ts';
 
 export function serverRoutes(controller: Controller): Hono {
   const app = new Hono();
-  let gns3vm: Record<string, unknown> = { enable: false, engine: 'vmware', vmname: null, when_exit: 'stop', headless: false, allocate_vcpus_ram: true, vcpus: 1, ram: 2048, port: 80 };
 
   app.get('/version', (c) => c.json({ version: controller.version, local: controller.options.local }));
   app.post('/version', async (c) => {
@@ -45,11 +39,11 @@ export function serverRoutes(controller: Controller): Hono {
     await controller.saveConfig();
     return c.json(controller.iouLicense, 201);
   });
-  app.get('/gns3vm', (c) => c.json(gns3vm));
+  app.get('/gns3vm', (c) => c.json(controller.gns3vm));
   app.put('/gns3vm', async (c) => {
-    const input = await body(c, Gns3Vm);
-    gns3vm = { ...gns3vm, ...Object.fromEntries(Object.entries(input).filter(([, x]) => x !== undefined)) };
-    return c.json(gns3vm, 201);
+    controller.gns3vm = changedGns3Vm(controller.gns3vm, await body(c, Gns3Vm));
+    await controller.saveConfig();
+    return c.json(controller.gns3vm, 201);
   });
   app.get('/gns3vm/engines', (c) => c.json(GNS3VM_ENGINES));
   app.get('/gns3vm/engines/:engine/vms', (c) => c.json([]));

@@ -6,8 +6,10 @@ import * as s from 'valibot';
 import {
   AceBody, CaptureStart, ComputeCreate, ComputeUpdate, Credentials, DrawingBody, GroupBody, GroupUpdate, LinkCreate, LinkUpdate, NodeCreate,
   NodeDuplicate, NodeUpdate, PoolBody, PoolUpdate, ProjectCreate, ProjectLoad, ProjectUpdate, RoleBody, RoleUpdate, StartData, TemplateCreate,
-  TemplateInstance, UserCreate, UserSelfUpdate, UserUpdate, VersionCheck,
+  TemplateInstance, UserCreate, UserSelfUpdate, UserUpdate, VersionCheck, ApplianceVersion, IouLicense,
 } from '../v3/schemas.ts';
+import { Gns3Vm } from '../../controller/schemas.ts';
+import { QemuDiskImageCreate, QemuDiskImageUpdate } from '../../compute/qemu/schemas.ts';
 import type { ResponseDoc, RouteDoc } from './catalogue.ts';
 import { ControllerObject } from './response-schemas.ts';
 
@@ -89,7 +91,15 @@ const entries: Record<string, Entry> = {
   'POST /v3/shutdown': ['Refused: not a local server', 'v3 server', { 403: none('Not a local server') }],
   'GET /v3/statistics': ['Statistics of every connected compute', 'v3 server', { 200: json('Statistics', list(any)) }],
   'GET /v3/iou_license': ['IOU license settings', 'v3 server', { 200: json('License', any) }],
+  'PUT /v3/iou_license': ['Store IOU license settings (both keys required)', 'v3 server', { 201: json('License', any) }, IouLicense],
+  'GET /v3/gns3vm': ['GNS3 VM settings (patchbay runs no GNS3 VM)', 'v3 server', { 200: json('Settings', any) }],
+  'PUT /v3/gns3vm': ['Store GNS3 VM settings; answers the keys sent (409 when asked to start a VM)', 'v3 server', { 200: json('Settings', any), 409: none('No engine can run a VM') }, Gns3Vm],
+  'GET /v3/gns3vm/engines': ['GNS3 VM engines', 'v3 server', { 200: json('Engines', list(any)) }],
+  'GET /v3/gns3vm/engines/{engine}/vms': ['VMs of an engine (none: the GNS3 VM is disabled)', 'v3 server', { 200: json('VMs', list(any)) }],
   'GET /v3/appliances': ['Appliances (none bundled; Appliance.Audit)', 'v3 server', { 200: json('Appliances', list(any)) }],
+  'GET /v3/appliances/{appliance_id}': ['An appliance (404: none bundled; Appliance.Audit)', 'v3 server', { 404: none('Unknown appliance') }],
+  'POST /v3/appliances/{appliance_id}/version': ['Add a version to an appliance (404: none bundled; Appliance.Allocate)', 'v3 server', { 404: none('Unknown appliance') }, ApplianceVersion],
+  'POST /v3/appliances/{appliance_id}/install': ['Install an appliance (404: none bundled; Appliance.Allocate)', 'v3 server', { 404: none('Unknown appliance') }, undefined, { version: 'appliance version' }],
   'GET /v3/computes': ['Registered computes, stored form (the local compute is not listed)', 'v3 computes', { 200: json('Computes', list(compute)) }],
   'POST /v3/computes': ['Register a compute (Compute.Allocate)', 'v3 computes', { 201: json('Compute', compute) }, ComputeCreate, { connect: 'wait for the connection (409 if it fails)' }],
   'GET /v3/computes/{compute_id}': ['Get a registered compute', 'v3 computes', { 200: json('Compute', compute) }],
@@ -129,6 +139,8 @@ const entries: Record<string, Entry> = {
   'GET /v3/images/{image_path}': ['Get an image (Image.Audit)', 'v3 images', { 200: json('Image', any) }],
   'DELETE /v3/images/{image_path}': ['Delete an image not used by a template (Image.Allocate)', 'v3 images', { 204: none(), 409: none('Used by templates') }],
   'DELETE /v3/images/prune': ['Delete every image no template uses (Image.Allocate)', 'v3 images', { 204: none() }],
+  'POST /v3/images/qemu/{image_path}': ['Create a blank QEMU disk with qemu-img (Image.Allocate)', 'v3 images', { 201: json('Image', any), 400: none('Already exists') }, QemuDiskImageCreate],
+  'POST /v3/images/install': ['Templates from appliance checksums (none bundled: nothing to do; Image.Allocate)', 'v3 images', { 204: none() }],
   'GET /v3/projects/{project_id}/export': ['Export a project archive (Project.Audit; zstd and zip both give deflate)', 'v3 projects', { 200: { description: 'Archive', mediaType: 'application/gns3project' } }, undefined, { include_snapshots: 'boolean', reset_mac_addresses: 'boolean', keep_compute_ids: 'boolean', compression: 'none, zip or zstd' }],
   'POST /v3/projects/{project_id}/import': ['Import a project archive (Project.Allocate)', 'v3 projects', { 201: json('Project', project) }, 'binary', { name: 'project name' }],
   'POST /v3/projects/{project_id}/duplicate': ['Duplicate a project (Project.Audit; joins the source pools)', 'v3 projects', { 201: json('Project', project) }, s.object({ name: s.string() })],
@@ -153,6 +165,9 @@ const entries: Record<string, Entry> = {
   'POST /v3/projects/{project_id}/nodes/{node_id}/reload': ['Reload a node (Node.PowerMgmt)', 'v3 nodes', { 204: none() }],
   'POST /v3/projects/{project_id}/nodes/{node_id}/isolate': ['Suspend every link of a node (Link.Modify)', 'v3 nodes', { 204: none() }],
   'POST /v3/projects/{project_id}/nodes/{node_id}/unisolate': ['Resume every link of a node (Link.Modify)', 'v3 nodes', { 204: none() }],
+  'POST /v3/projects/{project_id}/nodes/{node_id}/qemu/disk_image/{disk_name}': ['Create a disk in a QEMU node\'s folder (Node.Allocate)', 'v3 nodes', { 204: none(), 400: none('Not a QEMU node') }, QemuDiskImageCreate],
+  'PUT /v3/projects/{project_id}/nodes/{node_id}/qemu/disk_image/{disk_name}': ['Extend a QEMU node\'s disk by `extend` MB (Node.Allocate)', 'v3 nodes', { 204: none(), 400: none('Not a QEMU node') }, QemuDiskImageUpdate],
+  'DELETE /v3/projects/{project_id}/nodes/{node_id}/qemu/disk_image/{disk_name}': ['Delete a QEMU node\'s disk (Node.Allocate)', 'v3 nodes', { 204: none(), 400: none('Not a QEMU node') }],
   'POST /v3/projects/{project_id}/nodes/{node_id}/duplicate': ['Duplicate a stopped node (Node.Allocate)', 'v3 nodes', { 201: json('Node', node) }, NodeDuplicate],
   'GET /v3/projects/{project_id}/nodes/{node_id}/links': ['Links of a node (Link.Audit)', 'v3 nodes', { 200: json('Links', list(link)) }],
   'POST /v3/projects/{project_id}/nodes/{node_id}/console/reset': ['Reset a console (Node.Console)', 'v3 nodes', { 204: none() }],
@@ -164,6 +179,7 @@ const entries: Record<string, Entry> = {
   'PUT /v3/projects/{project_id}/links/{link_id}': ['Update a link (Link.Modify)', 'v3 links', { 200: json('Link', link) }, LinkUpdate],
   'DELETE /v3/projects/{project_id}/links/{link_id}': ['Delete a link (Link.Allocate)', 'v3 links', { 204: none() }],
   'GET /v3/projects/{project_id}/links/{link_id}/available_filters': ['Filters the link supports (Link.Audit)', 'v3 links', { 200: json('Filters', list(any)) }],
+  'GET /v3/projects/{project_id}/links/{link_id}/iface': ['Host interface or UDP tunnel of the link\'s cloud/NAT port (Link.Audit)', 'v3 links', { 200: json('Interface', any), 409: none('No cloud or NAT end') }],
   'POST /v3/projects/{project_id}/links/{link_id}/reset': ['Re-create the link tunnel (Link.Modify)', 'v3 links', { 200: json('Link', link) }],
   'POST /v3/projects/{project_id}/links/{link_id}/capture/start': ['Start a capture; a JSON object body is required (Link.Capture)', 'v3 links', { 201: json('Link', link) }, CaptureStart],
   'POST /v3/projects/{project_id}/links/{link_id}/capture/stop': ['Stop the capture (Link.Capture)', 'v3 links', { 204: none() }],

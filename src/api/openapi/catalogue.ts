@@ -10,7 +10,7 @@ import {
   NodeDuplicate, NodeUpdate, ProjectCreate, ProjectDuplicate, ProjectLoad, ProjectUpdate, SnapshotCreate,
   TemplateInstance, TemplateUpdate, VersionCheck,
 } from '../../controller/schemas.ts';
-import { QemuImageCreate, QemuImageUpdate, QemuResizeDisk } from '../../compute/qemu/schemas.ts';
+import { QemuDiskImageCreate, QemuDiskImageUpdate, QemuImageCreate, QemuImageUpdate, QemuResizeDisk } from '../../compute/qemu/schemas.ts';
 import { ComputeStatistics } from '../../metrics/host-statistics.ts';
 import {
   Capabilities, ComputeNode, ComputeProject, ControllerObject, Empty, NetworkInterface, NetworkPorts, PcapPath,
@@ -107,6 +107,9 @@ const computeRoutes: Record<string, RouteDoc> = {
   'GET /v2/compute/qemu/capabilities': { tag: C, summary: 'Guest architectures KVM can accelerate here', responses: { 200: json('Capabilities', s.object({ kvm: s.array(s.string()) })) } },
   'POST /v2/compute/qemu/img': { tag: C, summary: 'Create a blank disk image with qemu-img in the QEMU images folder (size in MB; options the format lacks are dropped)', body: QemuImageCreate, responses: { 201: empty('Created; empty body.'), 403: json('The path leaves the QEMU images folder') } },
   'PUT /v2/compute/qemu/img': { tag: C, summary: 'Extend a disk image of the QEMU images folder by `extend` MB', body: QemuImageUpdate, responses: { 201: empty('Resized; empty body.'), 403: json('The path leaves the QEMU images folder') } },
+  'POST /v2/compute/projects/{project_id}/qemu/nodes/{node_id}/disk_image/{disk_name}': { tag: C, summary: 'Create a blank disk in the QEMU node\'s folder (3.0 route, also served here)', body: QemuDiskImageCreate, responses: { 204: empty('Created; empty body.') } },
+  'PUT /v2/compute/projects/{project_id}/qemu/nodes/{node_id}/disk_image/{disk_name}': { tag: C, summary: 'Extend a disk of the QEMU node\'s folder by `extend` MB (3.0 route)', body: QemuDiskImageUpdate, responses: { 204: empty('Resized; empty body.') } },
+  'DELETE /v2/compute/projects/{project_id}/qemu/nodes/{node_id}/disk_image/{disk_name}': { tag: C, summary: 'Delete a disk of the QEMU node\'s folder (3.0 route)', responses: { 204: empty('Deleted; empty body.') } },
   'POST /v2/compute/projects/{project_id}/qemu/nodes/{node_id}/resize_disk': { tag: C, summary: 'Extend a stopped QEMU node\'s disk (its linked-clone overlay, else the image) by `extend` MB', body: QemuResizeDisk, responses: { 201: empty('Resized; empty body.') } },
 };
 

@@ -134,6 +134,14 @@ export const QemuImageCreate = v.strictObject({
 });
 export type QemuImageCreate = v.InferOutput<typeof QemuImageCreate>;
 
+/**
+ * `POST .../qemu/nodes/{node_id}/disk_image/{disk_name}` (3.0): a blank disk in the node's folder, named by the URL,
+ * made with qemu-img from PATH; unknown keys are dropped as 3.0 does.
+ */
+export const QemuDiskImageCreate = v.object(v.omit(QemuImageCreate, ['qemu_img', 'path']).entries);
+/** `PUT .../disk_image/{disk_name}` (3.0): without `extend` nothing is changed. */
+export const QemuDiskImageUpdate = v.object({ extend: v.optional(Megabytes) });
+
 /** `PUT /qemu/img` (GNS3 QEMU_IMAGE_UPDATE_SCHEMA): without `extend` nothing is changed. */
 export const QemuImageUpdate = v.strictObject({
   qemu_img: v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty'))),

@@ -22,8 +22,13 @@ import { nodeJson } from '../shapes.ts';
 import { addNodeFromTemplate, getTemplate } from '../templates.ts';
 import { uuidParam, v3Body } from '../validate.ts';
 import { nodeLockKey } from '../../../concurrency/keyed-lock.ts';
+import { QemuDiskImageCreate, QemuDiskImageUpdate } from '../../../compute/qemu/schemas.ts';
 
 const NODE_ACTIONS = ['start', 'stop', 'suspend', 'reload'] as const;
+
+/** 3.0's QEMU nodes default to the x86_64 platform (2.2's to none, which needs a `qemu_path`). */
+const qemuDefaults = (properties: Record<string, unknown>) =>
+  properties.platform || properties.qemu_path ? properties : { ...properties, platform: 'x86_64' };
 
 /** A compute's error answer, relayed with its status in the v3 shape (`{"message"}`). */
 async function relayed(c: Context, response: Response): Promise<Response> {
@@ -144,7 +149,8 @@ export function projectRoutes(controller: Controller, access: Access): Hono<V3En
     const { compute_id, aux: _aux, aux_type: _auxType, ...input } = await v3Body(c, NodeCreate);
     void [_aux, _auxType];
     p.requireOpened();
-    const n = await p.addNode(controller.getCompute(compute_id), { ...input, symbol: input.symbol ?? undefined });
+    const properties = input.node_type === 'qemu' ? qemuDefaults(input.properties ?? {}) : input.properties;
+    const n = await p.addNode(controller.getCompute(compute_id), { ...input, properties, symbol: input.symbol ?? undefined });
     return c.json(nodeJson(n), 201);
   });
   app.post('/projects/:project_id/templates/:template_id', can('Node.Allocate'), async (c) => {
@@ -227,6 +233,17 @@ export function projectRoutes(controller: Controller, access: Access): Hono<V3En
     }
     return c.json(nodeJson(n), 201);
   });
+  /** 3.0's per-node QEMU disks (replacing `resize_disk`), made, grown and deleted by the node's compute. */
+  const diskImage = '/projects/:project_id/nodes/:node_id/qemu/disk_image/:disk_name';
+  const onDisk = (c: Context, action: 'Creating' | 'Updating' | 'Deleting', method: string, body?: unknown) =>
+    withNode(c, async (n) => {
+      if (n.node_type !== 'qemu') throw fail('DISK_IMAGE_NOT_QEMU', action);
+      await n.compute.query(method, `${n.path}/disk_image/${encodeURIComponent(decodeParam(c.req.param('disk_name')!))}`, body);
+      return c.body(null, 204);
+    });
+  app.post(diskImage, can('Node.Allocate'), async (c) => onDisk(c, 'Creating', 'POST', await v3Body(c, QemuDiskImageCreate)));
+  app.put(diskImage, can('Node.Allocate'), async (c) => onDisk(c, 'Updating', 'PUT', await v3Body(c, QemuDiskImageUpdate)));
+  app.delete(diskImage, can('Node.Allocate'), (c) => onDisk(c, 'Deleting', 'DELETE'));
   app.get('/projects/:project_id/nodes/:node_id/links', can('Link.Audit'), async (c) => {
     const [n, p] = await node(c);
     return c.json([...p.links.values()].filter((l) => l.ends.some((e) => e.node === n)).map((l) => l.toJSON()));
@@ -281,6 +298,20 @@ export function projectRoutes(controller: Controller, access: Access): Hono<V3En
   app.get('/projects/:project_id/links/:link_id/available_filters', can('Link.Audit'), async (c) => {
     const l = await link(c);
     return c.json(l.ends.some((e) => FILTER_CAPABLE_TYPES.has(e.node.node_type)) ? AVAILABLE_FILTERS : []);
+  });
+  /** A link's cloud or NAT side: the host interface (or UDP tunnel) its port maps to, read from the compute. */
+  app.get('/projects/:project_id/links/:link_id/iface', can('Link.Audit'), async (c) => {
+    const l = await link(c);
+    for (const end of l.ends.filter((e) => e.node.node_type === 'cloud' || e.node.node_type === 'nat')) {
+      const json = (await end.node.compute.query('GET', end.node.path)) as { ports_mapping?: Array<Record<string, unknown>> };
+      const port = json.ports_mapping?.find((p) => p.port_number === end.port_number);
+      if (!port) continue;
+      const type = String(port.type ?? '');
+      return c.json(type.toLowerCase().includes('udp')
+        ? { node_id: end.node.node_id, type, lport: port.lport, rhost: port.rhost, rport: port.rport }
+        : { node_id: end.node.node_id, type, interface: port.interface });
+    }
+    throw fail('LINK_NOT_CLOUD_NAT');
   });
   app.post('/projects/:project_id/links/:link_id/reset', can('Link.Modify'), async (c) => {
     const l = await link(c);

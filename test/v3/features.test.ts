@@ -1,0 +1,104 @@
+/**
+ * /v3 routes about images, templates' image references and the features patchbay has no use for (GNS3 VM, IOU
+ * licence, appliances), against a real daemon: blank disks are made by the real qemu-img.
+ */
+import t from 'tap';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startDaemon } from '../helpers/daemon.ts';
+import { bearer, login } from './helpers.ts';
+
+const QCOW2_MAGIC = 'QFI\u00fb';
+
+t.test('images, template image references and unused features', async (t) => {
+  const d = await startDaemon({ mode: 'controller' });
+  t.teardown(() => d.stop());
+  const api = bearer(d, await login(d));
+
+  t.test('blank QEMU disks: real qemu-img, listed by the store, never overwritten', async (t) => {
+    const image = await api('POST', '/v3/images/qemu/blank.qcow2', { format: 'qcow2', size: 8, unknown_key: 1 }, 201);
+    t.match(image, { filename: 'blank.qcow2', image_type: 'qemu', checksum_algorithm: 'md5' });
+    t.equal(readFileSync(image.path).subarray(0, 4).toString('latin1'), QCOW2_MAGIC, 'qemu-img wrote a qcow2 file');
+    t.match(await api('POST', '/v3/images/qemu/blank.qcow2', { format: 'qcow2', size: 8 }, 400), { message: "Disk image 'blank.qcow2' already exists" });
+    t.match(await api('POST', '/v3/images/qemu/other.qcow2', { size: 8 }, 422), { message: /format/ });
+    t.equal((await d.api('/v3/images/qemu/..%2F..%2Fescape.qcow2', { method: 'POST', headers: await headers(), body: '{"format":"qcow2","size":1}' })).status, 403);
+  });
+
+  t.test('templates must reference images of the store, of the right type; images in use stay', async (t) => {
+    t.match(await api('POST', '/v3/templates', { name: 'Q', template_type: 'qemu', hda_disk_image: 'nowhere.qcow2' }, 404), {
+      message: "Image 'nowhere.qcow2' could not be found in the controller database",
+    });
+    t.match(await api('POST', '/v3/templates', { name: 'R', template_type: 'dynamips', platform: 'c7200', image: 'blank.qcow2' }, 400), {
+      message: "Image 'blank.qcow2' type is not 'ios' but 'qemu'",
+    });
+    const template = await api('POST', '/v3/templates', { name: 'Q', template_type: 'qemu', hda_disk_image: 'blank.qcow2' }, 201);
+    t.match(await api('PUT', `/v3/templates/${template.template_id}`, { hdb_disk_image: 'nowhere.qcow2' }, 404), { message: /could not be found/ });
+    t.match(await api('DELETE', '/v3/images/blank.qcow2', undefined, 409), { message: "Image 'blank.qcow2' is used by one or more templates: Q" });
+    await api('DELETE', '/v3/images/prune', undefined, 204);
+    t.equal((await api('GET', '/v3/images', undefined, 200)).length, 1, 'prune keeps images in use');
+    await api('DELETE', `/v3/templates/${template.template_id}?prune_images=true`, undefined, 204);
+    t.same(await api('GET', '/v3/images', undefined, 200), [], 'prune_images removed the image no other template uses');
+    await api('POST', '/v3/images/install', undefined, 204);
+  });
+
+  t.test('QEMU disks of a node, made in its folder; other node types refused', async (t) => {
+    const project = await api('POST', '/v3/projects', { name: 'disks' }, 201);
+    const pid = project.project_id;
+    const vm = await api('POST', `/v3/projects/${pid}/nodes`, { name: 'vm', node_type: 'qemu', compute_id: 'local' }, 201);
+    t.equal(vm.properties.platform, 'x86_64', '3.0 default platform');
+    const disk = `/v3/projects/${pid}/nodes/${vm.node_id}/qemu/disk_image/extra.qcow2`;
+    await api('POST', disk, { format: 'qcow2', size: 4 }, 204);
+    const file = join(vm.node_directory, 'extra.qcow2');
+    t.equal(readFileSync(file).subarray(0, 4).toString('latin1'), QCOW2_MAGIC);
+    t.match(await api('POST', disk, { format: 'qcow2', size: 4 }, 409), { message: /already exists/ });
+    await api('PUT', disk, { extend: 4 }, 204);
+    await api('DELETE', disk, undefined, 204);
+    t.notOk(existsSync(file));
+    t.match(await api('DELETE', disk, undefined, 409), { message: /does not exist/ });
+    const pc = await api('POST', `/v3/projects/${pid}/nodes`, { name: 'pc', node_type: 'vpcs', compute_id: 'local' }, 201);
+    t.match(await api('POST', `/v3/projects/${pid}/nodes/${pc.node_id}/qemu/disk_image/x.qcow2`, { format: 'qcow2', size: 1 }, 400), {
+      message: 'Creating a disk image is only supported on a Qemu node',
+    });
+
+    // A cloud port mapped to a UDP tunnel: the link's iface names it; a link between two guests has none.
+    const cloud = await api('POST', `/v3/projects/${pid}/nodes`, {
+      name: 'cloud', node_type: 'cloud', compute_id: 'local',
+      properties: { ports_mapping: [{ name: 'UDP tunnel 1', port_number: 0, type: 'udp', lport: 20001, rhost: '127.0.0.1', rport: 20002 }] },
+    }, 201);
+    const toCloud = await api('POST', `/v3/projects/${pid}/links`, {
+      nodes: [{ node_id: pc.node_id, adapter_number: 0, port_number: 0 }, { node_id: cloud.node_id, adapter_number: 0, port_number: 0 }],
+    }, 201);
+    t.same(await api('GET', `/v3/projects/${pid}/links/${toCloud.link_id}/iface`, undefined, 200), {
+      node_id: cloud.node_id, type: 'udp', lport: 20001, rhost: '127.0.0.1', rport: 20002,
+    });
+    const pc2 = await api('POST', `/v3/projects/${pid}/nodes`, { name: 'pc2', node_type: 'vpcs', compute_id: 'local' }, 201);
+    const guests = await api('POST', `/v3/projects/${pid}/links`, {
+      nodes: [{ node_id: pc2.node_id, adapter_number: 0, port_number: 0 }, { node_id: vm.node_id, adapter_number: 0, port_number: 0 }],
+    }, 201);
+    t.same(await api('GET', `/v3/projects/${pid}/links/${guests.link_id}/iface`, undefined, 409), { message: 'Link not connected to Cloud/NAT' });
+    await api('DELETE', `/v3/projects/${pid}`, undefined, 204);
+  });
+
+  t.test('GNS3 VM, IOU licence and appliances as 3.0.6 answers without them', async (t) => {
+    t.match(await api('GET', '/v3/gns3vm', undefined, 200), { enable: false, engine: 'vmware', vmname: null });
+    t.same(await api('PUT', '/v3/gns3vm', { vcpus: 2, bogus: 1 }, 200), { vcpus: 2 }, 'echoes only the keys sent');
+    t.match(await api('PUT', '/v3/gns3vm', { enable: true, vmname: 'GNS3 VM' }, 409), { message: /^GNS3VM: / });
+    t.match(await d.json('/v2/gns3vm', { expect: 200 }), { vcpus: 2, enable: false }, 'one setting for both APIs');
+    t.same((await api('GET', '/v3/gns3vm/engines', undefined, 200)).map((e: any) => e.engine_id), ['vmware', 'virtualbox', 'remote']);
+    t.same(await api('GET', '/v3/gns3vm/engines/vmware/vms', undefined, 200), []);
+
+    t.match(await api('PUT', '/v3/iou_license', { iourc_content: '[license]\n' }, 422), { message: /license_check/ });
+    t.same(await api('PUT', '/v3/iou_license', { iourc_content: '[license]\n', license_check: false }, 201), { iourc_content: '[license]\n', license_check: false });
+    t.same(await api('GET', '/v3/iou_license', undefined, 200), { iourc_content: '[license]\n', license_check: false });
+
+    const id = '8a2b0c11-5d3e-4f6a-9b7c-0d1e2f3a4b5c';
+    t.same(await api('GET', `/v3/appliances/${id}`, undefined, 404), { message: `Could not find appliance '${id}'` });
+    t.match(await api('POST', `/v3/appliances/${id}/version`, {}, 422), { message: /name/ });
+    t.same(await api('POST', `/v3/appliances/${id}/install`, undefined, 404), { message: `Could not find appliance '${id}'` });
+    t.equal((await d.api('/v3/appliances/nope', { headers: await headers() })).status, 422);
+  });
+
+  async function headers(): Promise<Record<string, string>> {
+    return { authorization: `Bearer ${await login(d)}`, 'content-type': 'application/json' };
+  }
+});
