@@ -1,38 +1,21 @@
 /** Link routes of a project: CRUD, filters, packet capture and its pcap stream. */
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import type { Controller } from '../../controller/controller.ts';
 import { AVAILABLE_FILTERS, FILTER_CAPABLE_TYPES } from '../../controller/filters.ts';
 import { body } from '../validate.ts';
+import { collectionRoutes } from './collection-routes.ts';
 import { CaptureStart, LinkCreate, LinkUpdate } from '../../controller/schemas.ts';
 import { projectScope } from './project-scope.ts';
 
 export function linkRoutes(controller: Controller): Hono {
-  const app = new Hono();
+  const app = collectionRoutes(controller, {
+    kind: 'links',
+    find: (p, id) => p.getLink(id),
+    create: [LinkCreate, (p, input) => p.addLink({ ...input, filters: input.filters, link_style: input.link_style })],
+    update: [LinkUpdate, (p, link, input) => p.updateLink(link, input)],
+    remove: (p, link) => p.deleteLink(link),
+  });
   const { project } = projectScope(controller);
-
-  app.get('/projects/:project_id/links', async (c) => {
-    const p = await project(c);
-    if (p.status !== 'opened') return c.json((await p.readFile()).topology.links);
-    return c.json([...p.links.values()].map((l) => l.toJSON()));
-  });
-  app.post('/projects/:project_id/links', async (c) => {
-    const input = await body(c, LinkCreate);
-    const p = await project(c);
-    return c.json((await p.addLink({ ...input, filters: input.filters, link_style: input.link_style })).toJSON(), 201);
-  });
-  app.get('/projects/:project_id/links/:link_id', async (c) => c.json((await project(c)).getLink(c.req.param('link_id')).toJSON()));
-  app.put('/projects/:project_id/links/:link_id', async (c) => {
-    const input = await body(c, LinkUpdate);
-    const p = await project(c);
-    const link = p.getLink(c.req.param('link_id'));
-    await p.updateLink(link, input);
-    return c.json(link.toJSON(), 201);
-  });
-  app.delete('/projects/:project_id/links/:link_id', async (c) => {
-    const p = await project(c);
-    await p.deleteLink(p.getLink(c.req.param('link_id')));
-    return c.body(null, 204);
-  });
   app.get('/projects/:project_id/links/:link_id/available_filters', async (c) => {
     const link = (await project(c)).getLink(c.req.param('link_id'));
     return c.json(link.ends.some((e) => FILTER_CAPABLE_TYPES.has(e.node.node_type)) ? AVAILABLE_FILTERS : []);

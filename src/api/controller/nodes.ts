@@ -17,13 +17,9 @@ const NODE_ACTIONS = ['start', 'stop', 'suspend', 'reload'] as const;
 
 export function nodeRoutes(controller: Controller, runtime: Runtime): Hono {
   const app = new Hono();
-  const { project, withNode } = projectScope(controller);
+  const { project, withNode, listOf } = projectScope(controller);
 
-  app.get('/projects/:project_id/nodes', async (c) => {
-    const p = await project(c);
-    if (p.status !== 'opened') return c.json((await p.readFile()).topology.nodes);
-    return c.json([...p.nodes.values()].map((n) => n.toJSON()));
-  });
+  app.get('/projects/:project_id/nodes', listOf('nodes'));
   app.post('/projects/:project_id/nodes', async (c) => {
     const p = await project(c);
     const input = await body(c, NodeCreate);

@@ -1,4 +1,7 @@
-/** What the project-scoped controller routes share: the project of a request, and running under a node's lock. */
+/**
+ * What the project-scoped controller routes share: the project of a request, running under a node's lock, and the
+ * listing of a project's nodes, links or drawings.
+ */
 import type { Context } from 'hono';
 import type { Controller } from '../../controller/controller.ts';
 import type { Node } from '../../controller/node.ts';
@@ -18,5 +21,11 @@ export function projectScope(controller: Controller) {
     const nodeId = c.req.param('node_id')!;
     return controller.locks.run(nodeLockKey(p.id, nodeId), async () => fn(p.getNode(nodeId), p));
   };
-  return { project, withNode };
+  /** A GET handler listing the project's `kind`: the live objects while it is opened, its .gns3 file's otherwise. */
+  const listOf = (kind: 'nodes' | 'links' | 'drawings') => async (c: Context) => {
+    const p = await project(c);
+    if (p.status !== 'opened') return c.json((await p.readFile()).topology[kind]);
+    return c.json([...p[kind].values()].map((item) => item.toJSON()));
+  };
+  return { project, withNode, listOf };
 }
