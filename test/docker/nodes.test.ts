@@ -9,9 +9,19 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
+import { connect } from 'node:net';
 import { startDaemon, post, put } from '../helpers/daemon.ts';
 import { TelnetClient } from '../helpers/telnet.ts';
 import { CONFIG_IMAGE, IMAGE, QUICK_STOP, containersOf, docker, dockerProject, execIn, inspect, until } from './helpers.ts';
+
+/** Connects to a telnet console, sends a NAWS window size, and returns what the console sent first (its greeting). */
+async function announceWindowSize(port: number, columns: number, rows: number): Promise<Buffer> {
+  const socket = connect({ host: '127.0.0.1', port });
+  const greeting = await new Promise<Buffer>((resolve, reject) => socket.once('data', resolve).once('error', reject));
+  socket.write(Buffer.from([255, 250, 31, columns >> 8, columns & 255, rows >> 8, rows & 255, 255, 240]));
+  await new Promise<void>((resolve) => socket.end(() => resolve()));
+  return greeting;
+}
 
 t.test('docker nodes', async (t) => {
   const daemon = await startDaemon();
@@ -88,6 +98,14 @@ t.test('docker nodes', async (t) => {
     t.teardown(() => aux.close());
     await aux.run('echo aux-$$', /aux-(?!1\r)\d+/);
     t.pass('aux gives another shell');
+
+    // NAWS: the size a telnet client announces becomes the TTY's size, on the console and on the aux shell.
+    for (const [port, client, columns, rows] of [[node.console, a, 100, 40], [node.aux, aux, 120, 50]] as const) {
+      const greeting = await announceWindowSize(port, columns, rows);
+      t.ok(greeting.includes(Buffer.from([255, 253, 31])), 'the console asks for window sizes (DO NAWS)');
+      await until(async () => (await client.run('stty size', /\d+ \d+\r\n/)).startsWith(`${rows} ${columns}`), 'the new size');
+      t.pass(`the ${port === node.console ? 'console' : 'aux'} TTY is ${columns}x${rows}`);
+    }
 
     const ws = new WebSocket(`${daemon.url.replace('http', 'ws')}${base}/${node.node_id}/console/ws`);
     let received = '';

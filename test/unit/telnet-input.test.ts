@@ -19,3 +19,14 @@ t.test('keeps an escaped 255 and handles sequences split across chunks', async (
   t.same([...input.push(bytes(251))], []);
   t.same([...input.push(bytes(3, 255, 255, 0x42))], [255, 0x42]);
 });
+
+t.test('reports NAWS window sizes, an escaped 255 included, and ignores the unknown size 0', async (t) => {
+  const sizes: Array<[number, number]> = [];
+  const input = new TelnetInput((columns, rows) => sizes.push([columns, rows]));
+  t.same([...input.push(bytes(0x61, 255, 250, 31, 0, 100, 0))], [0x61]);
+  t.same([...input.push(bytes(40, 255, 240, 0x62))], [0x62], 'split across chunks');
+  input.push(bytes(255, 250, 31, 1, 255, 255, 0, 50, 255, 240));
+  input.push(bytes(255, 250, 31, 0, 0, 0, 0, 255, 240));
+  input.push(bytes(255, 250, 24, 0, 1, 2, 3, 255, 240));
+  t.same(sizes, [[100, 40], [511, 50]]);
+});

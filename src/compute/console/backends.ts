@@ -1,7 +1,10 @@
-/** Console backends: an emulator's own telnet port on 127.0.0.1, or the pipes of a pseudo-terminal helper. */
+/**
+ * Console backends: an emulator's own telnet port on 127.0.0.1, the pipes of a pseudo-terminal helper, or any duplex
+ * stream (a pseudo-terminal's master side, a container's TTY).
+ */
 import { connect, type Socket } from 'node:net';
 import { connectWhenListening } from '../tcp-connect.ts';
-import type { Writable, Readable } from 'node:stream';
+import type { Duplex, Writable, Readable } from 'node:stream';
 import type { ConsoleBackend } from './telnet-console.ts';
 
 /** Connects to an emulator's own console port (as GNS3: give it 6 s to start listening). */
@@ -15,6 +18,18 @@ export async function tcpBackend(port: number, timeoutMs = 6000): Promise<Consol
       if (!socket.destroyed) socket.write(data);
     },
     onData: (listener) => socket.on('data', listener),
+  };
+}
+
+/** A backend reading and writing one stream; `close` destroys it. A stream error (its other end gone) just ends it. */
+export function duplexBackend(stream: Duplex): ConsoleBackend & { close(): void } {
+  stream.on('error', () => stream.destroy());
+  return {
+    write: (data) => {
+      if (!stream.destroyed) stream.write(data);
+    },
+    onData: (listener) => stream.on('data', listener),
+    close: () => stream.destroy(),
   };
 }
 

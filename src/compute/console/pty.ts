@@ -7,6 +7,7 @@ import { ReadStream } from 'node:tty';
 import { closeSync } from 'node:fs';
 import { isDeno } from '../../runtime/index.ts';
 import type { ConsoleBackend } from './telnet-console.ts';
+import { duplexBackend } from './backends.ts';
 
 /** Both ends of a terminal: the emulator gets `slave`, the agent reads and writes `master`. */
 export type Pty = { master: number; slave: number };
@@ -60,14 +61,6 @@ export function closeSlave(pty: Pty): void {
 
 /** The console backend on the master side; `close` releases the terminal. */
 export function ptyBackend(pty: Pty): ConsoleBackend & { close(): void } {
-  const stream = new ReadStream(pty.master);
-  // EIO once the emulator has exited and closed its end: the exit itself is tracked on the process.
-  stream.on('error', () => stream.destroy());
-  return {
-    write: (data) => {
-      if (!stream.destroyed) stream.write(data);
-    },
-    onData: (listener) => stream.on('data', listener),
-    close: () => stream.destroy(),
-  };
+  // Reading fails with EIO once the emulator has exited and closed its end: the exit itself is tracked on the process.
+  return duplexBackend(new ReadStream(pty.master));
 }

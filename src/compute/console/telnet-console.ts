@@ -1,7 +1,7 @@
 /** A telnet server on the node's public console port that multiplexes any number of clients onto one backend. */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { PortPool } from '../port-pool.ts';
-import { TELNET_GREETING, TelnetInput } from './telnet-input.ts';
+import { TELNET_DO_NAWS, TELNET_GREETING, TelnetInput } from './telnet-input.ts';
 
 /** The emulator side of a console: a TCP connection to its own console port, or a pseudo-terminal. */
 export interface ConsoleBackend {
@@ -12,6 +12,8 @@ export interface ConsoleBackend {
    * later while nobody is connected (Dynamips): their backend connects only while someone listens.
    */
   clients?(count: number): void;
+  /** For a terminal that can change size (a container's TTY): a client announced its window size (telnet NAWS). */
+  resize?(columns: number, rows: number): void;
 }
 
 export class TelnetConsole {
@@ -26,11 +28,12 @@ export class TelnetConsole {
       for (const client of this.#clients) client.write(data);
     });
     server.on('connection', (client) => {
-      const input = new TelnetInput();
+      const resize = backend.resize?.bind(backend);
+      const input = new TelnetInput(resize);
       this.#clients.add(client);
       if (this.#clients.size === 1) backend.clients?.(1);
       client.setNoDelay(true);
-      client.write(TELNET_GREETING);
+      client.write(resize ? Buffer.concat([TELNET_GREETING, TELNET_DO_NAWS]) : TELNET_GREETING);
       client.on('data', (chunk) => {
         const plain = input.push(chunk);
         if (plain.length > 0) backend.write(plain);

@@ -2,26 +2,25 @@
  * Console backends of a Docker node, each served to telnet clients by the shared TelnetConsole multiplexer: the
  * container's TTY (attach), a shell started with exec for the aux console, and for `http`/`https` consoles a TCP
  * forwarder whose every connection is piped through `nc` run inside the container (the container has no Docker
- * network, so this is the only way in, as GNS3 does).
+ * network, so this is the only way in, as GNS3 does). Window sizes telnet clients announce resize the TTYs.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ConsoleBackend } from '../console/telnet-console.ts';
+import { duplexBackend } from '../console/backends.ts';
 import type { DockerEngine } from './engine.ts';
 
 /** PATH for shells we start: our busybox applets first, then the usual places. */
 const SHELL_PATH = 'PATH=/gns3/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-/** A backend over a duplex stream (the attach stream of the container's TTY). */
-export function streamBackend(stream: Duplex): ConsoleBackend & { close(): void } {
-  stream.on('error', () => stream.destroy());
-  return {
-    write: (data) => {
-      if (!stream.destroyed) stream.write(data);
-    },
-    onData: (listener) => stream.on('data', listener),
-    close: () => stream.destroy(),
-  };
+type Resize = (columns: number, rows: number) => Promise<void>;
+
+/** Resizes without failing the console: a TTY gone with its container is not the client's problem (GNS3 only logs it). */
+const quietly = (resize: Resize) => (columns: number, rows: number) => void resize(columns, rows).catch(() => {});
+
+/** The container's TTY: its attach stream, resized through Docker. */
+export function ttyBackend(engine: DockerEngine, containerId: string, stream: Duplex): ConsoleBackend & { close(): void } {
+  return { ...duplexBackend(stream), resize: quietly((columns, rows) => engine.resize(containerId, rows, columns)) };
 }
 
 /**
@@ -31,14 +30,19 @@ export function streamBackend(stream: Duplex): ConsoleBackend & { close(): void 
 export async function auxShellBackend(engine: DockerEngine, containerId: string): Promise<ConsoleBackend & { close(): void }> {
   const listeners: Array<(data: Buffer) => void> = [];
   let current: Duplex | null = null;
+  let resizeCurrent: Resize | null = null;
+  /** The last size a client announced, applied to every new shell. */
+  let size: [number, number] | null = null;
   let closed = false;
   const spawn = async (): Promise<void> => {
-    const { stream } = await engine.exec(containerId, {
+    const { stream, resize } = await engine.exec(containerId, {
       cmd: ['/gns3/bin/sh', '-i'],
       env: [SHELL_PATH, 'TERM=vt100'],
       tty: true,
     });
     current = stream;
+    resizeCurrent = resize;
+    if (size) quietly(resize)(...size);
     stream.on('data', (data: Buffer) => {
       for (const listener of listeners) listener(data);
     });
@@ -55,6 +59,10 @@ export async function auxShellBackend(engine: DockerEngine, containerId: string)
       if (current && !current.destroyed) current.write(data);
     },
     onData: (listener) => listeners.push(listener),
+    resize: (columns, rows) => {
+      size = [columns, rows];
+      if (resizeCurrent) quietly(resizeCurrent)(columns, rows);
+    },
     close: () => {
       closed = true;
       current?.destroy();

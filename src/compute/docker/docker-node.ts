@@ -13,7 +13,7 @@ import type { DockerCreate, DockerUpdate } from './schemas.ts';
 import type { Nio } from '../schemas.ts';
 import { openConsole, type ConsoleBackend, type TelnetConsole } from '../console/telnet-console.ts';
 import { BaseNode, type NodeInit, type PortRef } from '../node.ts';
-import { auxShellBackend, httpForwarder, streamBackend } from './consoles.ts';
+import { auxShellBackend, httpForwarder, ttyBackend } from './consoles.ts';
 import type { DockerEngine } from './engine.ts';
 import { tapName } from './interfaces.ts';
 import { moveLinkIntoNamespace } from '../../hostnet/links.ts';
@@ -279,12 +279,12 @@ export class DockerNode extends BaseNode {
     const { engine } = this.#docker;
     const generation = ++this.#generation;
     const exit = await engine.nextExit(this.containerId);
-    let attach: ReturnType<typeof streamBackend> | null = null;
+    let attach: ReturnType<typeof ttyBackend> | null = null;
     let vnc: VncServer | null = null;
     try {
       // Before the container: Docker binds the display's socket when the container starts.
       if (this.#display !== null) vnc = await this.#startVnc(this.#display, generation);
-      if (this.settings.consoleType === 'telnet') attach = streamBackend(await engine.attach(this.containerId));
+      if (this.settings.consoleType === 'telnet') attach = ttyBackend(engine, this.containerId, await engine.attach(this.containerId));
       await engine.start(this.containerId);
       const { pid, running } = await engine.state(this.containerId);
       if (!running) throw fail('DOCKER_EXITED_AT_START', this.name, await engine.logs(this.containerId));
@@ -441,7 +441,8 @@ export class DockerNode extends BaseNode {
     // Clients of the multiplexer are independent; a reset drops them, as re-opening GNS3's console server does.
     const running = this.#running;
     if (!running?.console || this.console === null) return;
-    const attach = streamBackend(await this.#docker.engine.attach(this.containerId));
+    const { engine } = this.#docker;
+    const attach = ttyBackend(engine, this.containerId, await engine.attach(this.containerId));
     await running.console.close();
     running.backends.push(attach);
     running.console = (await openConsole(this.host.tcpPorts, this.owner, this.host.consoleHost, this.console, attach)).console;

@@ -165,8 +165,15 @@ export class DockerEngine {
     await call(docker.getContainer(id).resize({ h: rows, w: cols }));
   }
 
-  /** Runs a command in the container; with `tty` the stream is raw, otherwise Docker multiplexes stdout/stderr. */
-  async exec(id: string, options: ExecOptions): Promise<{ stream: Duplex; demux: (out: NodeJS.WritableStream) => void }> {
+  /**
+   * Runs a command in the container; with `tty` the stream is raw (and `resize` sets the exec's terminal size),
+   * otherwise Docker multiplexes stdout/stderr.
+   */
+  async exec(id: string, options: ExecOptions): Promise<{
+    stream: Duplex;
+    demux: (out: NodeJS.WritableStream) => void;
+    resize: (columns: number, rows: number) => Promise<void>;
+  }> {
     const docker = await this.#client();
     const exec = await call(docker.getContainer(id).exec({
       Cmd: options.cmd,
@@ -180,6 +187,7 @@ export class DockerEngine {
     return {
       stream,
       demux: (out) => docker.modem.demuxStream(stream, out, out),
+      resize: (columns, rows) => call(exec.resize({ h: rows, w: columns })),
     };
   }
 
