@@ -84,21 +84,14 @@ export class HostObjectLedger {
    */
   async createLink(name: string, create: () => Promise<void>): Promise<LinkObject> {
     const pending: LinkObject = { kind: 'link', name, ifindex: null };
-    await this.record(pending);
-    try {
-      await create();
-    } catch (err) {
-      await removeHostObject(pending).catch(() => undefined);
-      await this.forget(pending);
-      throw err;
-    }
+    await this.create(pending, create);
     const created: LinkObject = { kind: 'link', name, ifindex: linkIndex(name) };
     await this.update(pending, created);
     return created;
   }
 
-  /** Records an nftables table, then runs `create`; drops the record if `create` fails. */
-  async createTable(object: HostObject, create: () => Promise<void>): Promise<void> {
+  /** Records `object` (an nftables table, a link), then runs `create`; if it fails, removes what it left and the record. */
+  async create(object: HostObject, create: () => Promise<void>): Promise<void> {
     await this.record(object);
     try {
       await create();

@@ -102,7 +102,7 @@ export class NatNetwork {
         await setLinkUp(bridge);
       }));
       const table: HostObject = { kind: 'nft_table', family: NFT_FAMILY, name: masqueradeTableName(bridge) };
-      await ledger.createTable(table, () => applyMasquerade(table.name, bridge, subnet));
+      await ledger.create(table, () => applyMasquerade(table.name, bridge, subnet));
       this.#made.push(table);
       this.#dhcp = await startDhcpServer({ binary: this.config.dhcpServer, bridge, subnet, workDir: this.config.workDir });
       const dhcp = processObject(this.#dhcp.pid, [this.#dhcp.file, ...this.#dhcp.args]);
