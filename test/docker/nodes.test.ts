@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { connect } from 'node:net';
+import { execFileSync } from 'node:child_process';
 import { startDaemon, post, put } from '../helpers/daemon.ts';
 import { TelnetClient } from '../helpers/telnet.ts';
 import { CONFIG_IMAGE, IMAGE, QUICK_STOP, containersOf, docker, dockerProject, execIn, inspect, until } from './helpers.ts';
@@ -207,6 +208,24 @@ t.test('docker nodes', async (t) => {
     t.same(mounts, ['/data', '/etc/network', '/gns3', '/gns3/bin/busybox', '/srv'], 'image VOLUME and extra volumes persist, nested ones folded');
     t.equal(execIn(node.container_id, 'cat', '/data/image-file'), 'from-image', 'a new volume starts with the image content');
     t.equal(readFileSync(join(node.node_directory, 'data', 'image-file'), 'utf8').trim(), 'from-image', 'kept in the node directory');
+    await daemon.json(`${base}/${node.node_id}`, { method: 'DELETE', expect: 204 });
+  });
+
+  t.test('image USER user:group: PID 1 runs with that group', async (t) => {
+    // Built here from the local config image (nothing to pull), removed at the end.
+    const image = `pbdk-usergroup-${process.pid}:latest`;
+    execFileSync('docker', ['build', '-q', '-t', image, '-'], { input: `FROM ${CONFIG_IMAGE}\nUSER user:nogroup\n`, stdio: ['pipe', 'ignore', 'pipe'] });
+    t.teardown(() => docker('rmi', '-f', image));
+    const node = await daemon.json(base, { ...post({ name: 'G1', image, console_type: 'none' }), expect: 201 });
+    t.ok(inspect(node.container_id).Config.Env.includes('GNS3_USER=user:nogroup'));
+    await daemon.json(`${base}/${node.node_id}/start`, { ...post(), expect: 204 });
+    const status = await until(() => {
+      const text = execIn(node.container_id, 'cat', '/proc/1/status');
+      return /Uid:\s+1000/.test(text) ? text : null;
+    }, 'PID 1 running as the image user');
+    t.match(status, /Gid:\s+65534\s/, 'with the group of USER, not the user\'s own');
+    t.match(status, /Groups:\s+65534\s*\n/, 'and no other group');
+    t.match(status, /Name:\s+sleep/, 'the image entrypoint is PID 1');
     await daemon.json(`${base}/${node.node_id}`, { method: 'DELETE', expect: 204 });
   });
 

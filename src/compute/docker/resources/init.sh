@@ -40,21 +40,28 @@ if [ -f /etc/network/interfaces ]; then
   ifup -a -f
 fi
 
-# 4. Run the command as the image's user ("name", "uid", or "user:group" whose group part su cannot take).
+# 4. Run the command as the image's user: "name", "uid", "name:group" or "uid:gid" (Docker's USER forms). busybox's
+#    su cannot take a group, so start-stop-daemon switches: initgroups, setgid, setuid, then exec (the command stays
+#    PID 1). It refuses to start what already runs, so it is given a pid file that never names a process.
 PATH="$image_path"
 export PATH
 user="${GNS3_USER%%:*}"
-if [ -z "$user" ] || [ "$user" = "root" ] || [ "$user" = "0" ]; then
+group=""
+case "$GNS3_USER" in *:*) group="${GNS3_USER#*:}" ;; esac
+if [ -z "$group" ] && { [ -z "$user" ] || [ "$user" = "root" ] || [ "$user" = "0" ]; }; then
   exec "$@"
 fi
+[ -n "$user" ] || user=root
 case "$user" in
   *[!0-9]*) entry="$(/gns3/bin/awk -F: -v u="$user" '$1 == u' /etc/passwd)" ;;
   *) entry="$(/gns3/bin/awk -F: -v u="$user" '$3 == u' /etc/passwd)" ;;
 esac
 if [ -z "$entry" ]; then
-  echo "patchbay init: user '$GNS3_USER' is not in /etc/passwd" >&2
+  echo "patchbay init: user '$user' is not in /etc/passwd" >&2
   exit 1
 fi
 HOME="$(echo "$entry" | /gns3/bin/cut -d: -f6)"
 export HOME
-exec /gns3/bin/su -p -s /gns3/bin/sh "$(echo "$entry" | /gns3/bin/cut -d: -f1)" -c 'exec "$@"' patchbay-init "$@"
+command="$1"
+shift
+exec /gns3/bin/start-stop-daemon -S -p /dev/null -c "$user${group:+:$group}" -a "$command" -- "$@"
