@@ -6,15 +6,19 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import { resolveInside } from '../storage/safe-path.ts';
 import type { Controller } from './controller.ts';
 import type { ControllerProject } from './project.ts';
 import { parseSnapshotFile, snapshotFileName, snapshotFiles } from './snapshots.ts';
 import { parseTopology, serializeTopology, type TopologyFile } from './topology.ts';
+import { unzipArchive, zipArchive, type ZipMethod } from './zip-archive.ts';
 import { fail, isError } from '../errors/index.ts';
 
-export type ExportOptions = { includeSnapshots?: boolean; resetMacAddresses?: boolean; keepComputeIds?: boolean; compress?: boolean };
+export type ExportOptions = {
+  includeSnapshots?: boolean; resetMacAddresses?: boolean; keepComputeIds?: boolean;
+  /** How members are compressed (default deflate); `level` is the method's own scale. */
+  method?: ZipMethod; level?: number;
+};
 
 /** Files never exported (GNS3's list): temp and capture folders, logs, the topology itself (sent as project.gns3). */
 function excluded(path: string, project: ControllerProject, includeSnapshots: boolean): boolean {
@@ -49,7 +53,7 @@ export async function exportProject(project: ControllerProject, options: ExportO
     }
   }
   if (!options.keepComputeIds) topology.topology.computes = [];
-  const entries: Zippable = { 'project.gns3': strToU8(serializeTopology(topology)) };
+  const entries: Record<string, Uint8Array> = { 'project.gns3': new TextEncoder().encode(serializeTopology(topology)) };
   for (const path of await walk(project.path)) {
     if (!excluded(path, project, options.includeSnapshots ?? false)) entries[path.split(sep).join('/')] = new Uint8Array(await readFile(join(project.path, path)));
   }
@@ -63,7 +67,7 @@ export async function exportProject(project: ControllerProject, options: ExportO
       if (response.ok) entries[path] = new Uint8Array(await response.arrayBuffer());
     }
   }
-  return zipSync(entries, { level: options.compress === false ? 0 : 6 });
+  return zipArchive(entries, options.method ?? 'deflate', options.level);
 }
 
 /**
@@ -76,12 +80,7 @@ export async function importProject(
   archive: Uint8Array,
   options: { name?: string; path?: string; keepComputeIds?: boolean } = {},
 ): Promise<ControllerProject> {
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(archive);
-  } catch {
-    throw fail('ARCHIVE_INVALID_ZIP');
-  }
+  const files = await unzipArchive(archive);
   if (!files['project.gns3']) throw fail('ARCHIVE_NO_TOPOLOGY');
   const topology = parseTopology(new TextDecoder().decode(files['project.gns3']));
   const restore = topology.project_id === projectId;
@@ -129,7 +128,7 @@ export async function importProject(
 export async function duplicateProject(controller: Controller, project: ControllerProject, name: string): Promise<ControllerProject> {
   const wasClosed = project.status === 'closed';
   try {
-    const archive = await exportProject(project, { keepComputeIds: true, compress: false });
+    const archive = await exportProject(project, { keepComputeIds: true, method: 'store' });
     return await importProject(controller, randomUUID(), archive, { name, keepComputeIds: true });
   } catch (err) {
     if (isError(err)) throw fail('PROJECT_DUPLICATE_FAILED', err.message);
@@ -163,7 +162,7 @@ export async function createSnapshot(project: ControllerProject, name: string): 
   if ((await listSnapshots(project)).some((s) => s.name === name)) throw fail('SNAPSHOT_NAME_TAKEN', name);
   const now = new Date();
   const file = snapshotFileName(name, now);
-  const archive = await exportProject(project, { keepComputeIds: true, compress: false });
+  const archive = await exportProject(project, { keepComputeIds: true, method: 'store' });
   await mkdir(join(project.path, 'snapshots'), { recursive: true });
   await writeFile(join(project.path, 'snapshots', file), archive);
   return { snapshot_id: snapshotId(project.id, file), project_id: project.id, name, created_at: Math.floor(now.getTime() / 1000) };

@@ -344,6 +344,8 @@ const kinds = {
   DISK_IMAGE_NOT_QEMU: {
     status: 400, message: (action: 'Creating' | 'Updating' | 'Deleting') => `${action} a disk image is only supported on a Qemu node`,
   },
+  EXPORT_LEVEL_RANGE: { status: 400, message: (low: number, high: number, method: string) => `Compression level must be between ${low} and ${high} for ${method} compression` },
+  EXPORT_LEVEL_UNSUPPORTED: { status: 400, message: (method: string) => `Compression level is not supported for '${method}' compression method` },
   APPLIANCE_NOT_FOUND: { status: 404, message: (id: string) => `Could not find appliance '${id}'` },
   LINK_NOT_CLOUD_NAT: { status: 409, message: () => 'Link not connected to Cloud/NAT' },
   GNS3VM_UNAVAILABLE: {

@@ -3,6 +3,8 @@
  * licence, appliances), against a real daemon: blank disks are made by the real qemu-img.
  */
 import t from 'tap';
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon } from '../helpers/daemon.ts';
@@ -79,6 +81,40 @@ t.test('images, template image references and unused features', async (t) => {
     await api('DELETE', `/v3/projects/${pid}`, undefined, 204);
   });
 
+  t.test('export: Zstandard by default (ZIP method 93, real zstd frames), levels checked; import reads it back', async (t) => {
+    const project = await api('POST', '/v3/projects', { name: 'packed' }, 201);
+    const pid = project.project_id;
+    const readme = 'zstd '.repeat(200);
+    const write = await d.api(`/v3/projects/${pid}/files/README.txt`, { method: 'POST', headers: await headers(), body: readme });
+    t.equal(write.status, 204);
+    const exported = await d.api(`/v3/projects/${pid}/export`, { headers: await headers() });
+    t.equal(exported.status, 200);
+    const archive = Buffer.from(await exported.arrayBuffer());
+    const members = centralDirectory(archive);
+    t.same(members.map((m) => m.method), members.map(() => 93), 'every member is Zstandard');
+    const member = members.find((m) => m.name === 'README.txt')!;
+    const frame = archive.subarray(member.dataOffset, member.dataOffset + member.compressedSize);
+    t.equal(execFileSync('zstd', ['-d', '-c'], { input: frame }).toString(), readme, 'the zstd tool decodes the member');
+
+    const zip = Buffer.from(await (await d.api(`/v3/projects/${pid}/export?compression=zip&compression_level=9`, { headers: await headers() })).arrayBuffer());
+    t.same([...new Set(centralDirectory(zip).map((m) => m.method))], [8], 'zip is deflate');
+    const answer = async (query: string) => {
+      const response = await d.api(`/v3/projects/${pid}/export?${query}`, { headers: await headers() });
+      return [response.status, (await response.json()).message];
+    };
+    t.same(await answer('compression=zstd&compression_level=23'), [400, 'Compression level must be between 1 and 22 for Zstandard compression']);
+    t.same(await answer('compression=none&compression_level=1'), [400, "Compression level is not supported for 'none' compression method"]);
+    t.equal((await answer('compression=rar'))[0], 422);
+
+    const imported = await d.api(`/v3/projects/${randomUUID()}/import?name=unpacked`, { method: 'POST', headers: await headers(), body: archive });
+    t.equal(imported.status, 201);
+    const copy = await imported.json();
+    t.equal(copy.name, 'unpacked');
+    await api('POST', `/v3/projects/${copy.project_id}/open`, undefined, 201);
+    const back = await d.api(`/v3/projects/${copy.project_id}/files/README.txt`, { headers: await headers() });
+    t.equal(await back.text(), readme, 'files come back from the Zstandard archive');
+  });
+
   t.test('GNS3 VM, IOU licence and appliances as 3.0.6 answers without them', async (t) => {
     t.match(await api('GET', '/v3/gns3vm', undefined, 200), { enable: false, engine: 'vmware', vmname: null });
     t.same(await api('PUT', '/v3/gns3vm', { vcpus: 2, bogus: 1 }, 200), { vcpus: 2 }, 'echoes only the keys sent');
@@ -97,6 +133,26 @@ t.test('images, template image references and unused features', async (t) => {
     t.same(await api('POST', `/v3/appliances/${id}/install`, undefined, 404), { message: `Could not find appliance '${id}'` });
     t.equal((await d.api('/v3/appliances/nope', { headers: await headers() })).status, 422);
   });
+
+  /** Members of a ZIP from its central directory: name, method, where the data starts and its compressed size. */
+  function centralDirectory(zip: Buffer): Array<{ name: string; method: number; dataOffset: number; compressedSize: number }> {
+    const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+    const count = zip.readUInt16LE(end + 10);
+    let at = zip.readUInt32LE(end + 16);
+    const out = [];
+    for (let i = 0; i < count; i++) {
+      const nameLength = zip.readUInt16LE(at + 28);
+      const local = zip.readUInt32LE(at + 42);
+      out.push({
+        name: zip.subarray(at + 46, at + 46 + nameLength).toString(),
+        method: zip.readUInt16LE(at + 10),
+        compressedSize: zip.readUInt32LE(at + 20),
+        dataOffset: local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28),
+      });
+      at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+    }
+    return out;
+  }
 
   async function headers(): Promise<Record<string, string>> {
     return { authorization: `Bearer ${await login(d)}`, 'content-type': 'application/json' };

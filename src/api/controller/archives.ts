@@ -36,7 +36,7 @@ export function archiveRoutes(controller: Controller): Hono {
       includeSnapshots: yes(query.include_snapshots),
       resetMacAddresses: yes(query.reset_mac_addresses),
       keepComputeIds: yes(query.keep_compute_ids),
-      compress: query.compression !== 'none',
+      method: query.compression === 'none' ? 'store' : 'deflate',
     });
     return c.body(zip as Uint8Array<ArrayBuffer>, 200, {
       'Content-Type': 'application/gns3project',

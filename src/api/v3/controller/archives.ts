@@ -6,16 +6,41 @@ import {
   createSnapshot, deleteSnapshot, duplicateProject, exportProject, findSnapshot, importProject, listSnapshots, restoreSnapshot,
 } from '../../../controller/archive.ts';
 import type { Controller } from '../../../controller/controller.ts';
+import type { ZipMethod } from '../../../controller/zip-archive.ts';
+import { fail } from '../../../errors/index.ts';
 import { guard, type V3Env } from '../auth.ts';
 import { unprocessable, v3ErrorHandler } from '../errors.ts';
 import { queryFlag, uuidParam, v3Body } from '../validate.ts';
 
 const Named = v.object({ name: v.pipe(v.string(), v.minLength(1)) });
+
+/** 3.0's `compression` values patchbay writes, as ZIP methods, with the level range each accepts. */
+const METHODS: Record<string, { method: ZipMethod; levels?: [number, number]; label: string }> = {
+  zstd: { method: 'zstd', levels: [1, 22], label: 'Zstandard' },
+  zip: { method: 'deflate', levels: [0, 9], label: 'ZIP' },
+  none: { method: 'store', label: 'none' },
+};
+
 /**
- * 3.0 defaults to zstd, which patchbay does not write: `zstd` (and the default) give deflate, which 3.0 imports as
- * well; `none` stores. bzip2 and lzma are refused rather than silently given another format.
+ * `compression` and `compression_level` of an export, checked as 3.0 checks them. bzip2 and lzma, which 3.0 also
+ * writes, are refused with 422 rather than answered in another format.
  */
-const COMPRESSIONS = new Set(['none', 'zip', 'zstd']);
+function exportCompression(c: Context): { method: ZipMethod; level?: number } {
+  const name = c.req.query('compression') ?? 'zstd';
+  const chosen = METHODS[name];
+  if (!chosen) {
+    throw unprocessable(`1 validation error:\n  {'type': 'enum', 'loc': ('query', 'compression'), 'msg': 'Input should be ${Object.keys(METHODS).join(', ')}'}`);
+  }
+  const raw = c.req.query('compression_level');
+  if (raw === undefined) return { method: chosen.method };
+  const level = Number(raw);
+  if (!/^-?\d+$/.test(raw)) {
+    throw unprocessable(`1 validation error:\n  {'type': 'int_parsing', 'loc': ('query', 'compression_level'), 'msg': 'Input should be a valid integer'}`);
+  }
+  if (!chosen.levels) throw fail('EXPORT_LEVEL_UNSUPPORTED', name);
+  if (level < chosen.levels[0] || level > chosen.levels[1]) throw fail('EXPORT_LEVEL_RANGE', chosen.levels[0], chosen.levels[1], chosen.label);
+  return { method: chosen.method, level };
+}
 
 export function archiveRoutes(controller: Controller, access: Access): Hono<V3Env> {
   const app = new Hono<V3Env>();
@@ -29,15 +54,12 @@ export function archiveRoutes(controller: Controller, access: Access): Hono<V3En
 
   app.get('/projects/:project_id/export', can('Project.Audit'), async (c) => {
     const p = await project(c);
-    const compression = c.req.query('compression') ?? 'zstd';
-    if (!COMPRESSIONS.has(compression)) {
-      throw unprocessable(`1 validation error:\n  {'type': 'enum', 'loc': ('query', 'compression'), 'msg': 'Input should be one of ${[...COMPRESSIONS].join(', ')}'}`);
-    }
+    const compression = exportCompression(c);
     const zip = await exportProject(p, {
       includeSnapshots: queryFlag(c, 'include_snapshots', false),
       resetMacAddresses: queryFlag(c, 'reset_mac_addresses', false),
       keepComputeIds: queryFlag(c, 'keep_compute_ids', false),
-      compress: compression !== 'none',
+      ...compression,
     });
     const ascii = p.name.replace(/[^\x20-\x7e]|"/g, '_');
     return c.body(zip as Uint8Array<ArrayBuffer>, 200, {
