@@ -16,6 +16,7 @@ import { isLoopbackPeer, resolvePeer } from './peer.ts';
 import type { Peer } from './peer.ts';
 import { ReleaseQueue } from './release-queue.ts';
 import type { BridgePatch, BridgeSpec, BridgeStats, NodeEndpoint, RelayEvent, UdpEndpoint } from './types.ts';
+import { epochMicros } from './wall-clock.ts';
 
 /** Frames held per direction by delay/bandwidth before new ones are dropped (bounds memory on a slow link). */
 const MAX_QUEUED = 65536;
@@ -24,9 +25,6 @@ type Emit = (event: RelayEvent) => void;
 
 /** Where a side's frames go out: a bound UDP socket and its peer, or a device. */
 type Outlet = { send(frame: Uint8Array): void; close(): Promise<void> };
-
-/** Wall clock in microseconds with sub-millisecond resolution, for pcap timestamps. */
-export const epochMicros = (): number => (performance.timeOrigin + performance.now()) * 1000;
 
 /**
  * The emulator always runs on this host, so its side binds loopback when the emulator address is a loopback one;

@@ -1,5 +1,4 @@
 /** A hub or switch inside a relay worker: one UDP socket per connected port, the forwarding logic, per-port taps. */
-import { epochMicros } from './bridge.ts';
 import { Counters } from './counters.ts';
 import type { RelayIo, UdpSocket } from './io/types.ts';
 import { loopbackKey } from './loopback.ts';
@@ -11,6 +10,7 @@ import { FrameRelayLogic } from './switching/frame-relay.ts';
 import { HubLogic } from './switching/hub.ts';
 import { SwitchLogic } from './switching/switch.ts';
 import type { BridgeStats, FabricKind, FabricPortConfig, RelayEvent, UdpEndpoint } from './types.ts';
+import { epochMicros } from './wall-clock.ts';
 import { resolvePeer } from './peer.ts';
 import type { Peer } from './peer.ts';
 
