@@ -2,9 +2,10 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { isStaticElf } from '../../src/compute/docker/resources.ts';
+import { splitShellWords } from '../../src/compute/shell-words.ts';
 import {
   adapterMac, defaultBaseMac, containerBody, containerEnv, environmentProblem, extraHostsProblem, isImageReference,
-  persistentVolumes, splitCommand, volumeProblem, withDefaultTag,
+  persistentVolumes, volumeProblem, withDefaultTag,
 } from '../../src/compute/docker/settings.ts';
 
 t.test('image references', async (t) => {
@@ -40,11 +41,11 @@ t.test('persistent volumes fold nested paths', async (t) => {
 });
 
 t.test('start command splitting', async (t) => {
-  t.same(splitCommand(`sh -c 'echo "a b"; exit' x\\ y "q\\"z"`), ['sh', '-c', 'echo "a b"; exit', 'x y', 'q"z']);
-  t.same(splitCommand('  '), []);
-  t.same(splitCommand(`''`), ['']);
-  t.throws(() => splitCommand(`sh -c 'open`), { name: 'StartCommandError', message: 'No closing quotation' });
-  t.throws(() => splitCommand('trailing\\'), { name: 'StartCommandError' });
+  t.same(splitShellWords(`sh -c 'echo "a b"; exit' x\\ y "q\\"z"`), ['sh', '-c', 'echo "a b"; exit', 'x y', 'q"z']);
+  t.same(splitShellWords('  '), []);
+  t.same(splitShellWords(`''`), ['']);
+  t.throws(() => splitShellWords(`sh -c 'open`), { name: 'ShellWordsError', message: 'No closing quotation' });
+  t.throws(() => splitShellWords('trailing\\'), { name: 'ShellWordsError' });
 });
 
 t.test('environment in GNS3 order with placeholders', async (t) => {

@@ -20,10 +20,11 @@ import { moveLinkIntoNamespace } from '../../hostnet/links.ts';
 import { requireCapabilities } from '../../hostnet/capabilities.ts';
 import type { UdpEndpoint } from '../../relay/types.ts';
 import {
-  LABEL_NODE, LABEL_PROJECT, LABEL_STATE, StartCommandError, adapterMac, containerBody, containerEnv, persistentVolumes,
-  defaultBaseMac, splitCommand, withDefaultTag, type ImageConfig,
+  LABEL_NODE, LABEL_PROJECT, LABEL_STATE, adapterMac, containerBody, containerEnv, persistentVolumes,
+  defaultBaseMac, withDefaultTag, type ImageConfig,
 } from './settings.ts';
 import type { Resources } from './resources.ts';
+import { ShellWordsError, splitShellWords } from '../shell-words.ts';
 import { claimDisplay, releaseDisplay, startVncServer, vncPrograms, type VncServer } from './vnc.ts';
 
 /** Docker's stop grace before SIGKILL, as GNS3 (a shell as PID 1 ignores SIGTERM, so a stop takes this long). */
@@ -546,9 +547,9 @@ function untar(archive: NodeJS.ReadableStream, dir: string): Promise<void> {
 function checkStartCommand(command: string | null): void {
   if (!command) return;
   try {
-    splitCommand(command);
+    splitShellWords(command);
   } catch (err) {
-    if (err instanceof StartCommandError) throw fail('DOCKER_START_COMMAND_INVALID', command, err.message);
+    if (err instanceof ShellWordsError) throw fail('DOCKER_START_COMMAND_INVALID', command, err.message);
     throw err;
   }
 }

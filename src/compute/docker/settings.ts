@@ -3,6 +3,7 @@
  * volumes, MAC addresses and the container-create body. No I/O here; docker-node.ts feeds it and talks to Docker.
  */
 import { posix } from 'node:path';
+import { splitShellWords } from '../shell-words.ts';
 
 /**
  * Capabilities every container gets on top of Docker's default set (CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL,
@@ -87,46 +88,6 @@ export function persistentVolumes(imageVolumes: readonly string[], extra: readon
     kept.push(path);
   }
   return kept;
-}
-
-export class StartCommandError extends Error {
-  override name = 'StartCommandError';
-}
-
-/** Splits a command line the way a POSIX shell would split words (quotes and backslashes, no expansion). */
-export function splitCommand(text: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  let quote: '"' | "'" | null = null;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quote === "'") {
-      if (ch === "'") quote = null;
-      else word += ch;
-    } else if (quote === '"') {
-      if (ch === '"') quote = null;
-      else if (ch === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1]!)) word += text[++i];
-      else word += ch;
-    } else if (ch === "'" || ch === '"') {
-      quote = ch;
-      inWord = true;
-    } else if (ch === '\\') {
-      if (i + 1 >= text.length) throw new StartCommandError('No escaped character');
-      word += text[++i];
-      inWord = true;
-    } else if (/\s/.test(ch)) {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else {
-      word += ch;
-      inWord = true;
-    }
-  }
-  if (quote) throw new StartCommandError('No closing quotation');
-  if (inWord) words.push(word);
-  return words;
 }
 
 export type Variables = ReadonlyArray<{ name: string; value?: string }> | null;
@@ -222,7 +183,7 @@ export type ContainerSpec = {
 
 /** Body of `POST /containers/create`. */
 export function containerBody(spec: ContainerSpec, image: ImageConfig): Record<string, unknown> {
-  const command = spec.startCommand ? splitCommand(spec.startCommand) : [];
+  const command = spec.startCommand ? splitShellWords(spec.startCommand) : [];
   let cmd = command.length > 0 ? command : image.cmd;
   if (cmd.length === 0 && image.entrypoint.length === 0) cmd = ['/bin/sh'];
   return {

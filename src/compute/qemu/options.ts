@@ -1,44 +1,17 @@
 /** The user's extra QEMU `options`: shell-style splitting (no shell involved), normalisation, placeholders, safety check. */
+import { ShellWordsError, splitShellWords } from '../shell-words.ts';
 
 /**
- * Splits `text` into words the way a POSIX shell would for quoting purposes only: single quotes keep everything,
- * double quotes keep everything but `\"` and `\\`, a backslash outside quotes escapes the next character.
- * No expansion of any kind happens. Throws on an unterminated quote.
+ * The options as words (shell quoting, no expansion, no shell). Throws on an unclosed quote or a trailing backslash.
  *
  * @example splitOptions(`-device "e1000,id=a b" -S`) // ['-device', 'e1000,id=a b', '-S']
  */
 export function splitOptions(text: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  let quote: "'" | '"' | null = null;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quote === "'") {
-      if (ch === "'") quote = null;
-      else word += ch;
-    } else if (quote === '"') {
-      if (ch === '"') quote = null;
-      else if (ch === '\\' && (text[i + 1] === '"' || text[i + 1] === '\\')) word += text[++i];
-      else word += ch;
-    } else if (ch === "'" || ch === '"') {
-      quote = ch;
-      inWord = true;
-    } else if (ch === '\\' && i + 1 < text.length) {
-      word += text[++i];
-      inWord = true;
-    } else if (/\s/.test(ch)) {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else {
-      word += ch;
-      inWord = true;
-    }
+  try {
+    return splitShellWords(text);
+  } catch (err) {
+    throw err instanceof ShellWordsError ? new Error(`Unterminated quote or escape in options: ${err.message}`) : err;
   }
-  if (quote) throw new Error(`Unterminated ${quote} quote in options`);
-  if (inWord) words.push(word);
-  return words;
 }
 
 /** Options that would give the guest disks or networks the agent does not manage (GNS3's unsafe list). */
