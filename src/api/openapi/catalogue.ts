@@ -3,7 +3,6 @@
  * from the routes the Hono app really registers (document.ts); this table only adds meaning, keyed by
  * `METHOD /template`. test/ops/openapi.test.ts fails when a registered route has no entry here.
  */
-import type * as v from 'valibot';
 import { CaptureStart as ComputeCaptureStart, ComputeProjectCreate, ComputeProjectUpdate, Duplicate, Nio } from '../../compute/schemas.ts';
 import {
   AutoIdlePc, CaptureStart, ComputeCreate, ComputeUpdate, DrawingBody, Gns3Vm, IouLicense, LinkCreate, LinkUpdate, NodeCreate,
@@ -18,29 +17,7 @@ import {
 } from './response-schemas.ts';
 import * as s from 'valibot';
 import { V3_ROUTE_DOCS } from './catalogue-v3.ts';
-
-export type ResponseDoc = {
-  description: string;
-  /** JSON body schema; absent for empty answers. */
-  schema?: v.GenericSchema;
-  /** Non-JSON answers (files, pcap streams, metrics text). */
-  mediaType?: string;
-};
-
-export type RouteDoc = {
-  summary: string;
-  tag: string;
-  /** JSON body schema, `nodeCreate`/`nodeUpdate` for the per-node-type bodies, or `binary` for raw uploads. */
-  body?: v.GenericSchema | 'nodeCreate' | 'nodeUpdate' | 'binary';
-  query?: Record<string, string>;
-  responses: Record<number, ResponseDoc>;
-};
-
-const json = (description: string, schema?: v.GenericSchema): ResponseDoc => ({ description, schema });
-const empty = (description = 'Done; no body.'): ResponseDoc => ({ description });
-const file = (description: string, mediaType = 'application/octet-stream'): ResponseDoc => ({ description, mediaType });
-const upgrade = (description: string): Record<number, ResponseDoc> => ({ 101: empty(`WebSocket upgrade: ${description}`) });
-const list = (schema: v.GenericSchema) => s.array(schema);
+import { collection, empty, file, json, list, upgrade, type RouteDoc } from './route-doc.ts';
 
 const C = 'compute';
 const node = ComputeNode;
@@ -60,11 +37,7 @@ const computeRoutes: Record<string, RouteDoc> = {
   'GET /v2/compute/network/interfaces': { tag: C, summary: 'Network interfaces of the host', responses: { 200: json('Interfaces', list(NetworkInterface)) } },
   'GET /v2/compute/network/ports': { tag: C, summary: 'Port ranges and every reserved console and UDP port', responses: { 200: json('Ports', NetworkPorts) } },
   'GET /v2/compute/notifications/ws': { tag: C, summary: 'Compute notifications (node.updated, node.deleted, log.*, ping with cpu/memory percent)', responses: upgrade('one JSON text frame per event') },
-  'GET /v2/compute/projects': { tag: C, summary: 'Projects open on this compute', responses: { 200: json('Projects', list(ComputeProject)) } },
-  'POST /v2/compute/projects': { tag: C, summary: 'Create (or return the existing) project', body: ComputeProjectCreate, responses: { 201: json('Project', ComputeProject) } },
-  'GET /v2/compute/projects/{project_id}': { tag: C, summary: 'Get a project', responses: { 200: json('Project', ComputeProject) } },
-  'PUT /v2/compute/projects/{project_id}': { tag: C, summary: 'Update project variables', body: ComputeProjectUpdate, responses: { 200: json('Project', ComputeProject) } },
-  'DELETE /v2/compute/projects/{project_id}': { tag: C, summary: 'Stop every node of the project and delete its files', responses: { 204: empty() } },
+  ...collection('/v2/compute/projects', 'project_id', { tag: C, names: ['Project', 'Projects'], schema: ComputeProject, bodies: [ComputeProjectCreate, ComputeProjectUpdate], summaries: ['Projects open on this compute', 'Create (or return the existing) project', 'Get a project', 'Update project variables', 'Stop every node of the project and delete its files'] }),
   'GET /v2/compute/debug': { tag: C, summary: 'Free-form text dump of the host and reserved ports, for humans', responses: { 200: file('Text', 'text/plain') } },
   'GET /v2/compute/projects/{project_id}/notifications': { tag: C, summary: 'Legacy project notification stream: one JSON object per line, a ping after 5 s of silence', responses: { 200: file('Newline-delimited JSON', 'application/json') } },
   'POST /v2/compute/projects/{project_id}/commit': { tag: C, summary: 'Commit the project (a no-op on a compute, kept for GNS3 clients)', responses: { 204: empty() } },
@@ -135,11 +108,7 @@ const controllerRoutes: Record<string, RouteDoc> = {
   'GET /v2/appliances': { tag: T, summary: 'Appliances (none here)', responses: { 200: json('Appliances', list(anyJson)) } },
   'GET /v2/notifications': { tag: S, summary: 'Controller notifications as a stream of JSON lines', responses: { 200: file('JSON lines', 'application/json') } },
   'GET /v2/notifications/ws': { tag: S, summary: 'Controller notifications over WebSocket', responses: upgrade('one JSON text frame per event') },
-  'GET /v2/computes': { tag: S, summary: 'Computes', responses: { 200: json('Computes', list(compute)) } },
-  'POST /v2/computes': { tag: S, summary: 'Register a compute', body: ComputeCreate, responses: { 201: json('Compute', compute) } },
-  'GET /v2/computes/{compute_id}': { tag: S, summary: 'Get a compute', responses: { 200: json('Compute', compute) } },
-  'PUT /v2/computes/{compute_id}': { tag: S, summary: 'Update a compute', body: ComputeUpdate, responses: { 200: json('Compute', compute) } },
-  'DELETE /v2/computes/{compute_id}': { tag: S, summary: 'Forget a compute', responses: { 204: empty() } },
+  ...collection('/v2/computes', 'compute_id', { tag: S, names: ['Compute', 'Computes'], schema: compute, bodies: [ComputeCreate, ComputeUpdate], summaries: ['Computes', 'Register a compute', 'Get a compute', 'Update a compute', 'Forget a compute'] }),
   'GET /v2/computes/{compute_id}/ports': { tag: S, summary: 'Reserved ports of a compute', responses: { 200: json('Ports', NetworkPorts) } },
   'GET /v2/computes/{compute_id}/{emulator}/images': { tag: S, summary: 'Images of an emulator on a compute', responses: { 200: json('Images', list(anyJson)) } },
   'GET /v2/computes/{compute_id}/{emulator}': { tag: S, summary: 'Forward a GET to the compute\'s emulator API', responses: { 200: json('The compute\'s answer') } },
@@ -149,23 +118,16 @@ const controllerRoutes: Record<string, RouteDoc> = {
   'POST /v2/computes/{compute_id}/{emulator}/{action}': { tag: S, summary: 'Forward a POST to the compute\'s emulator API', body: 'binary', responses: { 200: json('The compute\'s answer') } },
   'PUT /v2/computes/{compute_id}/{emulator}/{action}': { tag: S, summary: 'Forward a PUT to the compute\'s emulator API', body: 'binary', responses: { 200: json('The compute\'s answer') } },
   'GET /v2/computes/endpoint/{compute_id}/{emulator}/{action}': { tag: S, summary: 'URL of a compute endpoint', responses: { 200: json('Endpoint', s.object({ endpoint: s.string() })) } },
-  'GET /v2/templates': { tag: T, summary: 'Templates', responses: { 200: json('Templates', list(template)) } },
-  'POST /v2/templates': { tag: T, summary: 'Create a template', body: TemplateUpdate, responses: { 201: json('Template', template) } },
+  ...collection('/v2/templates', 'template_id', { tag: T, names: ['Template', 'Templates'], schema: template, bodies: [TemplateUpdate, TemplateUpdate], summaries: ['Templates', 'Create a template', 'Get a template (ETag, 304 on If-None-Match)', 'Update a template', 'Delete a template'] }),
   'GET /v2/templates/{template_id}': { tag: T, summary: 'Get a template (ETag, 304 on If-None-Match)', responses: { 200: json('Template', template), 304: empty('Not modified.') } },
-  'PUT /v2/templates/{template_id}': { tag: T, summary: 'Update a template', body: TemplateUpdate, responses: { 200: json('Template', template) } },
-  'DELETE /v2/templates/{template_id}': { tag: T, summary: 'Delete a template', responses: { 204: empty() } },
   'POST /v2/templates/{template_id}/duplicate': { tag: T, summary: 'Duplicate a template', responses: { 201: json('Template', template) } },
   'GET /v2/symbols': { tag: T, summary: 'Symbols', responses: { 200: json('Symbols', list(anyJson)) } },
   'GET /v2/default_symbols': { tag: T, summary: 'Default symbol of each node type', responses: { 200: json('Symbols', anyJson) } },
   'GET /v2/symbols/{symbol_id}/raw': { tag: T, summary: 'Symbol image', responses: { 200: file('SVG or bitmap', 'image/svg+xml') } },
   'POST /v2/symbols/{symbol_id}/raw': { tag: T, summary: 'Upload a symbol image', body: 'binary', responses: { 204: empty() } },
   'GET /v2/symbols/{symbol_id}/dimensions': { tag: T, summary: 'Symbol width and height', responses: { 200: json('Dimensions', s.object({ width: s.number(), height: s.number() })) } },
-  'GET /v2/projects': { tag: P, summary: 'Projects', responses: { 200: json('Projects', list(controllerProject)) } },
-  'POST /v2/projects': { tag: P, summary: 'Create a project', body: ProjectCreate, responses: { 201: json('Project', controllerProject) } },
+  ...collection('/v2/projects', 'project_id', { tag: P, names: ['Project', 'Projects'], schema: controllerProject, bodies: [ProjectCreate, ProjectUpdate], summaries: ['Projects', 'Create a project', 'Get a project', 'Update a project', 'Delete a project'] }),
   'POST /v2/projects/load': { tag: P, summary: 'Open a .gns3 file', body: ProjectLoad, responses: { 201: json('Project', controllerProject) } },
-  'GET /v2/projects/{project_id}': { tag: P, summary: 'Get a project', responses: { 200: json('Project', controllerProject) } },
-  'PUT /v2/projects/{project_id}': { tag: P, summary: 'Update a project', body: ProjectUpdate, responses: { 200: json('Project', controllerProject) } },
-  'DELETE /v2/projects/{project_id}': { tag: P, summary: 'Delete a project', responses: { 204: empty() } },
   'POST /v2/projects/{project_id}/open': { tag: P, summary: 'Open a project', responses: { 201: json('Project', controllerProject) } },
   'POST /v2/projects/{project_id}/close': { tag: P, summary: 'Close a project', responses: { 204: empty() } },
   'GET /v2/projects/{project_id}/stats': { tag: P, summary: 'Counts of nodes, links, drawings and snapshots', responses: { 200: json('Counts', anyJson) } },
@@ -181,16 +143,12 @@ const controllerRoutes: Record<string, RouteDoc> = {
   'GET /v2/projects/{project_id}/notifications': { tag: P, summary: 'Project notifications as a stream of JSON lines', responses: { 200: file('JSON lines', 'application/json') } },
   'GET /v2/projects/{project_id}/notifications/ws': { tag: P, summary: 'Project notifications over WebSocket', responses: upgrade('one JSON text frame per event') },
   'POST /v2/projects/{project_id}/templates/{template_id}': { tag: N, summary: 'Create a node from a template', body: TemplateInstance, responses: { 201: json('Node', controllerNode) } },
-  'GET /v2/projects/{project_id}/nodes': { tag: N, summary: 'Nodes of a project', responses: { 200: json('Nodes', list(controllerNode)) } },
-  'POST /v2/projects/{project_id}/nodes': { tag: N, summary: 'Create a node on a compute', body: NodeCreate, responses: { 201: json('Node', controllerNode) } },
+  ...collection('/v2/projects/{project_id}/nodes', 'node_id', { tag: N, names: ['Node', 'Nodes'], schema: controllerNode, bodies: [NodeCreate, NodeUpdate], summaries: ['Nodes of a project', 'Create a node on a compute', 'Get a node', 'Update a node', 'Delete a node'] }),
   'POST /v2/projects/{project_id}/nodes/start': { tag: N, summary: 'Start every node', responses: { 204: empty() } },
   'POST /v2/projects/{project_id}/nodes/stop': { tag: N, summary: 'Stop every node', responses: { 204: empty() } },
   'POST /v2/projects/{project_id}/nodes/suspend': { tag: N, summary: 'Suspend every node', responses: { 204: empty() } },
   'POST /v2/projects/{project_id}/nodes/reload': { tag: N, summary: 'Reload every node', responses: { 204: empty() } },
   'POST /v2/projects/{project_id}/nodes/console/reset': { tag: N, summary: 'Reset every node console', responses: { 204: empty() } },
-  'GET /v2/projects/{project_id}/nodes/{node_id}': { tag: N, summary: 'Get a node', responses: { 200: json('Node', controllerNode) } },
-  'PUT /v2/projects/{project_id}/nodes/{node_id}': { tag: N, summary: 'Update a node', body: NodeUpdate, responses: { 200: json('Node', controllerNode) } },
-  'DELETE /v2/projects/{project_id}/nodes/{node_id}': { tag: N, summary: 'Delete a node', responses: { 204: empty() } },
   'POST /v2/projects/{project_id}/nodes/{node_id}/start': { tag: N, summary: 'Start a node', responses: { 200: json('Node', controllerNode) } },
   'POST /v2/projects/{project_id}/nodes/{node_id}/stop': { tag: N, summary: 'Stop a node', responses: { 200: json('Node', controllerNode) } },
   'POST /v2/projects/{project_id}/nodes/{node_id}/suspend': { tag: N, summary: 'Suspend a node', responses: { 200: json('Node', controllerNode) } },
@@ -205,20 +163,12 @@ const controllerRoutes: Record<string, RouteDoc> = {
   'GET /v2/projects/{project_id}/nodes/{node_id}/console/ws': { tag: N, summary: 'Node console over WebSocket', responses: upgrade('binary frames to and from the console') },
   'GET /v2/projects/{project_id}/nodes/{node_id}/files/{path}': { tag: N, summary: 'Download a node file', responses: { 200: file('File content') } },
   'POST /v2/projects/{project_id}/nodes/{node_id}/files/{path}': { tag: N, summary: 'Upload a node file', body: 'binary', responses: { 201: empty('Written; empty body.') } },
-  'GET /v2/projects/{project_id}/links': { tag: L, summary: 'Links of a project', responses: { 200: json('Links', list(link)) } },
-  'POST /v2/projects/{project_id}/links': { tag: L, summary: 'Create a link', body: LinkCreate, responses: { 201: json('Link', link) } },
-  'GET /v2/projects/{project_id}/links/{link_id}': { tag: L, summary: 'Get a link', responses: { 200: json('Link', link) } },
-  'PUT /v2/projects/{project_id}/links/{link_id}': { tag: L, summary: 'Update a link (filters, suspend, style)', body: LinkUpdate, responses: { 201: json('Link', link) } },
-  'DELETE /v2/projects/{project_id}/links/{link_id}': { tag: L, summary: 'Delete a link', responses: { 204: empty() } },
+  ...collection('/v2/projects/{project_id}/links', 'link_id', { tag: L, names: ['Link', 'Links'], schema: link, bodies: [LinkCreate, LinkUpdate], updateStatus: 201, summaries: ['Links of a project', 'Create a link', 'Get a link', 'Update a link (filters, suspend, style)', 'Delete a link'] }),
   'GET /v2/projects/{project_id}/links/{link_id}/available_filters': { tag: L, summary: 'Filters the link supports', responses: { 200: json('Filters', list(anyJson)) } },
   'POST /v2/projects/{project_id}/links/{link_id}/start_capture': { tag: L, summary: 'Start a capture on the link', body: CaptureStart, responses: { 201: json('Link', link) } },
   'POST /v2/projects/{project_id}/links/{link_id}/stop_capture': { tag: L, summary: 'Stop the capture', responses: { 201: json('Link', link) } },
   'GET /v2/projects/{project_id}/links/{link_id}/pcap': { tag: L, summary: 'Stream the link capture', responses: { 200: file('pcap stream', 'application/vnd.tcpdump.pcap') } },
-  'GET /v2/projects/{project_id}/drawings': { tag: P, summary: 'Drawings of a project', responses: { 200: json('Drawings', list(drawing)) } },
-  'POST /v2/projects/{project_id}/drawings': { tag: P, summary: 'Create a drawing', body: DrawingBody, responses: { 201: json('Drawing', drawing) } },
-  'GET /v2/projects/{project_id}/drawings/{drawing_id}': { tag: P, summary: 'Get a drawing', responses: { 200: json('Drawing', drawing) } },
-  'PUT /v2/projects/{project_id}/drawings/{drawing_id}': { tag: P, summary: 'Update a drawing', body: DrawingBody, responses: { 201: json('Drawing', drawing) } },
-  'DELETE /v2/projects/{project_id}/drawings/{drawing_id}': { tag: P, summary: 'Delete a drawing', responses: { 204: empty() } },
+  ...collection('/v2/projects/{project_id}/drawings', 'drawing_id', { tag: P, names: ['Drawing', 'Drawings'], schema: drawing, bodies: [DrawingBody, DrawingBody], updateStatus: 201, summaries: ['Drawings of a project', 'Create a drawing', 'Get a drawing', 'Update a drawing', 'Delete a drawing'] }),
 };
 
 const O = 'operations';

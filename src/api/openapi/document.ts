@@ -6,7 +6,8 @@
 import { toJsonSchema, type JsonSchema } from '@valibot/to-json-schema';
 import type * as v from 'valibot';
 import { templateOf } from '../route-template.ts';
-import { ROUTE_DOCS, type RouteDoc } from './catalogue.ts';
+import { ROUTE_DOCS } from './catalogue.ts';
+import type { RouteDoc } from './route-doc.ts';
 import { ErrorBody } from './response-schemas.ts';
 
 export type RegisteredRoute = { method: string; path: string };
