@@ -1,7 +1,7 @@
 /** Wires one patchbay process: relay pool, compute, HTTP app, listener. Used by the CLI and by tests. */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Hono } from 'hono';
 import { createApp } from '../src/api/app.ts';
@@ -134,7 +134,11 @@ export async function startDaemon(
     drivers: [vpcsDriver(), qemuDriver({ imagesDir: config.images_dir }), dynamipsDriver({ imagesDir: config.images_dir }), docker, ...builtinDrivers()],
   });
   nodeMetrics(compute, metrics);
-  const byDirectory = (dir: string) => compute.nodes.find((node) => node.directory === dir);
+  // A node's directory ends with its id: comparing ids first spares a path join per node on every spawn.
+  const byDirectory = (dir: string) => {
+    const id = basename(dir);
+    return compute.nodes.find((node) => node.id === id && node.directory === dir);
+  };
   recorder = await StateRecorder.start({
     dir: config.state_dir,
     ranges: [config.console_ports, config.udp_ports],

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -106,17 +106,20 @@ async function directRun(concurrency: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'patchbay-bench-'));
   const mode = concurrency === 1 ? 'serial' : `${concurrency} in flight`;
   const procs: Supervised[] = [];
+  // Output to a descriptor, as the agent's log file: the same spawn path as the agent's.
+  const devNull = openSync('/dev/null', 'w');
   try {
     record(`direct ${mode}`, 'start', await timed(N, concurrency, async (i) => {
       const console = 16000 + i;
       const args = ['-p', String(console), '-m', String(i % 255), '-i', '1', '-F', '-R', '-s', String(17000 + 2 * i), '-c', String(17001 + 2 * i), '-t', '127.0.0.1'];
-      procs[i] = await Supervised.spawn(VPCS_083, args, { cwd: dir, output: 'ignore' as never });
+      procs[i] = await Supervised.spawn(VPCS_083, args, { cwd: dir, output: devNull });
       const backend = await tcpBackend(console);
       backend.socket.destroy();
     }));
     record(`direct ${mode}`, 'stop', await timed(N, concurrency, async (i) => procs[i]!.stop(0)));
   } finally {
     await Promise.all(procs.map((p) => p?.stop()));
+    closeSync(devNull);
     rmSync(dir, { recursive: true, force: true });
   }
 }

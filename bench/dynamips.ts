@@ -65,8 +65,8 @@ async function viaAgent(): Promise<Map<Platform, number[]>> {
 async function directStart(dir: string, platform: Platform, image: TestImage, port: number): Promise<number> {
   const t0 = performance.now();
   const proc = await Supervised.spawn(DYNAMIPS, ['-N1', '-H', `127.0.0.1:${port}`], { cwd: dir, output: 'pipe' });
-  proc.child.stdout?.resume();
-  proc.child.stderr?.resume();
+  proc.pipes!.stdout.resume();
+  proc.pipes!.stderr.resume();
   const hv = await Hypervisor.connect(port);
   try {
     await hv.send(`hypervisor working_dir "${dir}"`);

@@ -58,8 +58,8 @@ export async function startDhcpServer(config: DhcpServerConfig): Promise<Supervi
         resolve();
       }
     };
-    server.child.stdout!.on('data', onData);
-    server.child.stderr!.on('data', onData);
+    server.pipes!.stdout.on('data', onData);
+    server.pipes!.stderr.on('data', onData);
     void server.exited.then(({ code, signal }) => {
       clearTimeout(timer);
       log.end();

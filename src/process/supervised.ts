@@ -1,6 +1,8 @@
 /** Emulator process supervision: spawn without a shell in its own process group, stop with TERM then KILL. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { nativeSpawn, nativeSpawnUnsupported } from './native-spawn.ts';
 
 export type ExitInfo = { code: number | null; signal: NodeJS.Signals | null };
 
@@ -94,56 +96,72 @@ export function processesIn(dir: string): number[] {
   });
 }
 
+/** The pipes of a process spawned with `output: 'pipe'`. */
+export type ProcessPipes = { stdin: Writable; stdout: Readable; stderr: Readable };
+
 export class Supervised {
-  readonly child: ChildProcess;
+  readonly pid: number;
   readonly exited: Promise<ExitInfo>;
+  /** Set for `output: 'pipe'` only. */
+  readonly pipes: ProcessPipes | null;
   /** What was launched, as given to spawn (the working directory is the node directory). */
   readonly file: string;
   readonly args: readonly string[];
   readonly cwd: string;
   #alive = true;
 
-  private constructor(child: ChildProcess, file: string, args: readonly string[], cwd: string) {
-    this.child = child;
+  private constructor(
+    started: { pid: number; exited: Promise<ExitInfo>; pipes: ProcessPipes | null },
+    file: string,
+    args: readonly string[],
+    cwd: string,
+  ) {
+    this.pid = started.pid;
+    this.pipes = started.pipes;
     this.file = file;
     this.args = args;
     this.cwd = cwd;
-    this.exited = new Promise((resolve) => {
-      child.once('exit', (code, signal) => {
-        this.#alive = false;
-        live.delete(this);
-        announce('exit', this);
-        resolve({ code, signal });
-      });
+    this.exited = started.exited.then((info) => {
+      this.#alive = false;
+      live.delete(this);
+      announce('exit', this);
+      return info;
     });
     live.add(this);
     announce('spawn', this);
   }
 
-  /** Spawns `file` with `args` (never through a shell); rejects if the binary cannot be started. */
-  static spawn(file: string, args: readonly string[], options: SpawnOptions): Promise<Supervised> {
+  /**
+   * Spawns `file` with `args` (never through a shell) in a session and process group of its own, so a stop also
+   * reaches anything the emulator forked; rejects if the binary cannot be started. Output to a descriptor or a
+   * terminal goes through posix_spawn where it works (see native-spawn.ts: no fork of the agent), pipes through Node.
+   */
+  static async spawn(file: string, args: readonly string[], options: SpawnOptions): Promise<Supervised> {
     const { output } = options;
+    const env = { ...process.env, ...options.env };
+    if (output !== 'pipe' && nativeSpawnUnsupported() === null) {
+      const started = await nativeSpawn(file, args, { cwd: options.cwd, env, output });
+      return new Supervised({ ...started, pipes: null }, file, [...args], options.cwd);
+    }
     const child = spawn(file, args, {
       cwd: options.cwd,
-      env: { ...process.env, ...options.env },
+      env,
       stdio: typeof output === 'object' ? [output.terminal, output.terminal, output.terminal] : ['pipe', output, output],
-      // Own process group, so a stop also reaches anything the emulator forked.
       detached: true,
     });
-    return new Promise((resolve, reject) => {
+    const exited = new Promise<ExitInfo>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    await new Promise<void>((resolve, reject) => {
       child.once('error', reject);
       child.once('spawn', () => {
         child.off('error', reject);
         // An error after spawn (e.g. EPIPE on stdin) must not crash the agent; exit is what we track.
         child.on('error', () => {});
         child.stdin?.on('error', () => {});
-        resolve(new Supervised(child, file, [...args], options.cwd));
+        resolve();
       });
     });
-  }
-
-  get pid(): number {
-    return this.child.pid!;
+    const pipes = output === 'pipe' ? { stdin: child.stdin!, stdout: child.stdout!, stderr: child.stderr! } : null;
+    return new Supervised({ pid: child.pid!, exited, pipes }, file, [...args], options.cwd);
   }
 
   get alive(): boolean {
@@ -151,13 +169,12 @@ export class Supervised {
   }
 
   #signal(signal: NodeJS.Signals): void {
-    try {
-      process.kill(-this.pid, signal);
-    } catch {
+    for (const target of [-this.pid, this.pid]) {
       try {
-        this.child.kill(signal);
+        process.kill(target, signal);
+        return;
       } catch {
-        // Already gone.
+        // No such group (already gone, or it never became a group leader): try the process itself.
       }
     }
   }

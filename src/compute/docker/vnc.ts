@@ -116,7 +116,7 @@ export async function startVncServer(options: VncOptions): Promise<VncServer> {
     started.push(x11vnc);
     // x11vnc prints PORT=<n> on stdout once it listens (its log goes to vnc.log).
     let out = '';
-    x11vnc.child.stdout!.on('data', (chunk) => (out += chunk));
+    x11vnc.pipes!.stdout.on('data', (chunk: Buffer) => (out += chunk));
     await whenReady(x11vnc, async () => /^PORT=\d+/m.test(out), 'x11vnc', logFile);
   } catch (err) {
     await stop(0);

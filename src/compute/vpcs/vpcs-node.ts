@@ -137,7 +137,7 @@ export class VpcsNode extends EmulatorNode<VpcsRun> {
       run.closeBackend = () => backend.socket.destroy();
     } else {
       const terminal = run.pty ? ptyBackend(run.pty) : null;
-      const backend = terminal ?? pipeBackend(run.process.child.stdin!, run.process.child.stdout!);
+      const backend = terminal ?? pipeBackend(run.process.pipes!.stdin, run.process.pipes!.stdout);
       backend.onData((chunk) => {
         this.#outputTail = (this.#outputTail + chunk.toString('latin1')).slice(-2048);
       });

@@ -1,0 +1,216 @@
+/**
+ * Spawning through glibc's posix_spawn() with koffi (Node on Linux). libuv forks the agent for every child: the cost
+ * grows with the agent's memory (its page tables are copied) and the main thread waits until the child has exec'd.
+ * Measured on the 2-core CI machine kind: 9–25 ms per spawn for a 60–110 MiB agent, against 1.6–2.8 ms here whatever
+ * the size (glibc clones with CLONE_VM | CLONE_VFORK, no copy). The call runs on libuv's thread pool (koffi's async
+ * call), so the main thread does not wait for the child's exec either. libuv reaps only the children it started, so
+ * the exit of ours is watched through a pidfd that libuv polls (koffi.node.poll) and reaped here with waitpid().
+ */
+import { closeSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { constants } from 'node:os';
+import { isDeno } from '../runtime/index.ts';
+import type { ExitInfo } from './supervised.ts';
+
+/** A child started by `nativeSpawn`: its pid and its exit, reaped. */
+export type NativeChild = { pid: number; exited: Promise<ExitInfo> };
+
+type PollHandle = { close(): void };
+type Binding = {
+  spawn(file: string, argv: string[], envp: string[], cwd: string, stdio: readonly [number, number, number]): Promise<number>;
+  pipe(): [number, number];
+  pidfd(pid: number): number;
+  /** waitpid(pid, WNOHANG): the raw status once the child has exited, else null. */
+  reap(pid: number): number | null;
+  poll(fd: number, onReadable: () => void): PollHandle;
+};
+
+// <spawn.h> and <fcntl.h> on Linux (glibc).
+const POSIX_SPAWN_SETSIGDEF = 0x04;
+const POSIX_SPAWN_SETSIGMASK = 0x08;
+const POSIX_SPAWN_SETSID = 0x80;
+const O_CLOEXEC = 0o2000000;
+const WNOHANG = 1;
+/** Larger than glibc's posix_spawn_file_actions_t (80 B), posix_spawnattr_t (336 B) and sigset_t (128 B). */
+const OPAQUE_BYTES = 512;
+/** How often an exit is checked for when no pidfd could be opened (descriptor limit reached). */
+const REAP_POLL_MS = 100;
+
+const errnoNames = new Map(Object.entries(constants.errno).map(([name, number]) => [number, name]));
+const signalNames = new Map(Object.entries(constants.signals).map(([name, number]) => [number, name as NodeJS.Signals]));
+
+function errnoError(call: string, errno: number): NodeJS.ErrnoException {
+  const code = errnoNames.get(errno) ?? `errno ${errno}`;
+  const error: NodeJS.ErrnoException = new Error(`${call} ${code}`);
+  error.code = code;
+  error.errno = -errno;
+  return error;
+}
+
+function bind(): Binding {
+  type Fn = ((...args: unknown[]) => number) & { async(...args: unknown[]): void };
+  type Koffi = {
+    load(path: string): { func(signature: string): Fn };
+    errno(): number;
+    node: { poll(fd: number, options: { readable: boolean }, callback: (status: number) => void): PollHandle };
+  };
+  // koffi is a CommonJS native addon; require keeps it out of Deno's module graph (Deno never calls this).
+  const koffi = createRequire(import.meta.url)('koffi') as Koffi;
+  const lib = koffi.load('libc.so.6');
+  const fn = (signature: string) => lib.func(signature);
+  const posixSpawn = fn('int posix_spawnp(_Out_ int *pid, const char *file, void *actions, void *attr, const char **argv, const char **envp)');
+  const actionsInit = fn('int posix_spawn_file_actions_init(void *actions)');
+  const actionsDestroy = fn('int posix_spawn_file_actions_destroy(void *actions)');
+  const addDup2 = fn('int posix_spawn_file_actions_adddup2(void *actions, int fd, int newfd)');
+  // glibc ≥ 2.29 and ≥ 2.34: where they are missing, the binding fails and Node's spawn is used.
+  const addChdir = fn('int posix_spawn_file_actions_addchdir_np(void *actions, const char *path)');
+  const addCloseFrom = fn('int posix_spawn_file_actions_addclosefrom_np(void *actions, int from)');
+  const attrInit = fn('int posix_spawnattr_init(void *attr)');
+  const attrDestroy = fn('int posix_spawnattr_destroy(void *attr)');
+  const setFlags = fn('int posix_spawnattr_setflags(void *attr, short flags)');
+  const setSigDefault = fn('int posix_spawnattr_setsigdefault(void *attr, void *set)');
+  const setSigMask = fn('int posix_spawnattr_setsigmask(void *attr, void *set)');
+  const sigFillSet = fn('int sigfillset(void *set)');
+  const sigEmptySet = fn('int sigemptyset(void *set)');
+  const pipe2 = fn('int pipe2(_Out_ int *fds, int flags)');
+  const pidfdOpen = fn('int pidfd_open(int pid, unsigned int flags)');
+  const waitpid = fn('int waitpid(int pid, _Out_ int *status, int options)');
+
+  // Every signal back to its default disposition (Node ignores SIGPIPE, and ignored stays ignored across exec) and
+  // none blocked: what libuv does in its forked child too.
+  const allSignals = Buffer.alloc(OPAQUE_BYTES);
+  const noSignals = Buffer.alloc(OPAQUE_BYTES);
+  sigFillSet(allSignals);
+  sigEmptySet(noSignals);
+
+  const binding: Binding = {
+    spawn(file, argv, envp, cwd, stdio) {
+      const actions = Buffer.alloc(OPAQUE_BYTES);
+      const attr = Buffer.alloc(OPAQUE_BYTES);
+      actionsInit(actions);
+      attrInit(attr);
+      const release = () => {
+        actionsDestroy(actions);
+        attrDestroy(attr);
+      };
+      stdio.forEach((fd, target) => addDup2(actions, fd, target));
+      // Nothing of the agent's leaks into the emulator, even a descriptor opened without O_CLOEXEC.
+      addCloseFrom(actions, 3);
+      addChdir(actions, cwd);
+      // A session (and process group) of its own, as Node's `detached`: a stop signals the whole group.
+      setFlags(attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+      setSigDefault(attr, allSignals);
+      setSigMask(attr, noSignals);
+      const pid = [0];
+      return new Promise((resolve, reject) => {
+        posixSpawn.async(pid, file, actions, attr, [...argv, null], [...envp, null], (error: Error | null, status: number) => {
+          release();
+          if (error) reject(error);
+          else if (status !== 0) reject(errnoError(`spawn ${file}`, status));
+          else resolve(pid[0]!);
+        });
+      });
+    },
+    pipe() {
+      const fds = [-1, -1];
+      if (pipe2(fds, O_CLOEXEC) !== 0) throw errnoError('pipe2', koffi.errno());
+      return [fds[0]!, fds[1]!];
+    },
+    pidfd(pid) {
+      const fd = pidfdOpen(pid, 0);
+      if (fd < 0) throw errnoError('pidfd_open', koffi.errno());
+      return fd;
+    },
+    reap(pid) {
+      const status = [0];
+      return waitpid(pid, status, WNOHANG) === pid ? status[0]! : null;
+    },
+    poll: (fd, onReadable) => koffi.node.poll(fd, { readable: true }, onReadable),
+  };
+  // Kernels before 5.3 have no pidfd: better to know now than after a child has started.
+  closeSync(binding.pidfd(process.pid));
+  return binding;
+}
+
+let binding: Binding | null | undefined;
+let unsupported: string | null = null;
+
+/** The binding, loaded with the first spawn; null (with `nativeSpawnUnsupported()` saying why) where it cannot work. */
+function load(): Binding | null {
+  if (binding !== undefined) return binding;
+  if (isDeno) unsupported = 'Deno spawns through its own runtime';
+  else if (process.platform !== 'linux') unsupported = `posix_spawn through koffi is only used on Linux, not ${process.platform}`;
+  else {
+    try {
+      binding = bind();
+      return binding;
+    } catch (err) {
+      unsupported = `cannot bind posix_spawn: ${(err as Error).message}`;
+    }
+  }
+  binding = null;
+  return binding;
+}
+
+/** Why `nativeSpawn` cannot be used here (then the caller uses Node's spawn), or null when it can. */
+export function nativeSpawnUnsupported(): string | null {
+  load();
+  return unsupported;
+}
+
+/** Decodes a waitpid() status. */
+function exitInfo(status: number): ExitInfo {
+  const signal = status & 0x7f;
+  if (signal === 0) return { code: (status >> 8) & 0xff, signal: null };
+  return { code: null, signal: signalNames.get(signal) ?? null };
+}
+
+/**
+ * Starts `file` (a bare name is looked up on PATH, as Node's spawn does; never a shell) in `cwd`, in a new session, with `stdout` and
+ * `stderr` on the given descriptor and stdin on a pipe the agent holds until the exit (as Node's 'pipe'), or with a
+ * terminal's slave descriptor as all three. Throws like Node's spawn (`spawn <file> ENOENT`, code set).
+ */
+export async function nativeSpawn(
+  file: string,
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; output: number | { terminal: number } },
+): Promise<NativeChild> {
+  const native = load();
+  if (!native) throw new Error(`Cannot spawn natively: ${unsupported}`);
+  const envp = Object.entries(options.env).flatMap(([key, value]) => (value === undefined ? [] : [`${key}=${value}`]));
+  const { output } = options;
+  const [stdin, keep] = typeof output === 'object' ? [output.terminal, null] : native.pipe();
+  const out = typeof output === 'object' ? output.terminal : output;
+  let pid: number;
+  try {
+    pid = await native.spawn(file, [file, ...args], envp, options.cwd, [stdin, out, out]);
+  } catch (err) {
+    if (keep !== null) closeSync(keep);
+    throw err;
+  } finally {
+    if (keep !== null) closeSync(stdin);
+  }
+  const exited = new Promise<ExitInfo>((resolve) => {
+    let stopWatching: () => void;
+    const check = () => {
+      const status = native.reap(pid);
+      if (status === null) return;
+      stopWatching();
+      if (keep !== null) closeSync(keep);
+      resolve(exitInfo(status));
+    };
+    try {
+      const pidfd = native.pidfd(pid);
+      const handle = native.poll(pidfd, check);
+      stopWatching = () => {
+        handle.close();
+        closeSync(pidfd);
+      };
+    } catch {
+      // The child runs already and must not go unwatched.
+      const timer = setInterval(check, REAP_POLL_MS);
+      stopWatching = () => clearInterval(timer);
+    }
+  });
+  return { pid, exited };
+}

@@ -1,0 +1,57 @@
+/**
+ * Supervised.spawn with output to a descriptor goes through posix_spawn (src/process/native-spawn.ts) on Node/Linux:
+ * real processes, checked from /proc for what Node's detached spawn gave them (own session and group, working
+ * directory, default signal dispositions, no inherited descriptor) and for exit codes, signals and spawn errors.
+ */
+import t from 'tap';
+import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nativeSpawnUnsupported } from '../../src/process/native-spawn.ts';
+import { Supervised } from '../../src/process/supervised.ts';
+
+const dir = realpathSync(mkdtempSync(join(tmpdir(), 'patchbay-spawn-')));
+const log = openSync(join(dir, 'out.log'), 'w');
+t.teardown(() => {
+  closeSync(log);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+t.test('posix_spawn is what this platform uses', async (t) => {
+  t.equal(nativeSpawnUnsupported(), null, 'Node on Linux with glibc ≥ 2.34');
+});
+
+t.test('a child gets its own session, the cwd, default signals, stdio only, and the extra environment', async (t) => {
+  const proc = await Supervised.spawn('sleep', ['30'], { cwd: dir, output: log, env: { PATCHBAY_SPAWN_PROBE: 'yes' } });
+  t.teardown(() => proc.stop(0));
+  const stat = readFileSync(`/proc/${proc.pid}/stat`, 'utf8');
+  const [pgid, sid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(2, 4).map(Number);
+  t.equal(pgid, proc.pid, 'leads its process group');
+  t.equal(sid, proc.pid, 'leads its session');
+  t.equal(readlinkSync(`/proc/${proc.pid}/cwd`), dir);
+  const status = readFileSync(`/proc/${proc.pid}/status`, 'utf8');
+  // Signals 1-31; glibc keeps its two internal real-time signals (32, 33) ignored across posix_spawn, and re-arms them.
+  const ignored = BigInt(`0x${/^SigIgn:\s+([0-9a-f]+)$/m.exec(status)![1]}`);
+  t.equal(ignored & 0x7fffffffn, 0n, 'no standard signal ignored (Node ignores SIGPIPE)');
+  t.match(status, /^SigBlk:\s+0+$/m, 'no signal blocked');
+  t.same(readdirSync(`/proc/${proc.pid}/fd`).map(Number).sort(), [0, 1, 2], 'no descriptor of the agent leaks');
+  t.equal(readlinkSync(`/proc/${proc.pid}/fd/1`), join(dir, 'out.log'), 'stdout on the given descriptor');
+  t.match(readlinkSync(`/proc/${proc.pid}/fd/0`), /^pipe:/, 'stdin on a pipe, as Node gives');
+  t.ok(readFileSync(`/proc/${proc.pid}/environ`, 'latin1').split('\0').includes('PATCHBAY_SPAWN_PROBE=yes'));
+  t.same(await proc.stop(0), { code: null, signal: 'SIGKILL' }, 'killed, and reaped');
+  t.notOk(proc.alive);
+});
+
+t.test('exit codes and signals are reported, output lands in the file', async (t) => {
+  const exits = await Supervised.spawn('ls', ['no-such-entry'], { cwd: dir, output: log });
+  t.same(await exits.exited, { code: 2, signal: null });
+  t.match(readFileSync(join(dir, 'out.log'), 'utf8'), /no-such-entry/, 'stderr in the file');
+  const killed = await Supervised.spawn('sleep', ['30'], { cwd: dir, output: log });
+  process.kill(killed.pid, 'SIGTERM');
+  t.same(await killed.exited, { code: null, signal: 'SIGTERM' });
+});
+
+t.test('a binary that cannot be started rejects like Node spawn', async (t) => {
+  await t.rejects(Supervised.spawn(join(dir, 'missing'), [], { cwd: dir, output: log }), { code: 'ENOENT', message: /spawn .*missing ENOENT/ });
+  await t.rejects(Supervised.spawn('sleep', ['1'], { cwd: join(dir, 'no-such-dir'), output: log }), { code: 'ENOENT' });
+});
