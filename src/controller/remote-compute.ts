@@ -51,6 +51,8 @@ export class RemoteCompute {
   connected = false;
   cpuUsage: number | null = null;
   memoryUsage: number | null = null;
+  /** Only 3.0 computes report it (in their pings). */
+  diskUsage: number | null = null;
   lastError: string | null = null;
   capabilities: Record<string, unknown> = { version: null, node_types: [] };
   client: ComputeClient;
@@ -148,6 +150,7 @@ export class RemoteCompute {
     this.connected = false;
     this.cpuUsage = null;
     this.memoryUsage = null;
+    this.diskUsage = null;
     if (was) {
       this.#hooks.changed(this);
       this.#hooks.disconnected(this);
@@ -156,9 +159,10 @@ export class RemoteCompute {
 
   #onEvent(n: Notification): void {
     if (n.action === 'ping') {
-      const event = (n.event ?? {}) as { cpu_usage_percent?: number; memory_usage_percent?: number };
+      const event = (n.event ?? {}) as { cpu_usage_percent?: number; memory_usage_percent?: number; disk_usage_percent?: number };
       this.cpuUsage = event.cpu_usage_percent ?? null;
       this.memoryUsage = event.memory_usage_percent ?? null;
+      this.diskUsage = event.disk_usage_percent ?? null;
       if (this.connected) this.#hooks.changed(this);
       return;
     }

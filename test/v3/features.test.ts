@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon } from '../helpers/daemon.ts';
-import { bearer, login } from './helpers.ts';
+import { bearer, login, openSocket } from './helpers.ts';
 
 const QCOW2_MAGIC = 'QFI\u00fb';
 
@@ -38,7 +38,17 @@ t.test('images, template image references and unused features', async (t) => {
     t.match(await api('DELETE', '/v3/images/blank.qcow2', undefined, 409), { message: "Image 'blank.qcow2' is used by one or more templates: Q" });
     await api('DELETE', '/v3/images/prune', undefined, 204);
     t.equal((await api('GET', '/v3/images', undefined, 200)).length, 1, 'prune keeps images in use');
+    let listening = () => {};
+    const ready = new Promise<void>((resolve) => (listening = resolve));
+    const events = openSocket(`${d.url.replace(/^http/, 'ws')}/v3/notifications/ws?token=${await login(d)}`, (frames) => {
+      listening(); // the first frame (a ping) says the server listens
+      return frames.some((f) => String(f).includes('template.deleted'));
+    });
+    await ready;
     await api('DELETE', `/v3/templates/${template.template_id}?prune_images=true`, undefined, 204);
+    const deleted = (await events).frames.map((f) => JSON.parse(String(f))).find((m) => m.action === 'template.deleted');
+    t.same(deleted.event, { template_id: template.template_id }, '3.0 sends only the id');
+    (await events).socket?.close();
     t.same(await api('GET', '/v3/images', undefined, 200), [], 'prune_images removed the image no other template uses');
     await api('POST', '/v3/images/install', undefined, 204);
   });

@@ -52,8 +52,20 @@ t.test('agent registered through /v3/computes runs a node linked to one on the c
     t.type(first.event.disk_usage_percent, 'number', 'the key a 3.0 controller indexes');
   });
 
-  const api = bearer(controller, await login(controller));
+  const token = await login(controller);
+  const api = bearer(controller, token);
   const port = Number(new URL(agent.url).port);
+  // Every controller event of the session, and the agent's own v3 compute events, kept for the checks at the end.
+  const controllerEvents: any[] = [];
+  const controllerSocket = openSocket(`${controller.url.replace(/^http/, 'ws')}/v3/notifications/ws?token=${token}`, (frames) => {
+    controllerEvents.splice(0, controllerEvents.length, ...frames.map((f) => JSON.parse(String(f))));
+    return controllerEvents.filter((m) => m.action === 'compute.deleted').length === 2;
+  });
+  const agentEvents: any[] = [];
+  const WebSocketClient = (await import('ws')).default;
+  const agentSocket = new WebSocketClient(`${agent.url.replace(/^http/, 'ws')}/v3/compute/notifications/ws`, { headers: { authorization: basic } });
+  agentSocket.on('message', (data) => agentEvents.push(JSON.parse(String(data))));
+  t.teardown(() => agentSocket.close());
   const body = { protocol: 'http', host: '127.0.0.1', port, user: 'gns3', password: 's3cret' };
   const connectedIds = async () => (await api('GET', '/v3/statistics', undefined, 200)).map((s: any) => s.compute_id);
   // Without connect=true 3.0 only registers the compute: nothing is sent to it until asked.
@@ -88,4 +100,23 @@ t.test('agent registered through /v3/computes runs a node linked to one on the c
   await api('DELETE', `/v3/projects/${pid}`, undefined, 204);
   await api('DELETE', `/v3/computes/${registered.compute_id}`, undefined, 204);
   t.same(await api('GET', '/v3/computes', undefined, 200), []);
+
+  // The controller stream carries 3.0's compute JSON, and compute.deleted twice (the JSON, then the id alone).
+  (await controllerSocket).socket?.close();
+  const ofAgent = controllerEvents.filter((m) => m.action.startsWith('compute.') && m.event.compute_id === registered.compute_id);
+  t.equal(ofAgent[0].action, 'compute.created');
+  const live = ofAgent.find((m) => m.action === 'compute.updated' && m.event.connected);
+  t.same(Object.keys(live.event).sort(), [
+    'capabilities', 'compute_id', 'connected', 'cpu_usage_percent', 'created_at', 'disk_usage_percent', 'host', 'last_error', 'memory_usage_percent',
+    'name', 'password', 'port', 'protocol', 'updated_at', 'user',
+  ]);
+  t.equal(live.event.password, '**********');
+  t.same(Object.keys(live.event.capabilities).sort(), ['cpus', 'disk_size', 'memory', 'node_types', 'platform', 'version']);
+  t.same(ofAgent.filter((m) => m.action === 'compute.deleted').map((m) => Object.keys(m.event).length > 1 ? 'full' : m.event), ['full', { compute_id: registered.compute_id }]);
+  const local = controllerEvents.find((m) => m.action === 'compute.updated' && m.event.compute_id === 'local');
+  t.type(local?.event.disk_usage_percent, 'number', 'the local compute shows in compute.updated, with its disk usage');
+
+  // The agent's v3 compute stream carried the node events of its node, project id at the envelope's level.
+  const started = agentEvents.find((m) => m.action === 'node.updated' && m.event.node_id === pc2.node_id && m.event.status === 'started');
+  t.equal(started?.project_id, pid);
 });

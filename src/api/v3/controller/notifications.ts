@@ -1,62 +1,53 @@
 /**
- * The v3 WebSockets (notifications, node consoles) and notification streams. Same hub as /v2, with 3.0's differences: pings carry `disk_usage_percent`,
- * node events carry `aux`/`aux_type`, `project.*` events go to the controller stream only, and WebSockets
- * authenticate with `?token=` (none: 403 at the handshake; a bad one: a `log.error` frame, then close 1008).
+ * The v3 WebSockets (notifications, node consoles) and notification streams: the hub of /v2, messages shaped as 3.0
+ * sends them (`v3Messages`), WebSockets authenticated with `?token=` (none: 403 at the handshake; a bad one: a
+ * `log.error` frame, then close 1008).
  */
 import { Hono, type Context } from 'hono';
 import type { Access } from '../../../access/index.ts';
 import type { User } from '../../../access/store.ts';
 import type { Controller } from '../../../controller/controller.ts';
 import { frame, type Listener, type Message } from '../../../controller/notification-hub.ts';
+import { httpStream, socketStream, upgraded } from '../../notification-streams.ts';
 import { diskUsagePercentNow } from '../../../metrics/host-statistics.ts';
-import type { WSEvents } from 'hono/ws';
 import type { Runtime } from '../../../runtime/types.ts';
 import { fail } from '../../../errors/index.ts';
 import { allowed, guard, userOfToken, type V3Env } from '../auth.ts';
 import { v3ErrorHandler } from '../errors.ts';
 import { relayConsole } from '../../controller/nodes.ts';
-import { v3Node } from '../shapes.ts';
+import { computeLive, computeViewOf, v3Node } from '../shapes.ts';
 import { uuidParam } from '../validate.ts';
 
 type Scope = 'controller' | 'project';
 
-/** A hub message as a v3 client sees it, or undefined when 3.0 would not send it on this stream. */
-function v3Message(message: Message, scope: Scope, projectsDir: string): Message | undefined {
-  if (message.action === 'ping') return { action: 'ping', event: { ...(message.event as object), disk_usage_percent: diskUsagePercentNow(projectsDir) } };
-  if (scope === 'project' && message.action.startsWith('project.')) return undefined;
-  if (message.action.startsWith('node.') && message.event && typeof message.event === 'object' && 'node_id' in message.event && 'node_type' in message.event) {
-    return { action: message.action, event: v3Node(message.event as Record<string, unknown>) };
-  }
-  return message;
-}
-
-async function* messages(listener: Listener, scope: Scope, projectsDir: string): AsyncGenerator<string> {
-  for (let message = await listener.next(); message; message = await listener.next()) {
-    const shown = v3Message(message, scope, projectsDir);
-    if (shown) yield frame(shown);
-  }
-}
-
-function httpStream(listener: Listener, scope: Scope, projectsDir: string): Response {
-  const encoder = new TextEncoder();
-  const source = messages(listener, scope, projectsDir);
-  const stream = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const next = await source.next();
-      if (next.done) return controller.close();
-      controller.enqueue(encoder.encode(next.value + '\n'));
-    },
-    cancel() {
-      listener.close();
-    },
-  });
-  return new Response(stream, { headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache' } });
+/**
+ * What a v3 client is sent for a hub message on a stream of `scope`: pings carry `disk_usage_percent`, node events
+ * `aux`/`aux_type`, compute events 3.0's compute JSON (`compute.deleted` twice: the JSON, then `{compute_id}`),
+ * `template.deleted` only `{template_id}`, and `project.*` go to the controller stream only.
+ */
+function v3Messages(controller: Controller): (message: Message, scope: Scope) => Message[] {
+  const projectsDir = controller.options.projectsDir;
+  return (message, scope) => {
+    const { action } = message;
+    const event = (message.event ?? {}) as Record<string, unknown>;
+    if (action === 'ping') return [{ action, event: { ...event, disk_usage_percent: diskUsagePercentNow(projectsDir) } }];
+    if (scope === 'project' && action.startsWith('project.')) return [];
+    if (action.startsWith('node.') && 'node_id' in event && 'node_type' in event) return [{ action, event: v3Node(event) }];
+    if (action === 'template.deleted') return [{ action, event: { template_id: event.template_id } }];
+    if (action.startsWith('compute.')) {
+      const compute = controller.computes.get(event.compute_id as string);
+      const live = computeLive(compute ?? computeViewOf(event), compute?.id === 'local' ? diskUsagePercentNow(projectsDir) : null);
+      if (action !== 'compute.deleted') return [{ action, event: live }];
+      return [{ action, event: live }, { action, event: { compute_id: event.compute_id } }];
+    }
+    return [message];
+  };
 }
 
 export function socketRoutes(controller: Controller, access: Access, runtime: Runtime): Hono<V3Env> {
   const app = new Hono<V3Env>();
   app.onError(v3ErrorHandler);
-  const projectsDir = controller.options.projectsDir;
+  const shown = v3Messages(controller);
 
   /** Why a WebSocket request may not go on (sent as `log.error` before closing), or undefined. */
   const refusalOf = async (token: string, privilege: string | undefined, path: string) => {
@@ -65,13 +56,8 @@ export function socketRoutes(controller: Controller, access: Access, runtime: Ru
     if (privilege && !allowed(access, user, privilege, path)) return `Permission denied (privilege ${privilege} is required)`;
     return undefined;
   };
-  const upgraded = async (c: Context, handler: () => WSEvents) => {
-    const response = await runtime.upgradeWebSocket(handler)(c, async () => {});
-    if (!response) throw fail('NOT_A_WEBSOCKET');
-    return response;
-  };
   const refuse = (c: Context, refusal: string) =>
-    upgraded(c, () => ({
+    upgraded(runtime, c, () => ({
       onOpen(_event, ws) {
         ws.send(frame({ action: 'log.error', event: { message: refusal } }));
         ws.close(1008, 'Policy violation');
@@ -84,29 +70,7 @@ export function socketRoutes(controller: Controller, access: Access, runtime: Ru
     if (!token) return c.json({ message: 'Not authenticated' }, 403);
     const refusal = await refusalOf(token, privilege, path);
     if (refusal) return refuse(c, refusal);
-    return upgraded(c, () => {
-      let listener: Listener | undefined;
-      return {
-        onOpen(_event, ws) {
-          const current = (listener = open());
-          void (async () => {
-            for await (const text of messages(current, scope, projectsDir)) {
-              try {
-                ws.send(text);
-              } catch {
-                current.close();
-              }
-            }
-          })();
-        },
-        onClose() {
-          listener?.close();
-        },
-        onError() {
-          listener?.close();
-        },
-      };
-    });
+    return socketStream(runtime, c, open, (message) => shown(message, scope));
   };
 
   // WebSockets first: they authenticate by query token only, before the bearer middleware the other routes sit behind.
@@ -135,11 +99,11 @@ export function socketRoutes(controller: Controller, access: Access, runtime: Ru
 export function notificationStreamRoutes(controller: Controller, access: Access): Hono<V3Env> {
   const app = new Hono<V3Env>();
   app.onError(v3ErrorHandler);
-  const projectsDir = controller.options.projectsDir;
-  app.get('/notifications', () => httpStream(controller.hub.listenController(), 'controller', projectsDir));
+  const shown = v3Messages(controller);
+  app.get('/notifications', () => httpStream(controller.hub.listenController(), (message) => shown(message, 'controller')));
   app.get('/projects/:project_id/notifications', guard(access, 'Project.Audit'), (c) => {
     const project = controller.getProject(uuidParam(c, 'project_id'));
-    return httpStream(controller.hub.listenProject(project.id), 'project', projectsDir);
+    return httpStream(controller.hub.listenProject(project.id), (message) => shown(message, 'project'));
   });
   return app;
 }
