@@ -8,6 +8,7 @@ import type { BaseNode, NodeInit } from '../node.ts';
 import { ImageStore } from '../qemu/images.ts';
 import type { ImageDriver } from '../qemu/driver.ts';
 import { fail } from '../../errors/index.ts';
+import { IdPool } from '../id-pool.ts';
 import { IOS_ELF_HEADER } from './ios-image.ts';
 import type { DynamipsRouter, GhostRegistry } from './router-node.ts';
 import { DynamipsCreate, DynamipsUpdate } from './schemas.ts';
@@ -24,7 +25,10 @@ export function dynamipsDriver({ imagesDir, ghostRam = true }: DynamipsDriverOpt
     outside: (name, dir) => fail('DYNAMIPS_IMAGE_OUTSIDE', name, dir),
     listed: (name, head) => /\.(image|bin)$/.test(name) && (head.equals(IOS_ELF_HEADER) || head.equals(LITTLE_ENDIAN_ELF)),
   });
-  const ids = new Map<string, Set<number>>();
+  const ids = new IdPool({ first: 1, last: MAX_DYNAMIPS_ID }, {
+    exhausted: () => fail('DYNAMIPS_IDS_EXHAUSTED'),
+    taken: (id) => fail('DYNAMIPS_ID_TAKEN', id),
+  });
   const ghostFiles = new Map<string, Set<string>>();
   let ghostQueue: Promise<unknown> = Promise.resolve();
   const ghostsOf = (projectId: string): GhostRegistry => {
@@ -41,23 +45,6 @@ export function dynamipsDriver({ imagesDir, ghostRam = true }: DynamipsDriverOpt
     };
   };
 
-  const takeId = (projectId: string, wanted: number | null | undefined): number => {
-    const used = ids.get(projectId) ?? new Set<number>();
-    ids.set(projectId, used);
-    if (wanted != null) {
-      if (used.has(wanted)) throw fail('DYNAMIPS_ID_TAKEN', wanted);
-      used.add(wanted);
-      return wanted;
-    }
-    for (let id = 1; id <= MAX_DYNAMIPS_ID; id++) {
-      if (!used.has(id)) {
-        used.add(id);
-        return id;
-      }
-    }
-    throw fail('DYNAMIPS_IDS_EXHAUSTED');
-  };
-
   return {
     type: 'dynamips',
     createSchema: DynamipsCreate,
@@ -65,28 +52,21 @@ export function dynamipsDriver({ imagesDir, ghostRam = true }: DynamipsDriverOpt
     images,
     async create(init: NodeInit, fields: Record<string, unknown>) {
       const body = fields as DynamipsCreate;
-      const dynamipsId = takeId(init.project.id, body.dynamips_id);
-      try {
-        const { DynamipsRouter } = await import('./router-node.ts');
-        const router = await DynamipsRouter.create(
-          { ...init, dynamipsId, images, ghosts: ghostsOf(init.project.id), ghostRam },
-          body,
-        );
+      const { DynamipsRouter } = await import('./router-node.ts');
+      return ids.lend(init.project.id, async (dynamipsId) => {
+        const router = await DynamipsRouter.create({ ...init, dynamipsId, images, ghosts: ghostsOf(init.project.id), ghostRam }, body);
         await router.refreshImageMd5();
         return router;
-      } catch (err) {
-        ids.get(init.project.id)?.delete(dynamipsId);
-        throw err;
-      }
+      }, body.dynamips_id);
     },
     forget(node: BaseNode) {
       const projectId = node.project.id;
-      ids.get(projectId)?.delete((node as DynamipsRouter).dynamipsId);
+      ids.release(projectId, (node as DynamipsRouter).dynamipsId);
       // The project's last router is gone: its ghost RAM files go too (gns3-server deletes them at project close).
       if ([...node.project.nodes].some((other) => other !== node && other.type === 'dynamips')) return;
       const files = ghostFiles.get(projectId);
       ghostFiles.delete(projectId);
-      ids.delete(projectId);
+      ids.clear(projectId);
       for (const file of files ?? []) void rm(file, { force: true });
     },
   };

@@ -3,6 +3,7 @@ import { QemuCreate, QemuUpdate } from './schemas.ts';
 import type { NodeDriver } from '../drivers.ts';
 import type { BaseNode, NodeInit } from '../node.ts';
 import { ImageStore } from './images.ts';
+import { IdPool } from '../id-pool.ts';
 import type { QemuNode } from './qemu-node.ts';
 
 export type QemuDriverOptions = { imagesDir: string };
@@ -19,30 +20,20 @@ const FIRST_GUEST_CID = 3;
 
 export function qemuDriver({ imagesDir }: QemuDriverOptions): ImageDriver {
   const images = new ImageStore(imagesDir);
-  const cids = new Set<number>();
-  const takeCid = () => {
-    let cid = FIRST_GUEST_CID;
-    while (cids.has(cid)) cid++;
-    cids.add(cid);
-    return cid;
-  };
+  // One CID space for the whole host, not per project.
+  const cids = new IdPool({ first: FIRST_GUEST_CID });
   return {
     type: 'qemu',
     createSchema: QemuCreate,
     updateSchema: QemuUpdate,
     images,
-    async create(init: NodeInit, fields: Record<string, unknown>) {
-      const guestCid = takeCid();
-      try {
+    create: (init: NodeInit, fields: Record<string, unknown>) =>
+      cids.lend('', async (guestCid) => {
         const { QemuNode } = await import('./qemu-node.ts');
-        return await QemuNode.create({ ...init, images, guestCid }, fields as QemuCreate);
-      } catch (err) {
-        cids.delete(guestCid);
-        throw err;
-      }
-    },
+        return QemuNode.create({ ...init, images, guestCid }, fields as QemuCreate);
+      }),
     forget(node: BaseNode) {
-      cids.delete((node as QemuNode).guestCid);
+      cids.release('', (node as QemuNode).guestCid);
     },
   };
 }
