@@ -164,6 +164,8 @@ export async function startDaemon(
   if (!auth) log.warn('no --user/--password: /v3/compute (GNS3 3.x controllers) is unusable until they are set');
   const usage: ComputeUsage = { controllerHost: null };
   const v2Compute = computeRoutes(compute, runtime, { version: versions.v2, local: false });
+  // The compute routes called in-process, by the controller and by the /v3/compute translation.
+  const local = inProcessCompute(v2Compute, onInternalError);
   const app: Hono = createApp({
     serverHeader: `patchbay/${PATCHBAY_VERSION} GNS3/${versions.v2}`,
     auth,
@@ -172,7 +174,7 @@ export async function startDaemon(
     onInternalError,
     mounts: [
       ['/v2/compute', v2Compute],
-      ['/v3/compute', v3ComputeRoutes({ compute, v2: v2Compute, runtime, version: versions.v3, credentials: computeCredentials, usage })],
+      ['/v3/compute', v3ComputeRoutes({ compute, v2: local, runtime, version: versions.v3, credentials: computeCredentials, usage })],
       ...(controller ? [['/v2', controllerCode!.controllerRoutes(controller, runtime)] as [string, Hono]] : []),
       ...(controller && access ? [['/v3', controllerCode!.v3ControllerRoutes(controller, access, runtime, { version: versions.v3, usage, imagesDir: config.images_dir })] as [string, Hono]] : []),
       ['/', metricsRoutes(metrics)],
@@ -199,7 +201,6 @@ export async function startDaemon(
   }
   const scheme = tls ? 'https' : 'http';
   if (controller) {
-    const local = inProcessCompute(v2Compute, onInternalError);
     await controllerCode!.startController(controller, { compute: local, notifier: compute.notifier, config, port: listening.port, tls: !!tls });
   }
   // Registration code (the controller's HTTP client) loads only for an agent that registers with a controller.

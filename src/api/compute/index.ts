@@ -28,12 +28,14 @@ export function computeRoutes(compute: Compute, runtime: Runtime, info: ComputeI
 /**
  * The compute routes as the controller of this process calls them: in-process, below the root app's middleware (no
  * second access log, metrics, drain or auth for a request the controller already took through them), with GNS3 error
- * bodies. Paths are the compute's own (`/projects/...`, no `/v2/compute` prefix).
+ * bodies. Paths are the compute's own (`/projects/...`, no `/v2/compute` prefix). `env` is the server's binding of the
+ * outer request, for the routes that upgrade to a WebSocket (the /v3/compute translation passes it on).
  */
-export function inProcessCompute(routes: Hono, onInternalError: (err: Error) => void): (request: Request) => Promise<Response> {
+export type InProcessFetch = (request: Request, env?: unknown) => Promise<Response>;
+export function inProcessCompute(routes: Hono, onInternalError: (err: Error) => void): InProcessFetch {
   const app = new Hono();
   app.route('/', routes);
   app.notFound(gns3NotFound);
   app.onError(gns3ErrorHandler(onInternalError));
-  return async (request) => app.fetch(request);
+  return async (request, env) => app.fetch(request, env);
 }

@@ -7,6 +7,7 @@ import { hostInterfaces } from '../../hostnet/host-interfaces.ts';
 import { hostStatistics } from '../../metrics/host-statistics.ts';
 import type { Runtime } from '../../runtime/types.ts';
 import { fail } from '../../errors/index.ts';
+import { eventSocket } from './event-socket.ts';
 
 export type ComputeInfo = { version: string; local: boolean };
 
@@ -62,33 +63,8 @@ export function serverRoutes(compute: Compute, runtime: Runtime, info: ComputeIn
     return c.text(`${lines.join('\n')}\n`);
   });
 
-  app.get(
-    '/notifications/ws',
-    runtime.upgradeWebSocket(() => {
-      let unsubscribe = () => {};
-      let timer: ReturnType<typeof setInterval> | undefined;
-      return {
-        onOpen(_event, ws) {
-          let quiet = true;
-          const send = (n: Notification) => ws.send(JSON.stringify(n));
-          send(pingEvent());
-          unsubscribe = compute.notifier.subscribe((n) => {
-            quiet = false;
-            send(n);
-          });
-          // GNS3 pings whenever a second passes without any event.
-          timer = setInterval(() => {
-            if (quiet) send(pingEvent());
-            quiet = true;
-          }, 1000);
-        },
-        onClose() {
-          clearInterval(timer);
-          unsubscribe();
-        },
-      };
-    }),
-  );
+  // GNS3 2.2 pings whenever a second passes without any event.
+  app.get('/notifications/ws', runtime.upgradeWebSocket(eventSocket(compute.notifier, pingEvent, 1000)));
 
   return app;
 }

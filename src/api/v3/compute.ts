@@ -17,16 +17,17 @@ import { diskUsagePercentNow } from '../../metrics/host-statistics.ts';
 import { clientAddress } from '../../runtime/client-address.ts';
 import type { Runtime } from '../../runtime/types.ts';
 import { isError } from '../../errors/index.ts';
-import { errorResponse } from '../error-response.ts';
 import { sameSecret, type Credentials } from '../middleware/basic-auth.ts';
+import type { InProcessFetch } from '../compute/index.ts';
+import { eventSocket } from '../compute/event-socket.ts';
 
 /** Who uses this process as a compute: `GET /v3/version` reports the last caller of `capabilities`. */
 export type ComputeUsage = { controllerHost: string | null };
 
 export type V3ComputeOptions = {
   compute: Compute;
-  /** The v2 compute route set (`computeRoutes(...)`), answering the translated requests. */
-  v2: Hono;
+  /** The v2 compute route set called in-process (`inProcessCompute(computeRoutes(...))`), answering the translated requests. */
+  v2: InProcessFetch;
   runtime: Runtime;
   version: string;
   credentials: Credentials;
@@ -112,15 +113,6 @@ export function v3ComputeRoutes({ compute, v2, runtime, version, credentials, us
   const authorized = (c: Context) => sameSecret(c.req.header('authorization') ?? '', expected);
   const isSocket = (c: Context) => c.req.header('upgrade')?.toLowerCase() === 'websocket';
 
-  /** v2's routes with its own error bodies, so translated answers can be re-shaped here. */
-  const inner = new Hono();
-  inner.route('/', v2);
-  inner.onError((err, c) => {
-    if (isError(err)) return errorResponse(c, err);
-    throw err;
-  });
-  inner.notFound((c) => c.json({ message: '404: Not Found' }, 404));
-
   const app = new Hono();
   app.onError((err, c) => {
     if (isError(err)) return c.json({ message: err.message, ...(err.exception ? { exception: err.exception } : {}), ...err.fields }, err.status as ContentfulStatusCode);
@@ -147,7 +139,7 @@ export function v3ComputeRoutes({ compute, v2, runtime, version, credentials, us
   app.get('/version', (c) => c.json({ version }));
   app.get('/capabilities', async (c) => {
     usage.controllerHost = clientAddress(c) === 'unknown' ? '127.0.0.1' : clientAddress(c);
-    const caps = (await (await inner.fetch(new Request('http://local/capabilities'))).json()) as Record<string, unknown>;
+    const caps = (await (await v2(new Request('http://local/capabilities'))).json()) as Record<string, unknown>;
     return c.json({
       version, node_types: caps.node_types, platform: caps.platform, cpus: availableParallelism(), memory: totalmem(), disk_size: diskSize(compute.projectsDir),
     });
@@ -155,29 +147,7 @@ export function v3ComputeRoutes({ compute, v2, runtime, version, credentials, us
 
   app.get('/notifications/ws', async (c) => {
     if (!authorized(c)) return refuseSocket(c);
-    return runtime.upgradeWebSocket(() => {
-      let unsubscribe = () => {};
-      let timer: ReturnType<typeof setInterval> | undefined;
-      return {
-        onOpen(_event, ws) {
-          let quiet = true;
-          const send = (n: Notification) => ws.send(JSON.stringify(n));
-          send(pingEvent(compute.projectsDir));
-          unsubscribe = compute.notifier.subscribe((n) => {
-            quiet = false;
-            send(n);
-          });
-          timer = setInterval(() => {
-            if (quiet) send(pingEvent(compute.projectsDir));
-            quiet = true;
-          }, IDLE_PING_MS);
-        },
-        onClose() {
-          clearInterval(timer);
-          unsubscribe();
-        },
-      };
-    })(c, async () => {});
+    return runtime.upgradeWebSocket(eventSocket(compute.notifier, () => pingEvent(compute.projectsDir), IDLE_PING_MS))(c, async () => {});
   });
 
   /** Everything else: the v2 route answers, re-shaped. */
@@ -191,7 +161,7 @@ export function v3ComputeRoutes({ compute, v2, runtime, version, credentials, us
       init.body = nodeBody ? await knownKeysOnly(compute, c.req.method, path, await c.req.arrayBuffer()) : c.req.raw.body;
       init.duplex = 'half';
     }
-    const response = await inner.fetch(new Request(`http://local${v2PathOf(path)}${url.search}`, init), c.env);
+    const response = await v2(new Request(`http://local${v2PathOf(path)}${url.search}`, init), c.env);
     if (response.status >= 400) return v3Error(response);
     if (noContent(c.req.method, path)) {
       await response.body?.cancel();
