@@ -5,11 +5,14 @@
  * through a MessagePort carrying control messages.
  */
 import { availableParallelism } from 'node:os';
+import process from 'node:process';
 import { MessageChannel } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import Tinypool from 'tinypool';
 import { PatchbayError } from '../errors/index.ts';
 import { assertNew, existing } from './by-id.ts';
+import { newReleaseSignal, releaseBeforeExit } from './exit-release.ts';
+import type { ReleaseSignal } from './exit-release.ts';
 import type { ErrorCode } from '../errors/index.ts';
 import type { RelayIoChoice } from './io/types.ts';
 import type { RelayIoName } from './io/types.ts';
@@ -56,6 +59,7 @@ type Slot = {
   alive: boolean;
   /** Set by the worker's hello; until then commands wait in the MessagePort's queue. */
   threadId: number | null;
+  release: ReleaseSignal;
 };
 
 /** What a freshly started worker reports (logged by the daemon). */
@@ -102,10 +106,14 @@ export class RelayPool implements Relay {
   #ioName: RelayIoName | null = null;
   #ioFallback: string | null = null;
 
+  /** If the process exits with workers running, they close their native descriptors first (see exit-release.ts). */
+  #releaseOnExit = () => releaseBeforeExit(this.#slots.filter((slot) => slot.alive).map((slot) => slot.release));
+
   private constructor(tinypool: Tinypool, io: RelayIoChoice, bound: number) {
     this.#tinypool = tinypool;
     this.#ioChoice = io;
     this.#bound = bound;
+    process.on('exit', this.#releaseOnExit);
   }
 
   /**
@@ -299,6 +307,7 @@ export class RelayPool implements Relay {
     this.#bridges.clear();
     this.#fabrics.clear();
     await this.#tinypool.destroy();
+    process.off('exit', this.#releaseOnExit);
   }
 
   #emit(event: RelayEvent): void {
@@ -382,7 +391,7 @@ export class RelayPool implements Relay {
    */
   #startSlot(): { slot: Slot; hello: Promise<Slot> } {
     const { port1, port2 } = new MessageChannel();
-    const slot: Slot = { port: port1, pending: new Map(), seq: 0, load: 0, alive: true, threadId: null };
+    const slot: Slot = { port: port1, pending: new Map(), seq: 0, load: 0, alive: true, threadId: null, release: newReleaseSignal() };
     this.#slots.push(slot);
     const hello = new Promise<Slot>((resolve, reject) => {
       port1.on('message', (message: WorkerMessage) => {
@@ -401,7 +410,7 @@ export class RelayPool implements Relay {
         }
       });
       port1.on('close', () => this.#onSlotDeath(slot, 'its control port closed'));
-      this.#tinypool.run({ port: port2, io: this.#ioChoice }, { transferList: [port2] }).then(
+      this.#tinypool.run({ port: port2, io: this.#ioChoice, release: slot.release }, { transferList: [port2] }).then(
         () => this.#onSlotDeath(slot, 'it returned'),
         (error: Error) => {
           this.#onSlotDeath(slot, error.message);

@@ -5,11 +5,15 @@
 import process from 'node:process';
 import { threadId } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
+import { releaseOnExit } from './exit-release.ts';
+import type { ReleaseSignal } from './exit-release.ts';
 import { RelayHost } from './host.ts';
 import { openRelayIo } from './io/select.ts';
 import type { RelayIoChoice } from './io/types.ts';
 
-export default async function relayWorker({ port, io: choice }: { port: MessagePort; io: RelayIoChoice }): Promise<void> {
+type WorkerData = { port: MessagePort; io: RelayIoChoice; release: ReleaseSignal };
+
+export default async function relayWorker({ port, io: choice, release }: WorkerData): Promise<void> {
   const { io, fallback } = await openRelayIo(choice);
   const host = new RelayHost(port, io);
   // An uncaught error still ends the worker (rethrown from the handler, it reaches the pool as the thread's 'error'),
@@ -19,6 +23,8 @@ export default async function relayWorker({ port, io: choice }: { port: MessageP
     io.abandon();
     throw error;
   });
+  // The same when the process exits under the worker (it is then terminated without running any JavaScript).
+  releaseOnExit(release, () => io.abandon());
   host.post({ hello: { threadId, io: io.name, fallback } });
   await host.closed;
 }

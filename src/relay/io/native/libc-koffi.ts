@@ -1,8 +1,9 @@
 /** libc through koffi (Node): synchronous calls on the worker thread, readiness from libuv via koffi.node.poll. */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Libc, NativeMemory } from './libc.ts';
 
-type KoffiFunction = (...args: number[]) => number;
+type KoffiFunction = (...args: Array<number | string>) => number;
 type PollHandle = { close(): void; start(options: { readable: boolean }, callback: (status: number) => void): void };
 type Koffi = {
   load(path: string): { func(signature: string): KoffiFunction };
@@ -13,11 +14,27 @@ type Koffi = {
   node: { poll(fd: number, options: { readable: boolean }, callback: (status: number) => void): PollHandle };
 };
 
+const RTLD_LAZY = 0x1;
+const RTLD_NOLOAD = 0x4;
+const RTLD_NODELETE = 0x1000;
+
+/**
+ * Keeps koffi's shared object mapped until the process ends. A worker thread unloads the addons it loaded when it
+ * stops, but libuv may still have to run the close callback of a koffi poll handle, which lives in koffi: with the
+ * library unmapped that is a SIGSEGV (a worker terminated with poll handles open). RTLD_NOLOAD | RTLD_NODELETE loads
+ * nothing; it only marks the object koffi was loaded from as never to be unloaded.
+ */
+function pinKoffi(dlopen: KoffiFunction): void {
+  const path = readFileSync('/proc/self/maps', 'utf8').match(/ (\/.*\/koffi\.node)$/m)?.[1];
+  if (path) dlopen(path, RTLD_LAZY | RTLD_NOLOAD | RTLD_NODELETE);
+}
+
 export function bindLibcKoffi(): Libc {
   // koffi is a CommonJS native addon; require keeps it out of Deno's module graph (Deno never loads this file).
   const koffi = createRequire(import.meta.url)('koffi') as Koffi;
   const lib = koffi.load('libc.so.6');
   const fn = (signature: string) => lib.func(signature);
+  pinKoffi(fn('uintptr_t dlopen(const char *, int)'));
   const retained: unknown[] = [];
   return {
     socket: fn('int socket(int, int, int)'),
