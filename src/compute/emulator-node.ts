@@ -1,9 +1,9 @@
 /**
- * Nodes backed by an emulator (VPCS, QEMU; Docker and Dynamips next), and the one lifecycle they share.
+ * Nodes backed by an emulator (VPCS, QEMU, Dynamips, Docker), and the one lifecycle they share.
  *
  * Data plane: each adapter/port gets a local UDP tunnel (the emulator listens on port A and sends to port B); the relay
  * bridges B with the port's NIO, so links, filters and captures change while the emulator runs, as GNS3 does with
- * uBridge.
+ * uBridge. A driver whose guest has real interfaces (Docker) gives its bridges a TAP side instead of a tunnel.
  *
  * Lifecycle (this class): `start()` checks the NIOs, allocates the tunnels, calls `launch()`, watches the exit, then
  * wires the bridges while `attach()` runs, and sets `started`. `stop()`, an exit of the emulator, or a failed start
@@ -20,12 +20,15 @@
  * - `logTail()`, `emulatorName`, `startFailed(reason)`: what crash notifications and start errors quote.
  * - `stopGraceMs` / `closingGraceMs`: how long `stop()` lets the emulator exit cleanly (shorter on project close).
  * Port numbering is the driver's too: `portKey(ref)` (validation) and `portKeys()` (every port that gets a tunnel).
+ * Bridges: `bridgedPorts()` (which ports get one while running: those with a NIO), `emulatorEndpoint(key)` (its node
+ * side: the tunnel), `linkSide(key)` (its link side: the NIO), `bridged(key)` (told once it exists).
  */
 import { mkdir } from 'node:fs/promises';
 import type { Nio } from './schemas.ts';
 import { BaseNode } from './node.ts';
 import type { ExitInfo } from '../process/supervised.ts';
 import { fail, isError, type PatchbayError } from '../errors/index.ts';
+import type { BridgePatch, NodeEndpoint } from '../relay/types.ts';
 
 export type Tunnel = { emulatorPort: number; relayPort: number };
 
@@ -154,19 +157,39 @@ export abstract class EmulatorNode<R extends EmulatorRun = EmulatorRun> extends 
     return `${this.id}:${key}`;
   }
 
-  /** Creates the relay bridge of a port, replacing any previous one. */
-  protected async wire(key: string, nio: Nio): Promise<void> {
-    if (nio.type !== 'nio_udp') throw fail('NIO_NOT_UDP');
+  /** The node side of a port's bridge: the relay's end of the port's tunnel to the emulator. */
+  protected async emulatorEndpoint(key: string): Promise<NodeEndpoint> {
     const tunnel = this.tunnels.get(key)!;
+    return { lport: tunnel.relayPort, rhost: '127.0.0.1', rport: tunnel.emulatorPort };
+  }
+
+  /** The link side of a port's bridge: its NIO, which must be UDP. */
+  protected async linkSide(key: string): Promise<Required<BridgePatch>> {
+    const nio = this.nios.get(key);
+    if (nio?.type !== 'nio_udp') throw fail('NIO_NOT_UDP');
+    return { nio: { lport: nio.lport, rhost: nio.rhost, rport: nio.rport }, filters: nio.filters, suspend: nio.suspend };
+  }
+
+  /** Ports whose bridge exists while the emulator runs: those with a NIO. */
+  protected bridgedPorts(): string[] {
+    return [...this.nios.keys()];
+  }
+
+  /** Told once a port's bridge exists, before its capture starts. */
+  protected async bridged(_key: string): Promise<void> {}
+
+  protected isBridged(key: string): boolean {
+    return this.#bridges.has(key);
+  }
+
+  /** Creates the relay bridge of a port, replacing any previous one. */
+  protected async wire(key: string): Promise<void> {
+    const link = await this.linkSide(key);
     const id = this.bridgeId(key);
     if (this.#bridges.has(key)) await this.unwire(key);
-    await this.host.relay.createBridge(id, {
-      emulator: { lport: tunnel.relayPort, rhost: '127.0.0.1', rport: tunnel.emulatorPort },
-      nio: { lport: nio.lport, rhost: nio.rhost, rport: nio.rport },
-      filters: nio.filters,
-      suspend: nio.suspend,
-    });
+    await this.host.relay.createBridge(id, { emulator: await this.emulatorEndpoint(key), ...link });
     this.#bridges.add(key);
+    await this.bridged(key);
     const capture = this.captures.get(key);
     if (capture) await this.host.relay.startCapture(id, capture);
   }
@@ -176,26 +199,19 @@ export abstract class EmulatorNode<R extends EmulatorRun = EmulatorRun> extends 
     await this.host.relay.deleteBridge(this.bridgeId(key));
   }
 
-  /** Wires every port that has a NIO; called once the emulator runs. */
+  /** Wires every bridged port; called once the emulator runs. */
   protected async wireAll(): Promise<void> {
-    for (const [key, nio] of this.nios) await this.wire(key, nio);
+    for (const key of this.bridgedPorts()) await this.wire(key);
   }
 
   protected async unwireAll(): Promise<void> {
     await Promise.all([...this.#bridges].map((key) => this.unwire(key)));
   }
 
-  protected async nioChanged(key: string, nio: Nio): Promise<void> {
+  protected async nioChanged(key: string, _nio: Nio): Promise<void> {
     if (this.status === 'stopped') return;
-    if (this.#bridges.has(key) && nio.type === 'nio_udp') {
-      await this.host.relay.updateBridge(this.bridgeId(key), {
-        nio: { lport: nio.lport, rhost: nio.rhost, rport: nio.rport },
-        filters: nio.filters,
-        suspend: nio.suspend,
-      });
-    } else {
-      await this.wire(key, nio);
-    }
+    if (this.#bridges.has(key)) await this.host.relay.updateBridge(this.bridgeId(key), await this.linkSide(key));
+    else await this.wire(key);
   }
 
   protected async nioRemoved(key: string): Promise<void> {

@@ -176,8 +176,8 @@ t.test('docker nodes', async (t) => {
     await until(() => events.some((e) => e.action === 'node.updated' && e.event.node_id === node.node_id && e.event.status === 'stopped'), 'node.updated stopped');
     // The relay reports the TAP devices vanishing with the container's namespace too; the node's own error says why.
     const error = await until(() => events.filter((e) => e.action === 'log.error').slice(errorsBefore)
-      .find((e) => /Docker container 'L1' has stopped/.test(e.event.message)), 'log.error');
-    t.match(error!.event.message, /exit code 137/);
+      .find((e) => /Docker container 'L1' process has stopped/.test(e.event.message)), 'log.error');
+    t.match(error!.event.message, /return code: 137/);
     await daemon.json(`${base}/${node.node_id}/start`, { ...post(), expect: 204 });
     t.equal(inspect(node.container_id).State.Running, true, 'a crashed node starts again');
 

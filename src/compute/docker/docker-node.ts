@@ -1,8 +1,10 @@
 /**
  * A Docker node: a container created with Docker networking disabled and our init script as entrypoint, started with
- * one TAP interface per adapter moved into it, a telnet console on its TTY, an aux shell, or an HTTP(S) console
- * forwarded into it. Settings, defaults and errors follow GNS3 2.2 (see shared/spec/docker-nat-cloud.md); containers
- * run unprivileged with the capabilities listed in settings.ts unless the node opts into `privileged`.
+ * one TAP interface per adapter moved into it, a telnet console on its TTY, an aux shell, an HTTP(S) console
+ * forwarded into it, or a VNC console on a host display. Settings, defaults and errors follow GNS3 2.2 (see
+ * shared/spec/docker-nat-cloud.md); containers run unprivileged with the capabilities listed in settings.ts unless the
+ * node opts into `privileged`. Start, stop, crashes and bridges follow the shared EmulatorNode lifecycle, with the
+ * container as the emulator process and a TAP side on every adapter's bridge.
  */
 import { mkdir, writeFile, access, readdir } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
@@ -10,15 +12,15 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { PatchbayError, fail } from '../../errors/index.ts';
 import type { DockerCreate, DockerUpdate } from './schemas.ts';
-import type { Nio } from '../schemas.ts';
 import { openConsole, type ConsoleBackend, type TelnetConsole } from '../console/telnet-console.ts';
-import { BaseNode, type NodeInit, type PortRef } from '../node.ts';
+import type { NodeInit, PortRef } from '../node.ts';
+import { EmulatorNode, type EmulatorProcess } from '../emulator-node.ts';
 import { auxShellBackend, httpForwarder, ttyBackend } from './consoles.ts';
 import type { DockerEngine } from './engine.ts';
 import { tapName } from './interfaces.ts';
 import { moveLinkIntoNamespace } from '../../hostnet/links.ts';
 import { requireCapabilities } from '../../hostnet/capabilities.ts';
-import type { UdpEndpoint } from '../../relay/types.ts';
+import type { BridgePatch, NodeEndpoint } from '../../relay/types.ts';
 import {
   LABEL_NODE, LABEL_PROJECT, LABEL_STATE, adapterMac, containerBody, containerEnv, persistentVolumes,
   defaultBaseMac, withDefaultTag, type ImageConfig,
@@ -28,7 +30,7 @@ import { ShellWordsError, splitShellWords } from '../shell-words.ts';
 import { claimDisplay, releaseDisplay, startVncServer, vncPrograms, type VncServer } from './vnc.ts';
 
 /** Docker's stop grace before SIGKILL, as GNS3 (a shell as PID 1 ignores SIGTERM, so a stop takes this long). */
-const STOP_GRACE_S = 5;
+const STOP_GRACE_MS = 5000;
 /** VNC viewers read a console port as display port - 5900 (GNS3 refuses lower ones for VNC). */
 const LOWEST_VNC_PORT = 5900;
 /** How long Xvfb and x11vnc get to exit on SIGTERM. */
@@ -60,8 +62,11 @@ export type DockerContext = { engine: DockerEngine; resources: () => Promise<Res
 export type DockerInit = NodeInit & { docker: DockerContext };
 
 /** What runs while the container is up; dropped together at stop. */
-type Running = {
+type DockerRun = {
+  readonly process: EmulatorProcess;
   pid: number;
+  /** The container's TTY, for a telnet console. */
+  tty: (ConsoleBackend & { close(): void }) | null;
   console: TelnetConsole | null;
   aux: TelnetConsole | null;
   http: { close(): Promise<void> } | null;
@@ -74,9 +79,12 @@ const text = (value: string | null | undefined): string | null => {
   return trimmed ? trimmed : null;
 };
 
-export class DockerNode extends BaseNode {
+export class DockerNode extends EmulatorNode<DockerRun> {
   readonly type = 'docker';
   readonly module = 'docker';
+  protected override readonly stopGraceMs = STOP_GRACE_MS;
+  // Closing removes the container: no point waiting for it to exit cleanly first.
+  protected override readonly closingGraceMs = 0;
   readonly #docker: DockerContext;
   settings: DockerSettings;
   console: number | null = null;
@@ -84,13 +92,6 @@ export class DockerNode extends BaseNode {
   containerId = '';
   /** The host X display of a `vnc` console, chosen at creation (the container's DISPLAY and bind name it). */
   #display: number | null = null;
-  #running: Running | null = null;
-  /** Set while we stop the container ourselves, so its exit is not reported as a crash. */
-  #stopping = false;
-  /** Bumped at every start: an exit watcher of an earlier run must not touch a later one. */
-  #generation = 0;
-  /** Adapter keys whose relay bridge (TAP side in the container) exists. */
-  readonly #bridges = new Set<string>();
   /**
    * A UDP port per adapter that has no link, held until the node closes: a relay bridge always has a link side, so an
    * unlinked adapter's bridge gets this port, suspended (every frame dropped), until a NIO replaces it.
@@ -274,57 +275,119 @@ export class DockerNode extends BaseNode {
     return String(adapter);
   }
 
-  async start(): Promise<void> {
+  protected get emulatorName(): string {
+    return `Docker container '${this.name}'`;
+  }
+
+  /** No UDP tunnels: every adapter's bridge has a TAP side in the container instead. */
+  protected portKeys(): string[] {
+    return [];
+  }
+
+  /** Every adapter is bridged while running, linked or not: the init script waits for the last eth<n> to appear. */
+  protected override bridgedPorts(): string[] {
+    return Array.from({ length: this.settings.adapters }, (_, adapter) => String(adapter));
+  }
+
+  /**
+   * The relay worker creates the TAP device and keeps its file descriptor (as uBridge does for GNS3), then bridged()
+   * moves it into the container as eth<n>. The TAP is not persistent: it disappears when the bridge is deleted, so
+   * nothing is left on the host or in the container after a stop or a crash.
+   */
+  protected override async emulatorEndpoint(key: string): Promise<NodeEndpoint> {
+    return { kind: 'tap', device: tapName(this.id, Number(key)) };
+  }
+
+  protected override async bridged(key: string): Promise<void> {
+    const adapter = Number(key);
+    await moveLinkIntoNamespace(tapName(this.id, adapter), this.run!.pid, `eth${adapter}`, this.#mac(adapter));
+  }
+
+  /** The link side of an adapter's bridge: its NIO, or its parked port with every frame dropped. */
+  protected override async linkSide(key: string): Promise<Required<BridgePatch>> {
+    if (this.nios.has(key)) return super.linkSide(key);
+    let port = this.#parked.get(key);
+    if (port === undefined) {
+      port = await this.host.udpPorts.allocate(this.owner);
+      this.#parked.set(key, port);
+    }
+    return { nio: { lport: port, rhost: '127.0.0.1', rport: port }, filters: {}, suspend: true };
+  }
+
+  override async start(): Promise<void> {
     if (this.status === 'suspended') return this.resume();
-    if (this.#running) return;
+    await super.start();
+  }
+
+  /** The VNC server (before the container: Docker binds the display's socket at start), the TTY attach, the container. */
+  protected async launch(): Promise<DockerRun> {
+    requireCapabilities(['CAP_NET_ADMIN'], `Docker node "${this.name}"`);
     const { engine } = this.#docker;
-    const generation = ++this.#generation;
     const exit = await engine.nextExit(this.containerId);
     let attach: ReturnType<typeof ttyBackend> | null = null;
     let vnc: VncServer | null = null;
     try {
-      // Before the container: Docker binds the display's socket when the container starts.
-      if (this.#display !== null) vnc = await this.#startVnc(this.#display, generation);
+      if (this.#display !== null) vnc = await this.#startVnc(this.#display);
       if (this.settings.consoleType === 'telnet') attach = ttyBackend(engine, this.containerId, await engine.attach(this.containerId));
       await engine.start(this.containerId);
       const { pid, running } = await engine.state(this.containerId);
       if (!running) throw fail('DOCKER_EXITED_AT_START', this.name, await engine.logs(this.containerId));
-      this.#running = { pid, console: null, aux: null, http: null, vnc, backends: attach ? [attach] : [] };
-      void exit.exited.then((code) => this.#exited(generation, code), () => {});
-      await this.#plugAdapters(pid);
-      await this.#openConsoles(attach);
+      const id = this.containerId;
+      const process: EmulatorProcess = {
+        // A failed wait (dockerd restarted) counts as an exit: the container can no longer be followed.
+        exited: exit.exited.then((code) => ({ code, signal: null }), () => ({ code: null, signal: null })),
+        stop: (graceMs) => engine.stop(id, Math.ceil(graceMs / 1000)),
+      };
+      return { process, pid, tty: attach, console: null, aux: null, http: null, vnc, backends: attach ? [attach] : [] };
     } catch (err) {
       attach?.close();
-      if (!this.#running) await vnc?.stop(0);
-      await this.#teardown();
+      await vnc?.stop(0);
       await engine.stop(this.containerId, 0).catch(() => {});
-      if (err instanceof PatchbayError) throw err;
-      throw fail('DOCKER_START_FAILED', this.name, (err as Error).message);
+      throw err;
     }
-    this.setStatus('started');
   }
 
-  /**
-   * One relay bridge per adapter: the relay worker creates the TAP device and keeps its file descriptor (as uBridge
-   * does for GNS3), then the device moves into the container as eth<n>. The TAP is not persistent: it disappears
-   * when the bridge is deleted, so nothing is left on the host or in the container after a stop or a crash.
-   */
-  async #plugAdapters(pid: number): Promise<void> {
-    requireCapabilities(['CAP_NET_ADMIN'], `Docker node "${this.name}"`);
-    for (let adapter = 0; adapter < this.settings.adapters; adapter++) {
-      const key = String(adapter);
-      const device = tapName(this.id, adapter);
-      const link = await this.#linkSide(key);
-      await this.host.relay.createBridge(this.#bridgeId(key), { emulator: { kind: 'tap', device }, ...link });
-      this.#bridges.add(key);
-      await moveLinkIntoNamespace(device, pid, `eth${adapter}`, this.#mac(adapter));
-      const capture = this.captures.get(key);
-      if (capture) await this.host.relay.startCapture(this.#bridgeId(key), capture);
+  /** Consoles, while the interfaces are being plugged in. */
+  protected override async attach(run: DockerRun): Promise<void> {
+    const { consoleHost, tcpPorts } = this.host;
+    const { engine } = this.#docker;
+    if (run.tty && this.console !== null) {
+      const opened = await openConsole(tcpPorts, this.owner, consoleHost, this.console, run.tty);
+      run.console = opened.console;
+      this.console = opened.port;
     }
+    if ((this.settings.consoleType === 'http' || this.settings.consoleType === 'https') && this.console !== null) {
+      run.http = await httpForwarder(engine, this.containerId, consoleHost, this.console, this.settings.consoleHttpPort);
+    }
+    if (this.aux !== null) {
+      const shell = await auxShellBackend(engine, this.containerId);
+      run.backends.push(shell);
+      const opened = await openConsole(tcpPorts, this.owner, consoleHost, this.aux, shell);
+      run.aux = opened.console;
+      this.aux = opened.port;
+    }
+  }
+
+  /** Consoles and the VNC server go, then the container stops (unpaused first: a frozen process gets no signal). */
+  protected async halt(run: DockerRun, graceMs: number): Promise<void> {
+    for (const backend of run.backends) backend.close();
+    const vnc = run.vnc;
+    run.vnc = null;
+    await Promise.allSettled([run.console?.close(), run.aux?.close(), run.http?.close(), vnc?.stop(VNC_STOP_GRACE_MS)]);
+    if (this.status === 'suspended') await this.#docker.engine.unpause(this.containerId).catch(() => {});
+    await run.process.stop(graceMs);
+  }
+
+  protected logTail(): Promise<string> {
+    return this.#docker.engine.logs(this.containerId);
+  }
+
+  protected startFailed(reason: string): PatchbayError {
+    return fail('DOCKER_START_FAILED', this.name, reason);
   }
 
   /** Xvfb and x11vnc for this run; either one ending on its own is reported, as GNS3 does (the node keeps running). */
-  async #startVnc(display: number, generation: number): Promise<VncServer> {
+  async #startVnc(display: number): Promise<VncServer> {
     let vnc: VncServer;
     try {
       vnc = await startVncServer({
@@ -335,8 +398,8 @@ export class DockerNode extends BaseNode {
       throw fail('DOCKER_VNC_FAILED', this.name, (err as Error).message);
     }
     void vnc.exited.then(async (info) => {
-      if (generation !== this.#generation || this.#running?.vnc !== vnc) return;
-      this.#running.vnc = null;
+      if (this.run?.vnc !== vnc) return;
+      this.run.vnc = null;
       await vnc.stop(0);
       this.host.notify('log.error', {
         message: `The vnc process has stopped with return code ${info.code ?? info.signal} for node '${this.name}'. Please restart this node.`,
@@ -345,87 +408,9 @@ export class DockerNode extends BaseNode {
     return vnc;
   }
 
-  #bridgeId(key: string): string {
-    return `${this.id}:${key}`;
-  }
-
-  /** The link side of an adapter's bridge: its NIO, or its parked port with every frame dropped. */
-  async #linkSide(key: string): Promise<{ nio: UdpEndpoint; filters: Record<string, Array<string | number>>; suspend: boolean }> {
-    const nio = this.nios.get(key);
-    if (nio?.type === 'nio_udp') {
-      return { nio: { lport: nio.lport, rhost: nio.rhost, rport: nio.rport }, filters: nio.filters, suspend: nio.suspend };
-    }
-    let port = this.#parked.get(key);
-    if (port === undefined) {
-      port = await this.host.udpPorts.allocate(this.owner);
-      this.#parked.set(key, port);
-    }
-    return { nio: { lport: port, rhost: '127.0.0.1', rport: port }, filters: {}, suspend: true };
-  }
-
-  async #unplugAdapters(): Promise<void> {
-    const keys = [...this.#bridges];
-    this.#bridges.clear();
-    await Promise.allSettled(keys.map((key) => this.host.relay.deleteBridge(this.#bridgeId(key))));
-  }
-
   #mac(adapter: number): string {
     const custom = this.settings.customAdapters.find((a) => a.adapter_number === adapter)?.mac_address;
     return custom?.toLowerCase() ?? adapterMac(this.settings.macAddress, adapter);
-  }
-
-  async #openConsoles(attach: (ConsoleBackend & { close(): void }) | null): Promise<void> {
-    const running = this.#running!;
-    const { consoleHost, tcpPorts } = this.host;
-    const { engine } = this.#docker;
-    if (attach && this.console !== null) {
-      const opened = await openConsole(tcpPorts, this.owner, consoleHost, this.console, attach);
-      running.console = opened.console;
-      this.console = opened.port;
-    }
-    if ((this.settings.consoleType === 'http' || this.settings.consoleType === 'https') && this.console !== null) {
-      running.http = await httpForwarder(engine, this.containerId, consoleHost, this.console, this.settings.consoleHttpPort);
-    }
-    if (this.aux !== null) {
-      const shell = await auxShellBackend(engine, this.containerId);
-      running.backends.push(shell);
-      const opened = await openConsole(tcpPorts, this.owner, consoleHost, this.aux, shell);
-      running.aux = opened.console;
-      this.aux = opened.port;
-    }
-  }
-
-  /** Closes consoles and interfaces; the container itself is left to the caller. */
-  async #teardown(): Promise<void> {
-    const running = this.#running;
-    this.#running = null;
-    for (const backend of running?.backends ?? []) backend.close();
-    await Promise.allSettled([
-      running?.console?.close(), running?.aux?.close(), running?.http?.close(), running?.vnc?.stop(VNC_STOP_GRACE_MS), this.#unplugAdapters(),
-    ]);
-  }
-
-  async #exited(generation: number, code: number): Promise<void> {
-    if (generation !== this.#generation || this.#stopping || !this.#running) return;
-    await this.#teardown();
-    this.setStatus('stopped');
-    const log = await this.#docker.engine.logs(this.containerId);
-    this.host.notify('log.error', {
-      message: `Docker container '${this.name}' has stopped, exit code ${code}\n${log}`,
-    }, this.project.id);
-  }
-
-  async stop(): Promise<void> {
-    if (this.status === 'stopped' && !this.#running) return;
-    this.#stopping = true;
-    try {
-      await this.#teardown();
-      if (this.status === 'suspended') await this.#docker.engine.unpause(this.containerId).catch(() => {});
-      await this.#docker.engine.stop(this.containerId, STOP_GRACE_S);
-    } finally {
-      this.#stopping = false;
-    }
-    this.setStatus('stopped');
   }
 
   override async suspend(): Promise<void> {
@@ -440,22 +425,19 @@ export class DockerNode extends BaseNode {
 
   override async consoleReset(): Promise<void> {
     // Clients of the multiplexer are independent; a reset drops them, as re-opening GNS3's console server does.
-    const running = this.#running;
-    if (!running?.console || this.console === null) return;
+    const run = this.run;
+    if (!run?.console || this.console === null) return;
     const { engine } = this.#docker;
     const attach = ttyBackend(engine, this.containerId, await engine.attach(this.containerId));
-    await running.console.close();
-    running.backends.push(attach);
-    running.console = (await openConsole(this.host.tcpPorts, this.owner, this.host.consoleHost, this.console, attach)).console;
+    await run.console.close();
+    run.backends.push(attach);
+    run.console = (await openConsole(this.host.tcpPorts, this.owner, this.host.consoleHost, this.console, attach)).console;
   }
 
-  /** Stops and removes the container (killed outright: it is going away), then gives back every port. */
+  /** Stops the container (killed outright: it is going away), removes it, then gives back every port. */
   override async close(): Promise<void> {
-    this.#stopping = true;
-    await this.#teardown();
-    await this.#docker.engine.remove(this.containerId);
-    this.status = 'stopped';
     await super.close();
+    await this.#docker.engine.remove(this.containerId);
     this.#parked.clear();
     this.#setDisplay(null);
   }
@@ -509,24 +491,11 @@ export class DockerNode extends BaseNode {
     this.emitUpdated();
   }
 
-  /** A link added, changed or suspended while running: only the bridge's link side changes, eth<n> stays. */
-  protected async nioChanged(key: string, nio: Nio): Promise<void> {
-    if (nio.type !== 'nio_udp') throw fail('NIO_NOT_UDP');
-    if (!this.#bridges.has(key)) return;
-    await this.host.relay.updateBridge(this.#bridgeId(key), await this.#linkSide(key));
-  }
-
   /** A link removed while running: the adapter goes back to its parked port (GNS3 keeps the interface too). */
-  protected async nioRemoved(key: string): Promise<void> {
-    if (!this.#bridges.has(key)) return;
+  protected override async nioRemoved(key: string): Promise<void> {
+    if (!this.isBridged(key)) return;
     this.nios.delete(key);
-    await this.host.relay.updateBridge(this.#bridgeId(key), await this.#linkSide(key));
-  }
-
-  protected async captureChanged(key: string, file: string | null): Promise<void> {
-    if (!this.#bridges.has(key)) return;
-    if (file) await this.host.relay.startCapture(this.#bridgeId(key), file);
-    else await this.host.relay.stopCapture(this.#bridgeId(key));
+    await this.host.relay.updateBridge(this.bridgeId(key), await this.linkSide(key));
   }
 }
 
