@@ -4,14 +4,14 @@
  * one UDP tunnel per linked port wired to the relay by EmulatorNode.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { closeSync, openSync, unwatchFile, watchFile } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import pidusage from 'pidusage';
 import { fail, type PatchbayError } from '../../errors/index.ts';
 import type { Nio } from '../schemas.ts';
 import { onDemandTcpBackend } from '../console/backends.ts';
-import { openConsole, type TelnetConsole } from '../console/telnet-console.ts';
+import { openConsole } from '../console/telnet-console.ts';
 import { EmulatorNode } from '../emulator-node.ts';
 import type { NodeInit, PortRef } from '../node.ts';
 import { Supervised } from '../../process/supervised.ts';
@@ -22,7 +22,8 @@ import {
   applyModules, boundAdapters, initialHardware, interfaces, platformProblems, SLOT_FIELDS, WIC_FIELDS,
   type Hardware, type Problem,
 } from './hardware.ts';
-import { Hypervisor, HypervisorError, quote } from './hypervisor.ts';
+import { quote } from './hypervisor.ts';
+import { RouterRun, type RunPorts } from './router-run.ts';
 import { AUTO_IDLE_PC_MAX_CPU, cpuPercent, parseProposals } from './idle-pc.ts';
 import { iosImageProblem } from './ios-image.ts';
 import { PLATFORM_SPECS, WIC_PORT_BASE, type Npe } from './platforms.ts';
@@ -69,9 +70,6 @@ function refuse(problems: Problem[]): void {
   if (problems.length) throw fail('INVALID_REQUEST', problems.map((p) => `"${p.field}": ${p.message}`).join('; '));
 }
 
-/** A running router: its hypervisor process (the rest of its running state is still kept on the node). */
-type RouterRun = { process: Supervised };
-
 export class DynamipsRouter extends EmulatorNode<RouterRun> {
   readonly type = 'dynamips';
   readonly module = 'dynamips';
@@ -85,16 +83,6 @@ export class DynamipsRouter extends EmulatorNode<RouterRun> {
   console: number | null = null;
   consoleType: 'telnet' | 'none';
   aux: number | null = null;
-  #hypervisor: Hypervisor | null = null;
-  /** Dynamips NIO name per port key, while the hypervisor runs. */
-  #dynamipsNios = new Map<string, string>();
-  #consoles: TelnetConsole[] = [];
-  #backends: Array<{ close(): void }> = [];
-  #internalPorts: number[] = [];
-  #watchedNvram: string | null = null;
-  #stdoutFile = '';
-  /** The ghost RAM file the running VM maps, if ghosting worked. */
-  #ghostInUse: string | null = null;
   /** md5 of the image (null while unknown or when it is missing, as gns3-server reports). */
   imageMd5: string | null = null;
 
@@ -236,9 +224,10 @@ export class DynamipsRouter extends EmulatorNode<RouterRun> {
   }
 
   protected override async nioChanged(key: string, nio: Nio): Promise<void> {
-    if (this.#hypervisor && !this.#dynamipsNios.has(key)) {
+    const run = this.run;
+    if (run?.connected && !run.nios.has(key)) {
       await this.ensureTunnels();
-      await this.#bindNio(key);
+      await this.#bindNio(run, key);
       await this.#send(`vm slot_enable_nio ${quote(this.name)} ${key.replace('/', ' ')}`);
     }
     await super.nioChanged(key, nio);
@@ -246,9 +235,10 @@ export class DynamipsRouter extends EmulatorNode<RouterRun> {
 
   protected override async nioRemoved(key: string): Promise<void> {
     await super.nioRemoved(key);
-    const name = this.#dynamipsNios.get(key);
-    if (!this.#hypervisor || !name) return;
-    this.#dynamipsNios.delete(key);
+    const run = this.run;
+    const name = run?.nios.get(key);
+    if (!run?.connected || !name) return;
+    run.nios.delete(key);
     const [slot, port] = key.split('/');
     await this.#send(`vm slot_disable_nio ${quote(this.name)} ${slot} ${port}`).catch(() => undefined);
     await this.#send(`vm slot_remove_nio_binding ${quote(this.name)} ${slot} ${port}`);
@@ -256,7 +246,7 @@ export class DynamipsRouter extends EmulatorNode<RouterRun> {
   }
 
   /** Creates the Dynamips UDP NIO of a port (towards its relay tunnel) and binds it to the slot/port. */
-  async #bindNio(key: string): Promise<void> {
+  async #bindNio(run: RouterRun, key: string): Promise<void> {
     const tunnel = this.tunnels.get(key)!;
     const name = `udp-${randomUUID()}`;
     await this.#send(`nio create_udp ${quote(name)} ${tunnel.emulatorPort} 127.0.0.1 ${tunnel.relayPort}`);
@@ -269,29 +259,28 @@ export class DynamipsRouter extends EmulatorNode<RouterRun> {
       await this.#send(`vm slot_remove_nio_binding ${quote(this.name)} ${slot} ${port}`).catch(() => undefined);
       await this.#send(bind);
     }
-    this.#dynamipsNios.set(key, name);
+    run.nios.set(key, name);
   }
 
   // --- hypervisor ----------------------------------------------------------------------------------------------
 
   async #send(command: string): Promise<string[]> {
-    if (!this.#hypervisor) throw fail('DYNAMIPS_NOT_RUNNING', this.name);
-    try {
-      return await this.#hypervisor.send(command);
-    } catch (err) {
-      if (err instanceof HypervisorError) throw fail('DYNAMIPS_COMMAND_FAILED', err.message);
-      throw err;
-    }
+    if (!this.run?.connected) throw fail('DYNAMIPS_NOT_RUNNING', this.name);
+    return this.run.send(command);
   }
 
   async #vmState(): Promise<(typeof VM_STATES)[number]> {
-    if (!this.#hypervisor) return 'inactive';
+    if (!this.run?.connected) return 'inactive';
     const [state] = await this.#send(`vm get_status ${quote(this.name)}`);
     return VM_STATES[Number(state)] ?? 'inactive';
   }
 
   async #stdoutTail(): Promise<string> {
     return (await readFile(this.#stdoutFile, 'latin1').catch(() => '')).slice(-2048);
+  }
+
+  get #stdoutFile(): string {
+    return join(this.directory, `dynamips_i${this.dynamipsId}_stdout.txt`);
   }
 
   /** Already running: a start resumes a suspended router. */
@@ -313,28 +302,25 @@ export class DynamipsRouter extends EmulatorNode<RouterRun> {
     const hypervisorPort = await tcpPorts.allocate(this.owner);
     const consolePort = await tcpPorts.allocate(this.owner);
     const auxPort = this.aux === null ? null : await tcpPorts.allocate(this.owner);
-    this.#internalPorts = [hypervisorPort, consolePort, ...(auxPort === null ? [] : [auxPort])];
-    this.#stdoutFile = join(this.directory, `dynamips_i${this.dynamipsId}_stdout.txt`);
+    const ports = { hypervisor: hypervisorPort, console: consolePort, aux: auxPort };
     const args = ['-N1', '-l', `dynamips_i${this.dynamipsId}_log.txt`, '-H', `127.0.0.1:${hypervisorPort}`, '--console-binding-addr', '127.0.0.1'];
     const logFd = openSync(this.#stdoutFile, 'w');
     try {
-      return { process: await Supervised.spawn(binary.path, args, { cwd: this.directory, output: logFd }) };
+      return new RouterRun(await Supervised.spawn(binary.path, args, { cwd: this.directory, output: logFd }), ports);
     } catch (err) {
-      this.#releaseInternalPorts();
+      this.#releasePorts(ports);
       throw fail('DYNAMIPS_SPAWN_FAILED', binary.path, (err as Error).message);
     } finally {
       closeSync(logFd);
     }
   }
 
-  protected override async attach(_run: RouterRun, wired: Promise<void>): Promise<void> {
-    const [hypervisorPort, consolePort, auxPort = null] = this.#internalPorts;
-    this.#hypervisor = await Hypervisor.connect(hypervisorPort!);
+  protected override async attach(run: RouterRun, wired: Promise<void>): Promise<void> {
+    await run.connect();
     await this.#send(`hypervisor working_dir ${quote(this.directory)}`);
-    this.#ghostInUse = null;
-    if (this.#ghostRam) await this.#prepareGhost();
-    await this.#createVm(consolePort!, auxPort);
-    for (const key of this.portKeys()) await this.#bindNio(key);
+    if (this.#ghostRam) await this.#prepareGhost(run);
+    await this.#createVm(run);
+    for (const key of this.portKeys()) await this.#bindNio(run, key);
     await this.#pushConfigs();
     try {
       await this.#send(`vm start ${quote(this.name)}`);
@@ -344,13 +330,14 @@ export class DynamipsRouter extends EmulatorNode<RouterRun> {
     }
     await this.#afterVmStart();
     await wired;
-    if (this.consoleType === 'telnet') await this.#openConsole(consolePort!, 'console');
-    if (auxPort !== null) await this.#openConsole(auxPort, 'aux');
-    this.#watchNvram();
+    if (this.consoleType === 'telnet') await this.#openConsole(run, run.ports.console, 'console');
+    if (run.ports.aux !== null) await this.#openConsole(run, run.ports.aux, 'aux');
+    this.#watchNvram(run);
   }
 
   /** `vm create` and every setting Dynamips needs before `vm start`, in gns3-server's order. */
-  async #createVm(consolePort: number, auxPort: number | null): Promise<void> {
+  async #createVm(run: RouterRun): Promise<void> {
+    const { console: consolePort, aux: auxPort } = run.ports;
     const n = quote(this.name);
     const p = this.platform;
     const s = this.settings;
@@ -376,9 +363,9 @@ export class DynamipsRouter extends EmulatorNode<RouterRun> {
     await this.#send(`${p} set_mac_addr ${n} ${s.mac_addr}`);
     await this.#send(`${p} set_system_id ${n} ${s.system_id}`);
     if (s.iomem !== null) await this.#send(`${p} set_iomem ${n} ${s.iomem}`);
-    if (this.#ghostInUse) {
+    if (run.ghostInUse) {
       await this.#send(`vm set_ghost_status ${n} 2`);
-      await this.#send(`vm set_ghost_file ${n} ${quote(this.#ghostInUse)}`);
+      await this.#send(`vm set_ghost_file ${n} ${quote(run.ghostInUse)}`);
     }
     for (const { slot, adapter } of boundAdapters(this.hw)) await this.#send(`vm slot_add_binding ${n} ${slot} 0 ${adapter}`);
     for (const [wicSlot, wic] of this.hw.wics.entries()) {
@@ -408,7 +395,7 @@ export class DynamipsRouter extends EmulatorNode<RouterRun> {
    * Makes the ghost RAM file if this agent has not made it yet: a temporary ghost VM boots the image with ghost
    * status 1 and is deleted again (gns3-server's sequence). A failure only costs the optimisation.
    */
-  async #prepareGhost(): Promise<void> {
+  async #prepareGhost(run: RouterRun): Promise<void> {
     const file = this.ghostFile;
     if (!file) return;
     await this.#ghosts.lock(async () => {
@@ -431,7 +418,7 @@ export class DynamipsRouter extends EmulatorNode<RouterRun> {
         this.host.notify('log.warning', { message: `Could not create ghost instance: ${(err as Error).message}` }, this.project.id);
       }
     });
-    this.#ghostInUse = this.#ghosts.files.has(file) ? file : null;
+    run.ghostInUse = this.#ghosts.files.has(file) ? file : null;
   }
 
   /** Hands the config files to Dynamips, which writes them into NVRAM when the VM starts. */
@@ -457,50 +444,34 @@ export class DynamipsRouter extends EmulatorNode<RouterRun> {
   }
 
   /** IOS writes NVRAM on `write memory`; follow it into the config files, as gns3-server's file watcher does. */
-  #watchNvram(): void {
+  #watchNvram(run: RouterRun): void {
     const file = join(this.directory, `${this.#filePrefix}${['c2691', 'c3725', 'c3745'].includes(this.platform) ? 'rom' : 'nvram'}`);
-    this.#watchedNvram = file;
-    watchFile(file, { interval: 2000 }, (now, before) => {
-      if (now.mtimeMs !== before.mtimeMs && this.status !== 'stopped') void this.saveConfigs().catch(() => undefined);
+    run.watchNvram(file, () => {
+      if (this.status !== 'stopped') void this.saveConfigs().catch(() => undefined);
     });
   }
 
-  async #openConsole(internalPort: number, which: 'console' | 'aux'): Promise<void> {
+  async #openConsole(run: RouterRun, internalPort: number, which: 'console' | 'aux'): Promise<void> {
     // Dynamips binds the console port during `vm start`, before it answers, so it listens by now.
     const backend = onDemandTcpBackend(internalPort);
-    this.#backends.push(backend);
+    run.backends.push(backend);
     const publicPort = which === 'console' ? this.console! : this.aux!;
     const opened = await openConsole(this.host.tcpPorts, this.owner, this.host.consoleHost, publicPort, backend);
-    this.#consoles.push(opened.console);
+    run.consoles.push(opened.console);
     if (which === 'console') this.console = opened.port;
     else this.aux = opened.port;
   }
 
-  #releaseInternalPorts(): void {
-    for (const port of this.#internalPorts) this.host.tcpPorts.release(port);
-    this.#internalPorts = [];
+  #releasePorts(ports: RunPorts): void {
+    for (const port of [ports.hypervisor, ports.console, ports.aux]) if (port !== null) this.host.tcpPorts.release(port);
   }
 
   /** Stops the hypervisor and everything attached to it (the lifecycle unwires the bridges meanwhile). */
   protected async halt(run: RouterRun): Promise<void> {
-    const hypervisor = this.#hypervisor;
-    this.#hypervisor = null;
-    this.#dynamipsNios.clear();
-    if (this.#watchedNvram) unwatchFile(this.#watchedNvram);
-    this.#watchedNvram = null;
-    for (const backend of this.#backends) backend.close();
-    this.#backends = [];
-    const consoles = this.#consoles;
-    this.#consoles = [];
-    if (hypervisor && !hypervisor.closed) {
-      // A clean exit lets Dynamips flush NVRAM and disks; the supervisor kills it if it does not go.
-      await hypervisor.send('hypervisor stop').catch(() => undefined);
-      hypervisor.close();
-    }
     try {
-      await Promise.all([...consoles.map((c) => c.close()), run.process.stop(2000)]);
+      await run.close();
     } finally {
-      this.#releaseInternalPorts();
+      this.#releasePorts(run.ports);
     }
   }
 
@@ -514,7 +485,7 @@ export class DynamipsRouter extends EmulatorNode<RouterRun> {
 
   /** Stops the router inside the hypervisor first and saves its configs, as gns3-server does. */
   override async stop(): Promise<void> {
-    if (this.#hypervisor) {
+    if (this.run?.connected) {
       if ((await this.#vmState().catch(() => 'inactive')) !== 'inactive') {
         await this.#send(`vm stop ${quote(this.name)}`).catch((err) => {
           this.host.notify('log.warning', { message: `Could not stop ${this.name}: ${(err as Error).message}` }, this.project.id);
@@ -681,7 +652,7 @@ export class DynamipsRouter extends EmulatorNode<RouterRun> {
 
   /** Renames the VM (live if it runs) and the router in its config files, as gns3-server does. */
   async #rename(name: string): Promise<void> {
-    if (this.#hypervisor) await this.#send(`vm rename ${quote(this.name)} ${quote(name)}`);
+    if (this.run?.connected) await this.#send(`vm rename ${quote(this.name)} ${quote(name)}`);
     const renamed = renameInConfigs(await readConfig(this.startupConfigPath), await readConfig(this.privateConfigPath), this.name, name);
     if (renamed.startup !== null) await writeConfig(this.startupConfigPath, renamed.startup);
     if (renamed.private !== null) await writeConfig(this.privateConfigPath, renamed.private);
