@@ -6,12 +6,10 @@
  */
 import t, { type Test } from 'tap';
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { AgentState } from '../../src/compute/state-file.ts';
 import { linkExists, linkKind } from '../../src/hostnet/links.ts';
-import { claimSlot, post, startDaemon, VPCS_083, type DaemonProcess } from '../helpers/daemon.ts';
+import { claimSlot, post, VPCS_083, type DaemonProcess, withDaemon, withProject } from '../helpers/daemon.ts';
+import { hostObjects } from '../helpers/host.ts';
 import { TelnetClient } from '../helpers/telnet.ts';
 import { ping, setIp } from '../helpers/vpcs-console.ts';
 import { buildInitramfs, kernelPath } from '../qemu/guest.ts';
@@ -50,15 +48,22 @@ function address(ns: string, device: string, cidr: string): void {
   run('ip', ['-n', ns, 'link', 'set', 'dev', device, 'up']);
 }
 
+/** A veth pair whose end `pbnc<slot><tag>i` sits in a new namespace with `cidr`; returns the host end (up, unaddressed). */
+function vethToNamespace(t: Test, tag: string, cidr: string): string {
+  const ns = namespace(t, tag);
+  const [outside, inside] = [`pbnc${slot}${tag}h`, `pbnc${slot}${tag}i`];
+  run('ip', ['link', 'add', 'name', outside, 'type', 'veth', 'peer', 'name', inside, 'netns', ns]);
+  t.teardown(() => quietly('ip', ['link', 'del', outside]));
+  run('ip', ['link', 'set', 'dev', outside, 'up']);
+  address(ns, inside, cidr);
+  return outside;
+}
+
 type Lab = { daemon: DaemonProcess; base: string; udpPort: () => Promise<number> };
 
 async function lab(t: Test, args: string[] = []): Promise<Lab> {
-  const daemon = await startDaemon({ args: ['--vpcs-path', VPCS_083, ...args] });
-  t.teardown(() => daemon.stop());
-  const projectId = randomUUID();
-  const base = `/v2/compute/projects/${projectId}`;
-  await daemon.json('/v2/compute/projects', { ...post({ name: 'cloud-host', project_id: projectId }), expect: 201 });
-  const udpPort = async () => (await daemon.json(`${base}/ports/udp`, { ...post({}), expect: 201 })).udp_port as number;
+  const daemon = await withDaemon(t, { args: ['--vpcs-path', VPCS_083, ...args] });
+  const { path: base, udpPort } = await withProject(t, daemon, 'cloud-host');
   return { daemon, base, udpPort };
 }
 
@@ -83,16 +88,10 @@ async function startVpcs(t: Test, l: Lab, id: string): Promise<TelnetClient> {
   return console;
 }
 
-const hostObjects = (d: DaemonProcess) => (JSON.parse(readFileSync(join(d.projectsDir, '.patchbay', 'agent-state.json'), 'utf8')) as AgentState).host_objects;
 
 t.test('ethernet port on a veth: VPCS pings the namespace, the capture holds the ICMP frames', async (t) => {
   const l = await lab(t);
-  const ns = namespace(t, 'e');
-  const [outside, inside] = [`pbnc${slot}eh`, `pbnc${slot}ei`];
-  run('ip', ['link', 'add', 'name', outside, 'type', 'veth', 'peer', 'name', inside, 'netns', ns]);
-  t.teardown(() => quietly('ip', ['link', 'del', outside]));
-  run('ip', ['link', 'set', 'dev', outside, 'up']);
-  address(ns, inside, `10.252.${slot}.2/24`);
+  const outside = vethToNamespace(t, 'e', `10.252.${slot}.2/24`);
 
   const cloud = await l.daemon.json(`${l.base}/cloud/nodes`, {
     ...post({ name: 'Cloud1', ports_mapping: [{ name: outside, port_number: 0, type: 'ethernet', interface: outside }] }),
@@ -203,12 +202,7 @@ t.test('ports that cannot be wired answer as GNS3 does: 201, log.error, status s
 
 t.test('a QEMU guest behind the ethernet port pings the namespace', async (t) => {
   const l = await lab(t);
-  const ns = namespace(t, 'q');
-  const [outside, inside] = [`pbnc${slot}qh`, `pbnc${slot}qi`];
-  run('ip', ['link', 'add', 'name', outside, 'type', 'veth', 'peer', 'name', inside, 'netns', ns]);
-  t.teardown(() => quietly('ip', ['link', 'del', outside]));
-  run('ip', ['link', 'set', 'dev', outside, 'up']);
-  address(ns, inside, `10.254.${slot}.2/24`);
+  const outside = vethToNamespace(t, 'q', `10.254.${slot}.2/24`);
   for (const [name, data] of [['vmlinuz', readFileSync(kernelPath())], ['initramfs.cpio', buildInitramfs()]] as const) {
     const response = await l.daemon.api(`/v2/compute/qemu/images/${name}`, { method: 'POST', body: new Uint8Array(data) });
     t.equal(response.status, 204, `${name} uploaded`);

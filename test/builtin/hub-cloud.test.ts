@@ -1,18 +1,11 @@
 /** Builtin hub and cloud through the compute API, with plain UDP sockets standing in for the linked nodes. */
-import { randomUUID } from 'node:crypto';
 import t from 'tap';
-import { post, put, startDaemon } from '../helpers/daemon.ts';
+import { post, put, withDaemon, withProject } from '../helpers/daemon.ts';
 import { Endpoint, numberedFrame } from '../relay/helpers.ts';
 
-const base = '/v2/compute';
-
 t.test('hub and cloud', async (t) => {
-  const daemon = await startDaemon();
-  t.teardown(() => daemon.stop());
-  const projectId = randomUUID();
-  const project = `${base}/projects/${projectId}`;
-  await daemon.json(`${base}/projects`, { ...post({ name: 'builtin', project_id: projectId }), expect: 201 });
-  const udpPort = async () => (await daemon.json(`${project}/ports/udp`, { ...post({}), expect: 201 })).udp_port as number;
+  const daemon = await withDaemon(t);
+  const { path: project, udpPort } = await withProject(t, daemon, 'builtin');
 
   t.test('a hub floods to every other port', async (t) => {
     const hub = await daemon.json(`${project}/ethernet_hub/nodes`, { ...post({ name: 'HUB1' }), expect: 201 });

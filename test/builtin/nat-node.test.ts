@@ -3,14 +3,11 @@
  * makes its own NAT network (bridge, nftables table, dnsmasq), shared by NAT nodes and removed with the last one;
  * bad cloud mappings are refused before anything is made. Kernel names carry the test slot (pbnc<slot>...).
  */
-import { randomUUID } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import t from 'tap';
-import type { AgentState } from '../../src/compute/state-file.ts';
 import { linkExists, linkMaster } from '../../src/hostnet/links.ts';
-import { claimSlot, natNetwork, post, put, startDaemon } from '../helpers/daemon.ts';
+import { claimSlot, natNetwork, post, put, withDaemon, withProject } from '../helpers/daemon.ts';
+import { hostObjects, nftTableExists } from '../helpers/host.ts';
 import { processAlive } from '../helpers/ports.ts';
 
 if (process.getuid?.() !== 0) {
@@ -20,23 +17,10 @@ if (process.getuid?.() !== 0) {
 
 const base = '/v2/compute';
 const nat = natNetwork();
-const tableExists = (name: string) => {
-  try {
-    execFileSync('nft', ['list', 'table', 'ip', name], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 t.test('NAT nodes share patchbay\'s NAT network, which goes with the last of them', async (t) => {
-  const daemon = await startDaemon();
-  t.teardown(() => daemon.stop());
-  const stateFile = join(daemon.projectsDir, '.patchbay', 'agent-state.json');
-  const hostObjects = () => (JSON.parse(readFileSync(stateFile, 'utf8')) as AgentState).host_objects;
-  const projectId = randomUUID();
-  const project = `${base}/projects/${projectId}`;
-  await daemon.json(`${base}/projects`, { ...post({ name: 'nat', project_id: projectId }), expect: 201 });
+  const daemon = await withDaemon(t);
+  const { path: project } = await withProject(t, daemon, 'nat');
 
   const capabilities = await daemon.json(`${base}/capabilities`);
   t.ok(capabilities.node_types.includes('nat'), 'nat is a node type of this compute');
@@ -49,15 +33,15 @@ t.test('NAT nodes share patchbay\'s NAT network, which goes with the last of the
   t.same(first.ports_mapping, [{ name: 'nat0', port_number: 0, type: 'ethernet', interface: nat.bridge }], 'ports_mapping sent on create is ignored');
   t.equal(first.status, 'started');
   t.ok(linkExists(nat.bridge), 'NAT bridge made');
-  t.ok(tableExists(`patchbay-${nat.bridge}`), 'masquerade table made');
-  const recorded = hostObjects();
+  t.ok(nftTableExists(`patchbay-${nat.bridge}`), 'masquerade table made');
+  const recorded = hostObjects(daemon);
   t.same(recorded.map((o) => o.kind), ['link', 'nft_table', 'process'], 'bridge, table and dnsmasq are in the state file');
   const dnsmasq = recorded.find((o) => o.kind === 'process');
   t.ok(dnsmasq && dnsmasq.kind === 'process' && processAlive(dnsmasq.pid), 'dnsmasq runs');
 
   const second = await daemon.json(`${project}/nat/nodes`, { ...post({ name: 'NAT2' }), expect: 201 });
   t.equal(second.ports_mapping[0].interface, nat.bridge, 'the second NAT node joins the same network');
-  t.equal(hostObjects().length, 3, 'nothing more is made for it');
+  t.equal(hostObjects(daemon).length, 3, 'nothing more is made for it');
 
   const renamed = await daemon.json(`${project}/nat/nodes/${first.node_id}`, { ...put({ name: 'NAT1b', ports_mapping: [] }), expect: 200 });
   t.equal(renamed.name, 'NAT1b');
@@ -71,9 +55,9 @@ t.test('NAT nodes share patchbay\'s NAT network, which goes with the last of the
   t.ok(linkExists(nat.bridge), 'still used by NAT2');
   await daemon.json(`${project}/nat/nodes/${second.node_id}`, { method: 'DELETE', expect: 204 });
   t.notOk(linkExists(nat.bridge), 'bridge removed with the last NAT node');
-  t.notOk(tableExists(`patchbay-${nat.bridge}`), 'table removed');
+  t.notOk(nftTableExists(`patchbay-${nat.bridge}`), 'table removed');
   t.ok(dnsmasq && dnsmasq.kind === 'process' && !processAlive(dnsmasq.pid), 'dnsmasq stopped');
-  t.same(hostObjects(), [], 'the state file lists nothing any more');
+  t.same(hostObjects(daemon), [], 'the state file lists nothing any more');
 
   const third = await daemon.json(`${project}/nat/nodes`, { ...post({ name: 'NAT3' }), expect: 201 });
   t.ok(linkExists(nat.bridge), 'a new NAT node makes the network again');
@@ -83,11 +67,8 @@ t.test('NAT nodes share patchbay\'s NAT network, which goes with the last of the
 });
 
 t.test('bad input is refused, naming the field, and makes nothing', async (t) => {
-  const daemon = await startDaemon();
-  t.teardown(() => daemon.stop());
-  const projectId = randomUUID();
-  const project = `${base}/projects/${projectId}`;
-  await daemon.json(`${base}/projects`, { ...post({ name: 'bad', project_id: projectId }), expect: 201 });
+  const daemon = await withDaemon(t);
+  const { path: project } = await withProject(t, daemon, 'bad');
   const udp = { name: 'UDP', port_number: 0, type: 'udp', lport: 20000, rhost: '127.0.0.1', rport: 20001 };
   const cases: Array<[string, unknown[], RegExp]> = [
     ['too long', [udp, { name: 'e', port_number: 1, type: 'ethernet', interface: 'a-sixteen-bytes!' }], /ports_mapping\[1\]\.interface.*longer than 15 bytes/],
@@ -114,20 +95,16 @@ t.test('bad input is refused, naming the field, and makes nothing', async (t) =>
 
 t.test('without CAP_NET_ADMIN and friends: a 409 naming them, nothing made, UDP clouds still work', async (t) => {
   // As root, dropping the capabilities from the bounding set removes them from the daemon's effective set.
-  const daemon = await startDaemon({ prefix: ['setpriv', '--bounding-set', '-net_admin,-net_raw,-net_bind_service', '--'] });
-  t.teardown(() => daemon.stop());
-  const stateFile = join(daemon.projectsDir, '.patchbay', 'agent-state.json');
-  const projectId = randomUUID();
-  const project = `${base}/projects/${projectId}`;
-  await daemon.json(`${base}/projects`, { ...post({ name: 'nocaps', project_id: projectId }), expect: 201 });
+  const daemon = await withDaemon(t, { prefix: ['setpriv', '--bounding-set', '-net_admin,-net_raw,-net_bind_service', '--'] });
+  const { path: project } = await withProject(t, daemon, 'nocaps');
   const refused = await daemon.api(`${project}/nat/nodes`, post({ name: 'NAT1' }));
   t.equal(refused.status, 409);
   const body = await refused.json();
   t.match(body.message, /CAP_NET_ADMIN, CAP_NET_BIND_SERVICE/, 'the message names the missing capabilities');
   t.match(body.message, /AmbientCapabilities/, 'and says where to grant them');
   t.notOk(linkExists(nat.bridge), 'no bridge');
-  t.notOk(tableExists(`patchbay-${nat.bridge}`), 'no nftables table');
-  t.same((JSON.parse(readFileSync(stateFile, 'utf8')) as AgentState).host_objects, [], 'nothing recorded');
+  t.notOk(nftTableExists(`patchbay-${nat.bridge}`), 'no nftables table');
+  t.same(hostObjects(daemon), [], 'nothing recorded');
 
   const udp = (await daemon.json(`${project}/ports/udp`, { ...post({}), expect: 201 })).udp_port;
   const lport = (await daemon.json(`${project}/ports/udp`, { ...post({}), expect: 201 })).udp_port;
@@ -155,14 +132,13 @@ t.test('without CAP_NET_ADMIN and friends: a 409 naming them, nothing made, UDP 
 });
 
 t.test('SIGTERM removes the NAT network with everything else', async (t) => {
-  const daemon = await startDaemon();
-  const projectId = randomUUID();
-  await daemon.json(`${base}/projects`, { ...post({ name: 'term', project_id: projectId }), expect: 201 });
-  await daemon.json(`${base}/projects/${projectId}/nat/nodes`, { ...post({ name: 'NAT1' }), expect: 201 });
+  const daemon = await withDaemon(t);
+  const { path: project } = await withProject(t, daemon, 'term');
+  await daemon.json(`${project}/nat/nodes`, { ...post({ name: 'NAT1' }), expect: 201 });
   t.ok(linkExists(nat.bridge));
   t.equal(await daemon.stop(), 0, 'clean exit');
   t.notOk(linkExists(nat.bridge), 'bridge removed');
-  t.notOk(tableExists(`patchbay-${nat.bridge}`), 'table removed');
+  t.notOk(nftTableExists(`patchbay-${nat.bridge}`), 'table removed');
 });
 
 t.test('with nat_interface present (libvirt\'s virbr0 on a real host), the NAT port is a TAP device on it and nothing else is made', async (t) => {
@@ -170,25 +146,20 @@ t.test('with nat_interface present (libvirt\'s virbr0 on a real host), the NAT p
   const virbr = `pbnc${slot}virbr`;
   execFileSync('ip', ['link', 'add', 'name', virbr, 'type', 'bridge']);
   t.teardown(() => execFileSync('ip', ['link', 'del', virbr]));
-  const daemon = await startDaemon({ args: ['--nat-interface', virbr] });
-  t.teardown(() => daemon.stop());
-  const stateFile = join(daemon.projectsDir, '.patchbay', 'agent-state.json');
-  const hostObjects = () => (JSON.parse(readFileSync(stateFile, 'utf8')) as AgentState).host_objects;
-  const projectId = randomUUID();
-  const project = `${base}/projects/${projectId}`;
-  await daemon.json(`${base}/projects`, { ...post({ name: 'virbr', project_id: projectId }), expect: 201 });
+  const daemon = await withDaemon(t, { args: ['--nat-interface', virbr] });
+  const { path: project } = await withProject(t, daemon, 'virbr');
   const node = await daemon.json(`${project}/nat/nodes`, { ...post({ name: 'NAT1' }), expect: 201 });
   t.same(node.ports_mapping, [{ name: 'nat0', port_number: 0, type: 'ethernet', interface: virbr }]);
   t.notOk(linkExists(nat.bridge), 'no NAT network of patchbay\'s own');
-  t.same(hostObjects(), [], 'nothing made yet');
+  t.same(hostObjects(daemon), [], 'nothing made yet');
   const lport = (await daemon.json(`${project}/ports/udp`, { ...post({}), expect: 201 })).udp_port;
   await daemon.json(`${project}/nat/nodes/${node.node_id}/adapters/0/ports/0/nio`, { ...post({ type: 'nio_udp', lport, rhost: '127.0.0.1', rport: 9 }), expect: 201 });
-  const [tap] = hostObjects();
+  const [tap] = hostObjects(daemon);
   t.match(tap, { kind: 'link', name: /^gns3tap\d+-0$/ }, 'a TAP device, recorded');
   t.equal(tap?.kind === 'link' && linkMaster(tap.name), virbr, 'on that bridge');
   t.equal((await daemon.json(`${project}/nat/nodes/${node.node_id}`)).status, 'started');
   await daemon.json(`${project}/nat/nodes/${node.node_id}`, { method: 'DELETE', expect: 204 });
   t.notOk(tap?.kind === 'link' && linkExists(tap.name), 'the TAP device goes with the node');
   t.ok(linkExists(virbr), 'the bridge stays: it is not the agent\'s');
-  t.same(hostObjects(), []);
+  t.same(hostObjects(daemon), []);
 });

@@ -1,20 +1,16 @@
 /** Builtin switches through the compute API: access VLANs keep VPCS apart, a dot1q trunk carries tagged VLANs (tshark-checked). */
-import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
-import { post, startDaemon, VPCS_083 } from '../helpers/daemon.ts';
-import type { DaemonProcess } from '../helpers/daemon.ts';
+import { post, VPCS_083, withDaemon, withProject, type ComputeProject } from '../helpers/daemon.ts';
 import { TelnetClient } from '../helpers/telnet.ts';
 import { ping, setIp } from '../helpers/vpcs-console.ts';
 
-const base = '/v2/compute';
+// One daemon for the file: each test has its own project, closed (its VPCS stopped) when the test ends.
+const daemon = await withDaemon(t, { args: ['--vpcs-path', VPCS_083] });
 
 /** Links VPCS `pcId` port 0 to `node` port `port` with two fresh UDP ports. */
-async function link(daemon: DaemonProcess, projectId: string, pcId: string, type: string, nodeId: string, port: number) {
-  const project = `${base}/projects/${projectId}`;
-  const [a, b] = await Promise.all(
-    [0, 1].map(async () => (await daemon.json(`${project}/ports/udp`, { ...post({}), expect: 201 })).udp_port as number),
-  );
+async function link({ path: project, udpPort }: ComputeProject, pcId: string, type: string, nodeId: string, port: number) {
+  const [a, b] = await Promise.all([udpPort(), udpPort()]);
   await daemon.json(`${project}/vpcs/nodes/${pcId}/adapters/0/ports/0/nio`, {
     ...post({ type: 'nio_udp', lport: a, rhost: '127.0.0.1', rport: b }),
     expect: 201,
@@ -26,11 +22,8 @@ async function link(daemon: DaemonProcess, projectId: string, pcId: string, type
 }
 
 t.test('VPCS through an ethernet_switch', async (t) => {
-  const daemon = await startDaemon({ args: ['--vpcs-path', VPCS_083] });
-  t.teardown(() => daemon.stop());
-  const projectId = randomUUID();
-  const project = `${base}/projects/${projectId}`;
-  await daemon.json(`${base}/projects`, { ...post({ name: 'vlans', project_id: projectId }), expect: 201 });
+  const compute = await withProject(t, daemon, 'vlans');
+  const project = compute.path;
 
   const sw = await daemon.json(`${project}/ethernet_switch/nodes`, {
     ...post({
@@ -49,7 +42,7 @@ t.test('VPCS through an ethernet_switch', async (t) => {
   for (const name of ['PC1', 'PC2', 'PC3']) {
     pcs.push(await daemon.json(`${project}/vpcs/nodes`, { ...post({ name }), expect: 201 }));
   }
-  for (const [i, pc] of pcs.entries()) await link(daemon, projectId, pc.node_id, 'ethernet_switch', sw.node_id, i);
+  for (const [i, pc] of pcs.entries()) await link(compute, pc.node_id, 'ethernet_switch', sw.node_id, i);
   const dup = await daemon.api(`${project}/ethernet_switch/nodes/${sw.node_id}/adapters/0/ports/0/nio`, post({
     type: 'nio_udp', lport: 1, rhost: '127.0.0.1', rport: 2,
   }));
@@ -84,11 +77,8 @@ t.test('VPCS through an ethernet_switch', async (t) => {
 });
 
 t.test('a dot1q trunk between two switches carries both VLANs, tagged on the wire', async (t) => {
-  const daemon = await startDaemon({ args: ['--vpcs-path', VPCS_083] });
-  t.teardown(() => daemon.stop());
-  const projectId = randomUUID();
-  const project = `${base}/projects/${projectId}`;
-  await daemon.json(`${base}/projects`, { ...post({ name: 'trunk', project_id: projectId }), expect: 201 });
+  const compute = await withProject(t, daemon, 'trunk');
+  const project = compute.path;
   const ports = [
     { name: 'Ethernet0', port_number: 0, type: 'access', vlan: 10 },
     { name: 'Ethernet1', port_number: 1, type: 'access', vlan: 20 },
@@ -99,7 +89,7 @@ t.test('a dot1q trunk between two switches carries both VLANs, tagged on the wir
     switches.push(await daemon.json(`${project}/ethernet_switch/nodes`, { ...post({ name, ports_mapping: ports }), expect: 201 }));
   }
   const [sw1, sw2] = switches;
-  const [x, y] = await Promise.all([0, 1].map(async () => (await daemon.json(`${project}/ports/udp`, { ...post({}), expect: 201 })).udp_port));
+  const [x, y] = await Promise.all([compute.udpPort(), compute.udpPort()]);
   await daemon.json(`${project}/ethernet_switch/nodes/${sw1.node_id}/adapters/0/ports/2/nio`, { ...post({ type: 'nio_udp', lport: x, rhost: '127.0.0.1', rport: y }), expect: 201 });
   await daemon.json(`${project}/ethernet_switch/nodes/${sw2.node_id}/adapters/0/ports/2/nio`, { ...post({ type: 'nio_udp', lport: y, rhost: '127.0.0.1', rport: x }), expect: 201 });
 
@@ -107,7 +97,7 @@ t.test('a dot1q trunk between two switches carries both VLANs, tagged on the wir
   const pcs = [];
   for (const [i, name] of ['PC1', 'PC2', 'PC3', 'PC4'].entries()) {
     const pc = await daemon.json(`${project}/vpcs/nodes`, { ...post({ name }), expect: 201 });
-    await link(daemon, projectId, pc.node_id, 'ethernet_switch', (i < 2 ? sw1 : sw2).node_id, i % 2);
+    await link(compute, pc.node_id, 'ethernet_switch', (i < 2 ? sw1 : sw2).node_id, i % 2);
     pcs.push(await daemon.json(`${project}/vpcs/nodes/${pc.node_id}/start`, { ...post(), expect: 200 }));
   }
   const capture = await daemon.json(`${project}/ethernet_switch/nodes/${sw1.node_id}/adapters/0/ports/2/start_capture`, {

@@ -1,13 +1,12 @@
 /** Issue #2, must-show 3: bad input gets the right 4xx JSON, and the daemon keeps serving without leaking anything. */
 import t from 'tap';
 import { randomUUID } from 'node:crypto';
-import { startDaemon, VPCS_083 } from '../helpers/daemon.ts';
+import { VPCS_083, withDaemon } from '../helpers/daemon.ts';
 
 const auth = { authorization: `Basic ${Buffer.from('admin:s3cret').toString('base64')}` };
 
 t.test('bad input table', async (t) => {
-  const daemon = await startDaemon({ args: ['--vpcs-path', VPCS_083, '--user', 'admin', '--password', 's3cret'] });
-  t.teardown(() => daemon.stop());
+  const daemon = await withDaemon(t, { args: ['--vpcs-path', VPCS_083, '--user', 'admin', '--password', 's3cret'] });
   const call = (method: string, path: string, body?: string, headers: Record<string, string> = auth) =>
     daemon.api(path, { method, body, headers: { 'content-type': 'application/json', ...headers } });
 
@@ -76,8 +75,7 @@ t.test('bad input table', async (t) => {
 });
 
 t.test('bad link filters are a 400 naming the filter, good ones apply to a live bridge', async (t) => {
-  const daemon = await startDaemon({ args: ['--vpcs-path', VPCS_083] });
-  t.teardown(() => daemon.stop());
+  const daemon = await withDaemon(t, { args: ['--vpcs-path', VPCS_083] });
   const projectId = randomUUID();
   const base = `/v2/compute/projects/${projectId}`;
   const send = (method: string, path: string, body: unknown) =>

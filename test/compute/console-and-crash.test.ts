@@ -1,20 +1,23 @@
 /** Consoles (telnet, websocket, reset, port taken meanwhile) and an emulator crash reported as a status change. */
 import t from 'tap';
-import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import WebSocket from 'ws';
-import { startDaemon, post, VPCS_083 } from '../helpers/daemon.ts';
+import { post, VPCS_083, withDaemon, withProject } from '../helpers/daemon.ts';
 import { pidsMatching } from '../helpers/seed.ts';
 import { TelnetClient } from '../helpers/telnet.ts';
 import { processAlive } from '../helpers/ports.ts';
 import { readFileSync } from 'node:fs';
 
 t.test('consoles and crashes', async (t) => {
-  const daemon = await startDaemon({ args: ['--vpcs-path', VPCS_083] });
-  t.teardown(() => daemon.stop());
-  const projectId = randomUUID();
-  const base = `/v2/compute/projects/${projectId}/vpcs/nodes`;
-  await daemon.json('/v2/compute/projects', { ...post({ name: 'consoles', project_id: projectId }), expect: 201 });
+  const daemon = await withDaemon(t, { args: ['--vpcs-path', VPCS_083] });
+  const base = `${(await withProject(t, daemon, 'consoles')).path}/vpcs/nodes`;
+  /** Types `line` on the telnet console at `port` and waits for `answer`, then stops the node (204). */
+  const typeThenStop = async (port: number, line: string, answer: RegExp, nodeId: string) => {
+    const telnet = await TelnetClient.connect(port);
+    await telnet.run(line, answer);
+    telnet.close();
+    await daemon.json(`${base}/${nodeId}/stop`, { ...post(), expect: 204 });
+  };
 
   t.test('a console port taken by another process before start is replaced, not fatal', async (t) => {
     const node = await daemon.json(base, { ...post({ name: 'PC1' }), expect: 201 });
@@ -23,10 +26,7 @@ t.test('consoles and crashes', async (t) => {
     t.teardown(() => new Promise<void>((resolve) => squatter.close(() => resolve())));
     const started = await daemon.json(`${base}/${node.node_id}/start`, { ...post(), expect: 200 });
     t.not(started.console, node.console, 'moved to another port');
-    const telnet = await TelnetClient.connect(started.console);
-    await telnet.run('ip 10.0.0.7/24', /10\.0\.0\.7/);
-    telnet.close();
-    await daemon.json(`${base}/${node.node_id}/stop`, { ...post(), expect: 204 });
+    await typeThenStop(started.console, 'ip 10.0.0.7/24', /10\.0\.0\.7/, node.node_id);
   });
 
   t.test('console websocket and console reset', async (t) => {
@@ -44,10 +44,7 @@ t.test('consoles and crashes', async (t) => {
     ws.close();
 
     await daemon.json(`${base}/${node.node_id}/console/reset`, { ...post(), expect: 204 });
-    const telnet = await TelnetClient.connect(node.console);
-    await telnet.run('show ip', /10\.0\.0\.8/);
-    telnet.close();
-    await daemon.json(`${base}/${node.node_id}/stop`, { ...post(), expect: 204 });
+    await typeThenStop(node.console, 'show ip', /10\.0\.0\.8/, node.node_id);
   });
 
   t.test('an emulator killed behind our back becomes a stopped node with a log.error', async (t) => {

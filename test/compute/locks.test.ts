@@ -1,8 +1,7 @@
 /** Issue #2, must-show 2: one node's requests are serialised in order; different nodes proceed concurrently. */
 import t from 'tap';
-import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import { startDaemon, post, put, VPCS_083 } from '../helpers/daemon.ts';
+import { post, put, VPCS_083, withDaemon, withProject } from '../helpers/daemon.ts';
 
 /** Server-side interval of a request: [end - duration, end] in client clock terms. */
 type Interval = { start: number; end: number };
@@ -21,11 +20,9 @@ const peakOverlap = (intervals: Interval[]) => {
 };
 
 t.test('per-node locks', async (t) => {
-  const daemon = await startDaemon({ args: ['--vpcs-path', VPCS_083] });
-  t.teardown(() => daemon.stop());
-  const projectId = randomUUID();
+  const daemon = await withDaemon(t, { args: ['--vpcs-path', VPCS_083] });
+  const { id: projectId } = await withProject(t, daemon, 'locks');
   const base = `/v2/compute/projects/${projectId}`;
-  await daemon.json('/v2/compute/projects', { ...post({ name: 'locks', project_id: projectId }), expect: 201 });
 
   t.test('50 concurrent updates to one node all succeed, each applied whole and in turn', async (t) => {
     const node = await daemon.json(`${base}/vpcs/nodes`, { ...post({ name: 'target' }), expect: 201 });

@@ -3,11 +3,10 @@ import t from 'tap';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, post, put, VPCS_083 } from '../helpers/daemon.ts';
+import { post, put, VPCS_083, withDaemon } from '../helpers/daemon.ts';
 
 t.test('projects and files', async (t) => {
-  const daemon = await startDaemon({ args: ['--vpcs-path', VPCS_083] });
-  t.teardown(() => daemon.stop());
+  const daemon = await withDaemon(t, { args: ['--vpcs-path', VPCS_083] });
   const projectId = randomUUID();
   const base = `/v2/compute/projects/${projectId}`;
 

@@ -1,7 +1,7 @@
 /** Issue #2, must-show 1: the seed session with both VPCS builds, real packets through the relay, clean teardown. */
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
-import { startDaemon, post, VPCS_083 } from '../helpers/daemon.ts';
+import { post, VPCS_083, withDaemon } from '../helpers/daemon.ts';
 import { runSeedSession } from '../helpers/seed.ts';
 import { processAlive, tcpFree, udpFree } from '../helpers/ports.ts';
 
@@ -12,8 +12,7 @@ const binaries = [
 
 for (const binary of binaries) {
   t.test(`seed session with ${binary.label}`, async (t) => {
-    const daemon = await startDaemon({ args: ['--vpcs-path', binary.path] });
-    t.teardown(() => daemon.stop());
+    const daemon = await withDaemon(t, { args: ['--vpcs-path', binary.path] });
     const seed = await runSeedSession(daemon);
     const base = `/v2/compute/projects/${seed.projectId}`;
 
@@ -48,7 +47,7 @@ for (const binary of binaries) {
 }
 
 t.test('SIGTERM stops running emulators and exits 0', async (t) => {
-  const daemon = await startDaemon({ args: ['--vpcs-path', VPCS_083] });
+  const daemon = await withDaemon(t, { args: ['--vpcs-path', VPCS_083] });
   const seed = await runSeedSession(daemon);
   t.ok(seed.pids.every(processAlive), 'emulators run before SIGTERM');
   t.equal(await daemon.stop(), 0, 'daemon exits 0');

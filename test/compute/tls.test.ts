@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { startDaemon } from '../helpers/daemon.ts';
+import { withDaemon } from '../helpers/daemon.ts';
 
 function get(url: string, ca: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -24,8 +24,7 @@ t.test('TLS', async (t) => {
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
     '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
   const ca = readFileSync(cert, 'utf8');
-  const daemon = await startDaemon({ args: ['--cert', cert, '--key', key, '--user', 'u', '--password', 'p'] });
-  t.teardown(() => daemon.stop());
+  const daemon = await withDaemon(t, { args: ['--cert', cert, '--key', key, '--user', 'u', '--password', 'p'] });
   t.match(daemon.url, /^https:\/\/127\.0\.0\.1:\d+$/, 'serves https');
 
   const authorization = `Basic ${Buffer.from('u:p').toString('base64')}`;

@@ -1,12 +1,11 @@
 /** The v3 conformance table: every row of routes-v3.ts is served and answers as the v3 spec says. */
 import t from 'tap';
-import { startDaemon, VPCS_083 } from '../helpers/daemon.ts';
+import { VPCS_083, withDaemon } from '../helpers/daemon.ts';
 import { V3_ROUTES } from './routes-v3.ts';
 import { V3Walker } from './walker-v3.ts';
 
 t.test('v3 routes conform', async (t) => {
-  const daemon = await startDaemon({ mode: 'controller', args: ['--vpcs-path', VPCS_083, '--user', 'gns3', '--password', 'conformance'] });
-  t.teardown(() => daemon.stop());
+  const daemon = await withDaemon(t, { mode: 'controller', args: ['--vpcs-path', VPCS_083, '--user', 'gns3', '--password', 'conformance'] });
   const walker = new V3Walker(daemon.url, 'gns3', 'conformance');
   await walker.setup();
   for (const route of V3_ROUTES) {

@@ -4,7 +4,7 @@
  * yet are listed in KNOWN_MISSING and reported as todo, so a route that disappears fails the suite.
  */
 import t from 'tap';
-import { startDaemon, VPCS_083 } from '../helpers/daemon.ts';
+import { VPCS_083, withDaemon } from '../helpers/daemon.ts';
 import { ALL_ROUTES, routeKey } from './routes.ts';
 import { DYNAMIPS } from '../dynamips/images.ts';
 import { FIXTURE_NODES, Walker } from './walker.ts';
@@ -21,8 +21,7 @@ t.test('route table sanity', async (t) => {
 });
 
 t.test('every spec route against a controller-mode daemon', async (t) => {
-  const daemon = await startDaemon({ mode: 'controller', args: ['--vpcs-path', VPCS_083, '--dynamips-path', DYNAMIPS] });
-  t.teardown(() => daemon.stop());
+  const daemon = await withDaemon(t, { mode: 'controller', args: ['--vpcs-path', VPCS_083, '--dynamips-path', DYNAMIPS] });
   const walker = new Walker(daemon.url);
   await walker.setup(FIXTURE_NODES);
   for (const route of ALL_ROUTES) {

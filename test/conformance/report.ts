@@ -36,30 +36,31 @@ try {
   await v3Daemon.stop();
 }
 
-const verdict = (r: RouteResult | V3Result) =>
+type Result = RouteResult | V3Result;
+const verdict = (r: Result) =>
   !r.implemented ? 'missing' : !r.checked ? 'present (probed)' : r.problems.length === 0 ? 'conforms' : 'differs';
-const count = (api: string, pred: (r: RouteResult) => boolean) => results.filter((r) => r.route.api === api && pred(r)).length;
-const summary = ['compute', 'controller'].map((api) => {
-  const total = count(api, () => true);
-  const implemented = count(api, (r) => r.implemented);
-  return `| ${api} | ${total} | ${implemented} (${Math.round((100 * implemented) / total)} %) | ${count(api, (r) => r.checked && r.implemented && r.problems.length === 0)} | ${count(api, (r) => r.checked && r.implemented && r.problems.length > 0)} | ${count(api, (r) => !r.implemented)} |`;
-});
-const v3Count = (api: string, pred: (r: V3Result) => boolean) => v3Results.filter((r) => r.route.api === api && pred(r)).length;
-const v3Summary = ['compute', 'controller'].map((api) => {
-  const total = v3Count(api, () => true);
-  const implemented = v3Count(api, (r) => r.implemented);
-  return `| v3 ${api} | ${total} | ${implemented} (${Math.round((100 * implemented) / total)} %) | ${v3Count(api, (r) => r.checked && r.implemented && r.problems.length === 0)} | ${v3Count(api, (r) => r.checked && r.implemented && r.problems.length > 0)} | ${v3Count(api, (r) => !r.implemented)} |`;
+/** One summary row per API (compute, controller): routes, implemented, conforming, differing, missing. */
+const summaryOf = (all: Result[], label: (api: string) => string) => ['compute', 'controller'].map((api) => {
+  const count = (pred: (r: Result) => boolean) => all.filter((r) => r.route.api === api && pred(r)).length;
+  const total = count(() => true);
+  const implemented = count((r) => r.implemented);
+  return `| ${label(api)} | ${total} | ${implemented} (${Math.round((100 * implemented) / total)} %) | ${count((r) => r.checked && r.implemented && r.problems.length === 0)} | ${count((r) => r.checked && r.implemented && r.problems.length > 0)} | ${count((r) => !r.implemented)} |`;
 });
 const escape = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
-const rows = results.map((r) => {
+const rowsOf = (all: Result[]) => all.map((r) => {
   const notes = [r.route.optional ? `optional: ${r.route.optional}` : '', r.route.probeOnly ? `probed only: ${r.route.probeOnly}` : '', ...r.problems].filter(Boolean);
   return `| ${r.route.method} | \`${r.route.path}\` | ${r.route.section} | ${r.route.status} | ${r.status ?? '–'} | ${verdict(r)} | ${escape(notes.join('; ')).slice(0, 300)} |`;
 });
+/** The summary table, then the table of every route. */
+const tables = (summary: string[], rows: string[]) => `| API | spec routes | implemented | conforms | differs | missing |
+|---|---|---|---|---|---|
+${summary.join('\n')}
 
-const v3Rows = v3Results.map((r) => {
-  const notes = [r.route.optional ? `optional: ${r.route.optional}` : '', r.route.probeOnly ? `probed only: ${r.route.probeOnly}` : '', ...r.problems].filter(Boolean);
-  return `| ${r.route.method} | \`${r.route.path}\` | ${r.route.section} | ${r.route.status} | ${r.status ?? '–'} | ${verdict(r)} | ${escape(notes.join('; ')).slice(0, 300)} |`;
-});
+| verb | path | spec § | spec status | got | verdict | notes |
+|---|---|---|---|---|---|---|
+${rows.join('\n')}`;
+const summary = summaryOf(results, (api) => api);
+const v3Summary = summaryOf(v3Results, (api) => `v3 ${api}`);
 
 const markdown = `# Conformance
 
@@ -72,13 +73,7 @@ websockets, routes needing QEMU images, Dynamips idle-PC sampling, shutdown) are
 Frame Relay and ATM switch rows come from gns3-server 2.2's handlers (the spec has no tables for them).
 The tap suite test/conformance/conformance.test.ts asserts the same table.
 
-| API | spec routes | implemented | conforms | differs | missing |
-|---|---|---|---|---|---|
-${summary.join('\n')}
-
-| verb | path | spec § | spec status | got | verdict | notes |
-|---|---|---|---|---|---|---|
-${rows.join('\n')}
+${tables(summary, rowsOf(results))}
 
 ## GNS3 3.0 (/v3 and /v3/compute)
 
@@ -88,13 +83,7 @@ controller rows with an admin bearer token, the compute rows with HTTP Basic. "C
 documented defaults, and unknown keys dropped where a row sends one; websockets count as implemented when the upgrade
 succeeds. test/conformance/conformance-v3.test.ts asserts this table.
 
-| API | spec routes | implemented | conforms | differs | missing |
-|---|---|---|---|---|---|
-${v3Summary.join('\n')}
-
-| verb | path | spec § | spec status | got | verdict | notes |
-|---|---|---|---|---|---|---|
-${v3Rows.join('\n')}
+${tables(v3Summary, rowsOf(v3Results))}
 `;
 
 console.log([...summary, ...v3Summary].join('\n'));

@@ -1,14 +1,13 @@
 /** Export/import, duplicate and snapshots, plus GNS3's error shapes on a few bad requests. */
 import t from 'tap';
 import { randomUUID } from 'node:crypto';
-import { startDaemon, post, put } from '../helpers/daemon.ts';
+import { post, put, withDaemon } from '../helpers/daemon.ts';
 import { addVpcs, createProject, link } from './helpers.ts';
 
 t.setTimeout(120_000);
 
 t.test('archives, snapshots and errors', async (t) => {
-  const d = await startDaemon({ mode: 'controller' });
-  t.teardown(() => d.stop());
+  const d = await withDaemon(t, { mode: 'controller' });
   const projectId = await createProject(d, 'arch');
   const [a, b] = [await addVpcs(d, projectId, 'local'), await addVpcs(d, projectId, 'local')];
   await link(d, projectId, a.node_id, b.node_id);

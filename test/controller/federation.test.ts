@@ -1,7 +1,7 @@
 /** Nodes on two agents: registration, a cross-agent link that pings, and an agent killed and restarted. */
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
-import { startDaemon, post, portRanges, type DaemonProcess } from '../helpers/daemon.ts';
+import { startDaemon, post, portRanges, type DaemonProcess, withDaemon } from '../helpers/daemon.ts';
 import { addVpcs, createProject, eventually, link, pingAcross } from './helpers.ts';
 
 /** A second agent with its own port ranges, registering with the controller under a fixed id. */
@@ -31,8 +31,7 @@ function descendants(pid: number): number[] {
 
 t.test('nodes on two agents, agent killed and restarted', async (t) => {
   const own = portRanges(0, 2);
-  const controller = await startDaemon({ mode: 'controller', args: ['--console-ports', own.console, '--udp-ports', own.udp] });
-  t.teardown(() => controller.stop());
+  const controller = await withDaemon(t, { mode: 'controller', args: ['--console-ports', own.console, '--udp-ports', own.udp] });
   let agent = await startAgent(controller.url);
   t.teardown(() => agent.stop());
 

@@ -4,6 +4,8 @@ import type { DaemonProcess } from '../helpers/daemon.ts';
 import { TelnetClient } from '../helpers/telnet.ts';
 import { ping, setIp } from '../helpers/vpcs-console.ts';
 
+export { eventually } from '../helpers/eventually.ts';
+
 export const VPCS_TEMPLATE = '19021f99-e36f-394d-b4a1-8aaa902ab9cc';
 
 export async function createProject(d: DaemonProcess, name: string): Promise<string> {
@@ -29,16 +31,5 @@ export async function pingAcross(consoles: Array<{ host: string; port: number }>
   } finally {
     a.close();
     b.close();
-  }
-}
-
-/** Polls until `check` returns a value, for asynchronous state (no timing thresholds: only a generous cap). */
-export async function eventually<T>(check: () => Promise<T | undefined>, what: string, capMs = 30_000): Promise<T> {
-  const deadline = Date.now() + capMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

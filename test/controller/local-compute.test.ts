@@ -3,7 +3,7 @@
  * logged, authenticated and drained once.
  */
 import t from 'tap';
-import { post, put, startDaemon } from '../helpers/daemon.ts';
+import { post, put, withDaemon } from '../helpers/daemon.ts';
 import { addVpcs, createProject } from './helpers.ts';
 
 /** Requests the daemon's HTTP metrics counted, by route template prefix. */
@@ -15,8 +15,7 @@ async function counted(d: { api(path: string): Promise<Response> }, routePrefix:
 }
 
 t.test('controller requests to the local compute do not run the HTTP middleware a second time', async (t) => {
-  const d = await startDaemon({ mode: 'controller' });
-  t.teardown(() => d.stop());
+  const d = await withDaemon(t, { mode: 'controller' });
   const projectId = await createProject(d, 'local-compute');
   const node = await addVpcs(d, projectId, 'local');
   const before = await counted(d, '/v2/compute/');

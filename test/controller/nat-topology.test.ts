@@ -5,13 +5,12 @@
  * process it made. Real daemon, VPCS, kernel bridge, TAP devices, dnsmasq and nftables (as root); the test slot's
  * subnet 10.250.<slot>.0/24, nothing sent beyond its gateway.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import type { AgentState } from '../../src/compute/state-file.ts';
 import { linkExists, linkMaster, linkNames } from '../../src/hostnet/links.ts';
-import { natNetwork, post, startDaemon, VPCS_083, type DaemonProcess } from '../helpers/daemon.ts';
+import { natNetwork, post, VPCS_083, type DaemonProcess, withDaemon } from '../helpers/daemon.ts';
+import { hostObjects, nftTableExists } from '../helpers/host.ts';
 import { processAlive } from '../helpers/ports.ts';
 import { TelnetClient } from '../helpers/telnet.ts';
 import { ping } from '../helpers/vpcs-console.ts';
@@ -28,14 +27,6 @@ const NAT_TEMPLATE = 'df8f4ea9-33b7-3e96-86a2-c39bc9bb649c';
 const SWITCH_TEMPLATE = '1966b864-93e7-32d5-965f-001384eec461';
 const nat = natNetwork();
 const escape = (text: string) => text.replaceAll('.', '\\.');
-const nftTableExists = (name: string) => {
-  try {
-    execFileSync('nft', ['list', 'table', 'ip', name], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /**
  * `ip dhcp` on a VPCS console; returns the leased address. VPCS prints the DHCP messages it saw, "DDORA IP a.b.c.d/24
@@ -67,10 +58,7 @@ async function leaseAndPing(t: Test, d: DaemonProcess, projectId: string, pcs: a
 }
 
 t.test('NAT, switch and two VPCS from templates: DHCP, gateway ping, save/close/reopen, delete cleans up', async (t) => {
-  const d = await startDaemon({ mode: 'controller', args: ['--vpcs-path', VPCS_083] });
-  t.teardown(() => d.stop());
-  const stateFile = join(d.projectsDir, '.patchbay', 'agent-state.json');
-  const hostObjects = () => (JSON.parse(readFileSync(stateFile, 'utf8')) as AgentState).host_objects;
+  const d = await withDaemon(t, { mode: 'controller', args: ['--vpcs-path', VPCS_083] });
   const projectId = await createProject(d, 'natlab');
   const fromTemplate = (id: string, x: number) => d.json(`/v2/projects/${projectId}/templates/${id}`, { ...post({ x, y: 0, compute_id: 'local' }), expect: 201 });
   const natNode = await fromTemplate(NAT_TEMPLATE, 0);
@@ -95,7 +83,7 @@ t.test('NAT, switch and two VPCS from templates: DHCP, gateway ping, save/close/
 
   await d.json(`/v2/projects/${projectId}/close`, { ...post(), expect: 204 });
   t.notOk(linkExists(nat.bridge), 'closing the project removes the NAT network');
-  t.same(hostObjects(), [], 'and the state file lists nothing');
+  t.same(hostObjects(d), [], 'and the state file lists nothing');
   const saved = JSON.parse(readFileSync(join(d.projectsDir, projectId, 'natlab.gns3'), 'utf8'));
   t.equal(saved.topology.nodes.find((n: any) => n.node_id === natNode.node_id).node_type, 'nat', 'the .gns3 file keeps the NAT node');
 
@@ -105,11 +93,11 @@ t.test('NAT, switch and two VPCS from templates: DHCP, gateway ping, save/close/
   const second = await leaseAndPing(t, d, projectId, pcs);
   t.equal(second.length, 2, `leases after reopening: ${second.join(', ')}`);
 
-  const dnsmasq = hostObjects().find((o) => o.kind === 'process');
+  const dnsmasq = hostObjects(d).find((o) => o.kind === 'process');
   await d.json(`/v2/projects/${projectId}/nodes/${natNode.node_id}`, { method: 'DELETE', expect: 204 });
   t.notOk(linkExists(nat.bridge), 'deleting the NAT node removes the bridge');
   t.same(tapOf(), [], 'and its TAP device');
   t.notOk(nftTableExists(`patchbay-${nat.bridge}`), 'and the nftables table');
   t.ok(dnsmasq?.kind === 'process' && !processAlive(dnsmasq.pid), 'and stops dnsmasq');
-  t.same(hostObjects(), [], 'nothing left in the state file');
+  t.same(hostObjects(d), [], 'nothing left in the state file');
 });

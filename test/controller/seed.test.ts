@@ -1,11 +1,10 @@
 /** The seed session through the controller: project, two VPCS from the built-in template, a link, start, ping. */
 import t from 'tap';
-import { startDaemon, post } from '../helpers/daemon.ts';
+import { post, withDaemon } from '../helpers/daemon.ts';
 import { addVpcs, createProject, link, pingAcross } from './helpers.ts';
 
 t.test('two VPCS on the local compute ping each other through the controller', async (t) => {
-  const d = await startDaemon({ mode: 'controller' });
-  t.teardown(() => d.stop());
+  const d = await withDaemon(t, { mode: 'controller' });
   t.equal((await d.json('/v2/version', { expect: 200 })).version, '2.2.59');
   const computes = await d.json('/v2/computes', { expect: 200 });
   t.equal(computes[0].compute_id, 'local');

@@ -2,14 +2,13 @@
 import t from 'tap';
 import { readFile } from 'node:fs/promises';
 import WebSocket from 'ws';
-import { startDaemon, post, put } from '../helpers/daemon.ts';
+import { post, put, withDaemon } from '../helpers/daemon.ts';
 import { addVpcs, createProject, eventually, link } from './helpers.ts';
 
 t.setTimeout(120_000);
 
 t.test('30 nodes survive close and reopen, events arrive in order on both transports', async (t) => {
-  const d = await startDaemon({ mode: 'controller' });
-  t.teardown(() => d.stop());
+  const d = await withDaemon(t, { mode: 'controller' });
   const projectId = await createProject(d, 'big');
 
   // Listener 1: project WebSocket. Listener 2: project HTTP stream.

@@ -3,13 +3,12 @@
  * Issue #11, must-show 1: the relay runs its native I/O there (Deno.dlopen), forced so a fallback to dgram fails.
  */
 import t from 'tap';
-import { startDaemon, post, VPCS_083 } from '../helpers/daemon.ts';
+import { post, VPCS_083, withDaemon } from '../helpers/daemon.ts';
 import { runSeedSession } from '../helpers/seed.ts';
 import { processAlive } from '../helpers/ports.ts';
 
 for (const vpcs of ['vpcs', VPCS_083]) t.test(`seed session under Deno with ${vpcs}`, async (t) => {
-  const daemon = await startDaemon({ runtime: 'deno', args: ['--vpcs-path', vpcs, '--relay-io', 'native'] });
-  t.teardown(() => daemon.stop());
+  const daemon = await withDaemon(t, { runtime: 'deno', args: ['--vpcs-path', vpcs, '--relay-io', 'native'] });
   const version = await daemon.json('/v2/compute/version', { expect: 200 });
   t.equal(version.version, '2.2.59');
   const seed = await runSeedSession(daemon);

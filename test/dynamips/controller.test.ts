@@ -7,14 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { startDaemon, post } from '../helpers/daemon.ts';
+import { post, withDaemon } from '../helpers/daemon.ts';
 import { TelnetClient } from '../helpers/telnet.ts';
 import { createProject } from '../controller/helpers.ts';
 import { BANNER, DYNAMIPS, testImages } from './images.ts';
 
 t.test('templates, ports, idle-PC and a .gns3 round trip', async (t) => {
-  const d = await startDaemon({ mode: 'controller', args: ['--dynamips-path', DYNAMIPS] });
-  t.teardown(() => d.stop());
+  const d = await withDaemon(t, { mode: 'controller', args: ['--dynamips-path', DYNAMIPS] });
   const image = testImages().mips;
   await d.api(`/v2/compute/dynamips/images/${image.name}`, { method: 'POST', body: readFileSync(image.file) });
 

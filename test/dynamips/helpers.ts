@@ -1,9 +1,8 @@
 /** A daemon with Dynamips and the test images in its IOS folder, plus small helpers shared by the Dynamips tests. */
-import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import type { Test } from 'tap';
 import WebSocket from 'ws';
-import { startDaemon, post, type DaemonProcess } from '../helpers/daemon.ts';
+import { type DaemonProcess, withDaemon, withProject } from '../helpers/daemon.ts';
 import { DYNAMIPS, testImages } from './images.ts';
 
 export type Notification = { action: string; event: Record<string, unknown> };
@@ -17,14 +16,12 @@ export type DynamipsFixture = {
 
 /** Starts an agent using the shared Dynamips build, uploads the test images through the API, opens a project. */
 export async function dynamipsFixture(t: Test, args: string[] = []): Promise<DynamipsFixture> {
-  const daemon = await startDaemon({ args: ['--dynamips-path', DYNAMIPS, ...args] });
-  t.teardown(() => daemon.stop());
+  const daemon = await withDaemon(t, { args: ['--dynamips-path', DYNAMIPS, ...args] });
   for (const image of Object.values(testImages())) {
     const response = await daemon.api(`/v2/compute/dynamips/images/${image.name}`, { method: 'POST', body: readFileSync(image.file) });
     if (response.status !== 204) throw new Error(`upload of ${image.name}: ${response.status} ${await response.text()}`);
   }
-  const projectId = randomUUID();
-  await daemon.json('/v2/compute/projects', { ...post({ name: 'dynamips', project_id: projectId }), expect: 201 });
+  const { id: projectId } = await withProject(t, daemon, 'dynamips');
   const events: Notification[] = [];
   const ws = new WebSocket(`${daemon.url.replace('http', 'ws')}/v2/compute/notifications/ws`);
   ws.on('message', (data) => events.push(JSON.parse(String(data))));

@@ -3,12 +3,11 @@
  * pushed into NVRAM and extracted back on stop; a hypervisor killed behind the agent's back (stopped + log.error,
  * restartable); nothing left after project close; and a SIGKILLed agent whose hypervisors the next agent reaps.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { startDaemon, post, put } from '../helpers/daemon.ts';
+import { startDaemon, post, put, withDaemon, withProject } from '../helpers/daemon.ts';
 import { processAlive, tcpFree } from '../helpers/ports.ts';
 import { TelnetClient } from '../helpers/telnet.ts';
 import { dynamipsFixture, dynamipsIn, until } from './helpers.ts';
@@ -86,8 +85,7 @@ t.test('a SIGKILLed agent leaves hypervisors that the next agent reaps', async (
   const first = await startDaemon({ root, args: ['--dynamips-path', DYNAMIPS] });
   const image = testImages().ppc;
   await first.api(`/v2/compute/dynamips/images/${image.name}`, { method: 'POST', body: readFileSync(image.file) });
-  const projectId = randomUUID();
-  await first.json('/v2/compute/projects', { ...post({ name: 'reap', project_id: projectId }), expect: 201 });
+  const { id: projectId } = await withProject(t, first, 'reap');
   const base = `/v2/compute/projects/${projectId}/dynamips/nodes`;
   const router = await first.json(base, { ...post({ name: 'R1', platform: 'c2600', image: image.name, ram: 32, idlepc: image.idlePc }), expect: 201 });
   await first.json(`${base}/${router.node_id}/start`, { ...post(), expect: 204 });
@@ -95,8 +93,7 @@ t.test('a SIGKILLed agent leaves hypervisors that the next agent reaps', async (
   first.child.kill('SIGKILL');
   await first.stop();
   t.ok(processAlive(pid!), 'the hypervisor outlives a SIGKILLed agent');
-  const second = await startDaemon({ root, args: ['--dynamips-path', DYNAMIPS] });
-  t.teardown(() => second.stop());
+  const second = await withDaemon(t, { root, args: ['--dynamips-path', DYNAMIPS] });
   t.notOk(processAlive(pid!), 'the next agent reaped it before listening');
   t.match(second.output(), /reap|leftover/i, 'and logged it');
 });

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { portRanges, post, startDaemon, type DaemonProcess } from '../helpers/daemon.ts';
+import { portRanges, post, startDaemon, type DaemonProcess, withDaemon } from '../helpers/daemon.ts';
 import { addVpcs, createProject, eventually } from '../controller/helpers.ts';
 
 t.setTimeout(180_000);
@@ -28,11 +28,10 @@ t.test('controller restart with an agent running', async (t) => {
   });
   let controller: DaemonProcess = await startController();
   t.teardown(() => controller.stop());
-  const agent = await startDaemon({
+  const agent = await withDaemon(t, {
     mode: 'agent',
     args: ['--console-ports', theirs.console, '--udp-ports', theirs.udp, '--controller', controller.url, '--compute-id', 'agent1'],
   });
-  t.teardown(() => agent.stop());
   const connected = (d: DaemonProcess) => eventually(async () => ((await d.json('/v2/computes/agent1')).connected ? true : undefined), 'agent1 connected');
   await connected(controller);
 

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { portRanges, post, put, VPCS_083 } from '../helpers/daemon.ts';
 import { processAlive } from '../helpers/ports.ts';
-import { deleteEverything, emulatorPids, eventually, removeRoot, reservedPorts, startIsolated } from './harness.ts';
+import { deleteEverything, emulatorPids, removeRoot, reservedPorts, startIsolated } from './harness.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 t.setTimeout(120_000);
 

@@ -65,14 +65,3 @@ export async function deleteEverything(daemon: DaemonProcess, controller: boolea
     await daemon.api(`/v2/compute/projects/${project.project_id}`, { method: 'DELETE' });
   }
 }
-
-/** Polls `check` until it returns a value (generous cap, no timing assertion). */
-export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, what: string, capMs = 30_000): Promise<T> {
-  const deadline = Date.now() + capMs;
-  for (;;) {
-    const value = await Promise.resolve().then(check).catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

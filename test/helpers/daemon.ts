@@ -1,5 +1,6 @@
 /** Starts the real patchbay daemon as a child process on an ephemeral port, for integration tests. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -153,6 +154,48 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonPr
       if (ownRoot) rmSync(root, { recursive: true, force: true });
       return code;
     },
+  };
+}
+
+/** What tap hands every test (the file's root `t` included): a place to register clean-up, run last-in first-out. */
+export type Teardown = { teardown(fn: () => unknown): void };
+
+/**
+ * startDaemon, stopped (and its own folder removed) when `t` ends. A test may still stop it earlier to check the exit.
+ *
+ * @example const daemon = await withDaemon(t, { args: ['--vpcs-path', VPCS_083] });
+ */
+export async function withDaemon(t: Teardown, options: DaemonOptions = {}): Promise<DaemonProcess> {
+  const daemon = await startDaemon(options);
+  t.teardown(() => daemon.stop());
+  return daemon;
+}
+
+/** A project on a daemon's compute API. */
+export type ComputeProject = {
+  id: string;
+  /** `/v2/compute/projects/<id>`, the prefix of every route of the project. */
+  path: string;
+  /** Reserves a UDP port for a NIO (`POST …/ports/udp`). */
+  udpPort(): Promise<number>;
+};
+
+/**
+ * Creates a project on the daemon's compute (`POST /v2/compute/projects`) and closes it when `t` ends, so that tests
+ * sharing one daemon get their emulators stopped and their ports back one by one. A project the test already closed
+ * or deleted (404), or a daemon already stopped, leaves nothing to close.
+ *
+ * @example const project = await withProject(t, daemon, 'vlans');
+ */
+export async function withProject(t: Teardown, daemon: Pick<DaemonProcess, 'api' | 'json'>, name: string): Promise<ComputeProject> {
+  const id = randomUUID();
+  const path = `/v2/compute/projects/${id}`;
+  await daemon.json('/v2/compute/projects', { ...post({ name, project_id: id }), expect: 201 });
+  t.teardown(() => daemon.api(`${path}/close`, post()).then((r) => r.body?.cancel(), () => undefined));
+  return {
+    id,
+    path,
+    udpPort: async () => (await daemon.json(`${path}/ports/udp`, { ...post({}), expect: 201 })).udp_port as number,
   };
 }
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config/agent-config.ts';
 import { mapGns3Conf } from '../../src/config/gns3-conf.ts';
 import { InFlight } from '../../src/api/middleware/in-flight.ts';
-import { startDaemon } from '../helpers/daemon.ts';
+import { withDaemon } from '../helpers/daemon.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'patchbay-conf-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -76,8 +76,7 @@ t.test('errors name the INI key and the file', async (t) => {
 t.test('a daemon started with --config gns3_server.conf enforces its basic auth', async (t) => {
   const file = join(dir, 'auth.conf');
   writeFileSync(file, '[Server]\nauth = True\nuser = admin\npassword = s3cret\n');
-  const daemon = await startDaemon({ args: ['--config', file] });
-  t.teardown(() => daemon.stop());
+  const daemon = await withDaemon(t, { args: ['--config', file] });
   t.equal((await daemon.api('/v2/compute/version')).status, 401, 'no credentials: 401');
   const ok = await daemon.api('/v2/compute/version', { headers: { authorization: `Basic ${Buffer.from('admin:s3cret').toString('base64')}` } });
   t.equal(ok.status, 200, 'GNS3 credentials accepted');

@@ -1,11 +1,10 @@
 /** Packaging: the systemd unit verifies, install.sh stages into a temp root and the staged agent runs; the single binary. */
 import t from 'tap';
-import { randomUUID } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, VPCS_083, post, startDaemon } from '../helpers/daemon.ts';
+import { ROOT, VPCS_083, post, withDaemon, withProject } from '../helpers/daemon.ts';
 import { runSeedSession } from '../helpers/seed.ts';
 
 const hasCommand = (name: string) => spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
@@ -71,23 +70,20 @@ t.test('npm run package builds a single binary: agent, controller, relay workers
   t.equal(run(['--version']).trim(), '0.1.0', '--version');
   t.match(run(['--help']), /Usage: patchbay \[agent\|controller\] \[options\]/, '--help');
 
-  const agent = await startDaemon({ runtime: { binary }, env, args: ['--vpcs-path', 'vpcs'] });
-  t.teardown(() => agent.stop());
+  const agent = await withDaemon(t, { runtime: { binary }, env, args: ['--vpcs-path', 'vpcs'] });
   t.equal((await agent.json('/v2/compute/version', { expect: 200 })).version, '2.2.59');
   const old = await runSeedSession(agent);
   t.match(old.pingOutput, /icmp_seq=3 ttl=64/, "the binary's agent relays packets between two of Debian's VPCS 0.5b2");
   t.match(old.nodes[0]!.command_line, /^\S+vpcs -m 0 -i 1 -s/, 'on its own pseudo-terminal (koffi from the payload)');
   t.equal(await agent.stop(), 0, 'the agent stops cleanly on SIGTERM');
 
-  const controller = await startDaemon({ mode: 'controller', runtime: { binary }, env, args: ['--vpcs-path', VPCS_083] });
-  t.teardown(() => controller.stop());
+  const controller = await withDaemon(t, { mode: 'controller', runtime: { binary }, env, args: ['--vpcs-path', VPCS_083] });
   t.equal((await controller.json('/v2/version', { expect: 200 })).version, '2.2.59', 'controller mode answers /v2');
   const seed = await runSeedSession(controller);
   t.match(seed.pingOutput, /icmp_seq=3 ttl=64/, 'VPCS 0.8.3 pair ping through the relay workers');
 
-  const projectId = randomUUID();
+  const { id: projectId } = await withProject(t, controller, 'binary');
   const base = `/v2/compute/projects/${projectId}/qemu/nodes`;
-  await controller.json('/v2/compute/projects', { ...post({ name: 'binary', project_id: projectId }), expect: 201 });
   const vm = await controller.json(base, { ...post({ name: 'v', platform: 'x86_64', ram: 32, options: '-no-kvm' }), expect: 201 });
   await controller.json(`${base}/${vm.node_id}/start`, { ...post(), expect: 200 });
   await controller.json(`${base}/${vm.node_id}/suspend`, { ...post(), expect: 204 });

@@ -4,10 +4,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { linkExists } from '../../src/hostnet/links.ts';
-import { claimSlot, natNetwork, post, startDaemon, VPCS_083 } from '../helpers/daemon.ts';
+import { claimSlot, natNetwork, post, startDaemon, VPCS_083, withDaemon, withProject } from '../helpers/daemon.ts';
 import { pidsMatching, runSeedSession } from '../helpers/seed.ts';
+import { nftTableExists } from '../helpers/host.ts';
 import { processAlive, tcpFree, udpFree } from '../helpers/ports.ts';
 import type { AgentState } from '../../src/compute/state-file.ts';
 
@@ -16,14 +16,6 @@ const binaries = [
   { label: "Debian's VPCS 0.5b2 (on the agent's pseudo-terminal)", path: 'vpcs' },
 ];
 
-const nftTableExists = (name: string) => {
-  try {
-    execFileSync('nft', ['list', 'table', 'ip', name], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** Polls until the state file lists `count` emulators (the write follows the spawn by a few milliseconds). */
 async function stateWith(file: string, count: number): Promise<AgentState> {
@@ -59,8 +51,7 @@ for (const binary of binaries) {
     await new Promise((resolve) => first.child.once('exit', resolve));
     t.ok(emulators.every(processAlive), 'the emulators outlive a SIGKILLed agent (what the reaper is for)');
 
-    const second = await startDaemon({ args });
-    t.teardown(() => second.stop());
+    const second = await withDaemon(t, { args });
     t.same(emulators.filter(processAlive), [], 'no emulator of the killed agent is left');
     t.match(second.output(), /reaped emulators left by a previous agent/, 'the reaping is logged');
 
@@ -81,8 +72,7 @@ for (const binary of binaries) {
 t.test('an agent refuses a state directory owned by a live agent', async (t) => {
   const projectsDir = mkdtempSync(join(tmpdir(), 'patchbay-restart-'));
   t.teardown(() => rmSync(projectsDir, { recursive: true, force: true }));
-  const first = await startDaemon({ args: ['--projects-dir', projectsDir] });
-  t.teardown(() => first.stop());
+  await withDaemon(t, { args: ['--projects-dir', projectsDir] });
   await t.rejects(startDaemon({ args: ['--projects-dir', projectsDir] }), /Another patchbay agent \(pid \d+\) is using the state directory/);
 });
 
@@ -94,9 +84,8 @@ t.test('SIGKILLed agent with a NAT node and a cloud TAP port: the next agent rem
   t.teardown(() => rmSync(projectsDir, { recursive: true, force: true }));
   const args = ['--projects-dir', projectsDir];
   const first = await startDaemon({ args });
-  const projectId = randomUUID();
+  const { id: projectId } = await withProject(t, first, 'nat');
   const project = `/v2/compute/projects/${projectId}`;
-  await first.json('/v2/compute/projects', { ...post({ name: 'nat', project_id: projectId }), expect: 201 });
   const udp = async () => (await first.json(`${project}/ports/udp`, { ...post({}), expect: 201 })).udp_port as number;
   const natNode = await first.json(`${project}/nat/nodes`, { ...post({ name: 'NAT1' }), expect: 201 });
   await first.json(`${project}/nat/nodes/${natNode.node_id}/adapters/0/ports/0/nio`, { ...post({ type: 'nio_udp', lport: await udp(), rhost: '127.0.0.1', rport: 9 }), expect: 201 });
@@ -117,8 +106,7 @@ t.test('SIGKILLed agent with a NAT node and a cloud TAP port: the next agent rem
   t.ok(nftTableExists(table), 'so does the nftables table');
   t.ok(dnsmasq?.kind === 'process' && processAlive(dnsmasq.pid), 'and dnsmasq');
 
-  const second = await startDaemon({ args });
-  t.teardown(() => second.stop());
+  const second = await withDaemon(t, { args });
   t.same(links.filter(linkExists), [], 'the next agent removed the bridge and the TAP devices');
   t.notOk(nftTableExists(table), 'and the nftables table');
   t.ok(dnsmasq?.kind === 'process' && !processAlive(dnsmasq.pid), 'and stopped dnsmasq');

@@ -4,25 +4,20 @@
  */
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDaemon, post, put } from '../helpers/daemon.ts';
+import { post, put, withDaemon, withProject } from '../helpers/daemon.ts';
 import { processAlive } from '../helpers/ports.ts';
 
 const imagesDir = mkdtempSync(join(tmpdir(), 'patchbay-images-'));
 mkdirSync(join(imagesDir, 'QEMU'));
 execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', join(imagesDir, 'QEMU', 'disk.qcow2'), '8M']);
-const daemon = await startDaemon({ args: ['--images-dir', imagesDir] });
-t.teardown(async () => {
-  await daemon.stop();
-  rmSync(imagesDir, { recursive: true, force: true });
-});
-const projectId = randomUUID();
+t.teardown(() => rmSync(imagesDir, { recursive: true, force: true }));
+const daemon = await withDaemon(t, { args: ['--images-dir', imagesDir] });
+const { id: projectId } = await withProject(t, daemon, 'api');
 const base = `/v2/compute/projects/${projectId}`;
-await daemon.json('/v2/compute/projects', { ...post({ name: 'api', project_id: projectId }), expect: 201 });
 
 const create = (body: Record<string, unknown>) => daemon.api(`${base}/qemu/nodes`, post(body));
 const errorOf = async (response: Response) => ({ status: response.status, ...(await response.json()) });

@@ -5,12 +5,12 @@
  */
 import t, { type Test } from 'tap';
 import { execFileSync } from 'node:child_process';
-import { randomUUID, createHash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { startDaemon, post, put, type DaemonProcess } from '../helpers/daemon.ts';
+import { post, put, type DaemonProcess, withDaemon, withProject } from '../helpers/daemon.ts';
 import { processAlive, tcpFree, udpFree } from '../helpers/ports.ts';
 import { TelnetClient } from '../helpers/telnet.ts';
 import { buildInitramfs, kernelPath } from './guest.ts';
@@ -68,8 +68,7 @@ const guest = (name: string, ip: string, extra: Record<string, unknown> = {}) =>
 
 t.test('two QEMU guests linked through the relay', async (t) => {
   const { imagesDir, initramfs, kernel } = fixtures(t);
-  const daemon = await startDaemon({ args: ['--images-dir', imagesDir] });
-  t.teardown(() => daemon.stop());
+  const daemon = await withDaemon(t, { args: ['--images-dir', imagesDir] });
 
   t.equal(await upload(daemon, 'vmlinuz', kernel), 204, 'kernel uploaded (streamed)');
   t.equal(await upload(daemon, 'initramfs.cpio', initramfs), 204, 'initramfs uploaded');
@@ -81,9 +80,8 @@ t.test('two QEMU guests linked through the relay', async (t) => {
   t.equal(listed['initramfs.cpio'].md5sum, md5(initramfs), 'md5 computed while streaming');
   t.equal(listed.vmlinuz.filesize, readFileSync(kernel).length, 'file size');
 
-  const projectId = randomUUID();
+  const { id: projectId } = await withProject(t, daemon, 'qemu');
   const base = `/v2/compute/projects/${projectId}`;
-  await daemon.json('/v2/compute/projects', { ...post({ name: 'qemu', project_id: projectId }), expect: 201 });
   const vm1 = await daemon.json(`${base}/qemu/nodes`, {
     ...post(guest('VM1', '10.0.0.1/24', { adapters: 2, hda_disk_image: 'base.qcow2', hda_disk_interface: 'ide' })),
     expect: 201,
@@ -176,12 +174,11 @@ t.test('two QEMU guests linked through the relay', async (t) => {
 
 t.test('SIGTERM stops running QEMU guests', async (t) => {
   const { imagesDir, initramfs, kernel } = fixtures(t);
-  const daemon = await startDaemon({ args: ['--images-dir', imagesDir] });
+  const daemon = await withDaemon(t, { args: ['--images-dir', imagesDir] });
   await upload(daemon, 'vmlinuz', kernel);
   await upload(daemon, 'initramfs.cpio', initramfs);
-  const projectId = randomUUID();
+  const { id: projectId } = await withProject(t, daemon, 'qemu');
   const base = `/v2/compute/projects/${projectId}`;
-  await daemon.json('/v2/compute/projects', { ...post({ name: 'qemu', project_id: projectId }), expect: 201 });
   const vm = await daemon.json(`${base}/qemu/nodes`, { ...post(guest('VM', '10.0.0.1/24', { on_close: 'shutdown_signal' })), expect: 201 });
   const started = await daemon.json(`${base}/qemu/nodes/${vm.node_id}/start`, { ...post(), expect: 200 });
   const pids = qemuPids(vm.node_id);

@@ -10,15 +10,12 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createArgs } from '../../src/compute/qemu/disk-images.ts';
-import { startDaemon, post, put, VPCS_083 } from '../helpers/daemon.ts';
+import { post, put, VPCS_083, withDaemon, withProject } from '../helpers/daemon.ts';
 
 const MB = 1024 * 1024;
-const daemon = await startDaemon({ mode: 'controller', args: ['--vpcs-path', VPCS_083] });
 const outside = mkdtempSync(join(tmpdir(), 'patchbay-outside-'));
-t.teardown(async () => {
-  await daemon.stop();
-  rmSync(outside, { recursive: true, force: true });
-});
+t.teardown(() => rmSync(outside, { recursive: true, force: true }));
+const daemon = await withDaemon(t, { mode: 'controller', args: ['--vpcs-path', VPCS_083] });
 const imagesDir = join(daemon.root, 'images', 'QEMU');
 mkdirSync(imagesDir, { recursive: true });
 
@@ -148,9 +145,8 @@ t.test('PUT /qemu/img extends an image', async (t) => {
 t.test('compute resize_disk', async (t) => {
   execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', join(imagesDir, 'base.qcow2'), '8M']);
   execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', join(imagesDir, 'own.qcow2'), '8M']);
-  const projectId = randomUUID();
+  const { id: projectId } = await withProject(t, daemon, 'disks');
   const base = `/v2/compute/projects/${projectId}`;
-  await daemon.json('/v2/compute/projects', { ...post({ name: 'disks', project_id: projectId }), expect: 201 });
   const bare = (name: string, extra: Record<string, unknown>) => ({ name, platform: 'x86_64', ram: 32, options: '-no-kvm', ...extra });
 
   const linked = await daemon.json(`${base}/qemu/nodes`, { ...post(bare('linked', { hda_disk_image: 'base.qcow2' })), expect: 201 });

@@ -7,7 +7,7 @@ import { activeCircuits, mappingsProblem, portConfigs } from '../../src/compute/
 import { AtmLogic, headerErrorCheck, relabel, vciOf, vpiOf } from '../../src/relay/switching/atm.ts';
 import { dlciOf, FrameRelayLogic, withDlci } from '../../src/relay/switching/frame-relay.ts';
 import type { FabricPortConfig } from '../../src/relay/types.ts';
-import { Endpoint, freePort, startPool } from './helpers.ts';
+import { Endpoint, freePort, withPool } from './helpers.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -102,12 +102,9 @@ t.test('GNS3 mappings: validation, activation when both ports are connected, fir
 });
 
 t.test('relay: Frame Relay and ATM switches carry traffic between UDP ports and capture with their link type', async (t) => {
-  const pool = await startPool(1);
+  const pool = await withPool(t, 1);
   const dir = mkdtempSync(join(tmpdir(), 'dyn-circuits-'));
-  t.teardown(async () => {
-    await pool.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const cases: Array<[kind: 'frame_relay_switch' | 'atm_switch', frame: Uint8Array, check: (f: Uint8Array) => boolean, configs: FabricPortConfig[]]> = [
     ['frame_relay_switch', frFrame(102), (f) => dlciOf(f) === 201, [
       { type: 'frame_relay', vcs: [{ dlci: 102, port: 1, dlciOut: 201 }] },

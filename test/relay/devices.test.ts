@@ -9,10 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { PatchbayError } from '../../src/errors/index.ts';
-import { RelayPool } from '../../src/relay/pool.ts';
 import type { BridgeSpec, RelayEvent } from '../../src/relay/types.ts';
 import { icmpType, pingRequest } from './frames.ts';
-import { Endpoint, freePort } from './helpers.ts';
+import { Endpoint, freePort, withPool } from './helpers.ts';
 import { configureInNamespace, inNamespace, ip, linkExists, macInNamespace, prefix, promiscuous, vethIntoNamespace } from './kernel-devices.ts';
 
 if (process.getuid?.() !== 0) t.plan(0, 'raw and TAP endpoints need root (CI runs as root)');
@@ -49,8 +48,7 @@ async function pingThrough(peer: Endpoint, lport: number, dstMac: string, dstIp:
 t.test('raw endpoint: a veth end in a namespace answers pings through the bridge; capture decodes', async (t) => {
   const veth = vethIntoNamespace('10.211.0.2');
   t.teardown(() => veth.remove());
-  const pool = await RelayPool.start({ workers: 1, io: 'native' });
-  t.teardown(() => pool.close());
+  const pool = await withPool(t, 1, 'native');
   const { peer, lport, spec } = await peerFor({ kind: 'raw', device: veth.outer });
   t.teardown(() => peer.close());
   const dir = mkdtempSync(join(tmpdir(), 'relay-raw-'));
@@ -78,8 +76,7 @@ t.test('raw endpoint: a veth end in a namespace answers pings through the bridge
 t.test('raw endpoint: a vanished interface stops the bridge with an error instead of spinning', async (t) => {
   const veth = vethIntoNamespace('10.211.2.2');
   t.teardown(() => veth.remove());
-  const pool = await RelayPool.start({ workers: 1, io: 'native' });
-  t.teardown(() => pool.close());
+  const pool = await withPool(t, 1, 'native');
   const events: RelayEvent[] = [];
   pool.onEvent((event) => events.push(event));
   const { peer, lport, spec } = await peerFor({ kind: 'raw', device: veth.outer });
@@ -100,8 +97,7 @@ t.test('tap endpoint: the relay creates the device, it moves into a namespace an
   const tap = `${prefix}t`;
   ip('netns', 'add', ns);
   t.teardown(() => ip('netns', 'del', ns));
-  const pool = await RelayPool.start({ workers: 1, io: 'native' });
-  t.teardown(() => pool.close());
+  const pool = await withPool(t, 1, 'native');
   const { peer, lport, spec } = await peerFor({ kind: 'tap', device: tap });
   t.teardown(() => peer.close());
   const dir = mkdtempSync(join(tmpdir(), 'relay-tap-'));
@@ -123,8 +119,7 @@ t.test('tap endpoint: the relay creates the device, it moves into a namespace an
 });
 
 t.test('bad interface names and backends are refused before any syscall, with typed errors', async (t) => {
-  const pool = await RelayPool.start({ workers: 1, io: 'native' });
-  t.teardown(() => pool.close());
+  const pool = await withPool(t, 1, 'native');
   const { peer, spec } = await peerFor({ kind: 'raw', device: 'x' });
   t.teardown(() => peer.close());
   const attempt = (emulator: BridgeSpec['emulator']) => pool.createBridge('bad', { ...spec, emulator });
@@ -134,8 +129,7 @@ t.test('bad interface names and backends are refused before any syscall, with ty
   await t.rejects(attempt({ kind: 'raw', device: `${prefix}none` }), { code: 'RELAY_INTERFACE_MISSING', status: 409 });
   await t.rejects(pool.stats('bad'), /does not exist/, 'nothing was created');
 
-  const dgram = await RelayPool.start({ workers: 1, io: 'dgram' });
-  t.teardown(() => dgram.close());
+  const dgram = await withPool(t, 1, 'dgram');
   const error = await dgram.createBridge('d', { ...spec, emulator: { kind: 'tap', device: `${prefix}d` } }).catch((e) => e);
   t.ok(error instanceof PatchbayError, 'registry error rebuilt across the worker boundary');
   t.match(error, { code: 'RELAY_BACKEND_UNSUPPORTED', status: 409, message: /--relay-io native/ });

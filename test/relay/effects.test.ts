@@ -5,13 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import type { Test } from 'tap';
-import { bridgeFixture, numberedFrame, startPool } from './helpers.ts';
+import { bridgeFixture, numberedFrame, withPool } from './helpers.ts';
 import { udpFrame } from './frames.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const pool = await startPool(2);
-t.teardown(() => pool.close());
+const pool = await withPool(t, 2);
 let bridges = 0;
 
 /** A bridge with the given filters and its emulator/peer endpoints, torn down with the test. */

@@ -6,11 +6,10 @@ import { join } from 'node:path';
 import t from 'tap';
 import type { FabricPortConfig } from '../../src/relay/types.ts';
 import { udpFrame } from './frames.ts';
-import { Endpoint, freePort, startPool } from './helpers.ts';
+import { Endpoint, freePort, withPool } from './helpers.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const pool = await startPool(2);
-t.teardown(() => pool.close());
+const pool = await withPool(t, 2);
 
 type Station = { endpoint: Endpoint; lport: number };
 

@@ -4,6 +4,7 @@ import type { Socket } from 'node:dgram';
 import { RelayPool } from '../../src/relay/pool.ts';
 import type { RelayIoChoice } from '../../src/relay/io/types.ts';
 import type { BridgeSpec, LinkFilters } from '../../src/relay/types.ts';
+import type { Teardown } from '../helpers/daemon.ts';
 
 /**
  * The relay I/O the suites run on: PATCHBAY_RELAY_IO (the daemon's own variable, so daemon-based tests follow it too),
@@ -11,8 +12,19 @@ import type { BridgeSpec, LinkFilters } from '../../src/relay/types.ts';
  */
 export const RELAY_IO = (process.env.PATCHBAY_RELAY_IO ?? 'auto') as RelayIoChoice;
 
-/** A relay pool on the backend under test. */
-export const startPool = (workers: number): Promise<RelayPool> => RelayPool.start({ workers, io: RELAY_IO });
+/** A relay pool on the backend under test (or on `io`). */
+export const startPool = (workers: number, io: RelayIoChoice = RELAY_IO): Promise<RelayPool> => RelayPool.start({ workers, io });
+
+/**
+ * startPool, closed when `t` ends.
+ *
+ * @example const pool = await withPool(t, 2);
+ */
+export async function withPool(t: Teardown, workers: number, io: RelayIoChoice = RELAY_IO): Promise<RelayPool> {
+  const pool = await startPool(workers, io);
+  t.teardown(() => pool.close());
+  return pool;
+}
 
 /** A UDP port that was free a moment ago (bound on port 0, then released). */
 export async function freePort(): Promise<number> {

@@ -1,7 +1,7 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { RelayPool } from '../../src/relay/pool.ts';
 import type { BridgeSpec } from '../../src/relay/types.ts';
-import { Endpoint, freePort, numberedFrame, startPool } from './helpers.ts';
+import { Endpoint, freePort, numberedFrame, withPool } from './helpers.ts';
 
 /** Two emulators of this compute joined by a link: each bridge's NIO points at the other's lport on loopback. */
 async function linkFixture() {
@@ -22,15 +22,20 @@ async function linkFixture() {
   return { emulatorA, emulatorB, tunnelA, tunnelB, nioA, nioB, a, b, close: () => Promise.all([emulatorA.close(), emulatorB.close()]) };
 }
 
-const seqs = (frames: Buffer[]) => frames.map((f) => f.readUInt32BE(0));
-
-t.test('the two bridges of a link share a worker and relay both ways', async (t) => {
-  const pool = await startPool(2);
-  t.teardown(() => pool.close());
+/** A pool of `workers` with both bridges of a link, B's filters set to `filtersB`, all closed when `t` ends. */
+async function linkedPool(t: Test, workers: number, filtersB = {}) {
+  const pool = await withPool(t, workers);
   const fx = await linkFixture();
   t.teardown(fx.close);
   await pool.createBridge('a', fx.a);
-  await pool.createBridge('b', fx.b);
+  await pool.createBridge('b', { ...fx.b, filters: filtersB });
+  return { pool, fx };
+}
+
+const seqs = (frames: Buffer[]) => frames.map((f) => f.readUInt32BE(0));
+
+t.test('the two bridges of a link share a worker and relay both ways', async (t) => {
+  const { pool, fx } = await linkedPool(t, 2);
   t.equal(pool.threadOf('a'), pool.threadOf('b'), 'co-located');
 
   for (let i = 0; i < 100; i++) await fx.emulatorA.send(numberedFrame(i), fx.tunnelA);
@@ -43,12 +48,7 @@ t.test('the two bridges of a link share a worker and relay both ways', async (t)
 });
 
 t.test("the receiving bridge's filters and suspend apply to handed-over frames", async (t) => {
-  const pool = await startPool(1);
-  t.teardown(() => pool.close());
-  const fx = await linkFixture();
-  t.teardown(fx.close);
-  await pool.createBridge('a', fx.a);
-  await pool.createBridge('b', { ...fx.b, filters: { packet_loss: [100] } });
+  const { pool, fx } = await linkedPool(t, 1, { packet_loss: [100] });
   await fx.emulatorA.send(numberedFrame(1), fx.tunnelA);
   await fx.emulatorB.waitFor(1, 200);
   t.equal(fx.emulatorB.received.length, 0, 'dropped by B');
@@ -62,12 +62,7 @@ t.test("the receiving bridge's filters and suspend apply to handed-over frames",
 });
 
 t.test('once the peer bridge is gone or moved, frames go through the kernel again', async (t) => {
-  const pool = await startPool(1);
-  t.teardown(() => pool.close());
-  const fx = await linkFixture();
-  t.teardown(fx.close);
-  await pool.createBridge('a', fx.a);
-  await pool.createBridge('b', fx.b);
+  const { pool, fx } = await linkedPool(t, 1);
   await pool.deleteBridge('b');
 
   // Something else now listens on B's old NIO port: it must get A's frames.
@@ -105,8 +100,7 @@ async function bridgeToFabric(pool: RelayPool, id: string, fabric: string, port:
 }
 
 t.test('bridges joined through a hub share its worker; each gets its own copy of a flooded frame', async (t) => {
-  const pool = await startPool(2);
-  t.teardown(() => pool.close());
+  const pool = await withPool(t, 2);
   await pool.createFabric('hub', 'ethernet_hub');
   const a = await bridgeToFabric(pool, 'a', 'hub', 0);
   const b = await bridgeToFabric(pool, 'b', 'hub', 1, { corrupt: [100] });

@@ -1,13 +1,18 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import type { RelayEvent } from '../../src/relay/types.ts';
-import { bridgeFixture, Endpoint, freePort, numberedFrame, startPool } from './helpers.ts';
+import { bridgeFixture, Endpoint, freePort, numberedFrame, withPool } from './helpers.ts';
 
-t.test('a bridge relays frames in both directions', async (t) => {
-  const pool = await startPool(2);
-  t.teardown(() => pool.close());
+/** A pool of `workers` and bridge `id` between an emulator stand-in and a link peer, all closed when `t` ends. */
+async function poolWithBridge(t: Test, workers: number, id: string) {
+  const pool = await withPool(t, workers);
   const fx = await bridgeFixture();
   t.teardown(fx.close);
-  await pool.createBridge('b1', fx.spec);
+  await pool.createBridge(id, fx.spec);
+  return { pool, fx };
+}
+
+t.test('a bridge relays frames in both directions', async (t) => {
+  const { pool, fx } = await poolWithBridge(t, 2, 'b1');
 
   await fx.emulator.send(numberedFrame(1), fx.tunnelPort);
   const toPeer = await fx.peer.waitFor(1);
@@ -22,8 +27,7 @@ t.test('a bridge relays frames in both directions', async (t) => {
 });
 
 t.test('bridges spread over the workers and can be deleted and updated', async (t) => {
-  const pool = await startPool(2);
-  t.teardown(() => pool.close());
+  const pool = await withPool(t, 2);
   t.equal(pool.workerCount, 0, 'no worker before the first bridge');
   const a = await bridgeFixture();
   const b = await bridgeFixture();
@@ -64,8 +68,7 @@ t.test('bridges spread over the workers and can be deleted and updated', async (
 });
 
 t.test('a crashed worker is replaced and its bridges re-created', async (t) => {
-  const pool = await startPool(1);
-  t.teardown(() => pool.close());
+  const pool = await withPool(t, 1);
   const events: RelayEvent[] = [];
   pool.onEvent((event) => events.push(event));
   const fx = await bridgeFixture();
@@ -85,8 +88,7 @@ t.test('a crashed worker is replaced and its bridges re-created', async (t) => {
 });
 
 t.test('workers start on demand up to the bound, concurrent creates included', async (t) => {
-  const pool = await startPool(2);
-  t.teardown(() => pool.close());
+  const pool = await withPool(t, 2);
   const starts: number[] = [];
   pool.onWorkerStart((start) => starts.push(start.threadId));
   t.equal(pool.io, null, 'no I/O opened yet');
@@ -101,11 +103,7 @@ t.test('workers start on demand up to the bound, concurrent creates included', a
 });
 
 t.test('the largest UDP datagram (65,507 B) crosses a bridge intact both ways', async (t) => {
-  const pool = await startPool(1);
-  t.teardown(() => pool.close());
-  const fx = await bridgeFixture();
-  t.teardown(fx.close);
-  await pool.createBridge('big', fx.spec);
+  const { fx } = await poolWithBridge(t, 1, 'big');
   const frame = numberedFrame(5, 65_507);
   frame.fill(0x5a, 4);
   await fx.emulator.send(frame, fx.tunnelPort);

@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
-import { ROOT, portRanges, post, startDaemon } from '../helpers/daemon.ts';
+import { ROOT, portRanges, post, withDaemon } from '../helpers/daemon.ts';
 import { openBrowser } from '../helpers/browser.ts';
 import { fileResponse, findAsset } from '../../src/api/web/static-files.ts';
 import { addVpcs, createProject, eventually } from '../controller/helpers.ts';
@@ -40,8 +40,7 @@ async function waitForConsole(page: Page, nodeId: string, pattern: RegExp, timeo
 const nodeIdByName = (page: Page, name: string) => page.locator(`.map .node[data-name="${name}"]`).getAttribute('data-node-id') as Promise<string>;
 
 t.test('a lab built from the browser: project, two VPCS, link, consoles, ping, live updates', async (t) => {
-  const daemon = await startDaemon({ mode: 'controller' });
-  t.teardown(() => daemon.stop());
+  const daemon = await withDaemon(t, { mode: 'controller' });
   const browser = await openBrowser({
     // The one refusal the test provokes on purpose: creating a project under a name already taken.
     allowStatus: (url, status) => status === 409 && url.endsWith('/v2/projects'),
@@ -119,17 +118,15 @@ t.test('a lab built from the browser: project, two VPCS, link, consoles, ping, l
 t.test('basic auth (the browser login prompt) and nodes on two computes', async (t) => {
   const own = portRanges(0, 2);
   const other = portRanges(1, 2);
-  const controller = await startDaemon({
+  const controller = await withDaemon(t, {
     mode: 'controller',
     args: ['--user', 'admin', '--password', 's3cret', '--console-ports', own.console, '--udp-ports', own.udp],
   });
-  t.teardown(() => controller.stop());
   const authorization = `Basic ${Buffer.from('admin:s3cret').toString('base64')}`;
-  const agent = await startDaemon({
+  await withDaemon(t, {
     mode: 'agent',
     args: ['--console-ports', other.console, '--udp-ports', other.udp, '--controller', controller.url.replace('://', '://admin:s3cret@'), '--compute-id', 'agent1', '--name', 'Agent 1'],
   });
-  t.teardown(() => agent.stop());
 
   const anonymous = await fetch(`${controller.url}/`);
   t.equal(anonymous.status, 401, 'the UI itself is behind basic auth');
@@ -177,8 +174,7 @@ t.test('the UI served from another origin calls the API (CORS)', async (t) => {
   await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
   t.teardown(() => new Promise((resolve) => pages.close(resolve)));
   const origin = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
-  const daemon = await startDaemon({ mode: 'controller', args: ['--cors-origins', origin] });
-  t.teardown(() => daemon.stop());
+  const daemon = await withDaemon(t, { mode: 'controller', args: ['--cors-origins', origin] });
 
   const browser = await openBrowser();
   t.teardown(() => browser.close());
@@ -197,8 +193,7 @@ t.test('the UI served from another origin calls the API (CORS)', async (t) => {
 });
 
 t.test('editing from the map: drag, arrow keys, filters, capture, snapshot, delete, duplicate', async (t) => {
-  const daemon = await startDaemon({ mode: 'controller' });
-  t.teardown(() => daemon.stop());
+  const daemon = await withDaemon(t, { mode: 'controller' });
   const projectId = await createProject(daemon, 'editing');
   const pc1 = await addVpcs(daemon, projectId, 'local', -100);
   const pc2 = await addVpcs(daemon, projectId, 'local', 100);

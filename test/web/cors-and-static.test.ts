@@ -8,7 +8,7 @@ import { request } from 'node:http';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDaemon } from '../helpers/daemon.ts';
+import { startDaemon, withDaemon } from '../helpers/daemon.ts';
 
 type Raw = { status: number; headers: Record<string, string | string[] | undefined>; body: string };
 
@@ -37,8 +37,7 @@ symlinkSync(base, join(gns3Ui, 'assets', 'up'));
 t.teardown(() => rmSync(base, { recursive: true, force: true }));
 
 t.test('CORS with the default origins, basic auth on', async (t) => {
-  const daemon = await startDaemon({ mode: 'controller', args: ['--user', 'admin', '--password', 'pw', '--gns3-web-ui', gns3Ui] });
-  t.teardown(() => daemon.stop());
+  const daemon = await withDaemon(t, { mode: 'controller', args: ['--user', 'admin', '--password', 'pw', '--gns3-web-ui', gns3Ui] });
   const auth = { authorization: `Basic ${Buffer.from('admin:pw').toString('base64')}` };
   const origin = 'http://127.0.0.1:4200';
 
@@ -79,8 +78,7 @@ t.test('CORS with the default origins, basic auth on', async (t) => {
 });
 
 t.test('--cors-origins replaces the list', async (t) => {
-  const daemon = await startDaemon({ mode: 'controller', args: ['--cors-origins', 'http://127.0.0.1:9999, http://lab.example:8000'] });
-  t.teardown(() => daemon.stop());
+  const daemon = await withDaemon(t, { mode: 'controller', args: ['--cors-origins', 'http://127.0.0.1:9999, http://lab.example:8000'] });
   const listed = await raw(daemon.url, '/v2/version', { headers: { origin: 'http://lab.example:8000' } });
   t.equal(listed.headers['access-control-allow-origin'], 'http://lab.example:8000');
   const dropped = await raw(daemon.url, '/v2/version', { headers: { origin: 'http://127.0.0.1:4200' } });
@@ -90,8 +88,7 @@ t.test('--cors-origins replaces the list', async (t) => {
 });
 
 t.test('static routes stay inside their folders', async (t) => {
-  const daemon = await startDaemon({ mode: 'controller', args: ['--gns3-web-ui', gns3Ui] });
-  t.teardown(() => daemon.stop());
+  const daemon = await withDaemon(t, { mode: 'controller', args: ['--gns3-web-ui', gns3Ui] });
 
   const js = await raw(daemon.url, '/static/web-ui/main.js');
   t.equal(js.status, 200);

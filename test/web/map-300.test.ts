@@ -7,7 +7,7 @@
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { claimSlot, post, startDaemon } from '../helpers/daemon.ts';
+import { claimSlot, post, withDaemon } from '../helpers/daemon.ts';
 import { ARTIFACTS, openBrowser } from '../helpers/browser.ts';
 
 t.setTimeout(240_000);
@@ -32,8 +32,7 @@ t.test(`a ${NODES}-node project opens in the browser`, async (t) => {
   const slot = claimSlot();
   const tcp = 10_000 + slot * 500;
   const udp = 5_000 + slot * 250;
-  const daemon = await startDaemon({ mode: 'controller', args: ['--console-ports', `${tcp}-${tcp + 499}`, '--udp-ports', `${udp}-${udp + 249}`] });
-  t.teardown(() => daemon.stop());
+  const daemon = await withDaemon(t, { mode: 'controller', args: ['--console-ports', `${tcp}-${tcp + 499}`, '--udp-ports', `${udp}-${udp + 249}`] });
 
   const projectId = (await daemon.json('/v2/projects', { ...post({ name: 'map-300' }), expect: 201 })).project_id;
   const ids: string[] = new Array(NODES);
