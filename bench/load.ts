@@ -7,8 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { ROOT, VPCS_083 } from '../test/helpers/daemon.ts';
-import { removeRoot, startIsolated, type Isolated } from '../test/faults/harness.ts';
+import { ROOT, startDaemon, VPCS_083, type DaemonProcess } from '../test/helpers/daemon.ts';
 import { call, expectStatus } from './lib/http.ts';
 import { percentile, table, timed } from './lib/stats.ts';
 
@@ -54,7 +53,7 @@ async function reference(): Promise<{ url: string; stop: () => void }> {
 
 const get = (url: string) => async () => (await call(url)).status;
 
-async function agentTargets(d: Isolated) {
+async function agentTargets(d: DaemonProcess) {
   const project = JSON.parse((await expectStatus(`${d.url}/v2/compute/projects`, 'POST', { name: 'load' }, 201)).text).project_id;
   const node = JSON.parse((await expectStatus(`${d.url}/v2/compute/projects/${project}/vpcs/nodes`, 'POST', { name: 'L1' }, 201)).text).node_id;
   const nodeUrl = `${d.url}/v2/compute/projects/${project}/vpcs/nodes/${node}`;
@@ -66,7 +65,7 @@ async function agentTargets(d: Isolated) {
   };
 }
 
-async function controllerTargets(d: Isolated) {
+async function controllerTargets(d: DaemonProcess) {
   const project = JSON.parse((await expectStatus(`${d.url}/v2/projects`, 'POST', { name: 'load' }, 201)).text).project_id;
   const node = JSON.parse((await expectStatus(`${d.url}/v2/projects/${project}/nodes`, 'POST', { name: 'L1', node_type: 'vpcs', compute_id: 'local' }, 201)).text).node_id;
   const nodeUrl = `${d.url}/v2/projects/${project}/nodes/${node}`;
@@ -81,8 +80,8 @@ async function controllerTargets(d: Isolated) {
 const agentArgs = ['--console-ports', '33000-33999', '--udp-ports', '34000-34999', '--vpcs-path', VPCS_083];
 const controllerArgs = ['--console-ports', '35000-35999', '--udp-ports', '36000-36999', '--vpcs-path', VPCS_083];
 const ref = await reference();
-const agent = await startIsolated({ args: agentArgs });
-const controller = await startIsolated({ mode: 'controller', args: controllerArgs });
+const agent = await startDaemon({ args: agentArgs });
+const controller = await startDaemon({ mode: 'controller', args: controllerArgs });
 let buildUp: Record<string, number> = {};
 try {
   for (const c of CONCURRENCY) await measure('reference', 'version', c, get(`${ref.url}/v2/version`));
@@ -105,8 +104,6 @@ try {
   ref.stop();
   await agent.stop();
   await controller.stop();
-  removeRoot(agent.root);
-  removeRoot(controller.root);
 }
 
 const refRps = (c: number) => rows.find((r) => r.target === 'reference' && r.concurrency === c)!.rps;

@@ -1,6 +1,6 @@
 /**
  * One soak cycle against an agent: create two VPCS, link them with UDP NIOs, start, stop, delete. Shared by
- * `npm run bench:soak` (1 000 cycles) and the CI-sized test/soak suite (~50), which check that nothing grows.
+ * `npm run bench:soak` (1 000 cycles) and the CI-sized test/compute/soak.test.ts (~50), which check that nothing grows.
  */
 import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';

@@ -5,15 +5,15 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { post, VPCS_083 } from '../test/helpers/daemon.ts';
-import { emulatorPids, removeRoot, reservedPorts, rssKiB, startIsolated } from '../test/faults/harness.ts';
+import { post, startDaemon, VPCS_083 } from '../test/helpers/daemon.ts';
+import { emulatorPids, reservedPorts, rssKiB } from '../test/helpers/leftovers.ts';
 import { countEntries, slope, vpcsPairCycle } from './soak-cycle.ts';
 import { table } from './lib/stats.ts';
 
 const { values } = parseArgs({ options: { cycles: { type: 'string', default: '1000' }, vpcs: { type: 'string', default: VPCS_083 } } });
 const CYCLES = Number(values.cycles);
 
-const daemon = await startIsolated({ args: ['--vpcs-path', values.vpcs!] });
+const daemon = await startDaemon({ args: ['--vpcs-path', values.vpcs!] });
 const pid = daemon.child.pid!;
 try {
   const project = (await daemon.json('/v2/compute/projects', { ...post({ name: 'soak' }), expect: 201 })).project_id;
@@ -45,5 +45,4 @@ try {
   console.log(JSON.stringify(result));
 } finally {
   await daemon.stop();
-  removeRoot(daemon.root);
 }

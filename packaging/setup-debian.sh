@@ -7,7 +7,7 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 packages=(vpcs qemu-system-x86 qemu-utils busybox-static tshark python3 iproute2 procps curl ca-certificates openssl)
-# systemd-analyze verifies the service unit in test/ops (the package works without systemd running as init).
+# systemd-analyze verifies the service unit in test/packaging (the package works without systemd running as init).
 packages+=(systemd)
 # Docker nodes: Debian's Docker Engine (dockerd, containerd, runc and the docker CLI the tests and bench:docker use).
 packages+=(docker.io)

@@ -1,7 +1,7 @@
 /**
  * What the API document says about each route: summary, request body schema, answers. Paths and path parameters come
  * from the routes the Hono app really registers (document.ts); this table only adds meaning, keyed by
- * `METHOD /template`. test/ops/openapi.test.ts fails when a registered route has no entry here.
+ * `METHOD /template`. test/api/openapi.test.ts fails when a registered route has no entry here.
  */
 import { CaptureStart as ComputeCaptureStart, ComputeProjectCreate, ComputeProjectUpdate, Duplicate, Nio } from '../../compute/schemas.ts';
 import {

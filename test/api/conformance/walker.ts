@@ -4,7 +4,7 @@
  * spec. Shared by the tap suite and `npm run conformance`.
  */
 import { readFileSync } from 'node:fs';
-import { testImages } from '../dynamips/images.ts';
+import { testImages } from '../../dynamips/images.ts';
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { routeKey, type RouteSpec } from './routes.ts';

@@ -1,6 +1,6 @@
 /** The v3 conformance table: every row of routes-v3.ts is served and answers as the v3 spec says. */
 import t from 'tap';
-import { VPCS_083, withDaemon } from '../helpers/daemon.ts';
+import { VPCS_083, withDaemon } from '../../helpers/daemon.ts';
 import { V3_ROUTES } from './routes-v3.ts';
 import { V3Walker } from './walker-v3.ts';
 

@@ -1,16 +1,15 @@
 /**
- * Bad-input fuzz of the GNS3 3.0 routes (test/conformance/routes-v3.ts) on a real controller-mode daemon: random and
+ * Bad-input fuzz of the GNS3 3.0 routes (test/api/conformance/routes-v3.ts) on a real controller-mode daemon: random and
  * mutated bodies, paths, methods and headers, with a valid token or Basic credentials most of the time and a missing,
  * garbled or oversized one otherwise. Must hold: no 5xx, no dropped connection, the daemon alive.
  * Size: PATCHBAY_FUZZ_RUNS (default 600; `PATCHBAY_FULL=1` → 5000); seed: PATCHBAY_FUZZ_SEED.
  */
 import t from 'tap';
 import fc from 'fast-check';
-import { VPCS_083 } from '../helpers/daemon.ts';
-import { removeRoot, startIsolated } from '../faults/harness.ts';
-import { V3_ROUTES } from '../conformance/routes-v3.ts';
+import { VPCS_083, withDaemon } from '../helpers/daemon.ts';
+import { V3_ROUTES } from './conformance/routes-v3.ts';
 import { bearer, login } from '../v3/helpers.ts';
-import { fuzzRequest, type FuzzIds } from './requests.ts';
+import { fuzzRequest, type FuzzIds } from './fuzz-requests.ts';
 
 const RUNS = Number(process.env.PATCHBAY_FUZZ_RUNS ?? (process.env.PATCHBAY_FULL ? 5000 : 600));
 const SEED = Number(process.env.PATCHBAY_FUZZ_SEED ?? Date.now() % 2 ** 31);
@@ -18,11 +17,7 @@ const SEED = Number(process.env.PATCHBAY_FUZZ_SEED ?? Date.now() % 2 ** 31);
 t.setTimeout(600_000);
 
 t.test(`fuzz /v3 with ${RUNS} requests (seed ${SEED})`, async (t) => {
-  const daemon = await startIsolated({ mode: 'controller', args: ['--vpcs-path', VPCS_083, '--user', 'gns3', '--password', 'fuzz'] });
-  t.teardown(async () => {
-    await daemon.stop();
-    removeRoot(daemon.root);
-  });
+  const daemon = await withDaemon(t, { mode: 'controller', args: ['--vpcs-path', VPCS_083, '--user', 'gns3', '--password', 'fuzz'] });
   const token = await login(daemon);
   const api = bearer(daemon, token);
   const project = (await api('POST', '/v3/projects', { name: 'fuzz' }, 201)).project_id;

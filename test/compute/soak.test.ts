@@ -4,19 +4,15 @@
  */
 import t from 'tap';
 import { join } from 'node:path';
-import { post, VPCS_083 } from '../helpers/daemon.ts';
-import { emulatorPids, removeRoot, reservedPorts, rssKiB, startIsolated } from '../faults/harness.ts';
+import { post, VPCS_083, withDaemon } from '../helpers/daemon.ts';
+import { emulatorPids, reservedPorts, rssKiB } from '../helpers/leftovers.ts';
 import { countEntries, slope, vpcsPairCycle } from '../../bench/soak-cycle.ts';
 
 const CYCLES = Number(process.env.PATCHBAY_SOAK_CYCLES ?? 50);
 t.setTimeout(300_000);
 
 t.test(`${CYCLES} VPCS pair cycles leave nothing behind`, async (t) => {
-  const daemon = await startIsolated({ args: ['--vpcs-path', VPCS_083] });
-  t.teardown(async () => {
-    await daemon.stop();
-    removeRoot(daemon.root);
-  });
+  const daemon = await withDaemon(t, { args: ['--vpcs-path', VPCS_083] });
   const pid = daemon.child.pid!;
   const project = (await daemon.json('/v2/compute/projects', { ...post({ name: 'soak' }), expect: 201 })).project_id;
   const projectDir = join(daemon.root, 'projects', project);

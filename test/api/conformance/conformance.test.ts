@@ -4,9 +4,9 @@
  * yet are listed in KNOWN_MISSING and reported as todo, so a route that disappears fails the suite.
  */
 import t from 'tap';
-import { VPCS_083, withDaemon } from '../helpers/daemon.ts';
+import { VPCS_083, withDaemon } from '../../helpers/daemon.ts';
 import { ALL_ROUTES, routeKey } from './routes.ts';
-import { DYNAMIPS } from '../dynamips/images.ts';
+import { DYNAMIPS } from '../../dynamips/images.ts';
 import { FIXTURE_NODES, Walker } from './walker.ts';
 
 /** Spec routes patchbay does not serve (see docs/conformance.md); each entry says why. */

@@ -6,9 +6,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT, startDaemon, VPCS_083 } from '../helpers/daemon.ts';
+import { ROOT, startDaemon, VPCS_083 } from '../../helpers/daemon.ts';
 import { ALL_ROUTES } from './routes.ts';
-import { DYNAMIPS } from '../dynamips/images.ts';
+import { DYNAMIPS } from '../../dynamips/images.ts';
 import { FIXTURE_NODES, Walker, type RouteResult } from './walker.ts';
 import { V3_ROUTES } from './routes-v3.ts';
 import { V3Walker, type V3Result } from './walker-v3.ts';
@@ -65,23 +65,23 @@ const v3Summary = summaryOf(v3Results, (api) => `v3 ${api}`);
 const markdown = `# Conformance
 
 Which GNS3 v2.2 routes patchbay serves, and how its answers compare with the spec (../shared/spec/compute-api.md and
-controller-api.md). Produced by \`npm run conformance\` (test/conformance/report.ts): a controller-mode daemon with
-VPCS 0.8.3 and Dynamips 0.2.24 (routers boot patchbay's test image) on 127.0.0.1, fixtures created through the API, then every route of test/conformance/routes.ts called in
+controller-api.md). Produced by \`npm run conformance\` (test/api/conformance/report.ts): a controller-mode daemon with
+VPCS 0.8.3 and Dynamips 0.2.24 (routers boot patchbay's test image) on 127.0.0.1, fixtures created through the API, then every route of test/api/conformance/routes.ts called in
 order. "Implemented" means the daemon has a handler (not a 404/405 "no route" and not "node type not supported").
 "Conforms" means status code, required response keys and documented defaults match; "probed" rows (streams,
 websockets, routes needing QEMU images, Dynamips idle-PC sampling, shutdown) are only checked for existence. Dynamips,
 Frame Relay and ATM switch rows come from gns3-server 2.2's handlers (the spec has no tables for them).
-The tap suite test/conformance/conformance.test.ts asserts the same table.
+The tap suite test/api/conformance/conformance.test.ts asserts the same table.
 
 ${tables(summary, rowsOf(results))}
 
 ## GNS3 3.0 (/v3 and /v3/compute)
 
-The same walk for the 3.0 APIs against ../shared/spec/v3-api.md: test/conformance/routes-v3.ts (transcribed from §2
+The same walk for the 3.0 APIs against ../shared/spec/v3-api.md: test/api/conformance/routes-v3.ts (transcribed from §2
 and §3.1; compute node routes for VPCS), walked by walker-v3.ts on a daemon started with compute credentials, the
 controller rows with an admin bearer token, the compute rows with HTTP Basic. "Conforms" means status, required keys,
 documented defaults, and unknown keys dropped where a row sends one; websockets count as implemented when the upgrade
-succeeds. test/conformance/conformance-v3.test.ts asserts this table.
+succeeds. test/api/conformance/conformance-v3.test.ts asserts this table.
 
 ${tables(v3Summary, rowsOf(v3Results))}
 `;

@@ -6,9 +6,9 @@
  */
 import t from 'tap';
 import fc from 'fast-check';
-import { VPCS_083 } from '../helpers/daemon.ts';
-import { deleteEverything, emulatorPids, removeRoot, reservedPorts, rssKiB, startIsolated } from '../faults/harness.ts';
-import { fuzzRequest, type FuzzIds, type FuzzRequest } from './requests.ts';
+import { VPCS_083, withDaemon } from '../helpers/daemon.ts';
+import { deleteEverything, emulatorPids, reservedPorts, rssKiB } from '../helpers/leftovers.ts';
+import { fuzzRequest, type FuzzIds, type FuzzRequest } from './fuzz-requests.ts';
 
 const RUNS = Number(process.env.PATCHBAY_FUZZ_RUNS ?? (process.env.PATCHBAY_FULL ? 10_000 : 1500));
 const SEED = Number(process.env.PATCHBAY_FUZZ_SEED ?? Date.now() % 2 ** 31);
@@ -36,11 +36,7 @@ async function send(base: string, request: FuzzRequest): Promise<Outcome> {
 }
 
 t.test(`fuzz ${RUNS} requests (seed ${SEED})`, async (t) => {
-  const daemon = await startIsolated({ mode: 'controller', args: ['--vpcs-path', VPCS_083] });
-  t.teardown(async () => {
-    await daemon.stop();
-    removeRoot(daemon.root);
-  });
+  const daemon = await withDaemon(t, { mode: 'controller', args: ['--vpcs-path', VPCS_083] });
   const pid = daemon.child.pid!;
   const emptyPorts = await reservedPorts(daemon);
 

@@ -4,7 +4,7 @@
  * its own folders and 127.0.0.1 (see `sanitise`).
  */
 import fc from 'fast-check';
-import { ALL_ROUTES, type RouteSpec } from '../conformance/routes.ts';
+import { ALL_ROUTES, type RouteSpec } from './conformance/routes.ts';
 
 export type FuzzRequest = { method: string; path: string; body?: string; headers: Record<string, string> };
 

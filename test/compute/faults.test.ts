@@ -1,0 +1,79 @@
+/**
+ * Faults under a real agent: an emulator SIGKILLed behind its back, and the console port pool exhausted. Each must fail
+ * clearly or recover, and lose nothing.
+ */
+import t from 'tap';
+import WebSocket from 'ws';
+import { portRanges, post, VPCS_083, withDaemon, withProject } from '../helpers/daemon.ts';
+import { eventually } from '../helpers/eventually.ts';
+import { emulatorPids, reservedPorts } from '../helpers/leftovers.ts';
+import { processAlive } from '../helpers/ports.ts';
+
+t.setTimeout(120_000);
+
+t.test('emulator SIGKILLed: node stopped with log.error, ports still tracked, node restartable', async (t) => {
+  const daemon = await withDaemon(t, { args: ['--vpcs-path', VPCS_083] });
+  const events: Array<{ action: string; event: any }> = [];
+  const ws = new WebSocket(`${daemon.url.replace('http', 'ws')}/v2/compute/notifications/ws`);
+  await new Promise((resolve) => ws.once('open', resolve));
+  ws.on('message', (data) => events.push(JSON.parse(String(data))));
+  t.teardown(() => ws.close());
+
+  const { id: project, udpPort } = await withProject(t, daemon, 'kill');
+  const base = `/v2/compute/projects/${project}/vpcs/nodes`;
+  const node = await daemon.json(base, { ...post({ name: 'PC1' }), expect: 201 });
+  const udp = await udpPort();
+  await daemon.json(`${base}/${node.node_id}/adapters/0/ports/0/nio`, { ...post({ type: 'nio_udp', lport: udp, rhost: '127.0.0.1', rport: 9 }), expect: 201 });
+  await daemon.json(`${base}/${node.node_id}/start`, { ...post(), expect: 200 });
+  const [pid] = emulatorPids(daemon.child.pid!);
+  t.ok(pid, 'VPCS runs under the agent');
+  const portsRunning = await reservedPorts(daemon);
+
+  process.kill(pid!, 'SIGKILL');
+  const stopped = await eventually(async () => {
+    const n = await daemon.json(`${base}/${node.node_id}`, { expect: 200 });
+    return n.status === 'stopped' ? n : undefined;
+  }, 'node reported stopped');
+  t.equal(stopped.status, 'stopped');
+  await eventually(() => (events.some((e) => e.action === 'node.updated' && e.event.node_id === node.node_id && e.event.status === 'stopped') ? true : undefined), 'node.updated stopped');
+  const error = await eventually(() => events.find((e) => e.action === 'log.error'), 'log.error');
+  t.match(error.event.message, /PC1|VPCS|died|exit|signal/i, `log.error names what happened: ${error.event.message}`);
+  const portsStopped = await reservedPorts(daemon);
+  t.same(portsStopped.console_ports, portsRunning.console_ports, 'the node keeps its console port');
+  t.ok(portsStopped.udp_ports.includes(udp), 'the NIO keeps its UDP port');
+  t.notOk(processAlive(pid!), 'the killed VPCS is gone');
+
+  const again = await daemon.json(`${base}/${node.node_id}/start`, { ...post(), expect: 200 });
+  t.equal(again.status, 'started', 'the node starts again');
+  const pids = emulatorPids(daemon.child.pid!);
+  t.ok(pids.length > 0 && !pids.includes(pid!), 'a new VPCS runs');
+  await daemon.json(`/v2/compute/projects/${project}`, { method: 'DELETE', expect: 204 });
+  t.same(await reservedPorts(daemon), { console_ports: [], udp_ports: [] }, 'every port released on delete');
+  t.same(emulatorPids(daemon.child.pid!), [], 'no VPCS left');
+});
+
+t.test('console port pool exhausted: clear 409, then usable again', async (t) => {
+  // Three console ports: VPCS takes a public console port, so the fourth node finds none.
+  const low = Number(portRanges().console.split('-')[0]);
+  const daemon = await withDaemon(t, { args: ['--vpcs-path', VPCS_083, '--console-ports', `${low}-${low + 2}`] });
+  const { id: project } = await withProject(t, daemon, 'pool');
+  const base = `/v2/compute/projects/${project}/vpcs/nodes`;
+  const created: string[] = [];
+  let refused: Response | undefined;
+  for (let i = 0; i < 10 && !refused; i++) {
+    const response = await daemon.api(base, post({ name: `PC${i}` }));
+    if (response.status === 201) created.push((await response.json()).node_id);
+    else refused = response;
+  }
+  t.ok(refused, `a create is refused once the ${created.length} ports are taken`);
+  t.equal(refused!.status, 409, 'refused with 409');
+  const body = await refused!.json();
+  t.match(body, { status: 409, message: /port/i }, `the message says why: ${body.message}`);
+  t.equal((await daemon.api('/v2/compute/version')).status, 200, 'the agent keeps serving');
+
+  await daemon.json(`${base}/${created[0]}`, { method: 'DELETE', expect: 204 });
+  const retry = await daemon.api(base, post({ name: 'again' }));
+  t.equal(retry.status, 201, 'a freed port is handed out again');
+  await daemon.json(`/v2/compute/projects/${project}`, { method: 'DELETE', expect: 204 });
+  t.same(await reservedPorts(daemon), { console_ports: [], udp_ports: [] });
+});
