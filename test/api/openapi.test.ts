@@ -1,27 +1,15 @@
 /** The OpenAPI document: valid OpenAPI 3.1, and it documents every route the Hono app registers (compute and controller). */
 import t from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { startDaemon } from '../../agent/daemon.ts';
-import { loadConfig } from '../../src/config/agent-config.ts';
-import { createLogger } from '../../src/log/logger.ts';
 import { ROUTE_DOCS } from '../../src/api/openapi/catalogue.ts';
 import { documentKey } from '../../src/api/openapi/document.ts';
 import { templateOf } from '../../src/api/route-template.ts';
-import { portRanges } from '../helpers/daemon.ts';
+import { withApp } from '../helpers/app.ts';
 
 t.test('the document validates and covers every registered route', async (t) => {
-  const base = mkdtempSync(join(tmpdir(), 'patchbay-openapi-'));
-  t.teardown(() => rmSync(base, { recursive: true, force: true }));
-  const ranges = portRanges();
-  const config = loadConfig({ port: '0', projects_dir: join(base, 'projects'), console_ports: ranges.console, udp_ports: ranges.udp }, {});
   // Controller mode: both the compute tree and the controller tree are registered.
-  const daemon = await startDaemon(config, 'controller', createLogger({ level: 'error' }));
-  t.teardown(() => daemon.close());
-
-  const response = await fetch(`${daemon.url}/v2/openapi.json`);
+  const { daemon, api } = await withApp(t, 'controller');
+  const response = await api('/v2/openapi.json');
   t.equal(response.status, 200);
   const document = await response.json();
 
@@ -47,7 +35,7 @@ t.test('the document validates and covers every registered route', async (t) => 
     'memory_used', 'swap_free', 'swap_total', 'swap_usage_percent', 'swap_used',
   ]);
 
-  const page = await fetch(`${daemon.url}/docs`);
+  const page = await api('/docs');
   t.equal(page.status, 200);
   t.match(page.headers.get('content-type'), /text\/html/);
   const html = await page.text();

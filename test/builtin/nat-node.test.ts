@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import t from 'tap';
 import { linkExists, linkMaster } from '../../src/hostnet/links.ts';
+import { withApp } from '../helpers/app.ts';
 import { claimSlot, natNetwork, post, put, withDaemon, withProject } from '../helpers/daemon.ts';
 import { hostObjects, nftTableExists } from '../helpers/host.ts';
 import { processAlive } from '../helpers/ports.ts';
@@ -67,7 +68,8 @@ t.test('NAT nodes share patchbay\'s NAT network, which goes with the last of the
 });
 
 t.test('bad input is refused, naming the field, and makes nothing', async (t) => {
-  const daemon = await withDaemon(t);
+  // Refused before anything touches the host: the daemon's app in-process (app.request()), with this slot's NAT names.
+  const daemon = await withApp(t);
   const { path: project } = await withProject(t, daemon, 'bad');
   const udp = { name: 'UDP', port_number: 0, type: 'udp', lport: 20000, rhost: '127.0.0.1', rport: 20001 };
   const cases: Array<[string, unknown[], RegExp]> = [
@@ -91,6 +93,7 @@ t.test('bad input is refused, naming the field, and makes nothing', async (t) =>
   t.equal(unnamed.status, 400, 'a NAT node needs a name (GNS3 answers 500)');
   t.match((await unnamed.json()).message, /name/);
   t.notOk(linkExists(nat.bridge), 'no NAT network was made');
+  t.same(daemon.errors, [], 'no error logged');
 });
 
 t.test('without CAP_NET_ADMIN and friends: a 409 naming them, nothing made, UDP clouds still work', async (t) => {

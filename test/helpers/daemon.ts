@@ -201,7 +201,11 @@ export async function withProject(t: Teardown, daemon: Pick<DaemonProcess, 'api'
 
 /** `api` (raw fetch) and `json` (parse, and check the status when `expect` is given) against a daemon at `url`. */
 export function httpClient(url: string): Pick<DaemonProcess, 'url' | 'api' | 'json'> {
-  const api = (path: string, init?: RequestInit) => fetch(`${url}${path}`, init);
+  return { url, ...client((path, init) => fetch(`${url}${path}`, init)) };
+}
+
+/** `api` as given, and `json` over it: parses the answer, and checks the status when `expect` is given. */
+export function client(api: DaemonProcess['api']): Pick<DaemonProcess, 'api' | 'json'> {
   const json = async (path: string, init: RequestInit & { expect?: number } = {}) => {
     const response = await api(path, init);
     const text = await response.text();
@@ -210,7 +214,7 @@ export function httpClient(url: string): Pick<DaemonProcess, 'url' | 'api' | 'js
     }
     return text ? JSON.parse(text) : null;
   };
-  return { url, api, json };
+  return { api, json };
 }
 
 export const post = (body?: unknown): RequestInit => ({

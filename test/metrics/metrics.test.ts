@@ -11,8 +11,10 @@ function sample(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
+// One daemon for the file (debug level for the access-log test); the tests only add to what it has seen.
+const daemon = await withDaemon(t, { args: ['--vpcs-path', VPCS_083, '--log-level', 'debug'] });
+
 t.test('/metrics: relay counters move with traffic, nodes and emulators are visible', async (t) => {
-  const daemon = await withDaemon(t, { args: ['--vpcs-path', VPCS_083] });
   const seed = await runSeedSession(daemon);
 
   const scrape = async () => {
@@ -52,7 +54,6 @@ t.test('/metrics: relay counters move with traffic, nodes and emulators are visi
 });
 
 t.test('GET /v2/compute/statistics has exactly GNS3\'s keys, all integers', async (t) => {
-  const daemon = await withDaemon(t);
   const stats = await daemon.json('/v2/compute/statistics', { expect: 200 });
   t.same(Object.keys(stats).sort(), [
     'cpu_usage_percent', 'disk_usage_percent', 'load_average_percent', 'memory_free', 'memory_total', 'memory_usage_percent',
@@ -68,7 +69,6 @@ t.test('GET /v2/compute/statistics has exactly GNS3\'s keys, all integers', asyn
 });
 
 t.test('the compute notification stream opens with a ping carrying CPU and memory percent', async (t) => {
-  const daemon = await withDaemon(t);
   const ws = new WebSocket(`${daemon.url.replace('http', 'ws')}/v2/compute/notifications/ws`);
   t.teardown(() => ws.close());
   const first = await new Promise<any>((resolve, reject) => {
@@ -83,7 +83,6 @@ t.test('the compute notification stream opens with a ping carrying CPU and memor
 });
 
 t.test('--log-level debug writes a JSON access log line per request when stdout is not a terminal', async (t) => {
-  const daemon = await withDaemon(t, { args: ['--log-level', 'debug'] });
   await daemon.json('/v2/compute/version', { expect: 200 });
   await daemon.api('/v2/compute/projects/not-a-uuid');
   // The record is written before the answer, but reaches us through a pipe: wait (bounded) for it to arrive.
