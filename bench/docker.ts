@@ -6,7 +6,8 @@
  * privileged with all capabilities, which runc refuses on this machine kind (no CAP_SYS_RESOURCE in the bounding set),
  * so it cannot start a single container here.
  *
- * Options: --nodes N (default 20), --concurrency C (requests or CLI commands in flight, default 4).
+ * Options: --nodes N (default 20), --concurrency C (requests or CLI commands in flight, default 4), --console
+ * telnet|vnc (default telnet; vnc adds an Xvfb and an x11vnc per running node, which the CLI floor does not have).
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -22,6 +23,7 @@ const { values } = parseArgs({
   options: {
     nodes: { type: 'string', default: '20' },
     concurrency: { type: 'string', default: '4' },
+    console: { type: 'string', default: 'telnet' },
   },
 });
 const N = Number(values.nodes);
@@ -40,7 +42,7 @@ async function agentRun(): Promise<{ results: Record<Op, Result>; rssIdle: numbe
     const ids: string[] = [];
     const results = {} as Record<Op, Result>;
     results.create = await timed(N, C, async (i) => {
-      const node = await expectStatus(base, 'POST', { name: `B${i}`, image: IMAGE, console_type: 'telnet', start_command: QUICK_STOP }, 201);
+      const node = await expectStatus(base, 'POST', { name: `B${i}`, image: IMAGE, console_type: values.console, start_command: QUICK_STOP }, 201);
       ids[i] = (JSON.parse(node.text) as { node_id: string }).node_id;
     });
     results.start = await timed(N, C, (i) => expectStatus(`${base}/${ids[i]}/start`, 'POST', {}, 204));
@@ -77,7 +79,7 @@ const rows = OPS.map((op) => [
   cli[op].totalMs, percentile(cli[op].latencies, 50), percentile(cli[op].latencies, 95),
   agent.results[op].totalMs / cli[op].totalMs,
 ]);
-console.log(`Docker nodes: ${N} nodes, ${C} in flight (ms; ratio = agent total / docker CLI total)`);
+console.log(`Docker nodes: ${N} nodes, ${values.console} consoles, ${C} in flight (ms; ratio = agent total / docker CLI total)`);
 console.log(table(['op', 'agent total', 'agent p50', 'agent p95', 'cli total', 'cli p50', 'cli p95', 'ratio'], rows));
 console.log(`agent RSS: ${agent.rssIdle.toFixed(1)} MiB idle, ${agent.rssStarted.toFixed(1)} MiB with ${N} nodes started`);
 console.log('gns3-server 2.2.41: not measured, it cannot start a container on this machine (privileged + all capabilities refused by runc)');
@@ -86,6 +88,7 @@ console.log(JSON.stringify({
   bench: 'docker',
   nodes: N,
   concurrency: C,
+  console: values.console,
   agent_ms: Object.fromEntries(OPS.map((op) => [op, round(agent.results[op].totalMs)])),
   cli_ms: Object.fromEntries(OPS.map((op) => [op, round(cli[op].totalMs)])),
   ratios: Object.fromEntries(OPS.map((op) => [op, round(agent.results[op].totalMs / cli[op].totalMs)])),
