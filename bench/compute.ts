@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDaemon, VPCS_083 } from '../test/helpers/daemon.ts';
@@ -36,6 +36,9 @@ const record = (mode: string, op: string, r: { latencies: number[]; totalMs: num
 
 const agentArgs = (vpcs: string) => ['--vpcs-path', vpcs, '--console-ports', '12000-12999', '--udp-ports', '13000-15999'];
 const AGENT_ARGS = agentArgs(VPCS);
+/** The V8 flag `npm start`, the installed launcher and the service run the daemon with (docs/performance.md). */
+const DAEMON_ENV: Record<string, string> = RUNTIME === 'node' ? { NODE_OPTIONS: '--max-semi-space-size=1' } : {};
+const startAgent = (args: string[]) => startDaemon({ runtime: RUNTIME, args, env: DAEMON_ENV });
 
 /** The agent's child processes while all nodes run: their names and RSS (a node should cost its emulator only). */
 function children(pid: number): { names: string[]; rssMiB: number } {
@@ -44,20 +47,34 @@ function children(pid: number): { names: string[]; rssMiB: number } {
   return { names: [...new Set(rows.map((r) => r.comm))], rssMiB: rows.reduce((sum, r) => sum + r.rss, 0) };
 }
 
-/** RSS of an agent that has just started and served one request; the relay pool has its default size unless given. */
-async function freshRss(relayWorkers?: number): Promise<number> {
-  const daemon = await startDaemon({ runtime: RUNTIME, args: [...AGENT_ARGS, ...(relayWorkers ? ['--relay-workers', String(relayWorkers)] : [])] });
+const settle = () => new Promise((resolve) => setTimeout(resolve, 1000));
+
+/**
+ * RSS of an agent that has just started and served one request (no relay worker runs yet), then what each relay
+ * worker adds: every Ethernet hub is a relay fabric, and each of the first two starts a worker of its own.
+ */
+async function freshRss(): Promise<{ idle: number; perWorker: number; workers: number }> {
+  const daemon = await startAgent(AGENT_ARGS);
+  const api = (path: string, method: string, body: unknown, status: number) => expectStatus(`${daemon.url}${path}`, method, body, status);
   try {
-    await expectStatus(`${daemon.url}/v2/compute/version`, 'GET', undefined, 200);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    return rssMiB(daemon.child.pid!);
+    await api('/v2/compute/version', 'GET', undefined, 200);
+    await settle();
+    const idle = rssMiB(daemon.child.pid!);
+    const projectId = randomUUID();
+    await api('/v2/compute/projects', 'POST', { name: 'workers', project_id: projectId }, 201);
+    const workers = 2;
+    for (let i = 0; i < workers; i++) await api(`/v2/compute/projects/${projectId}/ethernet_hub/nodes`, 'POST', { name: `HUB${i}` }, 201);
+    await settle();
+    const perWorker = (rssMiB(daemon.child.pid!) - idle) / workers;
+    await api(`/v2/compute/projects/${projectId}`, 'DELETE', undefined, 204);
+    return { idle, perWorker, workers };
   } finally {
     await daemon.stop();
   }
 }
 
 async function agentRun(concurrency: number, vpcs = VPCS): Promise<{ rssIdle: number; rssStarted: number; emulators: ReturnType<typeof children> }> {
-  const daemon = await startDaemon({ runtime: RUNTIME, args: agentArgs(vpcs) });
+  const daemon = await startAgent(agentArgs(vpcs));
   const mode = `${concurrency === 1 ? 'serial' : `${concurrency} in flight`}${vpcs === VPCS ? '' : ' (0.8.3)'}`;
   const api = (path: string, method: string, body: unknown, status: number) => expectStatus(`${daemon.url}${path}`, method, body, status);
   try {
@@ -124,10 +141,7 @@ async function directRun(concurrency: number): Promise<void> {
   }
 }
 
-const WORKERS = availableParallelism();
-const fresh = await freshRss();
-// The relay threads live in the agent's process: their share is what one more of them adds.
-const perWorker = WORKERS > 1 ? (fresh - (await freshRss(1))) / (WORKERS - 1) : NaN;
+const { idle: fresh, perWorker, workers: WORKERS } = await freshRss();
 const serial = await agentRun(1);
 const parallel = await agentRun(16);
 // Any VPCS but 0.8.3 (Debian's 0.5b2) is also compared with the agent's own 0.8.3 figure in the same run.
@@ -153,7 +167,7 @@ console.log('\nSpeed-up against gns3-server 2.2.41 (higher is better) and overhe
 console.log(table(['ratio', 'value'], Object.entries(ratios).map(([k, v]) => [k, v])));
 console.log(`\nagent RSS: ${fresh.toFixed(1)} MiB just started, ${serial.rssIdle.toFixed(1)} MiB with ${N} stopped nodes, ${parallel.rssStarted.toFixed(1)} MiB with ${N} running`);
 console.log(`emulator processes with ${N} running: ${parallel.emulators.names.join(', ')}, ${(parallel.emulators.rssMiB / N).toFixed(1)} MiB per node`);
-console.log(`relay workers: ${WORKERS} (default), ~${perWorker.toFixed(1)} MiB each of the figures above`);
+console.log(`relay workers: none until the first bridge or fabric (these nodes have no links); ~${perWorker.toFixed(1)} MiB each once started (${WORKERS} hubs measured)`);
 console.log(JSON.stringify({
   bench: 'compute',
   runtime: RUNTIME,

@@ -109,8 +109,9 @@ else
   cat > "$root$bindir/patchbay" <<'EOF'
 #!/bin/sh
 # patchbay's compiled JavaScript (installed by packaging/install.sh), run by Node >= 20.
+# A 1 MiB young generation: ~11 MiB less RSS with 100 nodes running, no measurable cost (docs/performance.md).
 lib="$(cd "$(dirname "$0")/../lib/patchbay" && pwd)"
-exec node "$lib/dist/agent/main.js" "$@"
+exec node --max-semi-space-size=1 "$lib/dist/agent/main.js" "$@"
 EOF
   chmod 0755 "$root$bindir/patchbay"
 fi

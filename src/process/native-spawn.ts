@@ -2,9 +2,10 @@
  * Spawning through glibc's posix_spawn() with koffi (Node on Linux). libuv forks the agent for every child: the cost
  * grows with the agent's memory (its page tables are copied) and the main thread waits until the child has exec'd.
  * Measured on the 2-core CI machine kind: 9–25 ms per spawn for a 60–110 MiB agent, against 1.6–2.8 ms here whatever
- * the size (glibc clones with CLONE_VM | CLONE_VFORK, no copy). The call runs on libuv's thread pool (koffi's async
- * call), so the main thread does not wait for the child's exec either. libuv reaps only the children it started, so
- * the exit of ours is watched through a pidfd that libuv polls (koffi.node.poll) and reaped here with waitpid().
+ * the size (glibc clones with CLONE_VM | CLONE_VFORK, no copy). The call stays on the main thread: on libuv's thread
+ * pool (koffi's async call) it queued behind the state file's fsync, and a start took 75–90 ms longer at 16 in flight.
+ * libuv reaps only the children it started, so the exit of ours is watched through a pidfd that libuv polls
+ * (koffi.node.poll) and reaped here with waitpid().
  */
 import { closeSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,7 +18,7 @@ export type NativeChild = { pid: number; exited: Promise<ExitInfo> };
 
 type PollHandle = { close(): void };
 type Binding = {
-  spawn(file: string, argv: string[], envp: string[], cwd: string, stdio: readonly [number, number, number]): Promise<number>;
+  spawn(file: string, argv: string[], envp: string[], cwd: string, stdio: readonly [number, number, number]): number;
   pipe(): [number, number];
   pidfd(pid: number): number;
   /** waitpid(pid, WNOHANG): the raw status once the child has exited, else null. */
@@ -48,7 +49,7 @@ function errnoError(call: string, errno: number): NodeJS.ErrnoException {
 }
 
 function bind(): Binding {
-  type Fn = ((...args: unknown[]) => number) & { async(...args: unknown[]): void };
+  type Fn = (...args: unknown[]) => number;
   type Koffi = {
     load(path: string): { func(signature: string): Fn };
     errno(): number;
@@ -89,27 +90,23 @@ function bind(): Binding {
       const attr = Buffer.alloc(OPAQUE_BYTES);
       actionsInit(actions);
       attrInit(attr);
-      const release = () => {
+      try {
+        stdio.forEach((fd, target) => addDup2(actions, fd, target));
+        // Nothing of the agent's leaks into the emulator, even a descriptor opened without O_CLOEXEC.
+        addCloseFrom(actions, 3);
+        addChdir(actions, cwd);
+        // A session (and process group) of its own, as Node's `detached`: a stop signals the whole group.
+        setFlags(attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+        setSigDefault(attr, allSignals);
+        setSigMask(attr, noSignals);
+        const pid = [0];
+        const status = posixSpawn(pid, file, actions, attr, [...argv, null], [...envp, null]);
+        if (status !== 0) throw errnoError(`spawn ${file}`, status);
+        return pid[0]!;
+      } finally {
         actionsDestroy(actions);
         attrDestroy(attr);
-      };
-      stdio.forEach((fd, target) => addDup2(actions, fd, target));
-      // Nothing of the agent's leaks into the emulator, even a descriptor opened without O_CLOEXEC.
-      addCloseFrom(actions, 3);
-      addChdir(actions, cwd);
-      // A session (and process group) of its own, as Node's `detached`: a stop signals the whole group.
-      setFlags(attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-      setSigDefault(attr, allSignals);
-      setSigMask(attr, noSignals);
-      const pid = [0];
-      return new Promise((resolve, reject) => {
-        posixSpawn.async(pid, file, actions, attr, [...argv, null], [...envp, null], (error: Error | null, status: number) => {
-          release();
-          if (error) reject(error);
-          else if (status !== 0) reject(errnoError(`spawn ${file}`, status));
-          else resolve(pid[0]!);
-        });
-      });
+      }
     },
     pipe() {
       const fds = [-1, -1];
@@ -170,11 +167,11 @@ function exitInfo(status: number): ExitInfo {
  * `stderr` on the given descriptor and stdin on a pipe the agent holds until the exit (as Node's 'pipe'), or with a
  * terminal's slave descriptor as all three. Throws like Node's spawn (`spawn <file> ENOENT`, code set).
  */
-export async function nativeSpawn(
+export function nativeSpawn(
   file: string,
   args: readonly string[],
   options: { cwd: string; env: NodeJS.ProcessEnv; output: number | { terminal: number } },
-): Promise<NativeChild> {
+): NativeChild {
   const native = load();
   if (!native) throw new Error(`Cannot spawn natively: ${unsupported}`);
   const envp = Object.entries(options.env).flatMap(([key, value]) => (value === undefined ? [] : [`${key}=${value}`]));
@@ -183,7 +180,7 @@ export async function nativeSpawn(
   const out = typeof output === 'object' ? output.terminal : output;
   let pid: number;
   try {
-    pid = await native.spawn(file, [file, ...args], envp, options.cwd, [stdin, out, out]);
+    pid = native.spawn(file, [file, ...args], envp, options.cwd, [stdin, out, out]);
   } catch (err) {
     if (keep !== null) closeSync(keep);
     throw err;

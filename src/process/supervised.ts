@@ -140,7 +140,7 @@ export class Supervised {
     const { output } = options;
     const env = { ...process.env, ...options.env };
     if (output !== 'pipe' && nativeSpawnUnsupported() === null) {
-      const started = await nativeSpawn(file, args, { cwd: options.cwd, env, output });
+      const started = nativeSpawn(file, args, { cwd: options.cwd, env, output });
       return new Supervised({ ...started, pipes: null }, file, [...args], options.cwd);
     }
     const child = spawn(file, args, {
