@@ -33,6 +33,19 @@ export type StoredAce = Ace & { created_at: string; updated_at: string };
 export type Pool = { resource_pool_id: string; name: string; created_at: string; updated_at: string; resources: string[] };
 
 type Data = { version: 1; users: User[]; groups: Group[]; roles: Role[]; privileges: Privilege[]; aces: StoredAce[]; pools: Pool[] };
+type Table = Exclude<keyof Data, 'version'>;
+type Row<T extends Table> = Data[T][number];
+
+/** Per table: the id key, the error of an unknown id, and (named tables) the error of a name in use. */
+const TABLES = {
+  users: { id: 'user_id', missing: 'USER_NOT_FOUND' },
+  groups: { id: 'user_group_id', missing: 'GROUP_NOT_FOUND', taken: 'GROUP_NAME_TAKEN', builtin: 'GROUP_BUILTIN' },
+  roles: { id: 'role_id', missing: 'ROLE_NOT_FOUND', taken: 'ROLE_NAME_TAKEN', builtin: 'ROLE_BUILTIN' },
+  privileges: { id: 'privilege_id', missing: 'PRIVILEGE_NOT_FOUND' },
+  aces: { id: 'ace_id', missing: 'ACE_NOT_FOUND' },
+  pools: { id: 'resource_pool_id', missing: 'POOL_NOT_FOUND', taken: 'POOL_NAME_TAKEN' },
+} as const;
+type Named = 'groups' | 'roles' | 'pools';
 
 /** GNS3's timestamps: naive ISO without zone or fraction, e.g. `2026-11-29T19:42:16`. */
 export const timestamp = (date = new Date()) => date.toISOString().slice(0, 19);
@@ -78,6 +91,49 @@ export class AccessStore implements RbacView {
     return store;
   }
 
+  /** The row of `table` with that id; its registry error (404) when there is none. */
+  #row<T extends Table>(table: T, id: string): Row<T> {
+    const key = TABLES[table].id;
+    const row = (this.#data[table] as Array<Record<string, unknown>>).find((r) => r[key] === id);
+    if (!row) throw fail(TABLES[table].missing as 'USER_NOT_FOUND', id);
+    return row as Row<T>;
+  }
+
+  /** Refuses a name another row of `table` has (400). */
+  #nameFree(table: Named, name: string | undefined, except?: Row<Named>): void {
+    if (name !== undefined && (this.#data[table] as Array<Row<Named>>).some((r) => r !== except && r.name === name)) {
+      throw fail(TABLES[table].taken as 'GROUP_NAME_TAKEN', name);
+    }
+  }
+
+  /** 403 for a built-in group or role. */
+  #notBuiltin(table: Named, row: Row<Named>, action: 'updated' | 'deleted'): void {
+    const kind = TABLES[table];
+    if ('is_builtin' in row && row.is_builtin && 'builtin' in kind) {
+      throw fail(kind.builtin as 'GROUP_BUILTIN', (row as Record<string, unknown>)[kind.id] as string, action);
+    }
+  }
+
+  /** Changes a group, role or pool (not a built-in one; its name must stay unique). */
+  async #change<T extends Named>(table: T, row: Row<T>, changes: Partial<Row<T>>): Promise<Row<T>> {
+    this.#notBuiltin(table, row, 'updated');
+    this.#nameFree(table, changes.name, row);
+    Object.assign(row, Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)), { updated_at: timestamp() });
+    await this.save();
+    return row;
+  }
+
+  /** Deletes a user, group or role (not a built-in one) with the ACEs naming it, and those on its own path. */
+  async #drop(table: 'users' | 'groups' | 'roles', row: Row<'users' | 'groups' | 'roles'>): Promise<void> {
+    if (table !== 'users') this.#notBuiltin(table, row as Row<Named>, 'deleted');
+    const id = (row as Record<string, unknown>)[TABLES[table].id] as string;
+    const aceKey = ({ users: 'user_id', groups: 'group_id', roles: 'role_id' } as const)[table];
+    (this.#data[table] as unknown[]) = (this.#data[table] as unknown[]).filter((r) => r !== row);
+    const path = `/${table}/${id}`;
+    this.#data.aces = this.#data.aces.filter((a) => a[aceKey] !== id && a.path !== path && !a.path.startsWith(`${path}/`));
+    await this.save();
+  }
+
   /** Serialised atomic writes: the file always holds one complete state. */
   save(): Promise<void> {
     const text = JSON.stringify(this.#data, null, 1) + '\n';
@@ -99,9 +155,7 @@ export class AccessStore implements RbacView {
   }
 
   user(userId: string): User {
-    const user = this.#data.users.find((u) => u.user_id === userId);
-    if (!user) throw fail('USER_NOT_FOUND', userId);
-    return user;
+    return this.#row('users', userId);
   }
 
   /** Whether `username` still has `password` (no side effect; used to warn about the default admin password). */
@@ -158,10 +212,8 @@ export class AccessStore implements RbacView {
 
   async deleteUser(user: User): Promise<void> {
     if (user.is_superadmin) throw fail('SUPERADMIN_DELETE');
-    this.#data.users = this.#data.users.filter((u) => u !== user);
     for (const group of this.#data.groups) group.members = group.members.filter((id) => id !== user.user_id);
-    this.#data.aces = this.#data.aces.filter((a) => a.user_id !== user.user_id && !a.path.startsWith(`/users/${user.user_id}`));
-    await this.save();
+    await this.#drop('users', user);
   }
 
   subject(user: User): Subject {
@@ -179,13 +231,11 @@ export class AccessStore implements RbacView {
   }
 
   group(groupId: string): Group {
-    const group = this.#data.groups.find((g) => g.user_group_id === groupId);
-    if (!group) throw fail('GROUP_NOT_FOUND', groupId);
-    return group;
+    return this.#row('groups', groupId);
   }
 
   async createGroup(name: string): Promise<Group> {
-    if (this.#data.groups.some((g) => g.name === name)) throw fail('GROUP_NAME_TAKEN', name);
+    this.#nameFree('groups', name);
     const now = timestamp();
     const group: Group = { user_group_id: randomUUID(), name, is_builtin: false, created_at: now, updated_at: now, members: [] };
     this.#data.groups.push(group);
@@ -193,20 +243,12 @@ export class AccessStore implements RbacView {
     return group;
   }
 
-  async renameGroup(group: Group, name: string | undefined): Promise<Group> {
-    if (group.is_builtin) throw fail('GROUP_BUILTIN', group.user_group_id, 'updated');
-    if (name !== undefined && this.#data.groups.some((g) => g !== group && g.name === name)) throw fail('GROUP_NAME_TAKEN', name);
-    if (name !== undefined) group.name = name;
-    group.updated_at = timestamp();
-    await this.save();
-    return group;
+  renameGroup(group: Group, name: string | undefined): Promise<Group> {
+    return this.#change('groups', group, { name });
   }
 
-  async deleteGroup(group: Group): Promise<void> {
-    if (group.is_builtin) throw fail('GROUP_BUILTIN', group.user_group_id, 'deleted');
-    this.#data.groups = this.#data.groups.filter((g) => g !== group);
-    this.#data.aces = this.#data.aces.filter((a) => a.group_id !== group.user_group_id && !a.path.startsWith(`/groups/${group.user_group_id}`));
-    await this.save();
+  deleteGroup(group: Group): Promise<void> {
+    return this.#drop('groups', group);
   }
 
   async setMember(group: Group, user: User, member: boolean): Promise<void> {
@@ -230,15 +272,11 @@ export class AccessStore implements RbacView {
   }
 
   role(roleId: string): Role {
-    const role = this.#data.roles.find((r) => r.role_id === roleId);
-    if (!role) throw fail('ROLE_NOT_FOUND', roleId);
-    return role;
+    return this.#row('roles', roleId);
   }
 
   privilege(privilegeId: string): Privilege {
-    const privilege = this.#data.privileges.find((p) => p.privilege_id === privilegeId);
-    if (!privilege) throw fail('PRIVILEGE_NOT_FOUND', privilegeId);
-    return privilege;
+    return this.#row('privileges', privilegeId);
   }
 
   privilegesOf(roleId: string): ReadonlySet<string> {
@@ -247,7 +285,7 @@ export class AccessStore implements RbacView {
   }
 
   async createRole(input: { name: string; description?: string | null }): Promise<Role> {
-    if (this.#data.roles.some((r) => r.name === input.name)) throw fail('ROLE_NAME_TAKEN', input.name);
+    this.#nameFree('roles', input.name);
     const now = timestamp();
     const role: Role = { role_id: randomUUID(), name: input.name, description: input.description ?? null, is_builtin: false, created_at: now, updated_at: now, privileges: [] };
     this.#data.roles.push(role);
@@ -255,25 +293,16 @@ export class AccessStore implements RbacView {
     return role;
   }
 
-  async updateRole(role: Role, input: { name?: string; description?: string | null }): Promise<Role> {
-    if (role.is_builtin) throw fail('ROLE_BUILTIN', role.role_id, 'updated');
-    if (input.name !== undefined && this.#data.roles.some((r) => r !== role && r.name === input.name)) throw fail('ROLE_NAME_TAKEN', input.name);
-    if (input.name !== undefined) role.name = input.name;
-    if (input.description !== undefined) role.description = input.description;
-    role.updated_at = timestamp();
-    await this.save();
-    return role;
+  updateRole(role: Role, input: { name?: string; description?: string | null }): Promise<Role> {
+    return this.#change('roles', role, { name: input.name, description: input.description });
   }
 
-  async deleteRole(role: Role): Promise<void> {
-    if (role.is_builtin) throw fail('ROLE_BUILTIN', role.role_id, 'deleted');
-    this.#data.roles = this.#data.roles.filter((r) => r !== role);
-    this.#data.aces = this.#data.aces.filter((a) => a.role_id !== role.role_id && !a.path.startsWith(`/roles/${role.role_id}`));
-    await this.save();
+  deleteRole(role: Role): Promise<void> {
+    return this.#drop('roles', role);
   }
 
   async setRolePrivilege(role: Role, privilege: Privilege, granted: boolean): Promise<void> {
-    if (role.is_builtin) throw fail('ROLE_BUILTIN', role.role_id, 'updated');
+    this.#notBuiltin('roles', role, 'updated');
     role.privileges = role.privileges.filter((id) => id !== privilege.privilege_id);
     if (granted) role.privileges.push(privilege.privilege_id);
     role.updated_at = timestamp();
@@ -287,9 +316,7 @@ export class AccessStore implements RbacView {
   }
 
   ace(aceId: string): StoredAce {
-    const ace = this.#data.aces.find((a) => a.ace_id === aceId);
-    if (!ace) throw fail('ACE_NOT_FOUND', aceId);
-    return ace;
+    return this.#row('aces', aceId);
   }
 
   #checkAce(input: Omit<Ace, 'ace_id'>): void {
@@ -343,9 +370,7 @@ export class AccessStore implements RbacView {
   }
 
   pool(poolId: string): Pool {
-    const pool = this.#data.pools.find((p) => p.resource_pool_id === poolId);
-    if (!pool) throw fail('POOL_NOT_FOUND', poolId);
-    return pool;
+    return this.#row('pools', poolId);
   }
 
   poolsOf(resourceId: string): readonly string[] {
@@ -353,7 +378,7 @@ export class AccessStore implements RbacView {
   }
 
   async createPool(name: string): Promise<Pool> {
-    if (this.#data.pools.some((p) => p.name === name)) throw fail('POOL_NAME_TAKEN', name);
+    this.#nameFree('pools', name);
     const now = timestamp();
     const pool: Pool = { resource_pool_id: randomUUID(), name, created_at: now, updated_at: now, resources: [] };
     this.#data.pools.push(pool);
@@ -361,12 +386,8 @@ export class AccessStore implements RbacView {
     return pool;
   }
 
-  async renamePool(pool: Pool, name: string | undefined): Promise<Pool> {
-    if (name !== undefined && this.#data.pools.some((p) => p !== pool && p.name === name)) throw fail('POOL_NAME_TAKEN', name);
-    if (name !== undefined) pool.name = name;
-    pool.updated_at = timestamp();
-    await this.save();
-    return pool;
+  renamePool(pool: Pool, name: string | undefined): Promise<Pool> {
+    return this.#change('pools', pool, { name });
   }
 
   async deletePool(pool: Pool): Promise<void> {

@@ -9,6 +9,7 @@ import { v3ErrorHandler, unprocessable } from '../errors.ts';
 import { AceBody, Credentials, GroupBody, GroupUpdate, RoleBody, RoleUpdate, UserCreate, UserSelfUpdate, UserUpdate } from '../schemas.ts';
 import { uuidParam, v3Body } from '../validate.ts';
 import { aclEndpoints, matchesEndpoint } from './acl-endpoints.ts';
+import { namedCollectionRoutes } from './named-collection.ts';
 import type { Controller } from '../../../controller/controller.ts';
 
 export const userJson = (u: User) => ({
@@ -98,16 +99,9 @@ export function accessRoutes(access: Access, controller: Controller): Hono<V3Env
   app.get('/access/users/:user_id/groups', can('Group.Audit'), (c) => c.json(store.groupsOf(store.user(uuidParam(c, 'user_id'))).map(groupJson)));
 
   // ---- groups ----
-  app.get('/access/groups', can('Group.Audit'), (c) => c.json(store.groups.map(groupJson)));
-  app.post('/access/groups', can('Group.Allocate'), async (c) => c.json(groupJson(await store.createGroup((await v3Body(c, GroupBody)).name)), 201));
-  app.get('/access/groups/:group_id', can('Group.Audit'), (c) => c.json(groupJson(store.group(uuidParam(c, 'group_id')))));
-  app.put('/access/groups/:group_id', can('Group.Modify'), async (c) => {
-    const group = store.group(uuidParam(c, 'group_id'));
-    return c.json(groupJson(await store.renameGroup(group, (await v3Body(c, GroupUpdate)).name)));
-  });
-  app.delete('/access/groups/:group_id', can('Group.Allocate'), async (c) => {
-    await store.deleteGroup(store.group(uuidParam(c, 'group_id')));
-    return c.body(null, 204);
+  namedCollectionRoutes(app, access, { path: '/access/groups', param: 'group_id', object: 'Group', body: GroupBody, update: GroupUpdate, json: groupJson }, {
+    list: () => store.groups, find: (id) => store.group(id), create: (name) => store.createGroup(name),
+    rename: (group, name) => store.renameGroup(group, name), remove: (group) => store.deleteGroup(group),
   });
   app.get('/access/groups/:group_id/members', can('Group.Audit'), (c) => {
     const group = store.group(uuidParam(c, 'group_id'));

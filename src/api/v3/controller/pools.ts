@@ -6,7 +6,8 @@ import type { Controller } from '../../../controller/controller.ts';
 import { guard, type V3Env } from '../auth.ts';
 import { v3ErrorHandler } from '../errors.ts';
 import { PoolBody, PoolUpdate } from '../schemas.ts';
-import { uuidParam, v3Body } from '../validate.ts';
+import { uuidParam } from '../validate.ts';
+import { namedCollectionRoutes } from './named-collection.ts';
 
 const poolJson = (p: Pool) => ({ name: p.name, created_at: p.created_at, updated_at: p.updated_at, resource_pool_id: p.resource_pool_id });
 
@@ -16,16 +17,9 @@ export function poolRoutes(controller: Controller, access: Access): Hono<V3Env> 
   app.onError(v3ErrorHandler);
   const can = (privilege: string) => guard(access, privilege);
 
-  app.get('/pools', can('Pool.Audit'), (c) => c.json(store.pools.map(poolJson)));
-  app.post('/pools', can('Pool.Allocate'), async (c) => c.json(poolJson(await store.createPool((await v3Body(c, PoolBody)).name)), 201));
-  app.get('/pools/:pool_id', can('Pool.Audit'), (c) => c.json(poolJson(store.pool(uuidParam(c, 'pool_id')))));
-  app.put('/pools/:pool_id', can('Pool.Modify'), async (c) => {
-    const pool = store.pool(uuidParam(c, 'pool_id'));
-    return c.json(poolJson(await store.renamePool(pool, (await v3Body(c, PoolUpdate)).name)));
-  });
-  app.delete('/pools/:pool_id', can('Pool.Allocate'), async (c) => {
-    await store.deletePool(store.pool(uuidParam(c, 'pool_id')));
-    return c.body(null, 204);
+  namedCollectionRoutes(app, access, { path: '/pools', param: 'pool_id', object: 'Pool', body: PoolBody, update: PoolUpdate, json: poolJson }, {
+    list: () => store.pools, find: (id) => store.pool(id), create: (name) => store.createPool(name),
+    rename: (pool, name) => store.renamePool(pool, name), remove: (pool) => store.deletePool(pool),
   });
   app.get('/pools/:pool_id/resources', can('Pool.Audit'), (c) => {
     const pool = store.pool(uuidParam(c, 'pool_id'));

@@ -1,16 +1,14 @@
 /** `/v3/projects/...`: projects, nodes, links, drawings and nodes from templates, over the same objects as /v2. */
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { readFile, stat, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { Access } from '../../../access/index.ts';
 import type { Controller } from '../../../controller/controller.ts';
 import { AVAILABLE_FILTERS, FILTER_CAPABLE_TYPES } from '../../../controller/filters.ts';
 import type { Node } from '../../../controller/node.ts';
 import type { ControllerProject } from '../../../controller/project.ts';
 import { snapshotFiles } from '../../../controller/snapshots.ts';
-import { resolveInside } from '../../../storage/safe-path.ts';
-import { fail } from '../../../errors/index.ts';
+import { readProjectFile, writeProjectFile } from '../../../storage/project-files.ts';
+import { fail, isError } from '../../../errors/index.ts';
 import { decodeParam } from '../../validate.ts';
 import { allowed, guard, type V3Env } from '../auth.ts';
 import { v3ErrorHandler } from '../errors.ts';
@@ -57,6 +55,12 @@ export function projectRoutes(controller: Controller, access: Access): Hono<V3En
     return controller.locks.run(nodeLockKey(p.id, n.node_id), () => fn(n, p));
   };
 
+  /** Nodes, links or drawings of a project: the live objects when it is opened, else what its file stores (as 3.0). */
+  const listed = async (c: Context, key: 'nodes' | 'links' | 'drawings', live: (p: ControllerProject) => unknown[]) => {
+    const p = await project(c);
+    return c.json(p.status === 'opened' ? live(p) : (await p.readFile()).topology[key]);
+  };
+
   // ---- projects ----
   app.get('/projects', (c) => {
     const user = c.get('user');
@@ -83,18 +87,14 @@ export function projectRoutes(controller: Controller, access: Access): Hono<V3En
     await access.store.dropAcesUnder(`/projects/${p.id}`);
     return c.body(null, 204);
   });
-  app.post('/projects/:project_id/open', can('Project.Allocate'), async (c) => {
-    const p = await project(c);
-    await p.open();
-    controller.hub.controller('project.opened', p.toJSON());
-    return c.json(p.toJSON(), 201);
-  });
-  app.post('/projects/:project_id/close', can('Project.Allocate'), async (c) => {
-    const p = await project(c);
-    await p.close();
-    controller.hub.controller('project.closed', p.toJSON());
-    return c.body(null, 204);
-  });
+  for (const [action, event] of [['open', 'project.opened'], ['close', 'project.closed']] as const) {
+    app.post(`/projects/:project_id/${action}`, can('Project.Allocate'), async (c) => {
+      const p = await project(c);
+      await p[action]();
+      controller.hub.controller(event, p.toJSON());
+      return action === 'open' ? c.json(p.toJSON(), 201) : c.body(null, 204);
+    });
+  }
   app.get('/projects/:project_id/stats', can('Project.Audit'), async (c) => {
     const p = await project(c);
     return c.json(p.stats((await snapshotFiles(p)).length));
@@ -120,30 +120,22 @@ export function projectRoutes(controller: Controller, access: Access): Hono<V3En
   }
 
   // ---- project files ----
+  // 3.0 answers a missing file or folder with FastAPI's bare `{"message": "Not Found"}`.
+  const asV3NotFound = (err: unknown) => {
+    throw isError(err, 'FILE_NOT_FOUND') ? fail('V3_NOT_FOUND') : err;
+  };
   app.get('/projects/:project_id/files/:path{.+}', can('Project.Audit'), async (c) => {
-    const p = await project(c);
-    const file = resolveInside(p.path, decodeParam(c.req.param('path')));
-    const data = await readFile(file).catch(() => {
-      throw fail('V3_NOT_FOUND');
-    });
-    return c.body(new Uint8Array(data), 200, { 'Content-Type': 'application/octet-stream' });
+    const data = await readProjectFile((await project(c)).path, decodeParam(c.req.param('path'))).catch(asV3NotFound);
+    return c.body(data as Uint8Array<ArrayBuffer>, 200, { 'Content-Type': 'application/octet-stream' });
   });
   app.post('/projects/:project_id/files/:path{.+}', can('Project.Modify'), async (c) => {
-    const p = await project(c);
-    const file = resolveInside(p.path, decodeParam(c.req.param('path')));
-    if (!(await stat(dirname(file)).then((s) => s.isDirectory(), () => false))) throw fail('V3_NOT_FOUND');
-    await writeFile(file, new Uint8Array(await c.req.arrayBuffer())).catch((err: Error) => {
-      throw fail('FILE_WRITE_FAILED', file, err.message);
-    });
+    const path = (await project(c)).path;
+    await writeProjectFile(path, decodeParam(c.req.param('path')), new Uint8Array(await c.req.arrayBuffer())).catch(asV3NotFound);
     return c.body(null, 204);
   });
 
   // ---- nodes ----
-  app.get('/projects/:project_id/nodes', can('Node.Audit'), async (c) => {
-    const p = await project(c);
-    if (p.status !== 'opened') return c.json((await p.readFile()).topology.nodes);
-    return c.json([...p.nodes.values()].map(nodeJson));
-  });
+  app.get('/projects/:project_id/nodes', can('Node.Audit'), (c) => listed(c, 'nodes', (p) => [...p.nodes.values()].map(nodeJson)));
   app.post('/projects/:project_id/nodes', can('Node.Allocate'), async (c) => {
     const p = await project(c);
     const { compute_id, aux: _aux, aux_type: _auxType, ...input } = await v3Body(c, NodeCreate);
@@ -272,11 +264,7 @@ export function projectRoutes(controller: Controller, access: Access): Hono<V3En
   });
 
   // ---- links ----
-  app.get('/projects/:project_id/links', can('Link.Audit'), async (c) => {
-    const p = await project(c);
-    if (p.status !== 'opened') return c.json((await p.readFile()).topology.links);
-    return c.json([...p.links.values()].map((l) => l.toJSON()));
-  });
+  app.get('/projects/:project_id/links', can('Link.Audit'), (c) => listed(c, 'links', (p) => [...p.links.values()].map((l) => l.toJSON())));
   app.post('/projects/:project_id/links', can('Link.Allocate'), async (c) => {
     const input = await v3Body(c, LinkCreate);
     const p = await project(c);
@@ -339,11 +327,7 @@ export function projectRoutes(controller: Controller, access: Access): Hono<V3En
   });
 
   // ---- drawings ----
-  app.get('/projects/:project_id/drawings', can('Drawing.Audit'), async (c) => {
-    const p = await project(c);
-    if (p.status !== 'opened') return c.json((await p.readFile()).topology.drawings);
-    return c.json([...p.drawings.values()].map((d) => d.toJSON()));
-  });
+  app.get('/projects/:project_id/drawings', can('Drawing.Audit'), (c) => listed(c, 'drawings', (p) => [...p.drawings.values()].map((d) => d.toJSON())));
   app.post('/projects/:project_id/drawings', can('Drawing.Allocate'), async (c) => {
     const input = await v3Body(c, DrawingBody);
     return c.json((await (await project(c)).addDrawing(input)).toJSON(), 201);
