@@ -10,6 +10,7 @@ import t from 'tap';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import WebSocket from 'ws';
 import { startDaemon, post, put, type DaemonProcess } from '../helpers/daemon.ts';
 import { processAlive } from '../helpers/ports.ts';
 import { PortPool } from '../../src/compute/port-pool.ts';
@@ -105,9 +106,27 @@ t.test('vnc console of a Docker node', async (t) => {
   const second = vncProcesses(stateDir, node.node_id);
   t.ok(processAlive(second.xvfb) && processAlive(second.x11vnc));
 
+  // x11vnc dying on its own: GNS3's log.error, the X server goes with it, the container keeps running.
+  const errors: string[] = [];
+  const notifications = new WebSocket(`${daemon.url.replace('http', 'ws')}/v2/compute/notifications/ws`);
+  notifications.on('message', (data) => {
+    const { action, event } = JSON.parse(String(data));
+    if (action === 'log.error') errors.push(event.message);
+  });
+  await new Promise((resolve) => notifications.once('open', resolve));
+  t.teardown(() => notifications.close());
+  process.kill(second.x11vnc, 'SIGKILL');
+  const error = await until(() => errors.find((m) => m.includes('The vnc process has stopped')), 'the log.error');
+  t.match(error, /return code SIGKILL for node 'V1'\. Please restart this node\./);
+  await until(() => !processAlive(second.xvfb), 'Xvfb ending with its VNC server');
+  t.equal(inspect(node.container_id).State.Running, true, 'the container keeps running');
+  await daemon.json(`${base}/${node.node_id}/reload`, { ...post(), expect: 204 });
+  t.match(await rfbBanner('127.0.0.1', node.console), /^RFB/, 'a reload brings the console back');
+  const reloaded = vncProcesses(stateDir, node.node_id);
+
   // The console type can change both ways; the container is re-created with or without the display.
   const telnet = await daemon.json(`${base}/${node.node_id}`, { ...put({ console_type: 'telnet' }), expect: 200 });
-  t.notOk(processAlive(second.xvfb) || processAlive(second.x11vnc), 'leaving vnc ends them');
+  t.notOk(processAlive(reloaded.xvfb) || processAlive(reloaded.x11vnc), 'leaving vnc ends them');
   t.notOk((inspect(telnet.container_id).Config.Env as string[]).some((e) => e.startsWith('DISPLAY=')));
   const back = await daemon.json(`${base}/${node.node_id}`, { ...put({ console_type: 'vnc' }), expect: 200 });
   t.ok(back.console >= 5900);
