@@ -1,6 +1,6 @@
 /** Tiny DOM builders: `h('button', { onclick }, 'Start')`, and `s()` for SVG elements. */
 
-type Child = Node | string | number | null | undefined | false;
+export type Child = Node | string | number | null | undefined | false;
 type Attributes = Record<string, unknown>;
 
 function apply(element: Element, attributes: Attributes, children: Child[]): void {

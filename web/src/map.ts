@@ -80,33 +80,41 @@ export class TopologyMap {
   }
 
   upsertNode(node: Json): void {
-    const old = this.#nodeMap.get(node.node_id);
-    const element = this.#drawNode(node);
-    if (old) old.element.replaceWith(element);
-    else this.#nodes.append(element);
-    this.#nodeMap.set(node.node_id, { data: node, element });
-    if (!old) this.fit();
-    for (const link of this.#linkMap.values()) if (link.data.nodes.some((end: Json) => end.node_id === node.node_id)) this.upsertLink(link.data);
+    const added = this.#put(this.#nodeMap, this.#nodes, node.node_id, node, this.#drawNode(node));
+    if (added) this.fit();
+    this.#redrawLinksOf(node.node_id);
   }
 
   removeNode(id: string): void {
-    this.#nodeMap.get(id)?.element.remove();
-    this.#nodeMap.delete(id);
-    this.#selected.delete(id);
+    this.#forget(this.#nodeMap, id);
   }
 
   upsertLink(link: Json): void {
-    const old = this.#linkMap.get(link.link_id);
-    const element = this.#drawLink(link);
-    if (old) old.element.replaceWith(element);
-    else this.#links.append(element);
-    this.#linkMap.set(link.link_id, { data: link, element });
+    this.#put(this.#linkMap, this.#links, link.link_id, link, this.#drawLink(link));
   }
 
   removeLink(id: string): void {
-    this.#linkMap.get(id)?.element.remove();
-    this.#linkMap.delete(id);
+    this.#forget(this.#linkMap, id);
+  }
+
+  /** Puts a freshly drawn item in place of its old element, or last in its layer; true when it is new. */
+  #put(drawn: Map<string, Drawn>, layer: SVGGElement, id: string, data: Json, element: SVGGElement): boolean {
+    const old = drawn.get(id);
+    if (old) old.element.replaceWith(element);
+    else layer.append(element);
+    drawn.set(id, { data, element });
+    return !old;
+  }
+
+  #forget(drawn: Map<string, Drawn>, id: string): void {
+    drawn.get(id)?.element.remove();
+    drawn.delete(id);
     this.#selected.delete(id);
+  }
+
+  /** Links follow their nodes: redraws those ending on `nodeId`. */
+  #redrawLinksOf(nodeId: string): void {
+    for (const link of this.#linkMap.values()) if (link.data.nodes.some((end: Json) => end.node_id === nodeId)) this.upsertLink(link.data);
   }
 
   setSelection(ids: Iterable<string>): void {
@@ -222,7 +230,7 @@ export class TopologyMap {
         const drawn = this.#nodeMap.get(node.node_id);
         if (drawn) {
           drawn.data = { ...drawn.data, x, y };
-          for (const link of this.#linkMap.values()) if (link.data.nodes.some((end: Json) => end.node_id === node.node_id)) this.upsertLink(link.data);
+          this.#redrawLinksOf(node.node_id);
         }
       };
       const onUp = (e: PointerEvent) => {

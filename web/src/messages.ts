@@ -1,5 +1,5 @@
 /** User-facing messages: API errors (GNS3's `message` text) and confirmations, in an ARIA live region. */
-import { h } from './dom.ts';
+import { h, type Child } from './dom.ts';
 
 const box = () => document.getElementById('messages')!;
 
@@ -16,4 +16,13 @@ export async function attempt(action: () => Promise<unknown>): Promise<void> {
   } catch (err) {
     showMessage((err as Error).message, 'error');
   }
+}
+
+/** A form whose submit runs `action` as a user action, without reloading the page. */
+export function actionForm(attributes: Record<string, unknown>, action: () => Promise<unknown>, ...children: Child[]): HTMLFormElement {
+  const submit = (event: Event) => {
+    event.preventDefault();
+    void attempt(action);
+  };
+  return h('form', { ...attributes, onsubmit: submit }, ...children);
 }

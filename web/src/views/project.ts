@@ -6,7 +6,7 @@ import { api, type Json } from '../api.ts';
 import type { ConsoleSession } from '../console.ts';
 import { field, h } from '../dom.ts';
 import { TopologyMap } from '../map.ts';
-import { attempt, showMessage } from '../messages.ts';
+import { actionForm, attempt, showMessage } from '../messages.ts';
 import { NotificationStream } from '../notifications.ts';
 import { computesTable } from './computes.ts';
 import { linkPanel } from './link-panel.ts';
@@ -286,21 +286,13 @@ function linkFormView(map: TopologyMap, base: string, setPicking: (picking: ((no
     element.hidden = true;
     setPicking(undefined);
   };
-  const element = h('form', {
-    class: 'link-form',
-    hidden: true,
-    'aria-label': 'New link',
-    onsubmit: (event: Event) => {
-      event.preventDefault();
-      void attempt(async () => {
-        const body = ends.map((end) => {
-          const [adapter, port] = end.port.value.split('/').map(Number);
-          return { node_id: end.node.value, adapter_number: adapter, port_number: port };
-        });
-        await api.post(`${base}/links`, { nodes: body });
-        close();
-      });
-    },
+  const element = actionForm({ class: 'link-form', hidden: true, 'aria-label': 'New link' }, async () => {
+    const body = ends.map((end) => {
+      const [adapter, port] = end.port.value.split('/').map(Number);
+      return { node_id: end.node.value, adapter_number: adapter, port_number: port };
+    });
+    await api.post(`${base}/links`, { nodes: body });
+    close();
   },
   h('p', { class: 'muted' }, 'Click two nodes on the map, or choose them here.'),
   ...ends.map((end, i) => h('fieldset', {}, h('legend', {}, `End ${i === 0 ? 'A' : 'B'}`), end.node, end.port)),

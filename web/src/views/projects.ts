@@ -1,7 +1,7 @@
 /** Projects: list, create, open, close, duplicate, export, import, delete. */
 import { api, type Json } from '../api.ts';
 import { field, h } from '../dom.ts';
-import { attempt, showMessage } from '../messages.ts';
+import { actionForm, attempt, showMessage } from '../messages.ts';
 
 export async function projectsView(view: HTMLElement): Promise<void> {
   const list = h('tbody');
@@ -12,34 +12,20 @@ export async function projectsView(view: HTMLElement): Promise<void> {
   };
 
   const name = h('input', { name: 'name', required: true, autocomplete: 'off', placeholder: 'lab-1' });
-  const create = h('form', {
-    class: 'inline',
-    'aria-label': 'New project',
-    onsubmit: (event: Event) => {
-      event.preventDefault();
-      void attempt(async () => {
-        const project = await api.post('/projects', { name: name.value.trim() });
-        location.hash = `#/project/${project.project_id}`;
-      });
-    },
+  const create = actionForm({ class: 'inline', 'aria-label': 'New project' }, async () => {
+    const project = await api.post('/projects', { name: name.value.trim() });
+    location.hash = `#/project/${project.project_id}`;
   }, field('Project name', name), h('button', { type: 'submit' }, 'Create project'));
 
   const file = h('input', { type: 'file', accept: '.gns3project,.gns3p,.zip', required: true });
   const importName = h('input', { name: 'import-name', autocomplete: 'off' });
-  const importForm = h('form', {
-    class: 'inline',
-    'aria-label': 'Import a project',
-    onsubmit: (event: Event) => {
-      event.preventDefault();
-      void attempt(async () => {
-        const chosen = file.files?.[0];
-        if (!chosen) return;
-        const projectName = importName.value.trim() || chosen.name.replace(/\.[^.]+$/, '');
-        const project = await api.request('POST', `/projects/${crypto.randomUUID()}/import?name=${encodeURIComponent(projectName)}`, undefined, chosen);
-        showMessage(`Imported ${project.name}`);
-        await refresh();
-      });
-    },
+  const importForm = actionForm({ class: 'inline', 'aria-label': 'Import a project' }, async () => {
+    const chosen = file.files?.[0];
+    if (!chosen) return;
+    const projectName = importName.value.trim() || chosen.name.replace(/\.[^.]+$/, '');
+    const project = await api.request('POST', `/projects/${crypto.randomUUID()}/import?name=${encodeURIComponent(projectName)}`, undefined, chosen);
+    showMessage(`Imported ${project.name}`);
+    await refresh();
   }, field('Archive', file), field('Name', importName), h('button', { type: 'submit' }, 'Import'));
 
   view.replaceChildren(

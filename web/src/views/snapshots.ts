@@ -1,7 +1,7 @@
 /** Snapshots of the open project: list, take, restore, delete. */
 import { api, type Json } from '../api.ts';
 import { field, h } from '../dom.ts';
-import { attempt, showMessage } from '../messages.ts';
+import { actionForm, attempt, showMessage } from '../messages.ts';
 
 export function snapshotsPanel(base: string, restored: () => void): HTMLElement {
   const list = h('ul', { class: 'snapshots' });
@@ -22,14 +22,11 @@ export function snapshotsPanel(base: string, restored: () => void): HTMLElement 
   const name = h('input', { name: 'snapshot', required: true, autocomplete: 'off' });
   const panel = h('details', { class: 'snapshots-panel' },
     h('summary', {}, 'Snapshots'),
-    h('form', { class: 'inline', onsubmit: (event: Event) => {
-      event.preventDefault();
-      void attempt(async () => {
-        await api.post(`${base}/snapshots`, { name: name.value.trim() });
-        name.value = '';
-        await refresh();
-      });
-    } }, field('Snapshot name', name), h('button', { type: 'submit' }, 'Take snapshot')),
+    actionForm({ class: 'inline' }, async () => {
+      await api.post(`${base}/snapshots`, { name: name.value.trim() });
+      name.value = '';
+      await refresh();
+    }, field('Snapshot name', name), h('button', { type: 'submit' }, 'Take snapshot')),
     list);
   panel.addEventListener('toggle', () => {
     if (panel.open) void attempt(refresh);
