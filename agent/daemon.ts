@@ -152,7 +152,9 @@ export async function startDaemon(
   const controllerCode = mode === 'controller' ? await loadControllerCode() : undefined;
   const controller = controllerCode?.createController({ ...config, gns3_version: versions.v2 });
   // v3 users, roles, ACL and the token secret live with the rest of the controller state, beside the projects.
-  const access = controllerCode ? await controllerCode.openAccess(dirname(config.projects_dir)) : undefined;
+  const access = controllerCode
+    ? await controllerCode.openAccess(dirname(config.projects_dir), { adminUsername: config.default_admin_username, adminPassword: config.default_admin_password })
+    : undefined;
   if (access && (await access.store.hasPassword('admin', 'admin'))) {
     log.warn('the /v3 super admin still has the default password admin/admin: change it (PUT /v3/access/users/me)');
   }

@@ -91,6 +91,8 @@ const Schema = v.strictObject({
   name: v.optional(v.string()),
   cors_origins: v.optional(OriginList, GNS3_CORS_ORIGINS.join(',')),
   gns3_web_ui: v.optional(v.pipe(v.string(), v.minLength(1))),
+  default_admin_username: v.optional(v.pipe(v.string(), v.regex(/^[a-zA-Z0-9_-]{3,100}$/, 'must be 3 to 100 characters of a-z, A-Z, 0-9, "_" or "-"')), 'admin'),
+  default_admin_password: v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(100)), 'admin'),
 });
 export const AgentConfig = v.pipe(
   Schema,
@@ -130,6 +132,8 @@ export const OPTION_HELP: Record<keyof AgentConfigInput, string> = {
   name: 'compute name shown by the controller',
   cors_origins: `origins allowed to call the API from a browser page, comma-separated, * for any (default gns3-server's: ${GNS3_CORS_ORIGINS.join(',')})`,
   gns3_web_ui: 'folder of a gns3-web-ui build (holding its index.html), served at /static/web-ui/',
+  default_admin_username: 'the /v3 super admin created with a fresh access store (default admin; GNS3 3.0\'s [Controller] key)',
+  default_admin_password: 'its password (default admin; change it with PUT /v3/access/users/me)',
 };
 
 export const flagOf = (key: string) => `--${key.replaceAll('_', '-')}`;

@@ -59,6 +59,8 @@ const KEYS = {
   },
   VPCS: { vpcs_path: IniPath },
   Dynamips: { dynamips_path: IniPath },
+  // 3.0: the /v3 super admin made when the access store is first created.
+  Controller: { default_admin_username: IniPath, default_admin_password: IniPath },
 } as const;
 
 type ServerValues = Partial<{ [K in keyof typeof KEYS.Server]: v.InferOutput<(typeof KEYS.Server)[K]> }>;
@@ -82,7 +84,7 @@ export function mapGns3Conf(text: string): Gns3ConfResult {
   } catch (err) {
     throw new Gns3ConfError(`Invalid GNS3 config: ${(err as Error).message}`);
   }
-  const values: Record<string, Record<string, unknown>> = { Server: {}, VPCS: {}, Dynamips: {} };
+  const values: Record<string, Record<string, unknown>> = { Server: {}, VPCS: {}, Dynamips: {}, Controller: {} };
   const ignored: string[] = [];
   for (const [section, entries] of Object.entries(sections)) {
     const known = (KEYS as Record<string, Record<string, v.GenericSchema<string, unknown>>>)[section];
@@ -124,6 +126,9 @@ export function mapGns3Conf(text: string): Gns3ConfResult {
   if (server.default_nat_interface) config.nat_interface = server.default_nat_interface;
   if (values.VPCS!.vpcs_path !== undefined) config.vpcs_path = values.VPCS!.vpcs_path;
   if (values.Dynamips!.dynamips_path !== undefined) config.dynamips_path = values.Dynamips!.dynamips_path;
+  for (const key of ['default_admin_username', 'default_admin_password'] as const) {
+    if (values.Controller![key] !== undefined) config[key] = values.Controller![key];
+  }
   return { config, ignored };
 }
 
