@@ -30,15 +30,6 @@ export async function dynamipsFixture(t: Test, args: string[] = []): Promise<Dyn
   return { daemon, projectId, base: `/v2/compute/projects/${projectId}/dynamips/nodes`, events };
 }
 
-/** Waits until `check` holds, polling every 25 ms, or fails after `ms`. */
-export async function until(check: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 /** Pids of running dynamips processes whose working directory is `dir`. */
 export function dynamipsIn(dir: string): number[] {
   return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number).filter((pid) => {

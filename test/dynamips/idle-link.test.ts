@@ -12,7 +12,8 @@ import pidusage from 'pidusage';
 import t from 'tap';
 import { post } from '../helpers/daemon.ts';
 import { udpFrame } from '../relay/frames.ts';
-import { dynamipsFixture, dynamipsIn, until } from './helpers.ts';
+import { dynamipsFixture, dynamipsIn } from './helpers.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { testImages } from './images.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -74,7 +75,7 @@ t.test('a router port is wired through a relay bridge: counters and capture see 
   const counted = await metric();
   const frame = udpFrame('10.0.0.2', '10.0.0.1', 4000, 5000, { src: '02:00:00:00:00:02', dst: 'ca:01:00:00:00:00' });
   for (let i = 0; i < 5; i++) peer.send(frame, lport, '127.0.0.1');
-  await until(() => existsSync(capture) && readFileSync(capture).length >= 24 + 5 * (16 + frame.length), 5000, 'captured frames');
+  await eventually(() => (existsSync(capture) && readFileSync(capture).length >= 24 + 5 * (16 + frame.length)) || undefined, 'captured frames', 5000);
   t.equal(readFileSync(capture).length, 24 + 5 * (16 + frame.length), 'five frames captured on the router port');
   t.equal((await metric()) - counted, 5, 'relay counters saw the five frames from the link');
   t.ok(dynamipsIn(router.node_directory).length === 1, 'delivered to the running hypervisor (the image does not answer)');

@@ -10,7 +10,8 @@ import t from 'tap';
 import { startDaemon, post, put, withDaemon, withProject } from '../helpers/daemon.ts';
 import { processAlive, tcpFree } from '../helpers/ports.ts';
 import { TelnetClient } from '../helpers/telnet.ts';
-import { dynamipsFixture, dynamipsIn, until } from './helpers.ts';
+import { dynamipsFixture, dynamipsIn } from './helpers.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { BANNER, DYNAMIPS, testImages } from './images.ts';
 
 t.test('start, suspend, resume, reload, stop, configs and a killed hypervisor', async (t) => {
@@ -46,7 +47,7 @@ t.test('start, suspend, resume, reload, stop, configs and a killed hypervisor', 
   await daemon.json(`${node}/reload`, { ...post(), expect: 204 });
   const [reloaded] = dynamipsIn(router.node_directory);
   t.ok(reloaded && reloaded !== pid, 'reload restarts the router in a fresh hypervisor');
-  await until(() => statuses().includes('suspended') && statuses().at(-1) === 'started', 5000, 'notifications');
+  await eventually(() => (statuses().includes('suspended') && statuses().at(-1) === 'started') || undefined, 'notifications', 5000);
   t.same(statuses().slice(0, 3), ['started', 'suspended', 'started'], 'node.updated for every transition');
 
   // The config lives in NVRAM now: remove the file and let the stop extract it again.
@@ -69,7 +70,7 @@ t.test('start, suspend, resume, reload, stop, configs and a killed hypervisor', 
   const [victim] = dynamipsIn(router.node_directory);
   process.kill(victim!, 'SIGKILL');
   const logged = () => events.some((e) => e.action === 'log.error' && /Dynamips hypervisor process has stopped, return code: SIGKILL/.test(String(e.event.message)));
-  await until(() => logged() && statuses().at(-1) === 'stopped', 10_000, 'stopped + log.error');
+  await eventually(() => (logged() && statuses().at(-1) === 'stopped') || undefined, 'stopped + log.error', 10_000);
   t.pass('a killed hypervisor makes the node stopped, with a log.error');
   t.equal((await daemon.json(node)).status, 'stopped');
   await daemon.json(`${node}/start`, { ...post(), expect: 204 });
