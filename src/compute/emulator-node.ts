@@ -21,7 +21,7 @@
  * - `stopGraceMs` / `closingGraceMs`: how long `stop()` lets the emulator exit cleanly (shorter on project close).
  * Port numbering is the driver's too: `portKey(ref)` (validation) and `portKeys()` (every port that gets a tunnel).
  * Bridges: `bridgedPorts()` (which ports get one while running: those with a NIO), `emulatorEndpoint(key)` (its node
- * side: the tunnel), `linkSide(key)` (its link side: the NIO), `bridged(key)` (told once it exists).
+ * side: the tunnel, or a device), `linkSide(key)` (its link side: the NIO).
  */
 import { mkdir } from 'node:fs/promises';
 import type { Nio } from './schemas.ts';
@@ -175,9 +175,6 @@ export abstract class EmulatorNode<R extends EmulatorRun = EmulatorRun> extends 
     return [...this.nios.keys()];
   }
 
-  /** Told once a port's bridge exists, before its capture starts. */
-  protected async bridged(_key: string): Promise<void> {}
-
   protected isBridged(key: string): boolean {
     return this.#bridges.has(key);
   }
@@ -189,7 +186,6 @@ export abstract class EmulatorNode<R extends EmulatorRun = EmulatorRun> extends 
     if (this.#bridges.has(key)) await this.unwire(key);
     await this.host.relay.createBridge(id, { emulator: await this.emulatorEndpoint(key), ...link });
     this.#bridges.add(key);
-    await this.bridged(key);
     const capture = this.captures.get(key);
     if (capture) await this.host.relay.startCapture(id, capture);
   }

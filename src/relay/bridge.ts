@@ -3,7 +3,9 @@
  * interface) and the link side (N: the link NIO's UDP socket), each direction passing through the filter chain, the
  * release queue and the capture tap.
  */
+import { moveLinkIntoNamespace } from '../hostnet/links.ts';
 import { Counters } from './counters.ts';
+import { validateInterfaceName } from './endpoint-checks.ts';
 import { buildFilterChain } from './filters/chain.ts';
 import type { FilterChain } from './filters/chain.ts';
 import { DROP } from './filters/types.ts';
@@ -142,11 +144,19 @@ export class Bridge {
       const socket = await this.#io.openUdp(endpoint.lport, bindAddress(peer, true), this.#handlers(0, `port ${endpoint.lport}`));
       return { send: (frame) => socket.send(frame, peer), close: () => socket.close() };
     }
-    const what = endpoint.kind === 'tap' ? `TAP device "${endpoint.device}"` : `interface "${endpoint.device}"`;
-    const handlers = this.#handlers(0, what);
-    return endpoint.kind === 'tap'
-      ? this.#io.openTap(endpoint.device, handlers)
-      : this.#io.openRaw(endpoint.device, handlers);
+    if (endpoint.kind === 'raw') return this.#io.openRaw(endpoint.device, this.#handlers(0, `interface "${endpoint.device}"`));
+    const tap = await this.#io.openTap(endpoint.device, this.#handlers(0, `TAP device "${endpoint.device}"`));
+    if (endpoint.netns) {
+      const { pid, name, mac } = endpoint.netns;
+      try {
+        validateInterfaceName(name);
+        await moveLinkIntoNamespace(tap.device, pid, name, mac);
+      } catch (error) {
+        await tap.close();
+        throw error;
+      }
+    }
+    return tap;
   }
 
   /** `receivedOn` 0 = node side (frames go towards the link, direction 0), 1 = link side (towards the node). */

@@ -9,9 +9,17 @@ export type LinkFilters = Record<string, Array<string | number>>;
 /**
  * A TAP device: the relay opens /dev/net/tun and attaches to `device`, creating it (no packet-info header,
  * non-persistent: it vanishes when the relay closes it) when it does not exist. Needs CAP_NET_ADMIN. The worker keeps
- * the file descriptor, so the device may be moved into another network namespace (a container) after creation.
+ * the file descriptor, so the device keeps working in another network namespace.
  */
-export type TapEndpoint = { kind: 'tap'; device: string };
+export type TapEndpoint = { kind: 'tap'; device: string; netns?: TapNamespace };
+
+/**
+ * Where the relay moves a TAP device once it exists: into the network namespace of process `pid` (a container's first
+ * process), renamed `name`, with MAC `mac`. Part of the bridge's spec, so a bridge rebuilt after a relay worker died
+ * (whose device vanished with the worker's descriptor) puts its new device back in the container. What was configured
+ * on the old device inside the container (addresses, routes) does not come back.
+ */
+export type TapNamespace = { pid: number; name: string; mac: string };
 
 /** An AF_PACKET socket on host interface `device`: every protocol, promiscuous, the host's own frames ignored. Needs CAP_NET_RAW. */
 export type RawEndpoint = { kind: 'raw'; device: string };

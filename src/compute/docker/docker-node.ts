@@ -18,7 +18,6 @@ import { EmulatorNode, type EmulatorProcess } from '../emulator-node.ts';
 import { auxShellBackend, httpForwarder, ttyBackend } from './consoles.ts';
 import type { DockerEngine } from './engine.ts';
 import { tapName } from './interfaces.ts';
-import { moveLinkIntoNamespace } from '../../hostnet/links.ts';
 import { requireCapabilities } from '../../hostnet/capabilities.ts';
 import type { BridgePatch, NodeEndpoint } from '../../relay/types.ts';
 import {
@@ -290,17 +289,15 @@ export class DockerNode extends EmulatorNode<DockerRun> {
   }
 
   /**
-   * The relay worker creates the TAP device and keeps its file descriptor (as uBridge does for GNS3), then bridged()
-   * moves it into the container as eth<n>. The TAP is not persistent: it disappears when the bridge is deleted, so
-   * nothing is left on the host or in the container after a stop or a crash.
+   * The relay worker creates the TAP device and keeps its file descriptor (as uBridge does for GNS3), then moves it
+   * into the container as eth<n> (also when it rebuilds the bridge after a worker crash). The TAP is not persistent:
+   * it disappears when the bridge is deleted, so nothing is left on the host or in the container after a stop or a
+   * crash.
    */
   protected override async emulatorEndpoint(key: string): Promise<NodeEndpoint> {
-    return { kind: 'tap', device: tapName(this.id, Number(key)) };
-  }
-
-  protected override async bridged(key: string): Promise<void> {
     const adapter = Number(key);
-    await moveLinkIntoNamespace(tapName(this.id, adapter), this.run!.pid, `eth${adapter}`, this.#mac(adapter));
+    const netns = { pid: this.run!.pid, name: `eth${adapter}`, mac: this.#mac(adapter) };
+    return { kind: 'tap', device: tapName(this.id, adapter), netns };
   }
 
   /** The link side of an adapter's bridge: its NIO, or its parked port with every frame dropped. */
