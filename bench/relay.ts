@@ -27,6 +27,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { RelayPool } from '../src/relay/pool.ts';
+import { CpuGroup, ownThreads } from './relay-cpu-group.ts';
 import { UbridgeHypervisor } from './relay-ubridge.ts';
 
 const SIZES = [64, 512, 1400];
@@ -244,6 +245,8 @@ function rawNetwork() {
 }
 
 buildBlaster();
+const cpuGroup = CpuGroup.open();
+const threadsBefore = new Set(ownThreads());
 const pools = {
   native: await RelayPool.start({ io: 'native' }),
   dgram: await RelayPool.start({ io: 'dgram' }),
@@ -287,7 +290,10 @@ try {
     return subject;
   };
   const subjects: Subject[] = [{ name: 'direct', paths: await directPaths() }, await poolSubject('native'), await poolSubject('dgram')];
+  // The relay workers are the threads started since the pools were made (they start with their first bridge).
+  cpuGroup?.addThreads(ownThreads().filter((tid) => !threadsBefore.has(tid)));
   if (ubridge) {
+    cpuGroup?.addProcess(ubridge.pid);
     const subject: Subject = { name: 'ubridge', pid: ubridge.pid, paths: await bridgedPaths((...args) => ubridge.bridge(...args)) };
     if (raw) {
       subject.raw = {
@@ -300,6 +306,11 @@ try {
       };
     }
     subjects.push(subject);
+  }
+
+  // Warm-up, not recorded: the relay workers' JIT compiles the hot path on first traffic.
+  for (const subject of subjects) {
+    for (const pairs of Object.values(subject.paths)) await blastOnce([String(SIZES[0]), '0', '300', ...pairs.map((p) => `${p.target}:${p.sink}:${p.source}`)]);
   }
 
   const rows: Row[] = [];
@@ -367,10 +378,16 @@ try {
   console.log(
     `relay workers per backend: ${workers}; ${RUN_MS} ms per run, median of ${REPEAT}; loss-free = ≤ ${MAX_LOSS * 100} % loss`,
   );
+  console.log(
+    cpuGroup
+      ? `forwarders (relay workers, uBridge) ran in one CPU cgroup of default weight (${cpuGroup.path})`
+      : 'forwarders ran without a common CPU cgroup (needs root and cgroup v1 cpu): thread counts weigh on max rates',
+  );
   printTable(subjects, rows);
-  console.log(JSON.stringify({ bench: 'relay', workers, subjects: subjects.map((s) => s.name), rows }));
+  console.log(JSON.stringify({ bench: 'relay', workers, cpu_group: cpuGroup !== null, subjects: subjects.map((s) => s.name), rows }));
 } finally {
   await ubridge?.stop();
   await Promise.all([pools.native.close(), pools.dgram.close()]);
   raw?.remove();
+  cpuGroup?.remove();
 }

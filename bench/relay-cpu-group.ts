@@ -1,0 +1,56 @@
+/**
+ * One CPU cgroup (cgroup v1 `cpu` controller, as root) holding the threads that forward frames, for bench/relay.ts.
+ * The group competes for CPU as one scheduling entity of default weight, whatever its number of threads, so at max
+ * rate on a shared host each forwarder gets the same CPU share: uBridge's two threads per bridge and the relay's
+ * workers alike. Without it the four-bridge figures measured the thread count (eight uBridge threads against two
+ * relay workers, on two cores shared with the generator, the sink and other work), not the forwarders.
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import process from 'node:process';
+
+const ROOT = '/sys/fs/cgroup/cpu';
+
+export class CpuGroup {
+  readonly path: string;
+
+  private constructor(path: string) {
+    this.path = path;
+  }
+
+  /** Null where it cannot be made (not root, no cgroup v1 cpu controller): the bench then says so and runs without. */
+  static open(): CpuGroup | null {
+    const path = `${ROOT}/patchbay-bench-relay-${process.pid}`;
+    try {
+      if (!existsSync(`${ROOT}/tasks`)) return null;
+      mkdirSync(path);
+      return new CpuGroup(path);
+    } catch {
+      return null;
+    }
+  }
+
+  /** Moves every thread of process `pid` in; threads it starts later follow their parent thread. */
+  addProcess(pid: number): void {
+    writeFileSync(`${this.path}/cgroup.procs`, String(pid));
+  }
+
+  /** Moves threads of this process in, by kernel thread id. */
+  addThreads(tids: string[]): void {
+    for (const tid of tids) writeFileSync(`${this.path}/tasks`, tid);
+  }
+
+  /** Moves what is left back to the root group, then removes the group. */
+  remove(): void {
+    for (const tid of readFileSync(`${this.path}/tasks`, 'utf8').split('\n').filter(Boolean)) {
+      try {
+        writeFileSync(`${ROOT}/tasks`, tid);
+      } catch {
+        // The thread ended meanwhile.
+      }
+    }
+    rmdirSync(this.path);
+  }
+}
+
+/** Kernel thread ids of this process now (with a set taken earlier: the threads started since, e.g. relay workers). */
+export const ownThreads = (): string[] => readdirSync('/proc/self/task');
