@@ -10,9 +10,19 @@ import { join } from 'node:path';
 import t from 'tap';
 import { PatchbayError } from '../../src/errors/index.ts';
 import type { BridgeSpec, RelayEvent } from '../../src/relay/types.ts';
-import { icmpType, pingRequest } from './frames.ts';
+import { pingRequest } from './frames.ts';
 import { Endpoint, freePort, withPool } from './helpers.ts';
-import { configureInNamespace, inNamespace, ip, linkExists, macInNamespace, prefix, promiscuous, vethIntoNamespace } from './kernel-devices.ts';
+import {
+  configureInNamespace,
+  inNamespace,
+  ip,
+  linkExists,
+  macInNamespace,
+  pingThrough,
+  prefix,
+  promiscuous,
+  vethIntoNamespace,
+} from './kernel-devices.ts';
 
 if (process.getuid?.() !== 0) t.plan(0, 'raw and TAP endpoints need root (CI runs as root)');
 
@@ -29,20 +39,6 @@ async function peerFor(node: BridgeSpec['emulator']) {
   const lport = await freePort();
   const spec: BridgeSpec = { emulator: node, nio: { lport, rhost: '127.0.0.1', rport: peer.port }, filters: {}, suspend: false };
   return { peer, lport, spec };
-}
-
-/** Sends echo requests from the peer until an echo reply comes back (the namespace's interface may still be coming up). */
-async function pingThrough(peer: Endpoint, lport: number, dstMac: string, dstIp: string): Promise<boolean> {
-  const srcIp = dstIp.replace(/\.\d+$/, '.1');
-  for (let seq = 1; seq <= 20; seq++) {
-    await peer.send(pingRequest(srcIp, dstIp, { dst: dstMac, src: '02:00:00:00:00:01', seq }), lport);
-    const deadline = Date.now() + 250;
-    while (Date.now() < deadline) {
-      if (peer.received.some((frame) => icmpType(frame) === 0)) return true;
-      await peer.waitFor(peer.received.length + 1, 50);
-    }
-  }
-  return false;
 }
 
 t.test('raw endpoint: a veth end in a namespace answers pings through the bridge; capture decodes', async (t) => {

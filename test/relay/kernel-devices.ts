@@ -4,6 +4,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { icmpType, pingRequest } from './frames.ts';
+import type { Endpoint } from './helpers.ts';
 
 export const ip = (...args: string[]): string => execFileSync('ip', args, { encoding: 'utf8' });
 export const inNamespace = (ns: string, ...args: string[]): string =>
@@ -51,4 +53,18 @@ export function configureInNamespace(ns: string, device: string, address: string
 /** The MAC address of `device` inside `ns`. */
 export function macInNamespace(ns: string, device: string): string {
   return inNamespace(ns, 'cat', `/sys/class/net/${device}/address`).trim();
+}
+
+/** Sends echo requests from the peer until an echo reply comes back (the namespace's interface may still be coming up). */
+export async function pingThrough(peer: Endpoint, lport: number, dstMac: string, dstIp: string): Promise<boolean> {
+  const srcIp = dstIp.replace(/\.\d+$/, '.1');
+  for (let seq = 1; seq <= 20; seq++) {
+    await peer.send(pingRequest(srcIp, dstIp, { dst: dstMac, src: '02:00:00:00:00:01', seq }), lport);
+    const deadline = Date.now() + 250;
+    while (Date.now() < deadline) {
+      if (peer.received.some((frame) => icmpType(frame) === 0)) return true;
+      await peer.waitFor(peer.received.length + 1, 50);
+    }
+  }
+  return false;
 }

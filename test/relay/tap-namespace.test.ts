@@ -8,26 +8,12 @@ import { spawn } from 'node:child_process';
 import t from 'tap';
 import { RelayPool } from '../../src/relay/pool.ts';
 import type { BridgeSpec } from '../../src/relay/types.ts';
-import { pingRequest, icmpType } from './frames.ts';
 import { Endpoint, freePort } from './helpers.ts';
-import { configureInNamespace, inNamespace, ip, linkExists, macInNamespace, prefix } from './kernel-devices.ts';
+import { configureInNamespace, inNamespace, ip, linkExists, macInNamespace, pingThrough, prefix } from './kernel-devices.ts';
 
 if (process.getuid?.() !== 0) t.plan(0, 'TAP endpoints need root (CI runs as root)');
 
 const MAC = '02:42:ac:11:00:07';
-
-/** Echo requests from the peer until a reply comes back (the device may still be coming up). */
-async function pingThrough(peer: Endpoint, lport: number, dstMac: string, dstIp: string): Promise<boolean> {
-  for (let seq = 1; seq <= 20; seq++) {
-    await peer.send(pingRequest('10.211.3.1', dstIp, { dst: dstMac, src: '02:00:00:00:00:01', seq }), lport);
-    const deadline = Date.now() + 250;
-    while (Date.now() < deadline) {
-      if (peer.received.some((frame) => icmpType(frame) === 0)) return true;
-      await peer.waitFor(peer.received.length + 1, 50);
-    }
-  }
-  return false;
-}
 
 t.test('the relay moves its TAP device into the namespace, also when it rebuilds the bridge', async (t) => {
   const ns = `${prefix}cn`;
