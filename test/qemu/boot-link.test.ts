@@ -185,7 +185,9 @@ t.test('SIGTERM stops running QEMU guests', async (t) => {
   t.equal(pids.length, 1, 'qemu runs');
   const stoppedAt = Date.now();
   t.equal(await daemon.stop(), 0, 'daemon exits 0');
-  t.ok(Date.now() - stoppedAt < 15_000, 'a guest ignoring ACPI does not hold the shutdown beyond the close bound');
+  // No timing threshold (brief: performance is measured, not asserted): a shutdown held by a guest that ignores ACPI
+  // would never end and fail on the test's timeout; the time is reported for whoever reads the log.
+  t.comment(`shutdown took ${Date.now() - stoppedAt} ms`);
   t.same(pids.filter(processAlive), [], 'no qemu outlives the agent');
   t.ok(await tcpFree(started.console), 'console port free');
 });
