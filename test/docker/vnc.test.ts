@@ -159,6 +159,8 @@ t.test('after a SIGKILLed agent, the reaper ends its Xvfb and x11vnc', async (t)
   const { base, stateDir } = await dockerProject(first, 'reap');
   const node = await startedVncNode(first, base, 'R1');
   const { xvfb, x11vnc } = vncProcesses(stateDir, node.node_id);
+  const display = Number(inspect(node.container_id).Config.Labels['net.patchbay.display']);
+  t.ok(existsSync(xSocket(display)), `display :${display} is up`);
   first.child.kill('SIGKILL');
   await first.stop();
   t.ok(processAlive(xvfb) && processAlive(x11vnc), 'they outlived their agent');
@@ -167,4 +169,5 @@ t.test('after a SIGKILLed agent, the reaper ends its Xvfb and x11vnc', async (t)
   t.teardown(() => second.stop());
   t.notOk(processAlive(xvfb) || processAlive(x11vnc), 'the next agent on that state directory ended them');
   t.equal(inspect(node.container_id), null, 'and removed the container');
+  t.notOk(existsSync(xSocket(display)) || existsSync(`/tmp/.X${display}-lock`), "and the killed X server's socket and lock file");
 });

@@ -21,7 +21,7 @@ import { tapName } from './interfaces.ts';
 import { requireCapabilities } from '../../hostnet/capabilities.ts';
 import type { BridgePatch, NodeEndpoint } from '../../relay/types.ts';
 import {
-  LABEL_NODE, LABEL_PROJECT, LABEL_STATE, adapterMac, containerBody, containerEnv, persistentVolumes,
+  LABEL_DISPLAY, LABEL_NODE, LABEL_PROJECT, LABEL_STATE, adapterMac, containerBody, containerEnv, persistentVolumes,
   defaultBaseMac, withDefaultTag, type ImageConfig,
 } from './settings.ts';
 import type { Resources } from './resources.ts';
@@ -214,7 +214,10 @@ export class DockerNode extends EmulatorNode<DockerRun> {
       busybox: resources.busybox,
       nodeDir: this.directory,
       volumes,
-      labels: { [LABEL_STATE]: this.#docker.stateDir, [LABEL_NODE]: this.id, [LABEL_PROJECT]: this.project.id },
+      labels: {
+        [LABEL_STATE]: this.#docker.stateDir, [LABEL_NODE]: this.id, [LABEL_PROJECT]: this.project.id,
+        ...(this.#display !== null ? { [LABEL_DISPLAY]: String(this.#display) } : {}),
+      },
       display: this.#display,
     }, image);
     this.containerId = await this.#docker.engine.create({ ...body, name: `patchbay-${this.id}` });

@@ -213,11 +213,11 @@ export class DockerEngine {
     }
   }
 
-  /** Ids of containers (running or not) carrying `label=value`. */
-  async containersWithLabel(label: string, value: string): Promise<string[]> {
+  /** Containers (running or not) carrying `label=value`, with all their labels. */
+  async containersWithLabel(label: string, value: string): Promise<Array<{ id: string; labels: Record<string, string> }>> {
     const docker = await this.#client();
     const list = await call(docker.listContainers({ all: true, filters: { label: [`${label}=${value}`] } }));
-    return list.map((c) => c.Id);
+    return list.map((c) => ({ id: c.Id, labels: c.Labels ?? {} }));
   }
 
   async #tolerating304(promise: Promise<unknown>): Promise<void> {

@@ -27,6 +27,8 @@ export const SYSCTLS: Readonly<Record<string, string>> = {
 export const LABEL_STATE = 'net.patchbay.state';
 export const LABEL_NODE = 'net.patchbay.node_id';
 export const LABEL_PROJECT = 'net.patchbay.project_id';
+/** The host X display of a `vnc` console, so the reaper can clear what an X server killed with its agent left. */
+export const LABEL_DISPLAY = 'net.patchbay.display';
 
 /** Docker's reference grammar (distribution/reference), anchored: [domain[:port]/]path[:tag][@digest]. */
 const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';

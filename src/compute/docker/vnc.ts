@@ -5,12 +5,13 @@
  * every emulator (no shell, own process group, recorded in the state file through their node directory, reaped after
  * a crash of the agent) and run only while the node runs.
  */
-import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fail } from '../../errors/index.ts';
 import { resolveExecutable } from '../../process/executable.ts';
 import { Supervised, type ExitInfo } from '../../process/supervised.ts';
+import { processInfo } from '../../process/process-table.ts';
 import { xSocket } from './settings.ts';
 
 /** Where X servers put their lock files. */
@@ -39,10 +40,16 @@ export function x11vncArgs(display: number, host: string, port: number, log: str
 /** Displays chosen by nodes of this agent, so two nodes never get the same one before either X server runs. */
 const claimed = new Set<number>();
 
-/** True when an X server may take `display`: no lock file, or one left by a process that is gone (Xvfb replaces it). */
+const lockFile = (display: number) => join(LOCK_DIR, `.X${display}-lock`);
+
+/**
+ * True when an X server may take `display`: no lock file, or one whose process is gone. A zombie counts as gone (an X
+ * server killed with its agent is re-parented, and may never be reaped where PID 1 does not reap), though Xvfb's own
+ * check would take it for a live server: clearDeadDisplay() removes such a lock first.
+ */
 function displayFree(display: number): boolean {
   if (claimed.has(display)) return false;
-  const lock = join(LOCK_DIR, `.X${display}-lock`);
+  const lock = lockFile(display);
   if (!existsSync(lock)) return true;
   let pid: number;
   try {
@@ -51,24 +58,28 @@ function displayFree(display: number): boolean {
     return false;
   }
   if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  const holder = processInfo(pid);
+  return holder === null || holder.zombie;
 }
 
 /** Claims the first free display from :100 for a node; `releaseDisplay` gives it back. */
 export function claimDisplay(): number {
   let display = FIRST_DISPLAY;
   while (!displayFree(display)) display++;
+  clearDeadDisplay(display);
   claimed.add(display);
   return display;
 }
 
 export function releaseDisplay(display: number | null): void {
   if (display !== null) claimed.delete(display);
+}
+
+/** Removes the lock file and socket of `display` when the X server that made them is gone (killed, it could not). */
+export function clearDeadDisplay(display: number): void {
+  if (claimed.has(display) || !existsSync(lockFile(display)) || !displayFree(display)) return;
+  rmSync(xSocket(display), { force: true });
+  rmSync(lockFile(display), { force: true });
 }
 
 /** The host programs a VNC console needs; 409 naming the missing ones. */
