@@ -30,8 +30,8 @@ import type {
 
 /**
  * Most relay threads by default: one per core, at most 4. Each thread is a V8 isolate costing 11–14 MiB of RSS
- * (compiled build, docs/performance.md), while one native-I/O worker forwards ~200k frames/s per core it gets
- * (2.5–5 µs of CPU per frame): four already outrun what the emulators of one host send. `--relay-workers` overrides it.
+ * (compiled build, docs/performance.md), while one native-I/O worker forwards ~400k frames/s per core it gets
+ * (1.6–2.6 µs of CPU per frame): four already outrun what the emulators of one host send. `--relay-workers` overrides it.
  */
 export const defaultRelayWorkers = (): number => Math.min(availableParallelism(), 4);
 
