@@ -57,15 +57,23 @@ t.test('agent registered through /v3/computes runs a node linked to one on the c
   const port = Number(new URL(agent.url).port);
   // Every controller event of the session, and the agent's own v3 compute events, kept for the checks at the end.
   const controllerEvents: any[] = [];
+  let listening = () => {};
+  const ready = new Promise<void>((resolve) => (listening = resolve));
   const controllerSocket = openSocket(`${controller.url.replace(/^http/, 'ws')}/v3/notifications/ws?token=${token}`, (frames) => {
+    listening(); // the first frame (a ping) says the controller listens for us
     controllerEvents.splice(0, controllerEvents.length, ...frames.map((f) => JSON.parse(String(f))));
     return controllerEvents.filter((m) => m.action === 'compute.deleted').length === 2;
   });
+  await ready;
   const agentEvents: any[] = [];
   const WebSocketClient = (await import('ws')).default;
   const agentSocket = new WebSocketClient(`${agent.url.replace(/^http/, 'ws')}/v3/compute/notifications/ws`, { headers: { authorization: basic } });
-  agentSocket.on('message', (data) => agentEvents.push(JSON.parse(String(data))));
   t.teardown(() => agentSocket.close());
+  // Its first frame is a ping: from then on the agent sends us its events.
+  await new Promise<void>((resolve) => agentSocket.on('message', (data) => {
+    agentEvents.push(JSON.parse(String(data)));
+    resolve();
+  }));
   const body = { protocol: 'http', host: '127.0.0.1', port, user: 'gns3', password: 's3cret' };
   const connectedIds = async () => (await api('GET', '/v3/statistics', undefined, 200)).map((s: any) => s.compute_id);
   // Without connect=true 3.0 only registers the compute: nothing is sent to it until asked.
