@@ -36,7 +36,7 @@ for (const binary of binaries) {
     const projectsDir = mkdtempSync(join(tmpdir(), 'patchbay-restart-'));
     t.teardown(() => rmSync(projectsDir, { recursive: true, force: true }));
     const args = ['--vpcs-path', binary.path, '--projects-dir', projectsDir];
-    const first = await startDaemon({ args });
+    const first = await withDaemon(t, { args }); // SIGKILLed below; the teardown still removes its folder
     const seed = await runSeedSession(first);
     const state = await stateWith(join(projectsDir, '.patchbay', 'agent-state.json'), 2);
     t.equal(state.agent?.pid, first.child.pid, 'the state file names the agent');
@@ -83,7 +83,7 @@ t.test('SIGKILLed agent with a NAT node and a cloud TAP port: the next agent rem
   const projectsDir = mkdtempSync(join(tmpdir(), 'patchbay-restart-'));
   t.teardown(() => rmSync(projectsDir, { recursive: true, force: true }));
   const args = ['--projects-dir', projectsDir];
-  const first = await startDaemon({ args });
+  const first = await withDaemon(t, { args }); // SIGKILLed below; the teardown still removes its folder
   const { id: projectId } = await withProject(t, first, 'nat');
   const project = `/v2/compute/projects/${projectId}`;
   const udp = async () => (await first.json(`${project}/ports/udp`, { ...post({}), expect: 201 })).udp_port as number;

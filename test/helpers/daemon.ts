@@ -127,6 +127,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonPr
     running.delete(child);
     done(code);
   }));
+  // A daemon that never comes up (tests of bad options expect that) must not leave its folder behind either.
   const url = await new Promise<string>((done, fail) => {
     const timer = setTimeout(() => fail(new Error(`daemon did not start:\n${output}`)), 30_000);
     const check = () => {
@@ -141,6 +142,11 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonPr
       clearTimeout(timer);
       fail(new Error(`daemon exited early:\n${output}`));
     });
+  }).catch(async (error: unknown) => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await exited;
+    if (ownRoot) rmSync(root, { recursive: true, force: true });
+    throw error;
   });
   return {
     ...httpClient(url),
