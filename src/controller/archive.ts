@@ -5,7 +5,8 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
+import { atomicWrite } from '../storage/atomic-write.ts';
 import { resolveInside } from '../storage/safe-path.ts';
 import type { Controller } from './controller.ts';
 import type { ControllerProject } from './project.ts';
@@ -162,9 +163,15 @@ export async function createSnapshot(project: ControllerProject, name: string): 
   if ((await listSnapshots(project)).some((s) => s.name === name)) throw fail('SNAPSHOT_NAME_TAKEN', name);
   const now = new Date();
   const file = snapshotFileName(name, now);
+  // The name becomes a file name: a separator would put the archive elsewhere (or outside the project), and a name
+  // the file system refuses (too long, say) is the client's mistake, not a 500.
+  if (file !== basename(file) || file.includes('\0')) throw fail('PATH_FORBIDDEN');
   const archive = await exportProject(project, { keepComputeIds: true, method: 'store' });
   await mkdir(join(project.path, 'snapshots'), { recursive: true });
-  await writeFile(join(project.path, 'snapshots', file), archive);
+  const target = join(project.path, 'snapshots', file);
+  await atomicWrite(target, archive).catch((err: NodeJS.ErrnoException) => {
+    throw err.code ? fail('FILE_WRITE_FAILED', target, err.message) : err;
+  });
   return { snapshot_id: snapshotId(project.id, file), project_id: project.id, name, created_at: Math.floor(now.getTime() / 1000) };
 }
 

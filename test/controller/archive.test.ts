@@ -31,6 +31,12 @@ t.test('archives, snapshots and errors', async (t) => {
 
   const snap = await d.json(`/v2/projects/${projectId}/snapshots`, { ...post({ name: 'snap1' }), expect: 201 });
   t.equal((await d.api(`/v2/projects/${projectId}/snapshots`, post({ name: 'snap1' }))).status, 409);
+  // Fuzz seed 709170202 found a 500 for a 1000-character name (ENAMETOOLONG); a separator would write elsewhere.
+  const tooLong = await d.api(`/v2/projects/${projectId}/snapshots`, post({ name: 'x'.repeat(1000) }));
+  t.match([tooLong.status, await tooLong.json()], [409, { message: /Cannot write file .*name too long/ }], 'a name the file system refuses is a 409');
+  for (const name of ['../escape', 'sub/dir']) {
+    t.equal((await d.api(`/v2/projects/${projectId}/snapshots`, post({ name }))).status, 403, `snapshot name ${name} refused`);
+  }
   await d.json(`/v2/projects/${projectId}/nodes/${a.node_id}`, { method: 'DELETE', expect: 204 });
   t.equal((await d.json(`/v2/projects/${projectId}/nodes`)).length, 1);
   const restored = await d.json(`/v2/projects/${projectId}/snapshots/${snap.snapshot_id}/restore`, { ...post(), expect: 201 });
