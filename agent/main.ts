@@ -70,6 +70,14 @@ async function main(argv: string[]): Promise<number> {
   }
   const log = createLogger({ level: config.log_level });
   for (const message of warnings) log.warn(message);
+  // Before any child is started: emulators must not inherit the service's ambient capabilities.
+  const { confineCapabilities } = await import('../src/process/capabilities.ts');
+  try {
+    confineCapabilities();
+  } catch (err) {
+    log.error((err as Error).message);
+    return 1;
+  }
   // Loaded only now: `--help`, `--version` and option errors need none of the daemon's modules.
   const [{ startDaemon }, { StateDirBusyError }, { StateFileError }] = await Promise.all([
     import('./daemon.ts'),

@@ -45,7 +45,7 @@ const READY_MS = 10_000;
 export async function startDhcpServer(config: DhcpServerConfig): Promise<Supervised> {
   await mkdir(config.workDir, { recursive: true });
   const args = dhcpServerArgs(config);
-  const server = await Supervised.spawn(config.binary, args, { cwd: config.workDir, output: 'pipe' });
+  const server = await Supervised.spawn(config.binary, args, { cwd: config.workDir, output: 'pipe', grantCapabilities: true });
   const log = createWriteStream(join(config.workDir, 'dnsmasq.log'), { flags: 'a' });
   let output = '';
   const ready = new Promise<void>((resolve, reject) => {

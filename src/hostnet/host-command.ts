@@ -1,5 +1,9 @@
-/** Runs host networking tools (`ip`, `nft`, ...) from an argument vector: never a shell, bounded in time. */
+/**
+ * Runs host networking tools (`ip`, `nft`, ...) from an argument vector: never a shell, bounded in time, with the
+ * capabilities the service was granted (emulators get none, see process/capabilities.ts).
+ */
 import { spawn } from 'node:child_process';
+import { withGrantedCapabilities } from '../process/capabilities.ts';
 
 /** A host tool that could not be started, failed or timed out; `stderr` carries the tool's own explanation. */
 export class HostCommandError extends Error {
@@ -28,7 +32,7 @@ export type HostCommandOptions = { timeoutMs?: number };
 export function runHostCommand(file: string, args: readonly string[], options: HostCommandOptions = {}): Promise<string> {
   const argv = [file, ...args];
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: options.timeoutMs ?? 10_000 });
+    const child = withGrantedCapabilities(() => spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: options.timeoutMs ?? 10_000 }));
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

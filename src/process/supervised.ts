@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
+import { withGrantedCapabilities } from './capabilities.ts';
 import { nativeSpawn, nativeSpawnUnsupported } from './native-spawn.ts';
 
 export type ExitInfo = { code: number | null; signal: NodeJS.Signals | null };
@@ -15,6 +16,11 @@ export type SpawnOptions = {
    * terminal's slave descriptor as stdin, stdout and stderr.
    */
   output: number | 'pipe' | { terminal: number };
+  /**
+   * Gives the child the capabilities the service was granted (process/capabilities.ts). Only for host networking
+   * tools (dnsmasq binds DHCP and DNS ports); emulators never get them.
+   */
+  grantCapabilities?: boolean;
 };
 
 /** Told when a supervised process starts and when it exits (restart bookkeeping, per-process metrics). */
@@ -139,16 +145,17 @@ export class Supervised {
   static async spawn(file: string, args: readonly string[], options: SpawnOptions): Promise<Supervised> {
     const { output } = options;
     const env = { ...process.env, ...options.env };
+    const start = <T>(spawnNow: () => T): T => (options.grantCapabilities ? withGrantedCapabilities(spawnNow) : spawnNow());
     if (output !== 'pipe' && nativeSpawnUnsupported() === null) {
-      const started = nativeSpawn(file, args, { cwd: options.cwd, env, output });
+      const started = start(() => nativeSpawn(file, args, { cwd: options.cwd, env, output }));
       return new Supervised({ ...started, pipes: null }, file, [...args], options.cwd);
     }
-    const child = spawn(file, args, {
+    const child = start(() => spawn(file, args, {
       cwd: options.cwd,
       env,
       stdio: typeof output === 'object' ? [output.terminal, output.terminal, output.terminal] : ['pipe', output, output],
       detached: true,
-    });
+    }));
     const exited = new Promise<ExitInfo>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     await new Promise<void>((resolve, reject) => {
       child.once('error', reject);
