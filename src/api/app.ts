@@ -4,6 +4,7 @@ import { TrieRouter } from 'hono/router/trie-router';
 import { gns3ErrorHandler, gns3NotFound } from './error-response.ts';
 import { basicAuth, type Credentials } from './middleware/basic-auth.ts';
 import { cors } from './middleware/cors.ts';
+import { setResponseHeaders } from './middleware/response-headers.ts';
 
 export type AppOptions = {
   serverHeader: string;
@@ -39,9 +40,11 @@ export function createApp({ serverHeader, auth, corsOrigins, mounts, before = []
   app.use('*', async function serverHeaders(c, next) {
     const started = performance.now();
     await next();
-    c.header('Server', serverHeader);
-    // Lets clients (and our concurrency tests) see how long the request spent inside the agent, lock waits included.
-    c.header('Server-Timing', `app;dur=${(performance.now() - started).toFixed(2)}`);
+    setResponseHeaders(c, {
+      Server: serverHeader,
+      // Lets clients (and our concurrency tests) see how long the request spent inside the agent, lock waits included.
+      'Server-Timing': `app;dur=${(performance.now() - started).toFixed(2)}`,
+    });
   });
   // /v3 authenticates by itself (bearer tokens for the controller, compute credentials for /v3/compute).
   if (auth) app.use('*', basicAuth(auth, (path) => path === '/v3' || path.startsWith('/v3/')));

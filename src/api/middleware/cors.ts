@@ -8,6 +8,7 @@
  *   200 with the requested method and headers echoed, or 403 `text/plain` saying why.
  */
 import type { MiddlewareHandler } from 'hono';
+import { setResponseHeaders } from './response-headers.ts';
 
 /** Response headers a page may always read; aiohttp_cors leaves them out of Expose-Headers. */
 const SAFELISTED = new Set(['cache-control', 'content-language', 'content-type', 'expires', 'last-modified', 'pragma']);
@@ -62,15 +63,6 @@ export function cors({ origins, hasRoute }: CorsOptions): MiddlewareHandler {
     await next();
     if (origin === undefined || !allowed(origin) || c.res.status === 101) return;
     const exposed = exposedHeaders(c.res.headers);
-    try {
-      c.res.headers.set('Access-Control-Allow-Origin', origin);
-      c.res.headers.set('Access-Control-Expose-Headers', exposed);
-    } catch {
-      // Answers passed through from fetch() have immutable headers: copy them into a fresh response.
-      const copy = new Response(c.res.body, c.res);
-      copy.headers.set('Access-Control-Allow-Origin', origin);
-      copy.headers.set('Access-Control-Expose-Headers', exposed);
-      c.res = copy;
-    }
+    setResponseHeaders(c, { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': exposed });
   };
 }
