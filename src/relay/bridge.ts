@@ -56,7 +56,7 @@ export class Bridge {
   /** Where the NIO's datagrams would land if they stay on this host (see LoopbackDirectory); -1 if they leave it. */
   #linkKey = -1;
   /** Receive path of the link-side socket, as listed in the directory. */
-  #linkReceiver: LinkReceiver = (frame) => this.#receive(frame, 1);
+  #linkReceiver: LinkReceiver = (frame, shared = false) => this.#receive(frame, 1, shared);
   #queues: [ReleaseQueue<Uint8Array>, ReleaseQueue<Uint8Array>] = [new ReleaseQueue(), new ReleaseQueue()];
   #timer: ReturnType<typeof setTimeout> | null = null;
   #timerAt = Infinity;
@@ -176,7 +176,7 @@ export class Bridge {
     };
   }
 
-  #receive(frame: Uint8Array, dir: Direction): void {
+  #receive(frame: Uint8Array, dir: Direction, shared = false): void {
     const counters = this.counters;
     counters.packetsIn += 1;
     counters.bytesIn += frame.length;
@@ -193,6 +193,8 @@ export class Bridge {
       this.#send(frame, dir);
       return;
     }
+    // Other ports of a fabric got the same bytes: corrupt a copy, not theirs.
+    if (shared && this.#chain.modifiesFrames) frame = new Uint8Array(frame);
     const now = performance.now();
     const release = this.#chain.run(frame, dir, now);
     if (release === DROP) {

@@ -158,8 +158,9 @@ export class Fabric {
     port.counters.bytesOut += frame.length;
     port.capture?.write(frame, epochMicros());
     const bridge = this.#directory.bridgeReceiver(port.linkKey);
-    // A copy: the same frame may go out of several ports, and a bridge may alter (corrupt) it in place.
-    if (bridge) bridge(new Uint8Array(frame));
+    // Shared, not copied: the same frame may go out of several ports, so a bridge that alters frames (corrupt) copies
+    // it first; one that delays it copies it into its queue. Otherwise it leaves from the receive ring as it came in.
+    if (bridge) bridge(frame, true);
     else port.socket.send(frame, port.peer);
   }
 }

@@ -11,7 +11,11 @@
 import { isLoopbackPeer } from './peer.ts';
 import type { Peer } from './peer.ts';
 
-export type LinkReceiver = (frame: Uint8Array) => void;
+/**
+ * `shared`: the sender hands the same frame to other receivers too (a fabric flooding it), so a receiver that would
+ * change its bytes (a corrupt filter) copies it first; one that only reads or forwards it does not.
+ */
+export type LinkReceiver = (frame: Uint8Array, shared?: boolean) => void;
 
 /** Key of a bound port: v4 and v6 sockets never receive each other's datagrams, so they are told apart. */
 const keyOf = (family: 4 | 6, port: number): number => (family === 6 ? 65536 + port : port);

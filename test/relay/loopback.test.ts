@@ -115,8 +115,11 @@ t.test('bridges joined through a hub share its worker; each gets its own copy of
   t.notSame(toB, frame, 'corrupted by B');
   t.same(toC, frame, 'C unaffected by B altering its copy');
 
-  await c.emulator.send(numberedFrame(8), c.tunnel);
-  t.same(seqs(await a.emulator.waitFor(1)), [8], 'back through the hub');
+  // From C the hub floods to A first, then to B: A's frame is still waiting to be sent when B corrupts its own.
+  const back = numberedFrame(8, 128);
+  await c.emulator.send(back, c.tunnel);
+  t.same((await a.emulator.waitFor(1))[0], back, 'back through the hub, unaffected by B altering its copy');
+  t.notSame((await b.emulator.waitFor(2))[1], back, 'corrupted by B');
   t.match(await pool.fabricStats('hub', 0), { packets_in: 1, packets_out: 1 });
   t.match(await pool.stats('a'), { packets_in: 2, packets_out: 2 });
 });

@@ -22,11 +22,14 @@ const FACTORIES: Record<string, Factory> = {
 
 export class FilterChain {
   readonly filters: readonly PacketFilter[];
+  /** Whether a filter may change a frame in place (see PacketFilter.modifiesFrames). */
+  readonly modifiesFrames: boolean;
   /** Name of the filter that dropped the last frame `run` returned DROP for. */
   dropReason = '';
 
   constructor(filters: readonly PacketFilter[]) {
     this.filters = filters;
+    this.modifiesFrames = filters.some((filter) => filter.modifiesFrames === true);
   }
 
   /** Runs the filters in order; the first drop wins. Returns DROP or the time the frame may leave (≥ now). */

@@ -18,6 +18,7 @@ export function corrupt(values: ReadonlyArray<string | number>, random: Random):
   const chance = intArg('corrupt', values, 0, 0, 100) / 100;
   return {
     name: 'corrupt',
+    modifiesFrames: true,
     apply(frame, _dir, now) {
       if (random() < chance) corruptFrame(frame);
       return now;

@@ -11,9 +11,11 @@ export interface PacketFilter {
   readonly name: string;
   /**
    * Returns DROP, or the earliest time (ms, the caller's clock) the frame may leave: `now` to pass it at once.
-   * May modify the frame in place (corrupt).
+   * May modify the frame in place (corrupt), if `modifiesFrames` says so.
    */
   apply(frame: Uint8Array, dir: Direction, now: number): number;
+  /** Set by a filter that may change a frame's bytes: a frame other ports also received must be copied first. */
+  readonly modifiesFrames?: true;
 }
 
 /** Source of uniform numbers in [0, 1); injected so tests are deterministic. */

@@ -5,7 +5,7 @@
  * turns readable (MSG_DONTWAIT): nothing ever waits for a batch to fill.
  *
  * Frames handed to the bridges are views into the ring, valid until the batch is flushed; sends of such views go out
- * without a copy. A frame from anywhere else (a release queue, a fabric fan-out copy) is copied into the send arena.
+ * without a copy. A frame from anywhere else (a release queue, a corrupt filter's copy) is copied into the send arena.
  */
 import { requireCapabilities, requireInterface, validateInterfaceName } from '../../endpoint-checks.ts';
 import type { Peer } from '../../peer.ts';
