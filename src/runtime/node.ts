@@ -1,16 +1,19 @@
-/** Node adapter: @hono/node-server with `ws` for WebSocket upgrades, optionally over TLS. */
-import { createServer as createHttpsServer } from 'node:https';
+/**
+ * Node adapter: @hono/node-server, with `ws` for WebSocket upgrades loaded on the first one (lazy-ws.ts), and
+ * `node:https` loaded only when TLS is configured.
+ */
 import type { AddressInfo } from 'node:net';
 import { serve, upgradeWebSocket } from '@hono/node-server';
-import { WebSocketServer } from 'ws';
 import type { UpgradeWebSocket } from 'hono/ws';
+import { LazyWebSocketServer } from './lazy-ws.ts';
 import type { Listening, Runtime } from './types.ts';
 
 export const nodeRuntime: Runtime = {
   name: 'node',
   upgradeWebSocket: upgradeWebSocket as unknown as UpgradeWebSocket,
-  listen(app, { hostname, port, tls }) {
-    const wss = new WebSocketServer({ noServer: true });
+  async listen(app, { hostname, port, tls }) {
+    const wss = new LazyWebSocketServer();
+    const https = tls ? await import('node:https') : undefined;
     return new Promise<Listening>((resolve, reject) => {
       const server = serve(
         {
@@ -18,14 +21,13 @@ export const nodeRuntime: Runtime = {
           hostname,
           port,
           websocket: { server: wss },
-          ...(tls ? { createServer: createHttpsServer, serverOptions: { cert: tls.cert, key: tls.key } } : {}),
+          ...(tls && https ? { createServer: https.createServer, serverOptions: { cert: tls.cert, key: tls.key } } : {}),
         },
         (info: AddressInfo) =>
           resolve({
             port: info.port,
             close: () =>
               new Promise<void>((done) => {
-                for (const client of wss.clients) client.terminate();
                 wss.close();
                 server.close(() => done());
                 (server as { closeAllConnections?: () => void }).closeAllConnections?.();
