@@ -5,7 +5,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { SignJWT, jwtVerify } from 'jose';
 import { atomicWrite } from '../storage/atomic-write.ts';
 
 export const SECRET_FILE = 'gns3_jwt_secret_key';
@@ -24,6 +23,10 @@ export async function loadSecret(file: string): Promise<Uint8Array> {
   return new TextEncoder().encode(text);
 }
 
+/** jose (≈ 1 MiB of RSS) loads with the first token issued or checked: a controller that no /v3 client uses never needs it. */
+let joseLoading: Promise<typeof import('jose')> | undefined;
+const jose = () => (joseLoading ??= import('jose'));
+
 export class TokenIssuer {
   readonly #secret: Uint8Array;
   readonly #lifetimeS: number;
@@ -33,7 +36,8 @@ export class TokenIssuer {
     this.#lifetimeS = lifetimeS;
   }
 
-  issue(username: string, now = Date.now()): Promise<string> {
+  async issue(username: string, now = Date.now()): Promise<string> {
+    const { SignJWT } = await jose();
     return new SignJWT({ sub: username })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setExpirationTime(Math.floor(now / 1000) + this.#lifetimeS)
@@ -43,6 +47,7 @@ export class TokenIssuer {
   /** The username a valid token was issued to, or undefined (bad signature, expired, malformed, oversized). */
   async verify(token: string, now = Date.now()): Promise<string | undefined> {
     if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return undefined;
+    const { jwtVerify } = await jose();
     try {
       const { payload } = await jwtVerify(token, this.#secret, { algorithms: ['HS256'], currentDate: new Date(now), requiredClaims: ['sub', 'exp'] });
       return typeof payload.sub === 'string' && payload.sub !== '' ? payload.sub : undefined;

@@ -12,8 +12,11 @@ import type { Controller } from './controller.ts';
 import type { ControllerProject } from './project.ts';
 import { parseSnapshotFile, snapshotFileName, snapshotFiles } from './snapshots.ts';
 import { parseTopology, serializeTopology, type TopologyFile } from './topology.ts';
-import { unzipArchive, zipArchive, type ZipMethod } from './zip-archive.ts';
+import type { ZipMethod } from './zip-archive.ts';
 import { fail, isError } from '../errors/index.ts';
+
+/** The ZIP code (fflate and the zstd WebAssembly glue, ≈ 1 MiB of RSS) loads with the first archive built or read. */
+const zipCode = () => import('./zip-archive.ts');
 
 export type ExportOptions = {
   includeSnapshots?: boolean; resetMacAddresses?: boolean; keepComputeIds?: boolean;
@@ -68,7 +71,7 @@ export async function exportProject(project: ControllerProject, options: ExportO
       if (response.ok) entries[path] = new Uint8Array(await response.arrayBuffer());
     }
   }
-  return zipArchive(entries, options.method ?? 'deflate', options.level);
+  return (await zipCode()).zipArchive(entries, options.method ?? 'deflate', options.level);
 }
 
 /**
@@ -81,7 +84,7 @@ export async function importProject(
   archive: Uint8Array,
   options: { name?: string; path?: string; keepComputeIds?: boolean } = {},
 ): Promise<ControllerProject> {
-  const files = await unzipArchive(archive);
+  const files = await (await zipCode()).unzipArchive(archive);
   if (!files['project.gns3']) throw fail('ARCHIVE_NO_TOPOLOGY');
   const topology = parseTopology(new TextDecoder().decode(files['project.gns3']));
   const restore = topology.project_id === projectId;
