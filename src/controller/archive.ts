@@ -1,10 +1,13 @@
 /**
  * Portable project archives (`.gns3project` zip: `project.gns3` plus project files), and what is built on them:
- * export, import, duplicate and snapshots. Archives are built in memory; projects are small next to their images,
- * which are never included.
+ * export, import, duplicate and snapshots. Exports are built in memory (projects are small next to their images,
+ * which are never included); imports are streamed to disk within IMPORT_LIMITS, since any client may send one.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { atomicWrite } from '../storage/atomic-write.ts';
 import { resolveInside } from '../storage/safe-path.ts';
@@ -13,10 +16,12 @@ import type { ControllerProject } from './project.ts';
 import { parseSnapshotFile, snapshotFileName, snapshotFiles } from './snapshots.ts';
 import { parseTopology, serializeTopology, type TopologyFile } from './topology.ts';
 import type { ZipMethod } from './zip-archive.ts';
+import type { ArchiveSource, ExtractLimits } from './zip-extract.ts';
 import { fail, isError } from '../errors/index.ts';
 
-/** The ZIP code (fflate and the zstd WebAssembly glue, ≈ 1 MiB of RSS) loads with the first archive built or read. */
+/** The ZIP code (fflate, fzstd and the zstd WebAssembly glue, ≈ 1 MiB of RSS) loads with the first archive built or read. */
 const zipCode = () => import('./zip-archive.ts');
+const zipReader = () => import('./zip-extract.ts');
 
 export type ExportOptions = {
   includeSnapshots?: boolean; resetMacAddresses?: boolean; keepComputeIds?: boolean;
@@ -74,58 +79,89 @@ export async function exportProject(project: ControllerProject, options: ExportO
   return (await zipCode()).zipArchive(entries, options.method ?? 'deflate', options.level);
 }
 
+const GiB = 1024 ** 3;
+/**
+ * What an imported archive may inflate to by default (import_max_* options). Portable projects carry QEMU disks (and, exported with their images, base
+ * images of several GiB; GNS3 itself extracts without any limit), so one member may reach 64 GiB and all of them
+ * 256 GiB; what crosses that is a bomb, refused as it crosses, never written in full. Extraction writes to disk, so
+ * memory is not what these protect: the projects' file system is.
+ */
+export const IMPORT_LIMITS: ExtractLimits = { memberBytes: 64 * GiB, totalBytes: 256 * GiB, members: 100_000 };
+/** project.gns3 is parsed in memory: JSON of thousands of nodes stays far below this. */
+const TOPOLOGY_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/** An HTTP request body as an archive source (an empty body is an empty archive, refused as an invalid zip). */
+export function archiveSource(body: ReadableStream<Uint8Array> | null): ArchiveSource {
+  return body ? Readable.fromWeb(body as NodeReadableStream<Uint8Array>) : [];
+}
+
 /**
  * Imports an archive as project `projectId` (closed). When the archive's own id equals `projectId` this is a snapshot
- * restore: ids and name are kept and the project files are replaced.
+ * restore: ids and name are kept and the project files are replaced. The archive is extracted as it is read, into a
+ * hidden folder beside the project's, then moved into place; whatever fails (a limit of IMPORT_LIMITS crossed, a
+ * broken archive, a full disk) leaves nothing behind but what was there before.
  */
 export async function importProject(
   controller: Controller,
   projectId: string,
-  archive: Uint8Array,
+  archive: ArchiveSource,
   options: { name?: string; path?: string; keepComputeIds?: boolean } = {},
 ): Promise<ControllerProject> {
-  const files = await (await zipCode()).unzipArchive(archive);
-  if (!files['project.gns3']) throw fail('ARCHIVE_NO_TOPOLOGY');
-  const topology = parseTopology(new TextDecoder().decode(files['project.gns3']));
-  const restore = topology.project_id === projectId;
   const existing = controller.projects.get(projectId);
   const dir = existing?.path ?? (await controller.projectPath(projectId, options.path, false));
-  const name = restore ? (existing?.name ?? topology.name) : controller.freeProjectName(options.name ?? topology.name);
-  const filename = existing?.filename ?? `${name}.gns3`;
-
-  const nodeIds = new Map<string, string>();
-  if (!restore) {
-    for (const node of topology.topology.nodes) nodeIds.set(node.node_id, randomUUID());
-    for (const node of topology.topology.nodes) node.node_id = nodeIds.get(node.node_id)!;
-    for (const link of topology.topology.links) {
-      link.link_id = randomUUID();
-      for (const end of link.nodes) end.node_id = nodeIds.get(end.node_id) ?? end.node_id;
+  const staging = join(dirname(dir), `.${basename(dir)}.import-${randomUUID()}`);
+  const madeDir = !(await stat(dir).then(() => true, () => false));
+  try {
+    const members = await (await zipReader()).extractZip(archive, staging, controller.options.importLimits ?? IMPORT_LIMITS);
+    if (!members.includes('project.gns3')) throw fail('ARCHIVE_NO_TOPOLOGY');
+    const topologyFile = join(staging, 'project.gns3');
+    if ((await stat(topologyFile)).size > TOPOLOGY_LIMIT_BYTES) {
+      throw fail('ARCHIVE_LIMIT', `project.gns3 is larger than ${TOPOLOGY_LIMIT_BYTES} bytes`);
     }
-    for (const drawing of topology.topology.drawings) drawing.drawing_id = randomUUID();
-    Object.assign(topology, { auto_open: false, auto_start: false, auto_close: true });
-  }
-  if (!options.keepComputeIds) {
-    for (const node of topology.topology.nodes) node.compute_id = 'local';
-    topology.topology.computes = [];
-  }
-  Object.assign(topology, { project_id: projectId, name });
+    const topology = parseTopology(await readFile(topologyFile, 'utf8'));
+    const restore = topology.project_id === projectId;
+    const name = restore ? (existing?.name ?? topology.name) : controller.freeProjectName(options.name ?? topology.name);
+    const filename = existing?.filename ?? `${name}.gns3`;
 
-  await mkdir(dir, { recursive: true });
-  for (const [path, data] of Object.entries(files)) {
-    if (path === 'project.gns3' || path.endsWith('/')) continue;
-    // project-files/<type>/<old node id>/... follows its node to the new id.
-    const parts = path.split('/');
-    if (parts[0] === 'project-files' && parts.length > 2 && nodeIds.has(parts[2])) parts[2] = nodeIds.get(parts[2])!;
-    const target = resolveInside(dir, parts.join('/'));
-    await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, data);
+    const nodeIds = new Map<string, string>();
+    if (!restore) {
+      for (const node of topology.topology.nodes) nodeIds.set(node.node_id, randomUUID());
+      for (const node of topology.topology.nodes) node.node_id = nodeIds.get(node.node_id)!;
+      for (const link of topology.topology.links) {
+        link.link_id = randomUUID();
+        for (const end of link.nodes) end.node_id = nodeIds.get(end.node_id) ?? end.node_id;
+      }
+      for (const drawing of topology.topology.drawings) drawing.drawing_id = randomUUID();
+      Object.assign(topology, { auto_open: false, auto_start: false, auto_close: true });
+    }
+    if (!options.keepComputeIds) {
+      for (const node of topology.topology.nodes) node.compute_id = 'local';
+      topology.topology.computes = [];
+    }
+    Object.assign(topology, { project_id: projectId, name });
+
+    await mkdir(dir, { recursive: true });
+    for (const path of members) {
+      if (path === 'project.gns3') continue;
+      // project-files/<type>/<old node id>/... follows its node to the new id.
+      const parts = path.split('/');
+      if (parts[0] === 'project-files' && parts.length > 2 && nodeIds.has(parts[2])) parts[2] = nodeIds.get(parts[2])!;
+      const target = resolveInside(dir, parts.join('/'));
+      await mkdir(dirname(target), { recursive: true });
+      await rename(resolveInside(staging, path), target);
+    }
+    await writeFile(join(dir, filename), serializeTopology(topology));
+    if (existing) {
+      existing.name = name;
+      return existing;
+    }
+    return await controller.registerFromFile(join(dir, filename));
+  } catch (err) {
+    if (madeDir) await rm(dir, { recursive: true, force: true });
+    throw err;
+  } finally {
+    await rm(staging, { recursive: true, force: true });
   }
-  await writeFile(join(dir, filename), serializeTopology(topology));
-  if (existing) {
-    existing.name = name;
-    return existing;
-  }
-  return controller.registerFromFile(join(dir, filename));
 }
 
 /** A copy under a new id and a free name (2.2.41 always goes through export + import; the copy comes back closed). */
@@ -133,7 +169,7 @@ export async function duplicateProject(controller: Controller, project: Controll
   const wasClosed = project.status === 'closed';
   try {
     const archive = await exportProject(project, { keepComputeIds: true, method: 'store' });
-    return await importProject(controller, randomUUID(), archive, { name, keepComputeIds: true });
+    return await importProject(controller, randomUUID(), [archive], { name, keepComputeIds: true });
   } catch (err) {
     if (isError(err)) throw fail('PROJECT_DUPLICATE_FAILED', err.message);
     throw err;
@@ -190,10 +226,10 @@ export async function deleteSnapshot(project: ControllerProject, snapshot: { fil
 
 /** Closes the project quietly, replaces its files with the snapshot's, and opens it again. */
 export async function restoreSnapshot(controller: Controller, project: ControllerProject, snapshot: Snapshot & { file: string }): Promise<void> {
-  const archive = new Uint8Array(await readFile(join(project.path, 'snapshots', snapshot.file)));
+  const archive = join(project.path, 'snapshots', snapshot.file);
   await project.close({ emit: false });
   await rm(join(project.path, 'project-files'), { recursive: true, force: true });
-  await importProject(controller, project.id, archive, { keepComputeIds: true });
+  await importProject(controller, project.id, createReadStream(archive), { keepComputeIds: true });
   await project.open();
   project.emit('snapshot.restored', { snapshot_id: snapshot.snapshot_id, project_id: project.id, name: snapshot.name, created_at: snapshot.created_at });
 }

@@ -17,6 +17,7 @@ import type { Template } from './templates.ts';
 import { DEFAULT_PROJECT_SETTINGS, parseTopology, type ProjectSettings } from './topology.ts';
 import { GNS3_VERSION } from './version.ts';
 import { fail, isError } from '../errors/index.ts';
+import type { ExtractLimits } from './zip-extract.ts';
 
 export type ControllerOptions = {
   projectsDir: string;
@@ -29,6 +30,8 @@ export type ControllerOptions = {
   local: boolean;
   /** GNS3 version to speak (computes must match it exactly); default GNS3_VERSION. */
   version?: string;
+  /** What an imported archive may inflate to; default archive.ts IMPORT_LIMITS. */
+  importLimits?: ExtractLimits;
 };
 
 type StoredConfig = {

@@ -2,6 +2,7 @@
 import { dirname, join } from 'node:path';
 import type { AgentConfig } from '../config/agent-config.ts';
 import type { Notifier } from '../compute/notifier.ts';
+import { IMPORT_LIMITS } from './archive.ts';
 import { InProcessComputeClient, urlHost } from './compute-client.ts';
 import { Controller } from './controller.ts';
 
@@ -15,6 +16,11 @@ export function createController(config: AgentConfig): Controller {
     configsDir: join(base, 'configs'),
     local: false,
     version: config.gns3_version,
+    importLimits: {
+      memberBytes: config.import_max_member_bytes ?? IMPORT_LIMITS.memberBytes,
+      totalBytes: config.import_max_bytes ?? IMPORT_LIMITS.totalBytes,
+      members: config.import_max_members ?? IMPORT_LIMITS.members,
+    },
   });
 }
 

@@ -1,12 +1,11 @@
 /**
- * ZIP archives in the three forms GNS3 3.0 reads and writes: stored, deflate, and Zstandard (ZIP method 93, 3.0's
- * default export). fflate writes and reads the ZIP structure; Zstandard frames come from the reference zstd library
+ * Writing ZIP archives in the three forms GNS3 3.0 reads and writes: stored, deflate, and Zstandard (ZIP method 93,
+ * 3.0's default export). fflate writes the ZIP structure; Zstandard frames come from the reference zstd library
  * compiled to WebAssembly (`@bokuweb/zstd-wasm`: Node's zlib has no zstd before Node 22, and one package runs the same
- * on Node and Deno), loaded once on first use.
+ * on Node and Deno), loaded once on first use. Reading is zip-extract.ts: streamed, and bounded.
  */
-import { Unzip, UnzipInflate, Zip, ZipPassThrough, zipSync, type UnzipFile } from 'fflate';
-import { compress as zstdCompress, decompress as zstdDecompress, init as zstdInit } from '@bokuweb/zstd-wasm';
-import { fail } from '../errors/index.ts';
+import { Zip, ZipPassThrough, zipSync } from 'fflate';
+import { compress as zstdCompress, init as zstdInit } from '@bokuweb/zstd-wasm';
 
 /** PKWARE APPNOTE 4.4.5: the method number of Zstandard. */
 export const ZIP_ZSTD = 93;
@@ -30,28 +29,6 @@ class ZipZstd extends ZipPassThrough {
   protected override process(chunk: Uint8Array<ArrayBuffer>, final: boolean): void {
     this.#chunks.push(chunk);
     if (final) this.ondata(null, zstdCompress(concat(this.#chunks), this.#level) as Uint8Array<ArrayBuffer>, true);
-  }
-}
-
-/** Reads one Zstandard member; `originalSize` from the ZIP header sizes the output of frames that do not state it. */
-class UnzipZstd {
-  static compression = ZIP_ZSTD;
-  ondata: (err: Error | null, data: Uint8Array, final: boolean) => void = () => {};
-  readonly #chunks: Uint8Array[] = [];
-  readonly #originalSize: number;
-
-  constructor(_filename: string, _size?: number, originalSize?: number) {
-    this.#originalSize = originalSize ?? 0;
-  }
-
-  push(chunk: Uint8Array, final: boolean): void {
-    this.#chunks.push(chunk);
-    if (!final) return;
-    try {
-      this.ondata(null, zstdDecompress(concat(this.#chunks), { defaultHeapSize: Math.max(this.#originalSize, 1) }), true);
-    } catch (err) {
-      this.ondata(err as Error, new Uint8Array(), true);
-    }
   }
 }
 
@@ -87,34 +64,4 @@ export async function zipArchive(files: Record<string, Uint8Array>, method: ZipM
   zip.end();
   if (failure) throw failure;
   return concat(parts);
-}
-
-/** The members of a ZIP (stored, deflate or Zstandard); anything else is GNS3's invalid-archive error. */
-export async function unzipArchive(archive: Uint8Array): Promise<Record<string, Uint8Array>> {
-  await zstdReady();
-  const files: Record<string, Uint8Array> = {};
-  let failure = false;
-  const unzip = new Unzip((file: UnzipFile) => {
-    if (file.name.endsWith('/')) return;
-    const parts: Uint8Array[] = [];
-    file.ondata = (err, data, final) => {
-      if (err) failure = true;
-      else parts.push(data);
-      if (final && !err) files[file.name] = concat(parts);
-    };
-    try {
-      file.start();
-    } catch {
-      failure = true; // an unknown compression method
-    }
-  });
-  unzip.register(UnzipInflate);
-  unzip.register(UnzipZstd);
-  try {
-    unzip.push(archive, true);
-  } catch {
-    failure = true;
-  }
-  if (failure || Object.keys(files).length === 0) throw fail('ARCHIVE_INVALID_ZIP');
-  return files;
 }

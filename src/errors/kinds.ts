@@ -271,6 +271,8 @@ const kinds = {
   PROJECT_RUNNING_EXPORT: { status: 409, message: () => 'Project must be stopped in order to export it' },
   ARCHIVE_INVALID_ZIP: { status: 409, message: () => 'Cannot import project, not a GNS3 project (invalid zip)' },
   ARCHIVE_NO_TOPOLOGY: { status: 409, message: () => 'Cannot import project, project.gns3 file could not be found' },
+  /** A decompression bomb, or an archive beyond what an import accepts (controller/archive.ts IMPORT_LIMITS). */
+  ARCHIVE_LIMIT: { status: 413, message: (reason: string) => `Cannot import project, ${reason}` },
   PROJECT_DUPLICATE_FAILED: { status: 409, message: (reason: string) => `Cannot duplicate project: ${reason}` },
   SNAPSHOT_NAME_TAKEN: { status: 409, message: (name: string) => `The snapshot name ${name} already exists` },
   SNAPSHOT_NOT_FOUND: { status: 404, message: (id: string) => `Snapshot ID ${id} doesn't exist` },

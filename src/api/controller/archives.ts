@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { Controller } from '../../controller/controller.ts';
 import {
-  createSnapshot, deleteSnapshot, duplicateProject, exportProject, findSnapshot, importProject, listSnapshots, restoreSnapshot,
+  archiveSource, createSnapshot, deleteSnapshot, duplicateProject, exportProject, findSnapshot, importProject, listSnapshots, restoreSnapshot,
 } from '../../controller/archive.ts';
 import { Uuid } from '../../compute/schemas.ts';
 import { body } from '../validate.ts';
@@ -47,7 +47,7 @@ export function archiveRoutes(controller: Controller): Hono {
   app.post('/projects/:project_id/import', async (c) => {
     const projectId = check(Uuid, c.req.param('project_id'));
     const query = check(ImportQuery, c.req.query());
-    const imported = await importProject(controller, projectId, new Uint8Array(await c.req.arrayBuffer()), { name: query.name, path: query.path });
+    const imported = await importProject(controller, projectId, archiveSource(c.req.raw.body), { name: query.name, path: query.path });
     return c.json(imported.toJSON(), 201);
   });
 

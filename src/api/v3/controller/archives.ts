@@ -3,7 +3,7 @@ import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
 import type { Access } from '../../../access/index.ts';
 import {
-  createSnapshot, deleteSnapshot, duplicateProject, exportProject, findSnapshot, importProject, listSnapshots, restoreSnapshot,
+  archiveSource, createSnapshot, deleteSnapshot, duplicateProject, exportProject, findSnapshot, importProject, listSnapshots, restoreSnapshot,
 } from '../../../controller/archive.ts';
 import type { Controller } from '../../../controller/controller.ts';
 import type { ZipMethod } from '../../../controller/zip-archive.ts';
@@ -69,7 +69,7 @@ export function archiveRoutes(controller: Controller, access: Access): Hono<V3En
   });
   app.post('/projects/:project_id/import', can('Project.Allocate'), async (c) => {
     const projectId = uuidParam(c, 'project_id');
-    const imported = await importProject(controller, projectId, new Uint8Array(await c.req.arrayBuffer()), { name: c.req.query('name') || undefined });
+    const imported = await importProject(controller, projectId, archiveSource(c.req.raw.body), { name: c.req.query('name') || undefined });
     return c.json(imported.toJSON(), 201);
   });
   app.post('/projects/:project_id/duplicate', can('Project.Audit'), async (c) => {
