@@ -4,6 +4,7 @@ import { existsSync, readFileSync, readdirSync, readlinkSync, realpathSync } fro
 import type { Readable, Writable } from 'node:stream';
 import { withGrantedCapabilities } from './capabilities.ts';
 import { nativeSpawn, nativeSpawnUnsupported } from './native-spawn.ts';
+import { withTimerSlack } from './timer-slack.ts';
 
 export type ExitInfo = { code: number | null; signal: NodeJS.Signals | null };
 
@@ -21,6 +22,8 @@ export type SpawnOptions = {
    * tools (dnsmasq binds DHCP and DNS ports); emulators never get them.
    */
   grantCapabilities?: boolean;
+  /** Linux timer slack (ns) the process and its threads start with (see timer-slack.ts); the agent's when absent. */
+  timerSlackNs?: number;
 };
 
 /** Told when a supervised process starts and when it exits (restart bookkeeping, per-process metrics). */
@@ -143,13 +146,18 @@ export class Supervised {
    * terminal goes through posix_spawn where it works (see native-spawn.ts: no fork of the agent), pipes through Node.
    */
   static async spawn(file: string, args: readonly string[], options: SpawnOptions): Promise<Supervised> {
-    const { output } = options;
+    const { output, timerSlackNs } = options;
     const env = { ...process.env, ...options.env };
-    const start = <T>(spawnNow: () => T): T => (options.grantCapabilities ? withGrantedCapabilities(spawnNow) : spawnNow());
+    // Both settings apply to the thread that spawns, just around the call that creates the child.
+    const start = <T>(spawnNow: () => T): T => {
+      const granted = options.grantCapabilities ? () => withGrantedCapabilities(spawnNow) : spawnNow;
+      return timerSlackNs === undefined ? granted() : withTimerSlack(timerSlackNs, granted);
+    };
     if (output !== 'pipe' && nativeSpawnUnsupported() === null) {
       const started = start(() => nativeSpawn(file, args, { cwd: options.cwd, env, output }));
       return new Supervised({ ...started, pipes: null }, file, [...args], options.cwd);
     }
+    // Node and Deno both create the child inside this call, on this thread.
     const child = start(() => spawn(file, args, {
       cwd: options.cwd,
       env,

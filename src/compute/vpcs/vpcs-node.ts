@@ -16,6 +16,13 @@ import { fail, type PatchbayError } from '../../errors/index.ts';
 const PORT_KEY = '0/0';
 /** Only where no in-process terminal can be opened (Deno): a python3 helper holds the terminal instead. */
 const PTY_HELPER = fileURLToPath(new URL('../console/pty-exec.py', import.meta.url));
+/**
+ * VPCS < 0.6.1 counts seconds in a thread that sleeps 100 µs per turn (≈ 4 300 wake-ups/s per idle node: 30 idle
+ * nodes took 66 % of a core). With 10 ms of timer slack the kernel may merge those wake-ups: 3 % for 30. Nothing a
+ * user sees depends on that thread's precision: its counter is in seconds (ARP and DHCP ages), and ping times come
+ * from packet timestamps, which the reader thread takes when it is woken by the packet itself.
+ */
+const OLD_VPCS_TIMER_SLACK_NS = 10_000_000;
 
 export type VpcsInit = NodeInit & { macId: number };
 
@@ -116,7 +123,8 @@ export class VpcsNode extends EmulatorNode<VpcsRun> {
     try {
       if (!binary.gns3Mode && !helperReason) pty = await openPty();
       const output = logFd ?? (pty ? { terminal: pty.slave } : 'pipe');
-      const process = await Supervised.spawn(file, args, { cwd: this.directory, output });
+      const timerSlackNs = binary.gns3Mode ? undefined : OLD_VPCS_TIMER_SLACK_NS;
+      const process = await Supervised.spawn(file, args, { cwd: this.directory, output, timerSlackNs });
       this.#outputTail = '';
       return { process, gns3Mode: binary.gns3Mode, pty, backend: null, closeBackend: null, telnet: null };
     } catch (err) {
