@@ -11,16 +11,10 @@
  * endpoints) and spawn nothing.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { isDeno } from '../runtime/index.ts';
+import { capset, prctl } from './thread-calls.ts';
 
 /** The four sets of one thread, one bit per capability number. */
 export type CapabilitySets = { effective: bigint; permitted: bigint; inheritable: bigint; ambient: bigint };
-
-type Calls = {
-  prctl(option: number, arg2: number, arg3: number, arg4: number, arg5: number): number;
-  capset(header: Uint8Array, data: Uint8Array): number;
-};
 
 // <linux/prctl.h>: prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE | PR_CAP_AMBIENT_CLEAR_ALL, ...).
 const [PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, PR_CAP_AMBIENT_CLEAR_ALL] = [47, 2, 4];
@@ -45,27 +39,6 @@ export function threadCapabilities(): CapabilitySets {
   }
 }
 
-function bind(): Calls {
-  if (isDeno) {
-    type DenoFfi = { dlopen(path: string, symbols: Record<string, unknown>): { symbols: Record<string, (...args: unknown[]) => number> } };
-    const { symbols } = (globalThis as unknown as { Deno: DenoFfi }).Deno.dlopen('libc.so.6', {
-      prctl: { parameters: ['i32', 'u64', 'u64', 'u64', 'u64'], result: 'i32' },
-      capset: { parameters: ['buffer', 'buffer'], result: 'i32' },
-    });
-    return {
-      prctl: (...args) => symbols.prctl!(args[0], ...args.slice(1).map(BigInt)),
-      capset: (header, data) => symbols.capset!(header, data),
-    };
-  }
-  // koffi is a CommonJS native addon; require keeps it out of Deno's module graph.
-  type Koffi = { load(path: string): { func(signature: string): (...args: unknown[]) => number } };
-  const lib = (createRequire(import.meta.url)('koffi') as Koffi).load('libc.so.6');
-  const prctl = lib.func('int prctl(int, unsigned long, unsigned long, unsigned long, unsigned long)');
-  const capset = lib.func('int capset(void *header, void *data)');
-  return { prctl: (...args) => prctl(...args), capset: (header, data) => capset(header, data) };
-}
-
-let calls: Calls | undefined;
 /** What the service was granted, taken away from the main thread by `confineCapabilities`; null when nothing was. */
 let granted: Pick<CapabilitySets, 'inheritable' | 'ambient'> | null = null;
 
@@ -80,11 +53,11 @@ function setInheritable(inheritable: bigint): void {
     view.setUint32(index * 4, Number(set & 0xffffffffn), true);
     view.setUint32(12 + index * 4, Number(set >> 32n), true);
   });
-  if (calls!.capset(header, data) !== 0) throw new Error(`capset(inheritable=${inheritable.toString(16)}) failed`);
+  if (capset(header, data) !== 0) throw new Error(`capset(inheritable=${inheritable.toString(16)}) failed`);
 }
 
 function clearAmbient(): void {
-  if (calls!.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) !== 0) throw new Error('prctl(PR_CAP_AMBIENT_CLEAR_ALL) failed');
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) !== 0) throw new Error('prctl(PR_CAP_AMBIENT_CLEAR_ALL) failed');
 }
 
 /**
@@ -97,7 +70,6 @@ export function confineCapabilities(): void {
   const { inheritable, ambient } = threadCapabilities();
   if (inheritable === 0n && ambient === 0n) return;
   try {
-    calls ??= bind();
     clearAmbient();
     setInheritable(0n);
   } catch (err) {
@@ -118,7 +90,7 @@ export function withGrantedCapabilities<T>(spawn: () => T): T {
     setInheritable(inheritable);
     for (let bit = 0; bit < 64; bit++) {
       if (((ambient >> BigInt(bit)) & 1n) === 0n) continue;
-      if (calls!.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, bit, 0, 0) !== 0) throw new Error(`prctl(PR_CAP_AMBIENT_RAISE, ${bit}) failed`);
+      if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, bit, 0, 0) !== 0) throw new Error(`prctl(PR_CAP_AMBIENT_RAISE, ${bit}) failed`);
     }
     return spawn();
   } finally {
