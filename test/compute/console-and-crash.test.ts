@@ -29,6 +29,20 @@ t.test('consoles and crashes', async (t) => {
     await typeThenStop(started.console, 'ip 10.0.0.7/24', /10\.0\.0\.7/, node.node_id);
   });
 
+  t.test('an internal console port taken by another process between two starts: VPCS gets a fresh one', async (t) => {
+    const node = await daemon.json(base, { ...post({ name: 'PC4' }), expect: 201 });
+    const first = await daemon.json(`${base}/${node.node_id}/start`, { ...post(), expect: 200 });
+    await daemon.json(`${base}/${node.node_id}/stop`, { ...post(), expect: 204 });
+    // VPCS exits at once when it cannot bind its console port; before, the agent even connected to the squatter.
+    const internal = Number(/-p (\d+)/.exec(first.command_line)![1]);
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(internal, '127.0.0.1', resolve));
+    t.teardown(() => new Promise<void>((resolve) => squatter.close(() => resolve())));
+    const second = await daemon.json(`${base}/${node.node_id}/start`, { ...post(), expect: 200 });
+    t.not(Number(/-p (\d+)/.exec(second.command_line)![1]), internal, 'another internal console port');
+    await typeThenStop(second.console, 'ip 10.0.0.9/24', /10\.0\.0\.9/, node.node_id);
+  });
+
   t.test('console websocket and console reset', async (t) => {
     const node = await daemon.json(base, { ...post({ name: 'PC2' }), expect: 201 });
     await daemon.json(`${base}/${node.node_id}/start`, { ...post(), expect: 200 });

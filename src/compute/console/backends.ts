@@ -7,9 +7,12 @@ import { connectWhenListening } from '../tcp-connect.ts';
 import type { Duplex, Writable, Readable } from 'node:stream';
 import type { ConsoleBackend } from './telnet-console.ts';
 
-/** Connects to an emulator's own console port (as GNS3: give it 6 s to start listening). */
-export async function tcpBackend(port: number, timeoutMs = 6000): Promise<ConsoleBackend & { socket: Socket }> {
-  const socket = await connectWhenListening(port, timeoutMs);
+/**
+ * Connects to an emulator's own console port (as GNS3: give it 6 s to start listening, less if `gone`, its exit,
+ * settles first).
+ */
+export async function tcpBackend(port: number, timeoutMs = 6000, gone?: Promise<unknown>): Promise<ConsoleBackend & { socket: Socket }> {
+  const socket = await connectWhenListening(port, timeoutMs, gone);
   socket.setNoDelay(true);
   socket.on('error', () => socket.destroy());
   return {

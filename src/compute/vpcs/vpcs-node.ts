@@ -8,6 +8,7 @@ import { pipeBackend, tcpBackend } from '../console/backends.ts';
 import { closeSlave, openPty, ptyBackend, ptyUnsupported, type Pty } from '../console/pty.ts';
 import { openConsole, type ConsoleBackend, type TelnetConsole } from '../console/telnet-console.ts';
 import { EmulatorNode } from '../emulator-node.ts';
+import { GoneBeforeListening } from '../tcp-connect.ts';
 import type { NodeInit, PortRef } from '../node.ts';
 import { Supervised } from '../../process/supervised.ts';
 import { findVpcs, type VpcsBinary } from './binary.ts';
@@ -29,6 +30,8 @@ export type VpcsInit = NodeInit & { macId: number };
 /** A running VPCS: its process and the console it talks through (a TCP port, its terminal, or its stdio). */
 type VpcsRun = {
   process: Supervised;
+  /** The emulator's own console port (VPCS ≥ 0.6.1 listens on it; we front it with the public one). */
+  internalConsole: number | null;
   gns3Mode: boolean;
   pty: Pty | null;
   backend: ConsoleBackend | null;
@@ -45,8 +48,6 @@ export class VpcsNode extends EmulatorNode<VpcsRun> {
   console: number | null = null;
   consoleType: 'telnet' | 'none';
   commandLine = '';
-  /** The emulator's own console port (VPCS ≥ 0.6.1 listens on it; we front it with the public one). */
-  #internalConsole: number | null = null;
   /** Last output of a VPCS without a log file (it talks on its terminal), for crash notifications. */
   #outputTail = '';
 
@@ -65,7 +66,6 @@ export class VpcsNode extends EmulatorNode<VpcsRun> {
           ? await tcpPorts.reserve(fields.console, node.owner)
           : await tcpPorts.allocate(node.owner);
       }
-      node.#internalConsole = await tcpPorts.allocate(node.owner);
       if (fields.startup_script != null) await node.#writeStartupScript(fields.startup_script);
     } catch (err) {
       tcpPorts.releaseOwnedBy(node.owner);
@@ -116,7 +116,12 @@ export class VpcsNode extends EmulatorNode<VpcsRun> {
         message: `VPCS ${binary.version} needs a terminal and ${helperReason}: running it behind the python3 pty helper (one more process per node)`,
       }, this.project.id);
     }
-    const [file, args] = this.#commandLine(binary, helperReason !== null);
+    // Allocated (and so probed) at each launch, not once at creation: VPCS exits at once when its console port is
+    // taken ("Daemon bind port: Address already in use"), and a program listening on it meanwhile would even answer
+    // the agent's connection in its place (the node then died behind a console refusing connections).
+    const { tcpPorts } = this.host;
+    const internalConsole = binary.gns3Mode ? await tcpPorts.allocate(this.owner) : null;
+    const [file, args] = this.#commandLine(binary, internalConsole, helperReason !== null);
     this.commandLine = [file, ...args].join(' ');
     const logFd = binary.gns3Mode ? openSync(join(this.directory, 'vpcs.log'), 'w') : null;
     let pty: Pty | null = null;
@@ -126,8 +131,9 @@ export class VpcsNode extends EmulatorNode<VpcsRun> {
       const timerSlackNs = binary.gns3Mode ? undefined : OLD_VPCS_TIMER_SLACK_NS;
       const process = await Supervised.spawn(file, args, { cwd: this.directory, output, timerSlackNs });
       this.#outputTail = '';
-      return { process, gns3Mode: binary.gns3Mode, pty, backend: null, closeBackend: null, telnet: null };
+      return { process, internalConsole, gns3Mode: binary.gns3Mode, pty, backend: null, closeBackend: null, telnet: null };
     } catch (err) {
+      tcpPorts.release(internalConsole);
       if (pty) closeSync(pty.master);
       throw fail('VPCS_SPAWN_FAILED', binary.path, (err as Error).message);
     } finally {
@@ -138,7 +144,11 @@ export class VpcsNode extends EmulatorNode<VpcsRun> {
 
   protected override async attach(run: VpcsRun, wired: Promise<void>): Promise<void> {
     if (run.gns3Mode) {
-      const backend = await tcpBackend(this.#internalConsole!);
+      const port = run.internalConsole!;
+      const backend = await tcpBackend(port, undefined, run.process.exited).catch(async (err: unknown) => {
+        if (!(err instanceof GoneBeforeListening)) throw err;
+        throw fail('VPCS_START_FAILED', `VPCS exited before its console port ${port} answered: ${(await this.logTail()).trim()}`);
+      });
       // VPCS echoes typed characters itself once told we will not (what GNS3's wrapper sends).
       backend.write(Buffer.from([255, 251, 1]));
       run.backend = backend;
@@ -156,13 +166,13 @@ export class VpcsNode extends EmulatorNode<VpcsRun> {
     if (this.consoleType === 'telnet') await this.#openConsole(run);
   }
 
-  #commandLine(binary: VpcsBinary, ptyHelper: boolean): [string, string[]] {
+  #commandLine(binary: VpcsBinary, internalConsole: number | null, ptyHelper: boolean): [string, string[]] {
     const { emulatorPort, relayPort } = this.tunnels.get(PORT_KEY)!;
     const udp = ['-s', String(emulatorPort), '-c', String(relayPort), '-t', '127.0.0.1'];
     if (binary.gns3Mode) {
       const script = existsSync(this.#startupFile) ? ['startup.vpc'] : [];
       const relay = binary.noRelayFlag ? ['-R'] : [];
-      return [binary.path, ['-p', String(this.#internalConsole), '-m', String(this.macId), '-i', '1', '-F', ...relay, ...udp, ...script]];
+      return [binary.path, ['-p', String(internalConsole), '-m', String(this.macId), '-i', '1', '-F', ...relay, ...udp, ...script]];
     }
     // Old VPCS only runs on a terminal and reads startup.vpc from its working directory by itself.
     const args = ['-m', String(this.macId), '-i', '1', ...udp];
@@ -174,6 +184,7 @@ export class VpcsNode extends EmulatorNode<VpcsRun> {
     // VPCS keeps nothing worth a graceful exit (startup.vpc is only written by its `save` command) and takes
     // ~100 ms to notice SIGTERM, so it is killed outright, in parallel with unwiring and closing the console.
     await Promise.all([run.telnet?.close(), run.process.stop(0)]);
+    this.host.tcpPorts.release(run.internalConsole);
   }
 
   protected async logTail(): Promise<string> {
