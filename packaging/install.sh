@@ -102,8 +102,18 @@ else
   cp -R "$repo/dist/agent" "$repo/dist/src" "$root$libdir/dist/"
   if [ -d "$repo/dist/web" ]; then cp -R "$repo/dist/web" "$root$libdir/dist/"; fi
   cp "$repo/package.json" "$repo/package-lock.json" "$root$libdir/"
-  # Copy the tree's modules and drop the dev-only ones: works offline, and keeps exactly the locked versions.
-  cp -R "$repo/node_modules" "$root$libdir/node_modules"
+  # Copy the tree's production modules (npm lists them; nested ones come with their parent), then let npm prune what
+  # it would not keep: works offline, keeps exactly the locked versions, and never copies the ~250 MiB of dev tools
+  # (TypeScript, Deno, esbuild, ...) only to delete them.
+  mkdir -p "$root$libdir/node_modules"
+  (cd "$repo" && npm ls --omit=dev --all --parseable 2>/dev/null || true) | while IFS= read -r dir; do
+    case "$dir" in
+      "$repo"/node_modules/*/node_modules/*) ;;
+      "$repo"/node_modules/*)
+        mkdir -p "$(dirname "$root$libdir/${dir#"$repo"/}")"
+        cp -R "$dir" "$root$libdir/${dir#"$repo"/}" ;;
+    esac
+  done
   (cd "$root$libdir" && npm prune --omit=dev --offline --no-audit --no-fund >/dev/null 2>&1)
   # Found relative to the script, so a staged tree (--root) runs as well as the installed one.
   cat > "$root$bindir/patchbay" <<'EOF'
