@@ -25,8 +25,7 @@ export async function link(d: DaemonProcess, projectId: string, a: string, b: st
 export async function pingAcross(consoles: Array<{ host: string; port: number }>): Promise<string> {
   const [a, b] = await Promise.all(consoles.map((c) => TelnetClient.connect(c.port, c.host)));
   try {
-    await setIp(a, '10.0.0.1');
-    await setIp(b, '10.0.0.2');
+    await Promise.all([setIp(a, '10.0.0.1'), setIp(b, '10.0.0.2')]);
     return await ping(a, '10.0.0.2');
   } finally {
     a.close();

@@ -50,8 +50,7 @@ export async function runSeedSession(daemon: Pick<DaemonProcess, 'json'>): Promi
   }
   const consoles = await Promise.all(started.map((node) => TelnetClient.connect(node.console)));
   try {
-    await setIp(consoles[0]!, '10.0.0.1');
-    await setIp(consoles[1]!, '10.0.0.2');
+    await Promise.all([setIp(consoles[0]!, '10.0.0.1'), setIp(consoles[1]!, '10.0.0.2')]);
     const pingOutput = await ping(consoles[0]!, '10.0.0.2');
     const pids = started.flatMap((node) => pidsMatching(`-s ${node.command_line.split(' -s ')[1]?.split(' ')[0]} `));
     return { projectId, nodes: started, udpPorts, pingOutput, pids };
