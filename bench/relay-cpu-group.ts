@@ -5,10 +5,13 @@
  * workers alike. Without it the four-bridge figures measured the thread count (eight uBridge threads against two
  * relay workers, on two cores shared with the generator, the sink and other work), not the forwarders.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import process from 'node:process';
 
 const ROOT = '/sys/fs/cgroup/cpu';
+/** Real-time time the group may use per second while its threads are SCHED_FIFO (the host keeps the rest). */
+const RT_RUNTIME_US = 500_000;
 
 export class CpuGroup {
   readonly path: string;
@@ -39,9 +42,30 @@ export class CpuGroup {
     for (const tid of tids) writeFileSync(`${this.path}/tasks`, tid);
   }
 
+  /**
+   * Makes every thread of the group SCHED_FIFO at `priority`, or (0) ordinary again: for latency runs, where the
+   * generator and sink run at the same priority, so the host's other work cannot queue ahead of any measured process.
+   */
+  setRealtime(priority: number): void {
+    // With RT group scheduling a group may hold real-time threads only while it has real-time runtime of its own.
+    if (priority > 0) writeFileSync(`${this.path}/cpu.rt_runtime_us`, String(RT_RUNTIME_US));
+    for (const tid of this.#tasks()) {
+      try {
+        execFileSync('chrt', priority > 0 ? ['-f', '-p', String(priority), tid] : ['-o', '-p', '0', tid], { stdio: 'ignore' });
+      } catch (error) {
+        if (existsSync(`/proc/${tid}`)) throw error;
+      }
+    }
+    if (priority === 0) writeFileSync(`${this.path}/cpu.rt_runtime_us`, '0');
+  }
+
+  #tasks(): string[] {
+    return readFileSync(`${this.path}/tasks`, 'utf8').split('\n').filter(Boolean);
+  }
+
   /** Moves what is left back to the root group, then removes the group. */
   remove(): void {
-    for (const tid of readFileSync(`${this.path}/tasks`, 'utf8').split('\n').filter(Boolean)) {
+    for (const tid of this.#tasks()) {
       try {
         writeFileSync(`${ROOT}/tasks`, tid);
       } catch {

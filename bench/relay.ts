@@ -38,6 +38,15 @@ const MAX_LOSS = 0.005;
 const CAPACITY_STEPS = 7;
 
 const LOW_RATE_PPS = 1_000;
+/** Latency runs are longer (40 000 samples at 20 000 pkt/s, 2 000 at 1 000) and repeated, see `latencyRows`. */
+const LATENCY_MS = 2000;
+const LATENCY_SCENARIOS = [['one', LATENCY_PPS], ['link', LATENCY_PPS], ['one', LOW_RATE_PPS]] as const;
+/**
+ * SCHED_FIFO priority of every measured thread during latency runs, as root with the forwarders' cgroup: the generator
+ * and sink (chrt) and every forwarder thread (relay workers, uBridge) alike, so latency measures the paths rather than
+ * the host's other work queueing ahead of them. Nothing else changes between subjects.
+ */
+const LATENCY_RT_PRIORITY = 10;
 
 type Blast = { sent: number; received: number; delivered_pps: number; p50_us: number; p99_us: number };
 /**
@@ -65,6 +74,10 @@ const ubridgeBinary = option('--ubridge') ?? (process.env.UBRIDGE || undefined);
 const REPEAT = Number(option('--repeat') ?? 1);
 /** `--only max|latency|capacity`: one part of the bench (e.g. a short latency run at a higher priority). */
 const ONLY = option('--only');
+/** Rounds of the latency part: each round measures every subject once, back to back, so load changes hit all alike. */
+const LATENCY_ROUNDS = Math.max(REPEAT, 3);
+/** Set while the latency part runs with real-time priority (see LATENCY_RT_PRIORITY). */
+let realtime = false;
 const wanted = (part: string) => ONLY === undefined || ONLY === part;
 
 function buildBlaster(): void {
@@ -73,9 +86,11 @@ function buildBlaster(): void {
   execFileSync('cc', ['-O2', '-Wall', '-pthread', '-o', binary, source], { stdio: 'inherit' });
 }
 
+/** One generator/sink run (at the latency part's priority while `realtime`). */
 function blastOnce(args: string[]): Promise<Blast> {
+  const [file, argv] = realtime ? ['chrt', ['-f', String(LATENCY_RT_PRIORITY), binary, ...args]] : [binary, args];
   return new Promise((resolve, reject) =>
-    execFile(binary, args, { timeout: RUN_MS + 10_000 }, (error, stdout) =>
+    execFile(file, argv, { timeout: RUN_MS + LATENCY_MS + 10_000 }, (error, stdout) =>
       error ? reject(error) : resolve(JSON.parse(stdout) as Blast),
     ),
   );
@@ -100,9 +115,13 @@ async function repeated(args: string[]): Promise<Blast> {
   };
 }
 
-function blast(size: number, pps: number, pairs: Pair[]): Promise<Blast> {
+function blastArgs(size: number, pps: number, ms: number, pairs: Pair[]): string[] {
   const { via = [], overhead = 0 } = pairs[0]!;
-  const args = [...via, String(size - overhead), String(pps), String(RUN_MS), ...pairs.map((p) => `${p.target}:${p.sink}:${p.source}`)];
+  return [...via, String(size - overhead), String(pps), String(ms), ...pairs.map((p) => `${p.target}:${p.sink}:${p.source}`)];
+}
+
+function blast(size: number, pps: number, pairs: Pair[]): Promise<Blast> {
+  const args = blastArgs(size, pps, RUN_MS, pairs);
   const key = args.join(' ');
   let run = blasts.get(key);
   if (!run) {
@@ -201,6 +220,40 @@ const RATIOS: Array<[string, string]> = [
   ['dgram', 'ubridge'],
   ['native', 'dgram'],
 ];
+
+/** The ratio columns of a row, by name ("native/ubridge"), for the JSON line. */
+function rowRatios(names: string[], row: Row): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const [a, b] of RATIOS.filter(([x, y]) => names.includes(x) && names.includes(y))) {
+    const value = Number(ratio(row.values[names.indexOf(a)]!, row.values[names.indexOf(b)]!));
+    out[`${a}/${b}`] = Number.isFinite(value) ? value : null;
+  }
+  return out;
+}
+
+/**
+ * The issue's targets for the native backend, from the rows (null where this run did not measure it): max rate and
+ * loss-free capacity as the worst ratio to uBridge, CPU per frame as the worst path, and each latency row's native and
+ * uBridge figures side by side.
+ */
+function targets(names: string[], rows: Row[]) {
+  const [native, ubridge] = [names.indexOf('native'), names.indexOf('ubridge')];
+  const pick = (prefix: string) => rows.filter((r) => r.what.startsWith(prefix));
+  const worstRatio = (prefix: string) => {
+    const ratios = pick(prefix).map((r) => r.values[native]! / r.values[ubridge]!).filter(Number.isFinite);
+    return ubridge < 0 || ratios.length === 0 ? null : Math.round(Math.min(...ratios) * 100) / 100;
+  };
+  const cpu = pick('CPU µs per frame').map((r) => r.values[native]!).filter(Number.isFinite);
+  const latency = (prefix: string) =>
+    pick(prefix).map((r) => ({ what: r.what, size: r.size, native: r.values[native]!, ubridge: ubridge < 0 ? null : r.values[ubridge]! }));
+  return {
+    max_rate_vs_ubridge_min: { target: 1.5, value: worstRatio('max pps') },
+    loss_free_vs_ubridge_min: { target: 2, value: worstRatio('loss-free pps') },
+    cpu_us_per_frame_max: { target: 2.5, value: cpu.length ? Math.max(...cpu) : null },
+    added_p99_us_at_20k: latency(`added p99 µs at ${fmt(LATENCY_PPS)} pps`),
+    added_p50_us_at_1k: latency(`added p50 µs at ${fmt(LOW_RATE_PPS)} pps`),
+  };
+}
 
 function printTable(subjects: Subject[], rows: Row[]): void {
   const names = subjects.map((s) => s.name);
@@ -334,6 +387,38 @@ try {
       await s.raw.close();
     }
   };
+  /**
+   * Latency at LATENCY_PPS (one bridge, a link) and LOW_RATE_PPS (one bridge): LATENCY_ROUNDS rounds, each running every
+   * subject once in turn. p50/p99 are the medians over rounds; "added" is the median over rounds of the subject's
+   * figure minus the direct path's in the same round, so a burst of host load inflates one round, not the result.
+   */
+  const latencyRows = async (size: number): Promise<Row[]> => {
+    const out: Row[] = [];
+    if (cpuGroup) {
+      cpuGroup.setRealtime(LATENCY_RT_PRIORITY);
+      realtime = true;
+    }
+    try {
+      for (const [path, pps] of LATENCY_SCENARIOS) {
+        const rounds: Blast[][] = [];
+        for (let round = 0; round < LATENCY_ROUNDS; round++) {
+          const results: Blast[] = [];
+          for (const s of subjects) results.push(await blastOnce(blastArgs(size, pps, LATENCY_MS, s.paths[path])));
+          rounds.push(results);
+        }
+        const over = (pick: (round: Blast[], i: number) => number) => subjects.map((_, i) => median(rounds.map((r) => pick(r, i))));
+        const at = `at ${fmt(pps)} pps, ${path}`;
+        out.push({ what: `p50 µs ${at}`, size, values: over((r, i) => r[i]!.p50_us) });
+        out.push({ what: `p99 µs ${at}`, size, values: over((r, i) => r[i]!.p99_us) });
+        out.push({ what: `added p50 µs ${at}`, size, values: over((r, i) => r[i]!.p50_us - r[0]!.p50_us) });
+        out.push({ what: `added p99 µs ${at}`, size, values: over((r, i) => r[i]!.p99_us - r[0]!.p99_us) });
+      }
+    } finally {
+      realtime = false;
+      cpuGroup?.setRealtime(0);
+    }
+    return out;
+  };
   const maxRate: Record<string, number[]> = {};
   for (const size of SIZES) {
     for (const path of wanted('max') || wanted('capacity') ? (['one', 'four', 'link', 'hub', 'raw'] as const) : []) {
@@ -350,21 +435,7 @@ try {
       rows.push({ what: `CPU µs per frame at max rate, ${path}`, size, values: cpu });
       maxRate[`${path}-${size}`] = values;
     }
-    for (const [path, pps] of wanted('latency') ? ([['one', LATENCY_PPS], ['link', LATENCY_PPS], ['one', LOW_RATE_PPS]] as const) : []) {
-      const results = new Map<Subject, Blast>();
-      await measure(`p50 µs at ${fmt(pps)} pps, ${path}`, size, async (s) => {
-        const result = await blast(size, pps, s.paths[path]);
-        results.set(s, result);
-        return result.p50_us;
-      });
-      rows.push({ what: `p99 µs at ${fmt(pps)} pps, ${path}`, size, values: subjects.map((s) => results.get(s)!.p99_us) });
-      // Added latency: what the subject adds to the direct path's one-way time, measured in the same run.
-      const direct = results.get(subjects[0]!)!;
-      for (const key of ['p50_us', 'p99_us'] as const) {
-        const values = subjects.map((s) => results.get(s)![key] - direct[key]);
-        rows.push({ what: `added ${key.slice(0, 3)} µs at ${fmt(pps)} pps, ${path}`, size, values });
-      }
-    }
+    if (wanted('latency')) rows.push(...(await latencyRows(size)));
   }
   for (const size of wanted('capacity') ? CAPACITY_SIZES : []) {
     for (const path of ['one', 'link'] as const) {
@@ -383,8 +454,30 @@ try {
       ? `forwarders (relay workers, uBridge) ran in one CPU cgroup of default weight (${cpuGroup.path})`
       : 'forwarders ran without a common CPU cgroup (needs root and cgroup v1 cpu): thread counts weigh on max rates',
   );
+  if (wanted('latency')) {
+    console.log(
+      `latency: ${LATENCY_MS} ms per run, median of ${LATENCY_ROUNDS} rounds (each round runs every subject in turn; "added" ` +
+        `= median of the per-round differences to direct), ` +
+        (cpuGroup
+          ? `every measured thread (generator, sink, relay workers, uBridge) at SCHED_FIFO ${LATENCY_RT_PRIORITY}`
+          : 'at normal priority (needs root and the cgroup)'),
+    );
+  }
   printTable(subjects, rows);
-  console.log(JSON.stringify({ bench: 'relay', workers, cpu_group: cpuGroup !== null, subjects: subjects.map((s) => s.name), rows }));
+  const names = subjects.map((s) => s.name);
+  const goals = targets(names, rows);
+  console.log('targets (native):', JSON.stringify(goals));
+  console.log(
+    JSON.stringify({
+      bench: 'relay',
+      workers,
+      cpu_group: cpuGroup !== null,
+      latency: { ms: LATENCY_MS, rounds: LATENCY_ROUNDS, realtime_priority: cpuGroup ? LATENCY_RT_PRIORITY : 0 },
+      subjects: names,
+      rows: rows.map((row) => ({ ...row, ratios: rowRatios(names, row) })),
+      targets: goals,
+    }),
+  );
 } finally {
   await ubridge?.stop();
   await Promise.all([pools.native.close(), pools.dgram.close()]);
