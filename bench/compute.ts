@@ -36,8 +36,8 @@ const record = (mode: string, op: string, r: { latencies: number[]; totalMs: num
 
 const agentArgs = (vpcs: string) => ['--vpcs-path', vpcs, '--console-ports', '12000-12999', '--udp-ports', '13000-15999'];
 const AGENT_ARGS = agentArgs(VPCS);
-/** The V8 flag `npm start`, the installed launcher and the service run the daemon with (docs/performance.md). */
-const DAEMON_ENV: Record<string, string> = RUNTIME === 'node' ? { NODE_OPTIONS: '--max-semi-space-size=1' } : {};
+/** The V8 flag and malloc arena cap `npm start`, the installed launcher and the service run the daemon with (docs/performance.md). */
+const DAEMON_ENV: Record<string, string> = RUNTIME === 'node' ? { NODE_OPTIONS: '--max-semi-space-size=1', MALLOC_ARENA_MAX: '4' } : {};
 const startAgent = (args: string[]) => startDaemon({ runtime: RUNTIME, args, env: DAEMON_ENV });
 
 /** The agent's child processes while all nodes run: their names and RSS (a node should cost its emulator only). */
