@@ -131,12 +131,20 @@ function blast(size: number, pps: number, pairs: Pair[]): Promise<Blast> {
   return run;
 }
 
+/** Ports handed out so far: the kernel may offer a port again once its probe socket is closed. */
+const handedOut = new Set<number>();
+
+/** A UDP port free now and not handed out before in this run (a collision failed a run: sink = another pair's source). */
 async function freePort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
+  for (;;) {
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    const { port } = socket.address();
+    await new Promise<void>((resolve) => socket.close(() => resolve()));
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
 }
 
 const freePorts = (count: number) => Promise.all(Array.from({ length: count }, freePort));
