@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import { readFile } from 'node:fs/promises';
-import { startDaemon, post, VPCS_083 } from '../helpers/daemon.ts';
+import { withDaemon, post, VPCS_083 } from '../helpers/daemon.ts';
 import { TelnetClient } from '../helpers/telnet.ts';
 import { setIp } from '../helpers/vpcs-console.ts';
 import { createProject, eventually, VPCS_TEMPLATE } from '../controller/helpers.ts';
@@ -22,8 +22,7 @@ function pings(container: string, target: string): number {
 }
 
 t.test('docker template, topology save/close/reopen/start', async (t) => {
-  const d = await startDaemon({ mode: 'controller', args: ['--vpcs-path', VPCS_083, '--relay-io', 'native'] });
-  t.teardown(() => d.stop());
+  const d = await withDaemon(t, { mode: 'controller', args: ['--vpcs-path', VPCS_083, '--relay-io', 'native'] });
 
   const template = await d.json('/v2/templates', {
     ...post({ name: 'pbdk', template_type: 'docker', compute_id: 'local', image: 'pbdk-busybox', start_command: QUICK_STOP, adapters: 2 }),

@@ -1,16 +1,13 @@
 /** Docker nodes under Deno (same sources): dockerode's hijacked attach and exec streams through Deno's node:http. */
 import t from 'tap';
-import { randomUUID } from 'node:crypto';
-import { startDaemon, post } from '../helpers/daemon.ts';
+import { withDaemon, withProject, post } from '../helpers/daemon.ts';
 import { TelnetClient } from '../helpers/telnet.ts';
 import { IMAGE, inspect } from './helpers.ts';
 
 t.test('a Docker node on the Deno daemon: start, telnet and aux consoles, close', async (t) => {
-  const daemon = await startDaemon({ runtime: 'deno', args: ['--relay-io', 'native'] });
-  t.teardown(() => daemon.stop());
-  const projectId = randomUUID();
-  const base = `/v2/compute/projects/${projectId}/docker/nodes`;
-  await daemon.json('/v2/compute/projects', { ...post({ name: 'docker-deno', project_id: projectId }), expect: 201 });
+  const daemon = await withDaemon(t, { runtime: 'deno', args: ['--relay-io', 'native'] });
+  const { id: projectId, path: project } = await withProject(t, daemon, 'docker-deno');
+  const base = `${project}/docker/nodes`;
   const node = await daemon.json(base, { ...post({ name: 'D1', image: IMAGE, console_type: 'telnet' }), expect: 201 });
   await daemon.json(`${base}/${node.node_id}/start`, { ...post(), expect: 204 });
   const console = await TelnetClient.connect(node.console);

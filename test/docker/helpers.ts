@@ -1,8 +1,7 @@
 /** Docker test helpers: the real docker CLI, for looking at what the agent did from outside. */
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { post, type DaemonProcess } from '../helpers/daemon.ts';
+import { withProject, type DaemonProcess, type Teardown } from '../helpers/daemon.ts';
 
 export const IMAGE = 'pbdk-busybox:latest';
 export const CONFIG_IMAGE = 'pbdk-busybox:config';
@@ -45,8 +44,7 @@ export async function until<T>(probe: () => T | Promise<T>, what: string, timeou
 }
 
 /** A new compute project on `daemon`, with the base path of its Docker nodes and the agent's state directory. */
-export async function dockerProject(daemon: DaemonProcess, name: string): Promise<{ projectId: string; base: string; stateDir: string }> {
-  const projectId = randomUUID();
-  await daemon.json('/v2/compute/projects', { ...post({ name, project_id: projectId }), expect: 201 });
-  return { projectId, base: `/v2/compute/projects/${projectId}/docker/nodes`, stateDir: join(daemon.projectsDir, '.patchbay') };
+export async function dockerProject(t: Teardown, daemon: DaemonProcess, name: string): Promise<{ projectId: string; base: string; stateDir: string }> {
+  const { id: projectId, path } = await withProject(t, daemon, name);
+  return { projectId, base: `${path}/docker/nodes`, stateDir: join(daemon.projectsDir, '.patchbay') };
 }

@@ -5,8 +5,7 @@
  */
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { startDaemon, post, put, VPCS_083 } from '../helpers/daemon.ts';
+import { withDaemon, withProject, post, put, VPCS_083 } from '../helpers/daemon.ts';
 import { TelnetClient } from '../helpers/telnet.ts';
 import { setIp } from '../helpers/vpcs-console.ts';
 import { IMAGE, QUICK_STOP, execIn, until } from './helpers.ts';
@@ -23,12 +22,8 @@ function pingFrom(container: string, target: string, count = 3): number {
 }
 
 t.test('docker links through the relay', async (t) => {
-  const daemon = await startDaemon({ args: ['--vpcs-path', VPCS_083, '--relay-io', 'native'] });
-  t.teardown(() => daemon.stop());
-  const projectId = randomUUID();
-  const project = `/v2/compute/projects/${projectId}`;
-  await daemon.json('/v2/compute/projects', { ...post({ name: 'docker-links', project_id: projectId }), expect: 201 });
-  const udpPort = async () => (await daemon.json(`${project}/ports/udp`, { ...post({}), expect: 201 })).udp_port as number;
+  const daemon = await withDaemon(t, { args: ['--vpcs-path', VPCS_083, '--relay-io', 'native'] });
+  const { path: project, udpPort } = await withProject(t, daemon, 'docker-links');
   const docker = (name: string) => daemon.json(`${project}/docker/nodes`, {
     ...post({ name, image: IMAGE, console_type: 'none', adapters: 2, start_command: QUICK_STOP }),
     expect: 201,

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { connect } from 'node:net';
 import { execFileSync } from 'node:child_process';
-import { startDaemon, post, put } from '../helpers/daemon.ts';
+import { withDaemon, post, put } from '../helpers/daemon.ts';
 import { TelnetClient } from '../helpers/telnet.ts';
 import { CONFIG_IMAGE, IMAGE, QUICK_STOP, containersOf, docker, dockerProject, execIn, inspect, until } from './helpers.ts';
 
@@ -25,9 +25,8 @@ async function announceWindowSize(port: number, columns: number, rows: number): 
 }
 
 t.test('docker nodes', async (t) => {
-  const daemon = await startDaemon();
-  t.teardown(() => daemon.stop());
-  const { base, stateDir } = await dockerProject(daemon, 'docker');
+  const daemon = await withDaemon(t);
+  const { base, stateDir } = await dockerProject(t, daemon, 'docker');
   const events: Array<{ action: string; event: any }> = [];
   const notifications = new WebSocket(`${daemon.url.replace('http', 'ws')}/v2/compute/notifications/ws`);
   notifications.on('message', (data) => events.push(JSON.parse(String(data))));
@@ -283,16 +282,15 @@ t.test('after a SIGKILLed agent, the next one removes its containers and only th
   const handMade = docker('run', '-d', '--network', 'none', '--name', `pbdk-handmade-${process.pid}`, IMAGE, 'sleep', '300');
   t.teardown(() => docker('rm', '-f', handMade));
 
-  const first = await startDaemon({ root });
-  const { base } = await dockerProject(first, 'reap');
+  const first = await withDaemon(t, { root }); // SIGKILLed below; the teardown still stops it if the test fails first
+  const { base } = await dockerProject(t, first, 'reap');
   const node = await first.json(base, { ...post({ name: 'R1', image: IMAGE, console_type: 'telnet', start_command: QUICK_STOP }), expect: 201 });
   await first.json(`${base}/${node.node_id}/start`, { ...post(), expect: 204 });
   first.child.kill('SIGKILL');
   await first.stop();
   t.equal(inspect(node.container_id)?.State.Running, true, 'the container outlived its agent');
 
-  const second = await startDaemon({ root });
-  t.teardown(() => second.stop());
+  await withDaemon(t, { root });
   t.equal(inspect(node.container_id), null, 'the next agent on that state directory removed it');
   t.same(containersOf(stateDir), []);
   t.equal(inspect(handMade)?.State.Running, true, 'a container made by hand survives');

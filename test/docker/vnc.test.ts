@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { startDaemon, post, put, type DaemonProcess } from '../helpers/daemon.ts';
+import { withDaemon, post, put, type DaemonProcess } from '../helpers/daemon.ts';
 import { processAlive } from '../helpers/ports.ts';
 import { PortPool } from '../../src/compute/port-pool.ts';
 import { containerBody, containerEnv, xSocket } from '../../src/compute/docker/settings.ts';
@@ -61,9 +61,8 @@ async function startedVncNode(daemon: DaemonProcess, base: string, name: string)
 }
 
 t.test('vnc console of a Docker node', async (t) => {
-  const daemon = await startDaemon();
-  t.teardown(() => daemon.stop());
-  const { projectId, base, stateDir } = await dockerProject(daemon, 'vnc');
+  const daemon = await withDaemon(t);
+  const { projectId, base, stateDir } = await dockerProject(t, daemon, 'vnc');
 
   const low = await daemon.api(base, post({ name: 'low', image: IMAGE, console_type: 'vnc', console: 5000 }));
   t.equal(low.status, 409);
@@ -143,9 +142,8 @@ t.test('missing Xvfb or x11vnc: 409 naming it, nothing created', async (t) => {
   const bin = mkdtempSync(join(tmpdir(), 'pbdk-path-'));
   t.teardown(() => rmSync(bin, { recursive: true, force: true }));
   for (const program of ['tar', 'ip', 'Xvfb']) symlinkSync(`/usr/bin/${program}`, join(bin, program));
-  const daemon = await startDaemon({ env: { PATH: bin } });
-  t.teardown(() => daemon.stop());
-  const { projectId, base } = await dockerProject(daemon, 'novnc');
+  const daemon = await withDaemon(t, { env: { PATH: bin } });
+  const { projectId, base } = await dockerProject(t, daemon, 'novnc');
   const response = await daemon.api(base, post({ name: 'N', image: IMAGE, console_type: 'vnc' }));
   t.equal(response.status, 409);
   t.match(await response.json(), { message: /Please install x11vnc on this host/, exception: 'DockerError' });
@@ -155,8 +153,8 @@ t.test('missing Xvfb or x11vnc: 409 naming it, nothing created', async (t) => {
 t.test('after a SIGKILLed agent, the reaper ends its Xvfb and x11vnc', async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'pbdk-vnc-reap-'));
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
-  const first = await startDaemon({ root });
-  const { base, stateDir } = await dockerProject(first, 'reap');
+  const first = await withDaemon(t, { root }); // SIGKILLed below; the teardown still stops it if the test fails first
+  const { base, stateDir } = await dockerProject(t, first, 'reap');
   const node = await startedVncNode(first, base, 'R1');
   const { xvfb, x11vnc } = vncProcesses(stateDir, node.node_id);
   const display = Number(inspect(node.container_id).Config.Labels['net.patchbay.display']);
@@ -165,8 +163,7 @@ t.test('after a SIGKILLed agent, the reaper ends its Xvfb and x11vnc', async (t)
   await first.stop();
   t.ok(processAlive(xvfb) && processAlive(x11vnc), 'they outlived their agent');
 
-  const second = await startDaemon({ root });
-  t.teardown(() => second.stop());
+  await withDaemon(t, { root });
   t.notOk(processAlive(xvfb) || processAlive(x11vnc), 'the next agent on that state directory ended them');
   t.equal(inspect(node.container_id), null, 'and removed the container');
   t.notOk(existsSync(xSocket(display)) || existsSync(`/tmp/.X${display}-lock`), "and the killed X server's socket and lock file");

@@ -3,12 +3,11 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SignJWT } from 'jose';
-import { startDaemon } from '../helpers/daemon.ts';
+import { withDaemon } from '../helpers/daemon.ts';
 import { bearer, login, openSocket } from './helpers.ts';
 
 t.test('v3 access control', async (t) => {
-  const d = await startDaemon({ mode: 'controller' });
-  t.teardown(() => d.stop());
+  const d = await withDaemon(t, { mode: 'controller' });
   const ws = d.url.replace(/^http/, 'ws');
   const adminToken = await login(d);
   const admin = bearer(d, adminToken);

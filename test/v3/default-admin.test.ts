@@ -3,7 +3,7 @@ import t from 'tap';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDaemon } from '../helpers/daemon.ts';
+import { withDaemon, startDaemon } from '../helpers/daemon.ts';
 import { login } from './helpers.ts';
 
 t.test('a gns3_server.conf names the first super admin', async (t) => {
@@ -11,8 +11,7 @@ t.test('a gns3_server.conf names the first super admin', async (t) => {
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const conf = join(dir, 'gns3_server.conf');
   writeFileSync(conf, '[Controller]\ndefault_admin_username = root\ndefault_admin_password = s3cret-pw\n');
-  const d = await startDaemon({ mode: 'controller', args: ['--config', conf] });
-  t.teardown(() => d.stop());
+  const d = await withDaemon(t, { mode: 'controller', args: ['--config', conf] });
   const token = await login(d, 'root', 's3cret-pw');
   const me = await d.json('/v3/access/users/me', { headers: { authorization: `Bearer ${token}` }, expect: 200 });
   t.match(me, { username: 'root', is_superadmin: true, full_name: 'Super Administrator' });

@@ -1,12 +1,11 @@
 /** The same sources under Deno: a /v3 export is a Zstandard archive (the WebAssembly codec loads there too) and imports back. */
 import t from 'tap';
 import { randomUUID } from 'node:crypto';
-import { startDaemon } from '../helpers/daemon.ts';
+import { withDaemon } from '../helpers/daemon.ts';
 import { bearer, login } from './helpers.ts';
 
 t.test('zstd export and import under Deno', async (t) => {
-  const d = await startDaemon({ mode: 'controller', runtime: 'deno' });
-  t.teardown(() => d.stop());
+  const d = await withDaemon(t, { mode: 'controller', runtime: 'deno' });
   const token = await login(d);
   const api = bearer(d, token);
   const auth = { authorization: `Bearer ${token}` };

@@ -7,14 +7,13 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon } from '../helpers/daemon.ts';
+import { withDaemon } from '../helpers/daemon.ts';
 import { bearer, login, openSocket } from './helpers.ts';
 
 const QCOW2_MAGIC = 'QFI\u00fb';
 
 t.test('images, template image references and unused features', async (t) => {
-  const d = await startDaemon({ mode: 'controller' });
-  t.teardown(() => d.stop());
+  const d = await withDaemon(t, { mode: 'controller' });
   const api = bearer(d, await login(d));
 
   t.test('blank QEMU disks: real qemu-img, listed by the store, never overwritten', async (t) => {

@@ -1,6 +1,6 @@
 /** An agent as a GNS3 3.0 compute: /v3/compute with Basic auth, registered through /v3/computes, a cross-agent ping. */
 import t from 'tap';
-import { startDaemon, portRanges } from '../helpers/daemon.ts';
+import { withDaemon, portRanges } from '../helpers/daemon.ts';
 import { pingAcross } from '../controller/helpers.ts';
 import { V3_VPCS_TEMPLATE, bearer, login, openSocket } from './helpers.ts';
 
@@ -8,14 +8,12 @@ t.setTimeout(180_000);
 
 t.test('agent registered through /v3/computes runs a node linked to one on the controller', async (t) => {
   const own = portRanges(0, 2);
-  const controller = await startDaemon({ mode: 'controller', args: ['--console-ports', own.console, '--udp-ports', own.udp] });
-  t.teardown(() => controller.stop());
+  const controller = await withDaemon(t, { mode: 'controller', args: ['--console-ports', own.console, '--udp-ports', own.udp] });
   const ranges = portRanges(1, 2);
-  const agent = await startDaemon({
+  const agent = await withDaemon(t, {
     mode: 'agent',
     args: ['--console-ports', ranges.console, '--udp-ports', ranges.udp, '--user', 'gns3', '--password', 's3cret', '--gns3-version', '3.0.6'],
   });
-  t.teardown(() => agent.stop());
   const basic = `Basic ${Buffer.from('gns3:s3cret').toString('base64')}`;
 
   t.test('the agent speaks /v3/compute', async (t) => {
