@@ -1,19 +1,24 @@
 /** The seed session of the v3 spec (§6) through /v3 with a bearer token, then the same project read through /v2. */
 import t from 'tap';
-import { startDaemon } from '../helpers/daemon.ts';
+import { withDaemon } from '../helpers/daemon.ts';
 import { pingAcross } from '../controller/helpers.ts';
 import { V3_VPCS_TEMPLATE, bearer, login, openSocket } from './helpers.ts';
 
 t.test('seed session through /v3: login, project, two VPCS, link, start, console, ping, capture, stop', async (t) => {
-  const d = await startDaemon({ mode: 'controller' });
-  t.teardown(() => d.stop());
+  const d = await withDaemon(t, { mode: 'controller' });
   const version = await d.json('/v3/version', { expect: 200 });
   t.same(version, { controller_host: null, version: '3.0.6', local: false });
   const token = await login(d);
   const api = bearer(d, token);
   const ws = d.url.replace(/^http/, 'ws');
 
-  const events = openSocket(`${ws}/v3/notifications/ws?token=${token}`, (f) => f.some((x) => String(x).includes('"project.created"')));
+  let listening = () => {};
+  const ready = new Promise<void>((resolve) => (listening = resolve));
+  const events = openSocket(`${ws}/v3/notifications/ws?token=${token}`, (f) => {
+    listening(); // the first frame (a ping) says the controller listens for us: only then is the project created
+    return f.some((x) => String(x).includes('"project.created"'));
+  });
+  await ready;
   const project = await api('POST', '/v3/projects', { name: 'seed', unknown_key: 'dropped' }, 201);
   const controllerEvents = (await events).frames.map((f) => JSON.parse(String(f)));
   t.same(Object.keys(controllerEvents[0].event).sort(), ['cpu_usage_percent', 'disk_usage_percent', 'memory_usage_percent'], 'first frame: 3.0 ping');
