@@ -78,6 +78,8 @@ const ONLY = option('--only');
 const LATENCY_ROUNDS = Math.max(REPEAT, 3);
 /** Set while the latency part runs with real-time priority (see LATENCY_RT_PRIORITY). */
 let realtime = false;
+/** Why the latency part ran at normal priority, if it did. */
+let realtimeRefused: string | null = null;
 const wanted = (part: string) => ONLY === undefined || ONLY === part;
 
 function buildBlaster(): void {
@@ -402,9 +404,14 @@ try {
    */
   const latencyRows = async (size: number): Promise<Row[]> => {
     const out: Row[] = [];
-    if (cpuGroup) {
-      cpuGroup.setRealtime(LATENCY_RT_PRIORITY);
-      realtime = true;
+    if (!cpuGroup) realtimeRefused = 'needs root and the cgroup';
+    try {
+      cpuGroup?.setRealtime(LATENCY_RT_PRIORITY);
+      realtime = cpuGroup !== null;
+    } catch (error) {
+      // E.g. a kernel whose root group has no real-time runtime to give: measure all subjects at normal priority.
+      realtimeRefused = (error as Error).message;
+      cpuGroup?.setRealtime(0);
     }
     try {
       for (const [path, pps] of LATENCY_SCENARIOS) {
@@ -466,9 +473,9 @@ try {
     console.log(
       `latency: ${LATENCY_MS} ms per run, median of ${LATENCY_ROUNDS} rounds (each round runs every subject in turn; "added" ` +
         `= median of the per-round differences to direct), ` +
-        (cpuGroup
+        (realtimeRefused === null
           ? `every measured thread (generator, sink, relay workers, uBridge) at SCHED_FIFO ${LATENCY_RT_PRIORITY}`
-          : 'at normal priority (needs root and the cgroup)'),
+          : `at normal priority (real-time refused: ${realtimeRefused})`),
     );
   }
   printTable(subjects, rows);
@@ -480,7 +487,7 @@ try {
       bench: 'relay',
       workers,
       cpu_group: cpuGroup !== null,
-      latency: { ms: LATENCY_MS, rounds: LATENCY_ROUNDS, realtime_priority: cpuGroup ? LATENCY_RT_PRIORITY : 0 },
+      latency: { ms: LATENCY_MS, rounds: LATENCY_ROUNDS, realtime_priority: realtimeRefused === null ? LATENCY_RT_PRIORITY : 0 },
       subjects: names,
       rows: rows.map((row) => ({ ...row, ratios: rowRatios(names, row) })),
       targets: goals,
