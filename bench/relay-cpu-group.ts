@@ -32,6 +32,15 @@ export class CpuGroup {
     }
   }
 
+  /** Removes the groups of earlier runs whose bench process `dead` says is gone (killed before it could clean up). */
+  static reapStale(dead: (pid: string) => boolean): void {
+    if (!existsSync(`${ROOT}/tasks`)) return;
+    for (const name of readdirSync(ROOT)) {
+      const pid = /^patchbay-bench-relay-(\d+)$/.exec(name)?.[1];
+      if (pid && dead(pid)) new CpuGroup(`${ROOT}/${name}`).remove();
+    }
+  }
+
   /** Moves every thread of process `pid` in; threads it starts later follow their parent thread. */
   addProcess(pid: number): void {
     writeFileSync(`${this.path}/cgroup.procs`, String(pid));

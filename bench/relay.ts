@@ -276,9 +276,11 @@ function printTable(subjects: Subject[], rows: Row[]): void {
   }
 }
 
+const RAW_NS_PREFIX = 'pbrb';
+
 /** The raw path's veth pair: the generator's end in a namespace of the bench's own, the relay's end on the host. */
 function rawNetwork() {
-  const ns = `pbrb${process.pid % 100000}`;
+  const ns = `${RAW_NS_PREFIX}${process.pid}`;
   const outer = `${ns}o`;
   const inner = `${ns}i`;
   const ip = (...args: string[]) => execFileSync('ip', args);
@@ -307,7 +309,22 @@ function rawNetwork() {
   };
 }
 
+/**
+ * Removes what a run killed before its clean-up left behind: namespaces (with their veth pairs) and CPU groups named
+ * after a bench process that no longer exists.
+ */
+function reapStaleRuns(): void {
+  const dead = (pid: string) => !existsSync(`/proc/${pid}`);
+  const namespaces = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((line) => line.split(' ')[0]!);
+  for (const ns of namespaces) {
+    const pid = ns.startsWith(RAW_NS_PREFIX) ? ns.slice(RAW_NS_PREFIX.length) : '';
+    if (/^\d+$/.test(pid) && dead(pid)) execFileSync('ip', ['netns', 'del', ns]);
+  }
+  CpuGroup.reapStale(dead);
+}
+
 buildBlaster();
+if (process.getuid?.() === 0) reapStaleRuns();
 const cpuGroup = CpuGroup.open();
 const threadsBefore = new Set(ownThreads());
 const pools = {
