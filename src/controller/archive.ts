@@ -90,6 +90,11 @@ export const IMPORT_LIMITS: ExtractLimits = { memberBytes: 64 * GiB, totalBytes:
 /** project.gns3 is parsed in memory: JSON of thousands of nodes stays far below this. */
 const TOPOLOGY_LIMIT_BYTES = 64 * 1024 * 1024;
 
+/** The hidden folder an import extracts into, beside the project's own. */
+const importStagingDir = (dir: string) => join(dirname(dir), `.${basename(dir)}.import-${randomUUID()}`);
+/** True for the name of such a folder: one left by an agent that died mid-import is removed at the next start. */
+export const isImportStaging = (name: string): boolean => /^\..*\.import-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(name);
+
 /** An HTTP request body as an archive source (an empty body is an empty archive, refused as an invalid zip). */
 export function archiveSource(body: ReadableStream<Uint8Array> | null): ArchiveSource {
   return body ? Readable.fromWeb(body as NodeReadableStream<Uint8Array>) : [];
@@ -109,7 +114,7 @@ export async function importProject(
 ): Promise<ControllerProject> {
   const existing = controller.projects.get(projectId);
   const dir = existing?.path ?? (await controller.projectPath(projectId, options.path, false));
-  const staging = join(dirname(dir), `.${basename(dir)}.import-${randomUUID()}`);
+  const staging = importStagingDir(dir);
   const madeDir = !(await stat(dir).then(() => true, () => false));
   try {
     const members = await (await zipReader()).extractZip(archive, staging, controller.options.importLimits ?? IMPORT_LIMITS);

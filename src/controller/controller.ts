@@ -18,6 +18,7 @@ import { DEFAULT_PROJECT_SETTINGS, parseTopology, type ProjectSettings } from '.
 import { GNS3_VERSION } from './version.ts';
 import { fail, isError } from '../errors/index.ts';
 import type { ExtractLimits } from './zip-extract.ts';
+import { isImportStaging } from './archive.ts';
 
 export type ControllerOptions = {
   projectsDir: string;
@@ -93,6 +94,11 @@ export class Controller {
     }
     for (const entry of await readdir(this.options.projectsDir).catch(() => [] as string[])) {
       const dir = join(this.options.projectsDir, entry);
+      // Half an archive from an import the previous run did not finish (it holds a project.gns3): never a project.
+      if (isImportStaging(entry)) {
+        await rm(dir, { recursive: true, force: true });
+        continue;
+      }
       const files = await readdir(dir).catch(() => [] as string[]);
       const gns3 = files.find((f) => f.endsWith('.gns3'));
       if (gns3) await this.#registerFromFile(join(dir, gns3)).catch(() => undefined);

@@ -6,14 +6,15 @@
  * the defaults (64 GiB a member) are the same code with other numbers.
  */
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { unzipSync, zipSync } from 'fflate';
 import { zipArchive } from '../../src/controller/zip-archive.ts';
 import { withDaemon } from '../helpers/daemon.ts';
 import { login } from '../v3/helpers.ts';
-import { addVpcs, createProject } from './helpers.ts';
+import { addVpcs, createProject, eventually } from './helpers.ts';
 
 const MiB = 1024 * 1024;
 const MEMBER_LIMIT = 1 * MiB;
@@ -76,4 +77,28 @@ t.test('imports that inflate beyond the limits are refused and leave nothing beh
   const disk = join(d.projectsDir, copy.project_id, 'project-files', 'vpcs', nodes[0].node_id, 'disk.img');
   t.equal(readFileSync(disk).length, MEMBER_LIMIT, 'a member of exactly the limit is written whole');
   t.notOk(readdirSync(d.projectsDir).some((name) => name.includes('.import-')), 'no staging folder is left');
+});
+
+t.test('an import cut short by a SIGKILLed agent leaves a staging folder that the next agent removes, never a project', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'patchbay-test-import-crash-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const first = await withDaemon(t, { mode: 'controller', root });
+  const sourceId = await createProject(first, 'crash-source');
+  const archive = new Uint8Array(await (await first.api(`/v2/projects/${sourceId}/export`)).arrayBuffer());
+  await first.json(`/v2/projects/${sourceId}`, { method: 'DELETE', expect: 204 });
+  const topology = unzipSync(archive)['project.gns3']!;
+  // project.gns3 first, then a member the body stops in the middle of: the upload stays open.
+  const zip = zipSync({ 'project.gns3': topology, 'project-files/disk.img': new Uint8Array(1024 * 1024).map((_, i) => i * 13) }, { level: 0 });
+  const body = new ReadableStream<Uint8Array>({ start: (controller) => controller.enqueue(zip.subarray(0, zip.length >> 1)) });
+  const upload = first.api(`/v2/projects/${randomUUID()}/import?name=cut`, { method: 'POST', body, duplex: 'half' } as RequestInit).catch(() => null);
+  const staging = () => readdirSync(first.projectsDir).filter((name) => name.includes('.import-'));
+  await eventually(() => (staging().some((name) => existsSync(join(first.projectsDir, name, 'project.gns3'))) || undefined), 'the staging folder holds project.gns3', 30_000);
+  first.child.kill('SIGKILL');
+  await upload;
+  await first.stop();
+  t.equal(staging().length, 1, 'the killed agent left its staging folder');
+
+  const second = await withDaemon(t, { mode: 'controller', root });
+  t.same(staging(), [], 'the next agent removed it');
+  t.same(await second.json('/v2/projects'), [], 'and registered no project from it');
 });
