@@ -1,5 +1,5 @@
-/** Bind probes: a port counts as free only if we can bind it on the target host and on the wildcard address. */
-import { createServer } from 'node:net';
+/** Bind probes: a port counts as free only if it can be bound on the target host and on the wildcard address. */
+import { createServer, isIPv4 } from 'node:net';
 import { createSocket } from 'node:dgram';
 import type { PortProbe } from './port-pool.ts';
 
@@ -22,8 +22,14 @@ function udpBindable(port: number, host: string): Promise<boolean> {
   });
 }
 
+/**
+ * A bind on the IPv4 wildcard conflicts with anything holding the port on any IPv4 address, so for an IPv4 host it
+ * answers for the host as well: one bind instead of two, and a probe runs at every VPCS start (its console port).
+ */
 const wildcardToo = (bindable: (port: number, host: string) => Promise<boolean>, host: string): PortProbe =>
-  async (port) => (await bindable(port, host)) && (host === '0.0.0.0' || (await bindable(port, '0.0.0.0')));
+  isIPv4(host)
+    ? (port) => bindable(port, '0.0.0.0')
+    : async (port) => (await bindable(port, host)) && (await bindable(port, '0.0.0.0'));
 
 export const tcpProbe = (host: string): PortProbe => wildcardToo(tcpBindable, host);
 export const udpProbe = (host: string): PortProbe => wildcardToo(udpBindable, host);

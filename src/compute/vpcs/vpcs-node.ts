@@ -1,6 +1,6 @@
 /** A VPCS node: one Ethernet port, a telnet console served by the agent, and the emulator process. */
-import { openSync, closeSync, existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { closeSync, existsSync } from 'node:fs';
+import { mkdir, open, readFile, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { VpcsCreate, VpcsUpdate } from './schemas.ts';
@@ -123,11 +123,13 @@ export class VpcsNode extends EmulatorNode<VpcsRun> {
     const internalConsole = binary.gns3Mode ? await tcpPorts.allocate(this.owner) : null;
     const [file, args] = this.#commandLine(binary, internalConsole, helperReason !== null);
     this.commandLine = [file, ...args].join(' ');
-    const logFd = binary.gns3Mode ? openSync(join(this.directory, 'vpcs.log'), 'w') : null;
+    let log: FileHandle | null = null;
     let pty: Pty | null = null;
     try {
+      // Opened off the main thread: truncating it can wait for the file system's journal (the state file's fsync).
+      if (binary.gns3Mode) log = await open(join(this.directory, 'vpcs.log'), 'w');
       if (!binary.gns3Mode && !helperReason) pty = await openPty();
-      const output = logFd ?? (pty ? { terminal: pty.slave } : 'pipe');
+      const output = log?.fd ?? (pty ? { terminal: pty.slave } : 'pipe');
       const timerSlackNs = binary.gns3Mode ? undefined : OLD_VPCS_TIMER_SLACK_NS;
       const process = await Supervised.spawn(file, args, { cwd: this.directory, output, timerSlackNs });
       this.#outputTail = '';
@@ -137,7 +139,7 @@ export class VpcsNode extends EmulatorNode<VpcsRun> {
       if (pty) closeSync(pty.master);
       throw fail('VPCS_SPAWN_FAILED', binary.path, (err as Error).message);
     } finally {
-      if (logFd !== null) closeSync(logFd);
+      await log?.close();
       if (pty) closeSlave(pty);
     }
   }
