@@ -23,6 +23,7 @@
  * Bridges: `bridgedPorts()` (which ports get one while running: those with a NIO), `emulatorEndpoint(key)` (its node
  * side: the tunnel, or a device), `linkSide(key)` (its link side: the NIO).
  */
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { Nio } from './schemas.ts';
 import { BaseNode } from './node.ts';
@@ -71,7 +72,9 @@ export abstract class EmulatorNode<R extends EmulatorRun = EmulatorRun> extends 
     await this.ensureTunnels();
     let run: R;
     try {
-      await mkdir(this.directory, { recursive: true });
+      // A stat on the main thread instead of a thread-pool round trip at every start: the directory exists after the
+      // first one, and under concurrent starts the pool is busy with state-file fsyncs (mkdir waited 4-9 ms there).
+      if (!existsSync(this.directory)) await mkdir(this.directory, { recursive: true });
       run = await this.launch();
     } catch (err) {
       throw isError(err) ? err : this.startFailed((err as Error).message);

@@ -139,7 +139,8 @@ export class VpcsNode extends EmulatorNode<VpcsRun> {
       if (pty) closeSync(pty.master);
       throw fail('VPCS_SPAWN_FAILED', binary.path, (err as Error).message);
     } finally {
-      await log?.close();
+      // Not waited for: the child has its own copy, and a start need not pay one more thread-pool round trip.
+      log?.close().catch(() => {});
       if (pty) closeSlave(pty);
     }
   }
