@@ -15,6 +15,8 @@
  * - "raw" (native relay and uBridge; needs root): the generator sends from inside a network namespace the bench
  *   creates, across a veth pair; a raw (AF_PACKET) bridge side on the host end forwards each Ethernet frame to the sink
  *   over UDP (uBridge: `bridge add_nio_linux_raw`). The frame size is the size on the wire (UDP payload + 42 B).
+ *   Its direct row is the same generator across the same veth to a sink on the host end, through the host's UDP stack:
+ *   the most this generator and veth carry.
  *
  * The generator/sink is bench/c/udpblast.c (sendmmsg/recvmmsg), compiled here with `cc` into bench/bin/: Node's dgram
  * alone cannot saturate the relay, so it would measure itself instead. The generator sends from the emulator's port,
@@ -81,6 +83,10 @@ let realtime = false;
 /** Why the latency part ran at normal priority, if it did. */
 let realtimeRefused: string | null = null;
 const wanted = (part: string) => ONLY === undefined || ONLY === part;
+const MAX_PATHS = ['one', 'four', 'link', 'hub', 'raw'] as const;
+/** `--path one|four|link|hub|raw`: the max-rate part measures that path only (a few minutes less per run). */
+const PATH = option('--path');
+if (PATH !== undefined && !(MAX_PATHS as readonly string[]).includes(PATH)) throw new Error(`--path must be one of ${MAX_PATHS.join(', ')}`);
 
 function buildBlaster(): void {
   if (existsSync(binary) && statSync(binary).mtimeMs >= statSync(source).mtimeMs) return;
@@ -304,6 +310,24 @@ function rawNetwork() {
   return {
     device: outer,
     via: ['-n', `/run/netns/${ns}`, '-d', '10.212.0.1', '-o', '42'],
+    /**
+     * The raw path's direct row: the same generator across the same veth, its datagrams taken by the host's own UDP
+     * stack to a sink on the host end (10.212.0.1 given to it, and the namespace's neighbour pointed at its real MAC,
+     * only for the run), so what the generator and the veth can carry shows beside what the forwarders deliver.
+     */
+    direct: {
+      async open(): Promise<Pair> {
+        const [sink] = await freePorts(1);
+        ip('addr', 'add', '10.212.0.1/24', 'dev', outer);
+        const mac = readFileSync(`/sys/class/net/${outer}/address`, 'utf8').trim();
+        inNs('ip', 'neigh', 'replace', '10.212.0.1', 'lladdr', mac, 'dev', inner);
+        return { target: sink!, sink: sink!, source: 0, via: ['-n', `/run/netns/${ns}`, '-d', '10.212.0.1', '-s', '10.212.0.1'], overhead: 42 };
+      },
+      async close() {
+        inNs('ip', 'neigh', 'replace', '10.212.0.1', 'lladdr', '02:00:00:00:00:01', 'dev', inner);
+        ip('addr', 'del', '10.212.0.1/24', 'dev', outer);
+      },
+    } satisfies Transient,
     // Deleting the namespace deletes its veth end, and with it the pair.
     remove: () => execFileSync('ip', ['netns', 'del', ns]),
   };
@@ -369,7 +393,11 @@ try {
     }
     return subject;
   };
-  const subjects: Subject[] = [{ name: 'direct', paths: await directPaths() }, await poolSubject('native'), await poolSubject('dgram')];
+  const subjects: Subject[] = [
+    { name: 'direct', paths: await directPaths(), ...(raw ? { raw: raw.direct } : {}) },
+    await poolSubject('native'),
+    await poolSubject('dgram'),
+  ];
   // The relay workers are the threads started since the pools were made (they start with their first bridge).
   cpuGroup?.addThreads(ownThreads().filter((tid) => !threadsBefore.has(tid)));
   if (ubridge) {
@@ -453,7 +481,7 @@ try {
   };
   const maxRate: Record<string, number[]> = {};
   for (const size of SIZES) {
-    for (const path of wanted('max') || wanted('capacity') ? (['one', 'four', 'link', 'hub', 'raw'] as const) : []) {
+    for (const path of wanted('max') || wanted('capacity') ? MAX_PATHS.filter((p) => PATH === undefined || p === PATH) : []) {
       const cpu: number[] = [];
       const values = await measure(`max pps, ${path}`, size, async (s) => {
         const result = await withPath(s, path, async (pairs) => {
@@ -470,7 +498,7 @@ try {
     if (wanted('latency')) rows.push(...(await latencyRows(size)));
   }
   for (const size of wanted('capacity') ? CAPACITY_SIZES : []) {
-    for (const path of ['one', 'link'] as const) {
+    for (const path of (['one', 'link'] as const).filter((p) => PATH === undefined || p === PATH)) {
       await measure(`loss-free pps, ${path}`, size, (s) =>
         capacity(size, s.paths[path], maxRate[`${path}-${size}`]![subjects.indexOf(s)]!),
       );

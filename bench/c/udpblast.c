@@ -2,11 +2,13 @@
  * udpblast: paced UDP generator and sink in one process, used by bench/relay.ts.
  * Loopback only: every socket binds and sends to 127.0.0.1. Runs for a bounded time and exits.
  *
- *   udpblast [-n NETNS -d IPV4 -o OFFSET] <size> <rate_pps|0=max> <duration_ms> <target>:<sink>[:<source>] ...
+ *   udpblast [-n NETNS -d IPV4 -o OFFSET -s IPV4] <size> <rate_pps|0=max> <duration_ms> <target>:<sink>[:<source>] ...
  *
  * -n: the sender runs in network namespace NETNS (a /run/netns/<name> path, one the benchmark created) and sends to
  * -d IPV4 (across a veth, towards a relay's raw endpoint) instead of 127.0.0.1. -o: the sink finds the sequence
- * number and time stamp OFFSET bytes into each datagram (42 when the relay forwards whole Ethernet frames).
+ * number and time stamp OFFSET bytes into each datagram (42 when the relay forwards whole Ethernet frames). -s: the
+ * sinks listen on IPV4 instead of 127.0.0.1 (the raw path's direct row: the generator's datagrams, across the veth,
+ * straight to a sink on the host end's address).
  *
  * <source> is the port the generator sends from (default: any). A relay whose sockets are connected (uBridge) only
  * accepts frames from the port it sends to, as an emulator's tunnel does.
@@ -45,7 +47,7 @@
 
 static int size, pairs;
 static const char *netns;
-static in_addr_t destination;
+static in_addr_t destination, sink_address;
 static int offset;
 static long rate;
 static long duration_ms;
@@ -168,17 +170,18 @@ static int compare(const void *a, const void *b) {
 }
 
 int main(int argc, char **argv) {
-  destination = htonl(INADDR_LOOPBACK);
-  for (int opt; (opt = getopt(argc, argv, "+n:d:o:")) != -1;) {
+  destination = sink_address = htonl(INADDR_LOOPBACK);
+  for (int opt; (opt = getopt(argc, argv, "+n:d:o:s:")) != -1;) {
     if (opt == 'n') netns = optarg;
     else if (opt == 'd') destination = inet_addr(optarg);
     else if (opt == 'o') offset = atoi(optarg);
+    else if (opt == 's') sink_address = inet_addr(optarg);
     else return 2;
   }
   argc -= optind - 1;
   argv += optind - 1;
   if (argc < 5 || offset < 0 || offset > 1024) {
-    fprintf(stderr, "usage: %s [-n netns -d ipv4 -o offset] size rate_pps duration_ms target:sink[:source]...\n", argv[0]);
+    fprintf(stderr, "usage: %s [-n netns -d ipv4 -o offset -s ipv4] size rate_pps duration_ms target:sink[:source]...\n", argv[0]);
     return 2;
   }
   size = atoi(argv[1]);
@@ -191,7 +194,7 @@ int main(int argc, char **argv) {
   for (int i = 4; i < argc && pairs < MAX_PAIRS; i++, pairs++) sscanf(argv[i], "%d:%d:%d", &targets[pairs], &sinks[pairs], &sources[pairs]);
   struct pollfd pfds[MAX_PAIRS];
   for (int i = 0; i < pairs; i++) {
-    pfds[i] = (struct pollfd){.fd = udp_socket(sinks[i], 0, htonl(INADDR_LOOPBACK), 0), .events = POLLIN};
+    pfds[i] = (struct pollfd){.fd = udp_socket(sinks[i], 0, sink_address, 0), .events = POLLIN};
   }
   samples = malloc(sizeof(uint64_t) * MAX_SAMPLES);
 
