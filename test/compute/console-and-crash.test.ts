@@ -43,6 +43,18 @@ t.test('consoles and crashes', async (t) => {
     await typeThenStop(second.console, 'ip 10.0.0.9/24', /10\.0\.0\.9/, node.node_id);
   });
 
+  t.test('a line typed the moment a start returns is answered (VPCS drops input that comes before its prompt)', async (t) => {
+    const nodes = await Promise.all([5, 6, 7, 8].map((i) => daemon.json(base, { ...post({ name: `PC${i}` }), expect: 201 })));
+    await Promise.all(nodes.map(async (node, i) => {
+      const started = await daemon.json(`${base}/${node.node_id}/start`, { ...post(), expect: 200 });
+      const telnet = await TelnetClient.connect(started.console);
+      await telnet.run(`ip 10.0.1.${i + 1}/24`, new RegExp(`10\\.0\\.1\\.${i + 1}`), 5000);
+      telnet.close();
+      await daemon.json(`${base}/${node.node_id}/stop`, { ...post(), expect: 204 });
+    }));
+    t.pass('every node answered its first line');
+  });
+
   t.test('console websocket and console reset', async (t) => {
     const node = await daemon.json(base, { ...post({ name: 'PC2' }), expect: 201 });
     await daemon.json(`${base}/${node.node_id}/start`, { ...post(), expect: 200 });

@@ -24,6 +24,32 @@ export async function tcpBackend(port: number, timeoutMs = 6000, gone?: Promise<
   };
 }
 
+/**
+ * `backend`, keeping what clients type until the emulator's output first matches `ready` (or `maxHoldMs` passed).
+ * VPCS discards input that reaches it before it has finished its telnet negotiation and shown its prompt: a line typed
+ * to its own port right after connecting was answered 0 times in 12, after its prompt 32 in 32, so a client typing the
+ * moment a start returned could lose its line.
+ */
+export function holdInputUntil<B extends ConsoleBackend>(backend: B, ready: RegExp, maxHoldMs: number): B {
+  let held: Uint8Array[] | null = [];
+  let tail = '';
+  const release = () => {
+    if (!held) return;
+    const queued = held;
+    held = null;
+    clearTimeout(timer);
+    for (const data of queued) backend.write(data);
+  };
+  const timer = setTimeout(release, maxHoldMs);
+  timer.unref?.();
+  backend.onData((chunk) => {
+    if (!held) return;
+    tail = (tail + chunk.toString('latin1')).slice(-64);
+    if (ready.test(tail)) release();
+  });
+  return { ...backend, write: (data: Uint8Array) => (held ? held.push(data) : backend.write(data)) };
+}
+
 /** A backend reading and writing one stream; `close` destroys it. A stream error (its other end gone) just ends it. */
 export function duplexBackend(stream: Duplex): ConsoleBackend & { close(): void } {
   stream.on('error', () => stream.destroy());

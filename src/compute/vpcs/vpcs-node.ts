@@ -4,7 +4,7 @@ import { mkdir, open, readFile, writeFile, type FileHandle } from 'node:fs/promi
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { VpcsCreate, VpcsUpdate } from './schemas.ts';
-import { pipeBackend, tcpBackend } from '../console/backends.ts';
+import { holdInputUntil, pipeBackend, tcpBackend } from '../console/backends.ts';
 import { closeSlave, openPty, ptyBackend, ptyUnsupported, type Pty } from '../console/pty.ts';
 import { openConsole, type ConsoleBackend, type TelnetConsole } from '../console/telnet-console.ts';
 import { EmulatorNode } from '../emulator-node.ts';
@@ -15,6 +15,10 @@ import { findVpcs, type VpcsBinary } from './binary.ts';
 import { fail, type PatchbayError } from '../../errors/index.ts';
 
 const PORT_KEY = '0/0';
+/** The end of VPCS's prompt (`VPCS> `, `PC1> `): console input is held until it first appears (see holdInputUntil). */
+const PROMPT = /> $/;
+/** Longest a client's input waits for that prompt. */
+const PROMPT_WAIT_MS = 5000;
 /** Only where no in-process terminal can be opened (Deno): a python3 helper holds the terminal instead. */
 const PTY_HELPER = fileURLToPath(new URL('../console/pty-exec.py', import.meta.url));
 /**
@@ -148,12 +152,13 @@ export class VpcsNode extends EmulatorNode<VpcsRun> {
   protected override async attach(run: VpcsRun, wired: Promise<void>): Promise<void> {
     if (run.gns3Mode) {
       const port = run.internalConsole!;
-      const backend = await tcpBackend(port, undefined, run.process.exited).catch(async (err: unknown) => {
+      const connected = await tcpBackend(port, undefined, run.process.exited).catch(async (err: unknown) => {
         if (!(err instanceof GoneBeforeListening)) throw err;
         throw fail('VPCS_START_FAILED', `VPCS exited before its console port ${port} answered: ${(await this.logTail()).trim()}`);
       });
       // VPCS echoes typed characters itself once told we will not (what GNS3's wrapper sends).
-      backend.write(Buffer.from([255, 251, 1]));
+      connected.write(Buffer.from([255, 251, 1]));
+      const backend = holdInputUntil(connected, PROMPT, PROMPT_WAIT_MS);
       run.backend = backend;
       run.closeBackend = () => backend.socket.destroy();
     } else {
