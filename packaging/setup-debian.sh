@@ -23,6 +23,8 @@ packages+=(libelf1 libpcap0.8 binutils-mips-linux-gnu binutils-powerpc-linux-gnu
 packages+=(dnsmasq-base nftables util-linux)
 # The v3 export tests decode Zstandard archive members with the reference zstd tool.
 packages+=(zstd)
+# bench:relay's raw path turns UDP segmentation offload off on its veth end, so its generator can send segmented.
+packages+=(ethtool)
 # A kernel for the tiny test VMs; Ubuntu names it differently from Debian.
 if apt-cache show linux-image-amd64 >/dev/null 2>&1; then packages+=(linux-image-amd64); else packages+=(linux-image-generic); fi
 

@@ -2,7 +2,7 @@
  * udpblast: paced UDP generator and sink in one process, used by bench/relay.ts.
  * Loopback only: every socket binds and sends to 127.0.0.1. Runs for a bounded time and exits.
  *
- *   udpblast [-n NETNS -d IPV4 -o OFFSET -s IPV4] <size> <rate_pps|0=max> <duration_ms> <target>:<sink>[:<source>] ...
+ *   udpblast [-n NETNS -d IPV4 -o OFFSET -s IPV4 -g] <size> <rate_pps|0=max> <duration_ms> <target>:<sink>[:<source>] ...
  *
  * -n: the sender runs in network namespace NETNS (a /run/netns/<name> path, one the benchmark created) and sends to
  * -d IPV4 (across a veth, towards a relay's raw endpoint) instead of 127.0.0.1. -o: the sink finds the sequence
@@ -16,7 +16,9 @@
  * generic segmentation offload: the kernel takes the batch through the IP stack once and queues the same datagrams a
  * sendmmsg would, so the receiver cannot tell): on a 2-core host the generator then leaves more CPU to the forwarder
  * under test and can offer more than either forwarder carries. Across a veth (-n) it uses sendmmsg, since an AF_PACKET
- * reader there would see the unsegmented batch; also wherever the kernel refuses segmentation. The receiver thread
+ * reader there would see the unsegmented batch, unless -g says the veth end cannot segment (tx-udp-segmentation off):
+ * the kernel then cuts the batch into ordinary frames before the veth, and the generator offers 2-3 times more. It
+ * also uses sendmmsg wherever the kernel refuses segmentation. The receiver thread
  * reads every sink with recvmmsg. Each frame carries a sequence number and its CLOCK_MONOTONIC send time, so the receiver measures
  * one-way latency. Prints one JSON line: sent, received, delivered_pps, p50_us, p99_us.
  */
@@ -48,7 +50,7 @@
 static int size, pairs;
 static const char *netns;
 static in_addr_t destination, sink_address;
-static int offset;
+static int offset, segment_across;
 static long rate;
 static long duration_ms;
 static int targets[MAX_PAIRS], sinks[MAX_PAIRS], sources[MAX_PAIRS];
@@ -110,7 +112,7 @@ static void *send_loop(void *arg) {
     msgs[i].msg_hdr.msg_iovlen = 1;
   }
   /* One segmented message of up to BATCH frames; its payload must fit one UDP datagram. */
-  int segmenting = !netns;
+  int segmenting = !netns || segment_across;
   int per_message = 65507 / size < BATCH ? 65507 / size : BATCH;
   char control[CMSG_SPACE(sizeof(uint16_t))] = {0};
   struct msghdr segmented = {.msg_iov = iov, .msg_control = control, .msg_controllen = sizeof control};
@@ -171,17 +173,18 @@ static int compare(const void *a, const void *b) {
 
 int main(int argc, char **argv) {
   destination = sink_address = htonl(INADDR_LOOPBACK);
-  for (int opt; (opt = getopt(argc, argv, "+n:d:o:s:")) != -1;) {
+  for (int opt; (opt = getopt(argc, argv, "+n:d:o:s:g")) != -1;) {
     if (opt == 'n') netns = optarg;
     else if (opt == 'd') destination = inet_addr(optarg);
     else if (opt == 'o') offset = atoi(optarg);
     else if (opt == 's') sink_address = inet_addr(optarg);
+    else if (opt == 'g') segment_across = 1;
     else return 2;
   }
   argc -= optind - 1;
   argv += optind - 1;
   if (argc < 5 || offset < 0 || offset > 1024) {
-    fprintf(stderr, "usage: %s [-n netns -d ipv4 -o offset -s ipv4] size rate_pps duration_ms target:sink[:source]...\n", argv[0]);
+    fprintf(stderr, "usage: %s [-n netns -d ipv4 -o offset -s ipv4 -g] size rate_pps duration_ms target:sink[:source]...\n", argv[0]);
     return 2;
   }
   size = atoi(argv[1]);
