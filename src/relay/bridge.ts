@@ -3,21 +3,19 @@
  * interface) and the link side (N: the link NIO's UDP socket), each direction passing through the filter chain, the
  * release queue and the capture tap.
  */
-import { moveLinkIntoNamespace } from '../hostnet/links.ts';
 import { Counters } from './counters.ts';
 import { validateInterfaceName } from './endpoint-checks.ts';
-import { buildFilterChain } from './filters/chain.ts';
-import type { FilterChain } from './filters/chain.ts';
+import { FilterChain } from './filters/filter-chain.ts';
 import { DROP } from './filters/types.ts';
 import type { Direction } from './filters/types.ts';
 import type { EndpointHandlers, RelayIo, UdpSocket } from './io/types.ts';
 import { loopbackKey } from './loopback.ts';
 import type { LinkReceiver, LoopbackDirectory } from './loopback.ts';
-import { PcapWriter } from './pcap-writer.ts';
+import type { PcapWriter } from './pcap-writer.ts';
 import { isLoopbackPeer, resolvePeer } from './peer.ts';
 import type { Peer } from './peer.ts';
 import { ReleaseQueue } from './release-queue.ts';
-import type { BridgePatch, BridgeSpec, BridgeStats, NodeEndpoint, RelayEvent, UdpEndpoint } from './types.ts';
+import type { BridgePatch, BridgeSpec, BridgeStats, LinkFilters, NodeEndpoint, RelayEvent, UdpEndpoint } from './types.ts';
 import { epochMicros } from './wall-clock.ts';
 
 /** Frames held per direction by delay/bandwidth before new ones are dropped (bounds memory on a slow link). */
@@ -35,6 +33,17 @@ type Outlet = { send(frame: Uint8Array): void; close(): Promise<void> };
 function bindAddress(peer: Peer, loopbackOnly: boolean): string {
   if (loopbackOnly && isLoopbackPeer(peer)) return peer.family === 6 ? '::1' : '127.0.0.1';
   return peer.family === 6 ? '::' : '0.0.0.0';
+}
+
+/**
+ * Nearly every link has no filters: the filter modules (BPF parser and compiler...) load with the first link that
+ * has some, not with every relay worker (issue 12). Anything but an empty object goes to the builder, which validates.
+ */
+async function filterChain(filters: LinkFilters): Promise<FilterChain> {
+  const none = typeof filters === 'object' && filters !== null && !Array.isArray(filters) && Object.keys(filters).length === 0;
+  if (none) return new FilterChain([]);
+  const { buildFilterChain } = await import('./filters/chain.ts');
+  return buildFilterChain(filters);
 }
 
 const isUdp = (endpoint: NodeEndpoint): endpoint is UdpEndpoint => !('kind' in endpoint);
@@ -76,7 +85,7 @@ export class Bridge {
 
   /** Validates filters, resolves peers, opens both sides; nothing stays open if any step fails. */
   static async open(id: string, spec: BridgeSpec, io: RelayIo, emit: Emit, directory: LoopbackDirectory): Promise<Bridge> {
-    const bridge = new Bridge(id, spec, buildFilterChain(spec.filters), io, emit, directory);
+    const bridge = new Bridge(id, spec, await filterChain(spec.filters), io, emit, directory);
     const nioPeer = await resolvePeer(spec.nio.rhost, spec.nio.rport);
     const node = await bridge.#openNodeSide(spec.emulator);
     try {
@@ -94,7 +103,7 @@ export class Bridge {
 
   /** Applies a live change: a new NIO (rebinding N only if lport changed), filters, suspend. */
   async update(patch: BridgePatch): Promise<void> {
-    const chain = patch.filters ? buildFilterChain(patch.filters) : this.#chain;
+    const chain = patch.filters ? await filterChain(patch.filters) : this.#chain;
     if (patch.nio) {
       const peer = await resolvePeer(patch.nio.rhost, patch.nio.rport);
       if (patch.nio.lport !== this.#nio.lport || bindAddress(peer, false) !== bindAddress(this.#linkPeer, false)) {
@@ -113,7 +122,9 @@ export class Bridge {
     if (patch.suspend !== undefined) this.#suspend = patch.suspend;
   }
 
-  startCapture(file: string, append: boolean): void {
+  async startCapture(file: string, append: boolean): Promise<void> {
+    // Loaded with the first capture, not with every worker.
+    const { PcapWriter } = await import('./pcap-writer.ts');
     if (this.#capture) throw new Error(`Packet capture is already active on bridge "${this.id}"`);
     this.#capture = new PcapWriter(file, append, (error) =>
       this.#emit({ level: 'error', message: `Capture of bridge "${this.id}" to "${file}" failed: ${error.message}` }),
@@ -150,6 +161,8 @@ export class Bridge {
       const { pid, name, mac } = endpoint.netns;
       try {
         validateInterfaceName(name);
+        // The host-command modules (child_process...) load with the first TAP moved into a namespace, not with every worker.
+        const { moveLinkIntoNamespace } = await import('../hostnet/links.ts');
         await moveLinkIntoNamespace(tap.device, pid, name, mac);
       } catch (error) {
         await tap.close();

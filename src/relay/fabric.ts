@@ -3,12 +3,8 @@ import { Counters } from './counters.ts';
 import type { RelayIo, UdpSocket } from './io/types.ts';
 import { loopbackKey } from './loopback.ts';
 import type { LinkReceiver, LoopbackDirectory } from './loopback.ts';
-import { PcapWriter } from './pcap-writer.ts';
+import type { PcapWriter } from './pcap-writer.ts';
 import type { Forwarder } from './switching/forwarder.ts';
-import { AtmLogic } from './switching/atm.ts';
-import { FrameRelayLogic } from './switching/frame-relay.ts';
-import { HubLogic } from './switching/hub.ts';
-import { SwitchLogic } from './switching/switch.ts';
 import type { BridgeStats, FabricKind, FabricPortConfig, RelayEvent, UdpEndpoint } from './types.ts';
 import { epochMicros } from './wall-clock.ts';
 import { resolvePeer } from './peer.ts';
@@ -16,12 +12,16 @@ import type { Peer } from './peer.ts';
 
 const DEFAULT_PORT_CONFIG: FabricPortConfig = { type: 'access', vlan: 1 };
 
-/** Forwarding logic and capture link type (DLT_EN10MB, DLT_FRELAY, DLT_ATM_RFC1483 as Dynamips writes) per kind. */
-const KINDS: Record<FabricKind, { logic: () => Forwarder; linkType: number }> = {
-  ethernet_hub: { logic: () => new HubLogic(), linkType: 1 },
-  ethernet_switch: { logic: () => new SwitchLogic(), linkType: 1 },
-  frame_relay_switch: { logic: () => new FrameRelayLogic(), linkType: 107 },
-  atm_switch: { logic: () => new AtmLogic(), linkType: 11 },
+/**
+ * Forwarding logic and capture link type (DLT_EN10MB, DLT_FRELAY, DLT_ATM_RFC1483 as Dynamips writes) per kind.
+ * A kind's module loads with its first fabric in the worker, not with the worker: the ATM module builds its CRC table
+ * at load in a loop V8 optimises at once, and a worker's first optimised function costs it ≈ 1.8 MiB (issue 12).
+ */
+const KINDS: Record<FabricKind, { logic: () => Promise<Forwarder>; linkType: number }> = {
+  ethernet_hub: { logic: async () => new (await import('./switching/hub.ts')).HubLogic(), linkType: 1 },
+  ethernet_switch: { logic: async () => new (await import('./switching/switch.ts')).SwitchLogic(), linkType: 1 },
+  frame_relay_switch: { logic: async () => new (await import('./switching/frame-relay.ts')).FrameRelayLogic(), linkType: 107 },
+  atm_switch: { logic: async () => new (await import('./switching/atm.ts')).AtmLogic(), linkType: 11 },
 };
 
 type Port = {
@@ -47,14 +47,19 @@ export class Fabric {
   #directory: LoopbackDirectory;
   #deliver = (port: number, frame: Uint8Array) => this.#send(port, frame);
 
-  constructor(id: string, kind: FabricKind, io: RelayIo, emit: (event: RelayEvent) => void, directory: LoopbackDirectory) {
-    if (!Object.hasOwn(KINDS, kind)) throw new Error(`Unknown fabric kind "${kind}"`);
+  private constructor(id: string, logic: Forwarder, linkType: number, io: RelayIo, emit: (event: RelayEvent) => void, directory: LoopbackDirectory) {
     this.id = id;
-    this.#logic = KINDS[kind].logic();
-    this.#linkType = KINDS[kind].linkType;
+    this.#logic = logic;
+    this.#linkType = linkType;
     this.#emit = emit;
     this.#io = io;
     this.#directory = directory;
+  }
+
+  static async open(id: string, kind: FabricKind, io: RelayIo, emit: (event: RelayEvent) => void, directory: LoopbackDirectory): Promise<Fabric> {
+    if (!Object.hasOwn(KINDS, kind)) throw new Error(`Unknown fabric kind "${kind}"`);
+    const { logic, linkType } = KINDS[kind];
+    return new Fabric(id, await logic(), linkType, io, emit, directory);
   }
 
   /** Connects, re-targets, reconfigures or (endpoint null) disconnects a port. */
@@ -104,7 +109,9 @@ export class Fabric {
     }
   }
 
-  startCapture(number: number, file: string, append: boolean): void {
+  async startCapture(number: number, file: string, append: boolean): Promise<void> {
+    // Loaded with the first capture, not with every worker (a bridge's captures likewise).
+    const { PcapWriter } = await import('./pcap-writer.ts');
     const port = this.#port(number);
     if (port.capture) throw new Error(`Packet capture is already active on port ${number}`);
     port.capture = new PcapWriter(file, append, (error) =>

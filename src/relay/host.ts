@@ -75,7 +75,7 @@ export class RelayHost {
         return this.#bridge(command.id).stats();
       case 'createFabric':
         assertNew(this.#fabrics, 'Fabric', command.id);
-        this.#fabrics.set(command.id, new Fabric(command.id, command.kind, this.#io, this.emit, this.#loopback));
+        this.#fabrics.set(command.id, await Fabric.open(command.id, command.kind, this.#io, this.emit, this.#loopback));
         return undefined;
       case 'setFabricPort':
         return this.#fabric(command.id).setPort(command.port, command.endpoint, command.config);

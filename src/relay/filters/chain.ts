@@ -6,8 +6,9 @@ import { corrupt } from './corrupt.ts';
 import { delay } from './delay.ts';
 import { frequencyDrop } from './frequency-drop.ts';
 import { packetLoss } from './packet-loss.ts';
-import { DROP, FilterError } from './types.ts';
-import type { Direction, PacketFilter, Random } from './types.ts';
+import { FilterChain } from './filter-chain.ts';
+import { FilterError } from './types.ts';
+import type { PacketFilter, Random } from './types.ts';
 
 type Factory = (values: ReadonlyArray<string | number>, random: Random) => PacketFilter;
 
@@ -19,33 +20,6 @@ const FACTORIES: Record<string, Factory> = {
   bpf,
   bandwidth,
 };
-
-export class FilterChain {
-  readonly filters: readonly PacketFilter[];
-  /** Whether a filter may change a frame in place (see PacketFilter.modifiesFrames). */
-  readonly modifiesFrames: boolean;
-  /** Name of the filter that dropped the last frame `run` returned DROP for. */
-  dropReason = '';
-
-  constructor(filters: readonly PacketFilter[]) {
-    this.filters = filters;
-    this.modifiesFrames = filters.some((filter) => filter.modifiesFrames === true);
-  }
-
-  /** Runs the filters in order; the first drop wins. Returns DROP or the time the frame may leave (≥ now). */
-  run(frame: Uint8Array, dir: Direction, now: number): number {
-    let release = now;
-    for (const filter of this.filters) {
-      const verdict = filter.apply(frame, dir, now);
-      if (verdict === DROP) {
-        this.dropReason = filter.name;
-        return DROP;
-      }
-      if (verdict > release) release = verdict;
-    }
-    return release;
-  }
-}
 
 /** Creates the chain; throws FilterError for an unknown type or bad values. Filters run in the object's key order. */
 export function buildFilterChain(filters: LinkFilters, random: Random = Math.random): FilterChain {
