@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import process from 'node:process';
 import { ConfigError, OPTION_HELP, envOf, flagOf, loadConfig } from '../src/config/agent-config.ts';
 import { createLogger } from '../src/log/logger.ts';
+import { holdOptimisingCompiler } from '../src/runtime/startup-tiering.ts';
 import { PATCHBAY_VERSION } from './version.ts';
 
 const USAGE = `patchbay ${PATCHBAY_VERSION}: a GNS3 v2.2 compatible network emulation backend
@@ -78,6 +79,8 @@ async function main(argv: string[]): Promise<number> {
     log.error((err as Error).message);
     return 1;
   }
+  // Until the daemon listens: loading its modules must not page in the optimising compiler (≈ 2 MiB, see there).
+  const resumeOptimising = holdOptimisingCompiler();
   // Loaded only now: `--help`, `--version` and option errors need none of the daemon's modules.
   const [{ startDaemon }, { StateDirBusyError }, { StateFileError }] = await Promise.all([
     import('./daemon.ts'),
@@ -94,6 +97,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
+  resumeOptimising();
   // The URL is followed by a space so that scripts can cut it out of both the text and the JSON form.
   log.info(`patchbay ${mode} listening on ${daemon.url} (version ${PATCHBAY_VERSION})`, { mode, url: daemon.url, pid: process.pid });
   await new Promise<void>((resolve) => {
