@@ -1,11 +1,13 @@
 /** Consoles (telnet, websocket, reset, port taken meanwhile) and an emulator crash reported as a status change. */
 import t from 'tap';
 import { createServer } from 'node:net';
+import { createSocket } from 'node:dgram';
 import WebSocket from 'ws';
 import { post, VPCS_083, withDaemon, withProject } from '../helpers/daemon.ts';
 import { pidsMatching } from '../helpers/seed.ts';
 import { TelnetClient } from '../helpers/telnet.ts';
 import { processAlive } from '../helpers/ports.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { readFileSync } from 'node:fs';
 
 t.test('consoles and crashes', async (t) => {
@@ -29,7 +31,7 @@ t.test('consoles and crashes', async (t) => {
     await typeThenStop(started.console, 'ip 10.0.0.7/24', /10\.0\.0\.7/, node.node_id);
   });
 
-  t.test('an internal console port taken by another process between two starts: VPCS gets a fresh one', async (t) => {
+  t.test('VPCS ports taken by another process between two starts: VPCS gets fresh ones', async (t) => {
     const node = await daemon.json(base, { ...post({ name: 'PC4' }), expect: 201 });
     const first = await daemon.json(`${base}/${node.node_id}/start`, { ...post(), expect: 200 });
     await daemon.json(`${base}/${node.node_id}/stop`, { ...post(), expect: 204 });
@@ -41,6 +43,19 @@ t.test('consoles and crashes', async (t) => {
     const second = await daemon.json(`${base}/${node.node_id}/start`, { ...post(), expect: 200 });
     t.not(Number(/-p (\d+)/.exec(second.command_line)![1]), internal, 'another internal console port');
     await typeThenStop(second.console, 'ip 10.0.0.9/24', /10\.0\.0\.9/, node.node_id);
+
+    // Its UDP tunnel port: VPCS kept running without binding it, so without a data plane, and said nothing.
+    const tunnel = Number(/-s (\d+)/.exec(second.command_line)![1]);
+    const udpSquatter = createSocket('udp4');
+    await new Promise<void>((resolve) => udpSquatter.bind(tunnel, '0.0.0.0', resolve));
+    t.teardown(() => udpSquatter.close());
+    const third = await daemon.json(`${base}/${node.node_id}/start`, { ...post(), expect: 200 });
+    const fresh = Number(/-s (\d+)/.exec(third.command_line)![1]);
+    t.not(fresh, tunnel, 'another tunnel port');
+    // Read from the kernel's socket table: a probe bind could itself take the port from VPCS.
+    const bound = () => readFileSync('/proc/net/udp', 'utf8').includes(`00000000:${fresh.toString(16).toUpperCase().padStart(4, '0')} `);
+    await eventually(() => (bound() ? true : undefined), 'VPCS binds its new tunnel port');
+    await typeThenStop(third.console, 'ip 10.0.0.10/24', /10\.0\.0\.10/, node.node_id);
   });
 
   t.test('a line typed the moment a start returns is answered (VPCS drops input that comes before its prompt)', async (t) => {
