@@ -20,7 +20,10 @@ export async function tcpBackend(port: number, timeoutMs = 6000, gone?: Promise<
     write: (data) => {
       if (!socket.destroyed) socket.write(data);
     },
-    onData: (listener) => socket.on('data', listener),
+    onData: (listener) => {
+      socket.on('data', listener);
+      return () => socket.off('data', listener);
+    },
   };
 }
 
@@ -50,6 +53,15 @@ export function holdInputUntil<B extends ConsoleBackend>(backend: B, ready: RegE
   return { ...backend, write: (data: Uint8Array) => (held ? held.push(data) : backend.write(data)) };
 }
 
+/** Adds `listener` to `listeners`, for a backend that fans its output out by itself; returns what removes it. */
+export function addListener<L>(listeners: L[], listener: L): () => void {
+  listeners.push(listener);
+  return () => {
+    const at = listeners.indexOf(listener);
+    if (at >= 0) listeners.splice(at, 1);
+  };
+}
+
 /** A backend reading and writing one stream; `close` destroys it. A stream error (its other end gone) just ends it. */
 export function duplexBackend(stream: Duplex): ConsoleBackend & { close(): void } {
   stream.on('error', () => stream.destroy());
@@ -57,7 +69,10 @@ export function duplexBackend(stream: Duplex): ConsoleBackend & { close(): void 
     write: (data) => {
       if (!stream.destroyed) stream.write(data);
     },
-    onData: (listener) => stream.on('data', listener),
+    onData: (listener) => {
+      stream.on('data', listener);
+      return () => stream.off('data', listener);
+    },
     close: () => stream.destroy(),
   };
 }
@@ -67,7 +82,10 @@ export function pipeBackend(stdin: Writable, stdout: Readable): ConsoleBackend {
     write: (data) => {
       if (!stdin.destroyed) stdin.write(data);
     },
-    onData: (listener) => stdout.on('data', listener),
+    onData: (listener) => {
+      stdout.on('data', listener);
+      return () => stdout.off('data', listener);
+    },
   };
 }
 
@@ -86,7 +104,7 @@ export function onDemandTcpBackend(port: number): ConsoleBackend & { close(): vo
     write: (data) => {
       if (socket && !socket.destroyed) socket.write(data);
     },
-    onData: (listener) => listeners.push(listener),
+    onData: (listener) => addListener(listeners, listener),
     clients: (count) => {
       if (count === 0) return drop();
       if (socket) return;

@@ -6,7 +6,8 @@ import { TELNET_DO_NAWS, TELNET_GREETING, TelnetInput } from './telnet-input.ts'
 /** The emulator side of a console: a TCP connection to its own console port, or a pseudo-terminal. */
 export interface ConsoleBackend {
   write(data: Uint8Array): void;
-  onData(listener: (data: Buffer) => void): void;
+  /** Adds a listener for what the emulator prints; the returned function removes it. */
+  onData(listener: (data: Buffer) => void): () => void;
   /**
    * Told when the first client connects and when the last one leaves, for emulators that keep console output for
    * later while nobody is connected (Dynamips): their backend connects only while someone listens.
@@ -20,11 +21,14 @@ export class TelnetConsole {
   readonly #server: Server;
   readonly #clients = new Set<Socket>();
   readonly #backend: ConsoleBackend;
+  readonly #unlisten: () => void;
 
   private constructor(server: Server, backend: ConsoleBackend) {
     this.#server = server;
     this.#backend = backend;
-    backend.onData((data) => {
+    // Removed at close: a console reset opens a new server on the same backend, which would otherwise keep one dead
+    // listener per reset.
+    this.#unlisten = backend.onData((data) => {
       for (const client of this.#clients) client.write(data);
     });
     server.on('connection', (client) => {
@@ -58,6 +62,7 @@ export class TelnetConsole {
 
   /** Disconnects every client and frees the port. */
   close(): Promise<void> {
+    this.#unlisten();
     for (const client of this.#clients) client.destroy();
     if (this.#clients.size > 0) this.#backend.clients?.(0);
     this.#clients.clear();

@@ -7,7 +7,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ConsoleBackend } from '../console/telnet-console.ts';
-import { duplexBackend } from '../console/backends.ts';
+import { addListener, duplexBackend } from '../console/backends.ts';
 import type { DockerEngine } from './engine.ts';
 
 /** PATH for shells we start: our busybox applets first, then the usual places. */
@@ -58,7 +58,7 @@ export async function auxShellBackend(engine: DockerEngine, containerId: string)
     write: (data) => {
       if (current && !current.destroyed) current.write(data);
     },
-    onData: (listener) => listeners.push(listener),
+    onData: (listener) => addListener(listeners, listener),
     resize: (columns, rows) => {
       size = [columns, rows];
       if (resizeCurrent) quietly(resizeCurrent)(columns, rows);
