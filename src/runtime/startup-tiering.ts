@@ -1,9 +1,9 @@
 /**
- * Holds V8's optimising compiler (TurboFan) back while the daemon loads its modules (issue 12). Node's ES module
- * loader runs a few of its own functions (URL to path conversions...) often enough over ≈ 200 modules for TurboFan to
- * optimise them at start-up, and the process's first optimised function costs ≈ 2 MiB of RSS (the compiler's pages
- * and code space) that an idle daemon does not need (docs/performance.md). Once `resume` has run, functions that get
- * hot later (request handling, the relay's forwarding) are optimised as usual.
+ * Holds V8's optimising compiler (TurboFan) back while the daemon, or a relay worker, loads its modules (issue 12).
+ * Node's ES module loader runs a few of its own functions (URL to path conversions...) often enough over many modules
+ * for TurboFan to optimise them at start-up, and a thread's first optimised function costs ≈ 2 MiB of RSS (the
+ * compiler's pages and code space) that an idle daemon or worker does not need (docs/performance.md). Once `resume`
+ * has run, functions that get hot later (request handling, the relay's forwarding) are optimised as usual.
  * Node only: only the optimising tier's on/off switch is flipped at run time, no heap sizes (which V8 reads at start).
  */
 import v8 from 'node:v8';
