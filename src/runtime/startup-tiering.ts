@@ -6,11 +6,16 @@
  * has run, functions that get hot later (request handling, the relay's forwarding) are optimised as usual.
  * Node only: only the optimising tier's on/off switch is flipped at run time, no heap sizes (which V8 reads at start).
  */
+import process from 'node:process';
 import v8 from 'node:v8';
 import { isDeno } from './index.ts';
 
+/** Whether Node was told to run without the optimising tier, which resuming would otherwise switch back on. */
+const optimisingOffByUser = (): boolean =>
+  [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((flag) => flag === '--no-opt' || flag === '--jitless');
+
 export function holdOptimisingCompiler(): () => void {
-  if (isDeno) return () => {};
+  if (isDeno || optimisingOffByUser()) return () => {};
   v8.setFlagsFromString('--no-opt');
   return () => v8.setFlagsFromString('--opt');
 }
