@@ -65,16 +65,7 @@ export function addListener<L>(listeners: L[], listener: L): () => void {
 /** A backend reading and writing one stream; `close` destroys it. A stream error (its other end gone) just ends it. */
 export function duplexBackend(stream: Duplex): ConsoleBackend & { close(): void } {
   stream.on('error', () => stream.destroy());
-  return {
-    write: (data) => {
-      if (!stream.destroyed) stream.write(data);
-    },
-    onData: (listener) => {
-      stream.on('data', listener);
-      return () => stream.off('data', listener);
-    },
-    close: () => stream.destroy(),
-  };
+  return { ...pipeBackend(stream, stream), close: () => stream.destroy() };
 }
 
 export function pipeBackend(stdin: Writable, stdout: Readable): ConsoleBackend {
