@@ -7,12 +7,10 @@ import t from 'tap';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { VPCS_083, withDaemon } from '../../helpers/daemon.ts';
 import { runSeedSession } from '../../helpers/seed.ts';
+import { processInfo } from '../../../src/process/process-table.ts';
 
 const slackOf = (pid: number) => Number(readFileSync(`/proc/${pid}/timerslack_ns`, 'utf8'));
-const parentOf = (pid: number) => {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-};
+const parentOf = (pid: number) => processInfo(pid)!.ppid;
 const isPtyHelper = (pid: number) => /python3/.test(readlinkSync(`/proc/${pid}/exe`));
 /** The agent that runs `pid`: its nearest ancestor that is neither the pty helper nor one of `emulators`. */
 const agentOf = (pid: number, emulators: number[]) => {
