@@ -121,6 +121,10 @@ export abstract class EmulatorNode<R extends EmulatorRun = EmulatorRun> extends 
     if (!run) return;
     this.run = null;
     const results = await Promise.allSettled([this.unwireAll(), this.halt(run, graceMs)]);
+    // The tunnel ports go back to the pool once neither the emulator nor the relay holds them, and are allocated, and
+    // so probed, again at the next start: a port taken meanwhile (an outgoing connection, when the range overlaps the
+    // kernel's ephemeral range) would otherwise leave the next run without a data plane, silently.
+    this.releaseTunnels();
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
   }

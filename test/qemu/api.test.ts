@@ -5,6 +5,7 @@
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,6 +109,24 @@ t.test('40 adapters, link state and reload', async (t) => {
     status = (await daemon.json(url)).status;
   }
   t.equal(status, 'stopped', 'a killed QEMU is noticed');
+  await daemon.json(url, { method: 'DELETE', expect: 204 });
+});
+
+t.test('a UDP tunnel port taken between two starts: QEMU gets a fresh one', async (t) => {
+  const vm = await daemon.json(`${base}/qemu/nodes`, { ...post(bare('tunnel')), expect: 201 });
+  const url = `${base}/qemu/nodes/${vm.node_id}`;
+  const localPort = (commandLine: string) => Number(/localaddr=127\.0\.0\.1:(\d+)/.exec(commandLine)![1]);
+  const first = await daemon.json(`${url}/start`, { ...post(), expect: 200 });
+  await daemon.json(`${url}/stop`, { ...post(), expect: 204 });
+  // Anything may bind a port the node does not hold while stopped (an outgoing socket, when the range overlaps the
+  // kernel's ephemeral range); kept from the first run, it made QEMU fail to bind its -netdev at the next start.
+  const taken = localPort(first.command_line);
+  const squatter = createSocket('udp4');
+  await new Promise<void>((resolve) => squatter.bind(taken, '127.0.0.1', resolve));
+  t.teardown(() => squatter.close());
+  const second = await daemon.json(`${url}/start`, { ...post(), expect: 200 });
+  t.equal(second.status, 'started');
+  t.not(localPort(second.command_line), taken, 'another tunnel port');
   await daemon.json(url, { method: 'DELETE', expect: 204 });
 });
 

@@ -192,10 +192,8 @@ export class VpcsNode extends EmulatorNode<VpcsRun> {
     // VPCS keeps nothing worth a graceful exit (startup.vpc is only written by its `save` command) and takes
     // ~100 ms to notice SIGTERM, so it is killed outright, in parallel with unwiring and closing the console.
     await Promise.all([run.telnet?.close(), run.process.stop(0)]);
-    // Its ports are allocated, and so probed, again at the next start: one taken meanwhile would otherwise make VPCS
-    // exit (its console port) or run without a data plane, silently (its UDP tunnel port).
+    // Its console port is allocated, and so probed, again at the next start: one taken meanwhile would make VPCS exit.
     this.host.tcpPorts.release(run.internalConsole);
-    this.releaseTunnels();
   }
 
   protected async logTail(): Promise<string> {
