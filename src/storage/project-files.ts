@@ -1,7 +1,7 @@
 /** The project files API: list with md5, read, write (streamed) — all confined to the project directory. */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { lstat, mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -52,19 +52,22 @@ export async function existingFile(root: string, untrusted: string): Promise<str
 
 /** A file of a controller project folder, whole (README.txt and the like); FILE_NOT_FOUND when there is none. */
 export async function readProjectFile(root: string, untrusted: string): Promise<Uint8Array> {
-  const data = await readFile(resolveInside(root, untrusted)).catch(() => {
-    throw fail('FILE_NOT_FOUND');
+  const data = await readFile(await existingFile(root, untrusted)).catch((err: Error) => {
+    throw isError(err) ? err : fail('FILE_NOT_FOUND');
   });
   return new Uint8Array(data);
 }
 
-/** Writes a file of a controller project folder; GNS3 creates no folder here, so a missing one is FILE_NOT_FOUND. */
-export async function writeProjectFile(root: string, untrusted: string, data: Uint8Array): Promise<void> {
+/**
+ * Writes a file of a controller project folder, atomically; GNS3 creates no folder here, so a missing one is
+ * FILE_NOT_FOUND, and its errors are those of every other write (403 permission, 409 anything else).
+ */
+export async function writeProjectFile(root: string, untrusted: string, data: Uint8Array<ArrayBuffer>): Promise<void> {
   const file = resolveInside(root, untrusted);
   if (!(await stat(dirname(file)).then((s) => s.isDirectory(), () => false))) throw fail('FILE_NOT_FOUND');
-  await writeFile(file, data).catch((err: Error) => {
-    throw fail('FILE_WRITE_FAILED', file, err.message);
-  });
+  // A symlinked folder could point outside the project; check where it really is.
+  resolveInside(await realpath(root), join(await realpath(dirname(file)), 'x'));
+  await writeStreamAtomically(file, new Blob([data]).stream());
 }
 
 /** Resolves `untrusted` for writing, creating parent directories inside `root`. */
