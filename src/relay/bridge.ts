@@ -8,10 +8,13 @@ import { validateInterfaceName } from './endpoint-checks.ts';
 import { FilterChain } from './filters/filter-chain.ts';
 import { DROP } from './filters/types.ts';
 import type { Direction } from './filters/types.ts';
+import type { Custody } from './custody.ts';
 import type { EndpointHandlers, RelayIo, UdpSocket } from './io/types.ts';
+import type { EndpointHandle } from './io/types.ts';
 import { loopbackKey } from './loopback.ts';
 import type { LinkReceiver, LoopbackDirectory } from './loopback.ts';
 import type { PcapWriter } from './pcap-writer.ts';
+import type { BridgeHandover, QueuedFrame } from './protocol.ts';
 import { isLoopbackPeer, resolvePeer } from './peer.ts';
 import type { Peer } from './peer.ts';
 import { ReleaseQueue } from './release-queue.ts';
@@ -24,7 +27,22 @@ const MAX_QUEUED = 65536;
 type Emit = (event: RelayEvent) => void;
 
 /** Where a side's frames go out: a bound UDP socket and its peer, or a device. */
-type Outlet = { send(frame: Uint8Array): void; close(): Promise<void> };
+type Outlet = { send(frame: Uint8Array): void; close(): Promise<void>; detach(custody: Custody): EndpointHandle };
+
+const udpOutlet = (socket: UdpSocket, peer: Peer): Outlet => ({
+  send: (frame) => socket.send(frame, peer),
+  close: () => socket.close(),
+  detach: (custody) => socket.detach(custody),
+});
+
+/** The node side of a bridge that arrives with it stopped (its device had vanished): nothing to send to or close. */
+const STOPPED_OUTLET: Outlet = {
+  send: () => {},
+  close: async () => {},
+  detach: () => {
+    throw new Error('A stopped node side has no descriptor');
+  },
+};
 
 /**
  * The emulator always runs on this host, so its side binds loopback when the emulator address is a loopback one;
@@ -94,11 +112,73 @@ export class Bridge {
       await node.close();
       throw error;
     }
-    bridge.#node = node;
-    bridge.#linkPeer = nioPeer;
-    bridge.#linkKey = loopbackKey(nioPeer);
-    directory.add(nioPeer.family, spec.nio.lport, bridge.#linkReceiver, 'bridge');
+    bridge.#attach(node, nioPeer);
     return bridge;
+  }
+
+  /**
+   * The bridge another worker detached (`detach`), continuing on the same descriptors: frames the kernel queued
+   * meanwhile are received here. Its counters continue; its filters start afresh from the spec (their random and
+   * token-bucket state does not travel), and the frames its queues held leave when they were due.
+   */
+  static async adopt(
+    id: string,
+    spec: BridgeSpec,
+    handover: BridgeHandover,
+    custody: Custody,
+    io: RelayIo,
+    emit: Emit,
+    directory: LoopbackDirectory,
+  ): Promise<Bridge> {
+    const bridge = new Bridge(id, spec, await filterChain(spec.filters), io, emit, directory);
+    const nioPeer = await resolvePeer(spec.nio.rhost, spec.nio.rport);
+    const emulator = spec.emulator;
+    const nodePeer = isUdp(emulator) ? await resolvePeer(emulator.rhost, emulator.rport) : null;
+    // Both claims in one synchronous step: on a failure nothing of this bridge stays open here (the pool sweeps the rest).
+    let node = STOPPED_OUTLET;
+    if (handover.node) {
+      const handlers = bridge.#handlers(0, isUdp(emulator) ? `port ${emulator.lport}` : `interface "${emulator.device}"`);
+      node = nodePeer ? udpOutlet(io.adoptUdp(handover.node, custody, handlers), nodePeer) : io.adoptDevice(handover.node, custody, handlers);
+    }
+    try {
+      bridge.#link = io.adoptUdp(handover.link, custody, bridge.#handlers(1, `port ${spec.nio.lport}`));
+    } catch (error) {
+      await node.close();
+      throw error;
+    }
+    bridge.#attach(node, nioPeer);
+    Object.assign(bridge.counters, Counters.from(handover.counters));
+    bridge.#stopped = handover.stopped;
+    const now = performance.now();
+    handover.queued.forEach((frames, dir) => {
+      for (const { frame, wait } of frames) bridge.#queues[dir as Direction].push(frame, now + wait);
+    });
+    bridge.#schedule();
+    return bridge;
+  }
+
+  /**
+   * Stops here and hands both descriptors to `custody` for another worker to adopt, with what `adopt` needs. A capture
+   * is closed (flushed): the pool restarts it on the adopter, appending to the same file.
+   */
+  detach(custody: Custody): BridgeHandover {
+    const now = performance.now();
+    const queued = this.#queues.map((queue) => queue.takeAll().map(({ item, due }): QueuedFrame => ({ frame: item, wait: Math.max(0, due - now) })));
+    this.#closeLocal();
+    return {
+      node: this.#stopped ? null : this.#node.detach(custody),
+      link: this.#link.detach(custody),
+      counters: this.counters.snapshot(),
+      stopped: this.#stopped,
+      queued: queued as BridgeHandover['queued'],
+    };
+  }
+
+  #attach(node: Outlet, nioPeer: Peer): void {
+    this.#node = node;
+    this.#linkPeer = nioPeer;
+    this.#linkKey = loopbackKey(nioPeer);
+    this.#directory.add(nioPeer.family, this.#nio.lport, this.#linkReceiver, 'bridge');
   }
 
   /** Applies a live change: a new NIO (rebinding N only if lport changed), filters, suspend. */
@@ -141,19 +221,24 @@ export class Bridge {
   }
 
   async close(): Promise<void> {
-    if (this.#timer) clearTimeout(this.#timer);
     this.#queues[0].clear();
     this.#queues[1].clear();
+    this.#closeLocal();
+    await Promise.all([this.#link.close(), this.#node.close()]);
+  }
+
+  /** What this worker holds for the bridge besides its descriptors: timer, capture, directory entry. */
+  #closeLocal(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
     this.stopCapture();
     this.#directory.remove(this.#linkPeer.family, this.#nio.lport, this.#linkReceiver);
-    await Promise.all([this.#link.close(), this.#node.close()]);
   }
 
   async #openNodeSide(endpoint: NodeEndpoint): Promise<Outlet> {
     if (isUdp(endpoint)) {
       const peer = await resolvePeer(endpoint.rhost, endpoint.rport);
-      const socket = await this.#io.openUdp(endpoint.lport, bindAddress(peer, true), this.#handlers(0, `port ${endpoint.lport}`));
-      return { send: (frame) => socket.send(frame, peer), close: () => socket.close() };
+      return udpOutlet(await this.#io.openUdp(endpoint.lport, bindAddress(peer, true), this.#handlers(0, `port ${endpoint.lport}`)), peer);
     }
     if (endpoint.kind === 'raw') return this.#io.openRaw(endpoint.device, this.#handlers(0, `interface "${endpoint.device}"`));
     const tap = await this.#io.openTap(endpoint.device, this.#handlers(0, `TAP device "${endpoint.device}"`));

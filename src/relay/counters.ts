@@ -8,6 +8,17 @@ export class Counters {
   bytesOut = 0;
   drops: Record<string, number> = {};
 
+  /** Counters continuing from a snapshot (a bridge or port adopted from another worker). */
+  static from(stats: BridgeStats): Counters {
+    const counters = new Counters();
+    counters.packetsIn = stats.packets_in;
+    counters.packetsOut = stats.packets_out;
+    counters.bytesIn = stats.bytes_in;
+    counters.bytesOut = stats.bytes_out;
+    counters.drops = { ...stats.drops };
+    return counters;
+  }
+
   drop(reason: string): void {
     this.drops[reason] = (this.drops[reason] ?? 0) + 1;
   }

@@ -1,6 +1,8 @@
 /** A hub or switch inside a relay worker: one UDP socket per connected port, the forwarding logic, per-port taps. */
 import { Counters } from './counters.ts';
-import type { RelayIo, UdpSocket } from './io/types.ts';
+import type { Custody } from './custody.ts';
+import type { EndpointHandlers, RelayIo, UdpSocket } from './io/types.ts';
+import type { FabricPortHandover } from './protocol.ts';
 import { loopbackKey } from './loopback.ts';
 import type { LinkReceiver, LoopbackDirectory } from './loopback.ts';
 import type { PcapWriter } from './pcap-writer.ts';
@@ -62,6 +64,46 @@ export class Fabric {
     return new Fabric(id, await logic(), linkType, io, emit, directory);
   }
 
+  /**
+   * The fabric another worker detached, its ports continuing on the same descriptors with their counters. What the
+   * forwarding logic had learnt (a switch's MAC table) does not travel: it floods until it has learnt again.
+   */
+  static async adopt(
+    id: string,
+    kind: FabricKind,
+    ports: FabricPortHandover[],
+    custody: Custody,
+    io: RelayIo,
+    emit: (event: RelayEvent) => void,
+    directory: LoopbackDirectory,
+  ): Promise<Fabric> {
+    const fabric = await Fabric.open(id, kind, io, emit, directory);
+    const peers = await Promise.all(ports.map(({ endpoint }) => resolvePeer(endpoint.rhost, endpoint.rport)));
+    try {
+      ports.forEach(({ port, endpoint, config, link, counters }, i) => {
+        fabric.#logic.setPort(port, config);
+        const receiver = fabric.#receiverOf(port);
+        const socket = io.adoptUdp(link, custody, fabric.#handlers(port, receiver));
+        fabric.#addPort(port, { endpoint, config, socket, peer: peers[i]!, receiver, counters: Counters.from(counters), capture: null });
+      });
+    } catch (error) {
+      await fabric.close();
+      throw error;
+    }
+    return fabric;
+  }
+
+  /** Stops here and hands every port's descriptor to `custody`; captures are closed (the pool restarts them). */
+  detach(custody: Custody): FabricPortHandover[] {
+    const ports = [...this.#ports.entries()];
+    this.#ports.clear();
+    return ports.map(([port, { endpoint, config, socket, counters, capture, receiver, peer }]) => {
+      this.#directory.remove(peer.family, endpoint.lport, receiver);
+      capture?.close();
+      return { port, endpoint, config, link: socket.detach(custody), counters: counters.snapshot() };
+    });
+  }
+
   /** Connects, re-targets, reconfigures or (endpoint null) disconnects a port. */
   async setPort(number: number, endpoint: UdpEndpoint | null, config = DEFAULT_PORT_CONFIG): Promise<void> {
     const existing = this.#ports.get(number);
@@ -82,27 +124,14 @@ export class Fabric {
         Object.assign(existing, { endpoint, peer, config, linkKey: loopbackKey(peer) });
         return;
       }
-      const receiver: LinkReceiver = (frame) => this.#receive(number, frame);
-      const socket = await this.#io.openUdp(endpoint.lport, peer.family === 6 ? '::' : '0.0.0.0', {
-        frame: receiver,
-        drop: (reason) => this.#ports.get(number)?.counters.drop(reason),
-        error: (error) => this.#emit({ level: 'warning', message: `Fabric "${this.id}" port ${number}: ${error.message}` }),
-      });
+      const receiver = this.#receiverOf(number);
+      const socket = await this.#io.openUdp(endpoint.lport, peer.family === 6 ? '::' : '0.0.0.0', this.#handlers(number, receiver));
       if (existing) {
         this.#unlist(existing);
         await existing.socket.close();
       }
-      this.#directory.add(peer.family, endpoint.lport, receiver, 'fabric');
-      this.#ports.set(number, {
-        endpoint,
-        config,
-        socket,
-        peer,
-        receiver,
-        linkKey: loopbackKey(peer),
-        counters: existing?.counters ?? new Counters(),
-        capture: existing?.capture ?? null,
-      });
+      const counters = existing?.counters ?? new Counters();
+      this.#addPort(number, { endpoint, config, socket, peer, receiver, counters, capture: existing?.capture ?? null });
     } catch (error) {
       this.#logic.setPort(number, existing ? existing.config : null);
       throw error;
@@ -125,6 +154,13 @@ export class Fabric {
     if (port) port.capture = null;
   }
 
+  /** Frames received on all ports so far. */
+  received(): number {
+    let total = 0;
+    for (const port of this.#ports.values()) total += port.counters.packetsIn;
+    return total;
+  }
+
   stats(number: number): BridgeStats {
     return this.#port(number).counters.snapshot();
   }
@@ -137,6 +173,23 @@ export class Fabric {
       port.capture?.close();
     }
     await Promise.all(ports.map((port) => port.socket.close()));
+  }
+
+  #receiverOf(number: number): LinkReceiver {
+    return (frame) => this.#receive(number, frame);
+  }
+
+  #handlers(number: number, receiver: LinkReceiver): EndpointHandlers {
+    return {
+      frame: receiver,
+      drop: (reason) => this.#ports.get(number)?.counters.drop(reason),
+      error: (error) => this.#emit({ level: 'warning', message: `Fabric "${this.id}" port ${number}: ${error.message}` }),
+    };
+  }
+
+  #addPort(number: number, port: Omit<Port, 'linkKey'>): void {
+    this.#directory.add(port.peer.family, port.endpoint.lport, port.receiver, 'fabric');
+    this.#ports.set(number, { ...port, linkKey: loopbackKey(port.peer) });
   }
 
   #unlist(port: Port): void {

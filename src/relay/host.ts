@@ -6,7 +6,7 @@ import { Fabric } from './fabric.ts';
 import type { RelayIo } from './io/types.ts';
 import { assertNew, existing } from './by-id.ts';
 import { LoopbackDirectory } from './loopback.ts';
-import type { Command, Reply, Request, WorkerMessage } from './protocol.ts';
+import type { Command, Handovers, Reply, Request, WorkerMessage } from './protocol.ts';
 import type { RelayEvent } from './types.ts';
 
 export class RelayHost {
@@ -90,6 +90,39 @@ export class RelayHost {
         return this.#fabric(command.id).stopCapture(command.port);
       case 'fabricStats':
         return this.#fabric(command.id).stats(command.port);
+      case 'traffic': {
+        const received: Record<string, number> = {};
+        for (const [id, bridge] of this.#bridges) received[id] = bridge.counters.packetsIn;
+        for (const [id, fabric] of this.#fabrics) received[id] = fabric.received();
+        return received;
+      }
+      case 'detach': {
+        // One synchronous step for the whole group: no frame is forwarded between two of its members' detaches.
+        const handovers: Handovers = { bridges: {}, fabrics: {} };
+        for (const id of command.bridges) {
+          handovers.bridges[id] = this.#bridge(id).detach(command.custody);
+          this.#bridges.delete(id);
+        }
+        for (const id of command.fabrics) {
+          handovers.fabrics[id] = this.#fabric(id).detach(command.custody);
+          this.#fabrics.delete(id);
+        }
+        return handovers;
+      }
+      case 'adoptBridge': {
+        assertNew(this.#bridges, 'Bridge', command.id);
+        const { id, spec, handover, custody } = command;
+        this.#bridges.set(id, await Bridge.adopt(id, spec, handover, custody, this.#io, this.emit, this.#loopback));
+        return undefined;
+      }
+      case 'adoptFabric': {
+        assertNew(this.#fabrics, 'Fabric', command.id);
+        const { id, kind, ports, custody } = command;
+        this.#fabrics.set(id, await Fabric.adopt(id, kind, ports, custody, this.#io, this.emit, this.#loopback));
+        return undefined;
+      }
+      case 'sweep':
+        return this.#io.sweep(command.custody);
       case 'crash':
         setTimeout(() => {
           throw new Error('Relay worker crash requested');

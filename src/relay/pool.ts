@@ -1,8 +1,8 @@
 /**
  * The relay as a tinypool worker pool. The main thread owns the spec of every bridge and fabric (the source of truth),
- * starts worker threads only when a bridge or fabric needs one, places each bridge/fabric (see `#place`), and re-creates
- * a dead worker's bridges and fabrics on a fresh one. Packets never cross the main thread: each worker talks to it only
- * through a MessagePort carrying control messages.
+ * starts worker threads only when a bridge or fabric needs one, places each bridge/fabric (placement.ts), moves busy
+ * groups to another worker live (native I/O), and re-creates a dead worker's bridges and fabrics on a fresh one.
+ * Packets never cross the main thread: each worker talks to it only through a MessagePort carrying control messages.
  */
 import { availableParallelism } from 'node:os';
 import process from 'node:process';
@@ -10,13 +10,17 @@ import { MessageChannel } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import Tinypool from 'tinypool';
 import { PatchbayError } from '../errors/index.ts';
+import { threadCpuSeconds } from '../process/process-table.ts';
 import { assertNew, existing } from './by-id.ts';
+import { newCustody } from './custody.ts';
+import type { Custody } from './custody.ts';
 import { newReleaseSignal, releaseBeforeExit } from './exit-release.ts';
 import type { ReleaseSignal } from './exit-release.ts';
 import type { ErrorCode } from '../errors/index.ts';
 import type { RelayIoChoice } from './io/types.ts';
 import type { RelayIoName } from './io/types.ts';
-import type { Command, Reply, WorkerMessage } from './protocol.ts';
+import { BUSY_SAMPLES, BUSY_SHARE, SAMPLE_MS, groupsOf, groupsToMove, migrationTarget, placeNew } from './placement.ts';
+import type { Command, Handovers, Reply, WorkerMessage } from './protocol.ts';
 import type {
   BridgePatch,
   BridgeSpec,
@@ -59,17 +63,41 @@ type Slot = {
   alive: boolean;
   /** Set by the worker's hello; until then commands wait in the MessagePort's queue. */
   threadId: number | null;
+  /** The kernel's thread id (hello), whose CPU time the placement samples; null where there is no /proc. */
+  tid: number | null;
   release: ReleaseSignal;
+  /** CPU time at the last sample; share of a core since the one before; consecutive busy samples (placement.ts). */
+  cpu: { seconds: number; at: number } | null;
+  share: number;
+  busyFor: number;
+  /** Frames received per bridge/fabric id at the last sample while busy (to weigh its groups over one sample). */
+  traffic: Record<string, number> | null;
 };
 
 /** What a freshly started worker reports (logged by the daemon). */
-export type WorkerStart = { threadId: number; io: RelayIoName; fallback: string | null; workers: number };
+export type WorkerStart = { threadId: number; tid: number | null; io: RelayIoName; fallback: string | null; workers: number };
 
 type Placement = {
   slot: Slot;
-  /** Settles once the bridge/fabric is live on its current worker (after a crash: once it has been re-created). */
+  /**
+   * Settles once the bridge/fabric is live on its current worker (after a crash: once it has been re-created; while it
+   * moves: once it has been adopted). Commands wait for it, so they reach the worker that holds it.
+   */
   ready: Promise<void>;
+  /** Commands sent and not yet answered: a move waits for them before detaching. */
+  inflight: Set<Promise<unknown>>;
+  /** While it moves: the custody holding its descriptors, swept before a rebuild if a worker dies meanwhile. */
+  custody: Custody | null;
 };
+
+/** A new record's placement fields: live at once, no command in flight, not moving. */
+const placed = () => ({ ready: Promise.resolve(), inflight: new Set<Promise<unknown>>(), custody: null });
+
+/** Bridges count one, fabrics one plus one per connected port (a worker's `load`). */
+const loadOf = (record: BridgeRecord | FabricRecord): number => ('spec' in record ? 1 : 1 + record.ports.size);
+
+/** What placement.ts weighs of a worker. */
+const workerState = (slot: Slot) => ({ hosted: slot.load, busyFor: slot.busyFor, share: slot.share });
 
 type BridgeRecord = Placement & { spec: BridgeSpec; capture: string | null };
 
@@ -85,6 +113,13 @@ const WORKER_FILE = new URL(import.meta.url.endsWith('.js') ? './worker.js' : '.
 
 /** What the pool can tell without resolving names; the worker decides on the resolved address. */
 const isLoopback = (host: string): boolean => host.startsWith('127.') || host === '::1' || host === 'localhost';
+
+/** Whether two NIOs are the two ends of one link on this host (one points at the other's lport on loopback). */
+const linkedEndpoints = (a: UdpEndpoint, b: UdpEndpoint): boolean =>
+  (isLoopback(a.rhost) && a.rport === b.lport) || (isLoopback(b.rhost) && b.rport === a.lport);
+
+/** A bridge or fabric as the placement sees it: its link-side endpoints. */
+type Hosted = { id: string; record: BridgeRecord | FabricRecord; endpoints: UdpEndpoint[] };
 
 /**
  * A bind can race the release of a socket that held the port a moment ago: a dead worker's sockets when restoring,
@@ -105,6 +140,9 @@ export class RelayPool implements Relay {
   #ioChoice: RelayIoChoice;
   #ioName: RelayIoName | null = null;
   #ioFallback: string | null = null;
+  /** Samples the workers' CPU time (placement.ts); runs only while a move could help, see `#updateSampler`. */
+  #sampler: ReturnType<typeof setInterval> | null = null;
+  #moving = false;
 
   /** If the process exits with workers running, they close their native descriptors first (see exit-release.ts). */
   #releaseOnExit = () => releaseBeforeExit(this.#slots.filter((slot) => slot.alive).map((slot) => slot.release));
@@ -178,7 +216,8 @@ export class RelayPool implements Relay {
       slot.load -= 1;
       throw error;
     }
-    this.#bridges.set(id, { spec: copy, slot, capture: null, ready: Promise.resolve() });
+    this.#bridges.set(id, { spec: copy, slot, capture: null, ...placed() });
+    this.#updateSampler();
   }
 
   async updateBridge(id: string, patch: BridgePatch): Promise<void> {
@@ -196,20 +235,13 @@ export class RelayPool implements Relay {
   async deleteBridge(id: string): Promise<void> {
     const record = this.#record(id);
     this.#bridges.delete(id);
-    record.slot.load -= 1;
-    try {
-      await this.#request(record.slot, { op: 'deleteBridge', id });
-    } catch (error) {
-      // A bridge whose worker died is gone with it (and, being forgotten, will not be restored).
-      if (!(error instanceof WorkerDiedError)) throw error;
-    }
+    await this.#gone(record, { op: 'deleteBridge', id });
   }
 
   async startCapture(id: string, file: string): Promise<void> {
     const record = this.#record(id);
     if (record.capture !== null) throw new Error(`Packet capture is already active on bridge "${id}"`);
-    await this.#onPlaced(record, { op: 'startCapture', id, file, append: false });
-    record.capture = file;
+    await this.#onPlaced(record, { op: 'startCapture', id, file, append: false }, () => (record.capture = file));
   }
 
   async stopCapture(id: string): Promise<void> {
@@ -233,41 +265,38 @@ export class RelayPool implements Relay {
       slot.load -= 1;
       throw error;
     }
-    this.#fabrics.set(id, { kind, slot, ports: new Map(), ready: Promise.resolve() });
+    this.#fabrics.set(id, { kind, slot, ports: new Map(), ...placed() });
+    this.#updateSampler();
   }
 
   async setFabricPort(id: string, port: number, endpoint: UdpEndpoint | null, config?: FabricPortConfig): Promise<void> {
     const record = this.#fabric(id);
     const command: Command = { op: 'setFabricPort', id, port, endpoint: structuredClone(endpoint) };
     if (config) command.config = structuredClone(config);
-    await this.#onPlaced(record, command);
-    const previous = record.ports.get(port);
-    if (command.endpoint === null) {
-      if (previous) record.slot.load -= 1;
-      record.ports.delete(port);
-    } else {
-      if (!previous) record.slot.load += 1;
-      record.ports.set(port, { endpoint: command.endpoint, config: command.config, capture: previous?.capture ?? null });
-    }
+    await this.#onPlaced(record, command, () => {
+      const previous = record.ports.get(port);
+      if (command.endpoint === null) {
+        if (previous) record.slot.load -= 1;
+        record.ports.delete(port);
+      } else {
+        if (!previous) record.slot.load += 1;
+        record.ports.set(port, { endpoint: command.endpoint, config: command.config, capture: previous?.capture ?? null });
+      }
+    });
+    this.#updateSampler();
   }
 
   async deleteFabric(id: string): Promise<void> {
     const record = this.#fabric(id);
     this.#fabrics.delete(id);
-    record.slot.load -= 1 + record.ports.size;
-    try {
-      await this.#request(record.slot, { op: 'deleteFabric', id });
-    } catch (error) {
-      if (!(error instanceof WorkerDiedError)) throw error;
-    }
+    await this.#gone(record, { op: 'deleteFabric', id });
   }
 
   async startFabricCapture(id: string, port: number, file: string): Promise<void> {
     const record = this.#fabric(id);
     const portRecord = this.#fabricPort(record, id, port);
     if (portRecord.capture !== null) throw new Error(`Packet capture is already active on port ${port}`);
-    await this.#onPlaced(record, { op: 'startFabricCapture', id, port, file, append: false });
-    portRecord.capture = file;
+    await this.#onPlaced(record, { op: 'startFabricCapture', id, port, file, append: false }, () => (portRecord.capture = file));
   }
 
   async stopFabricCapture(id: string, port: number): Promise<void> {
@@ -299,10 +328,33 @@ export class RelayPool implements Relay {
     await record.ready;
   }
 
+  /**
+   * Moves the group of bridge or fabric `id` (with its link partners and fabric ports) to another worker now, a new
+   * one while fewer than the bound run: what the sampler does when a worker is busy, for tests and diagnostics.
+   * Resolves with the thread id it went to, null if it could not move now (nowhere to go, or a move in progress); the
+   * native I/O only (dgram sockets cannot move).
+   */
+  async rebalance(id: string): Promise<number | null> {
+    const record = this.#bridges.get(id) ?? this.#fabric(id);
+    if (!this.#movable()) throw new Error('Relay bridges can move between workers on the native I/O only');
+    const from = record.slot;
+    const group = this.#groupsOn(from).find((members) => members.some((member) => member.record === record))!;
+    const target = migrationTarget(this.#slots.map(workerState), this.#slots.indexOf(from), this.#bound);
+    if (target === null || this.#moving) return null;
+    this.#moving = true;
+    try {
+      await this.#move(from, group, target);
+    } finally {
+      this.#moving = false;
+    }
+    return record.slot.threadId;
+  }
+
   /** Closes every bridge and capture, then ends the worker threads. */
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
+    this.#updateSampler();
     await Promise.allSettled(this.#slots.filter((slot) => slot.alive).map((slot) => this.#request(slot, { op: 'shutdown' })));
     this.#bridges.clear();
     this.#fabrics.clear();
@@ -329,50 +381,86 @@ export class RelayPool implements Relay {
   }
 
   /**
+   * Deletes a bridge/fabric already dropped from the maps (so no crash restore re-creates it), on the worker holding
+   * it once a move or restore in progress has settled.
+   */
+  async #gone(record: BridgeRecord | FabricRecord, command: Command): Promise<void> {
+    await this.#settled(record);
+    record.slot.load -= loadOf(record);
+    this.#updateSampler();
+    try {
+      await this.#request(record.slot, command);
+    } catch (error) {
+      // A bridge whose worker died is gone with it (and, being forgotten, will not be restored).
+      if (!(error instanceof WorkerDiedError)) throw error;
+    }
+  }
+
+  /**
    * The worker of what is at the other end of this bridge's link on this host (a bridge or a fabric port, where one
    * NIO points at the other's lport on loopback). The bridge goes on the same worker so the worker hands frames over
    * without a trip through the kernel (see LoopbackDirectory): that halves the work of a link between two emulators of
-   * this compute, and takes two thirds off emulator → switch → emulator. Placement is decided at creation only; a
-   * bridge created before its partner stays where it is, and both ends then go through the kernel as before.
+   * this compute, and takes two thirds off emulator → switch → emulator. A bridge created before its partner stays
+   * where it is until a move (which takes whole groups) finds them on one worker.
    */
   #linkPartner(spec: BridgeSpec): Slot | undefined {
-    const linked = (other: UdpEndpoint) =>
-      (isLoopback(spec.nio.rhost) && spec.nio.rport === other.lport) ||
-      (isLoopback(other.rhost) && other.rport === spec.nio.lport);
     for (const record of this.#bridges.values()) {
-      if (record.slot.alive && linked(record.spec.nio)) return record.slot;
+      if (record.slot.alive && linkedEndpoints(spec.nio, record.spec.nio)) return record.slot;
     }
     for (const record of this.#fabrics.values()) {
       if (!record.slot.alive) continue;
-      for (const port of record.ports.values()) if (linked(port.endpoint)) return record.slot;
+      for (const port of record.ports.values()) if (linkedEndpoints(spec.nio, port.endpoint)) return record.slot;
     }
     return undefined;
   }
 
   /**
-   * The worker for a new bridge or fabric without a link partner. Growth rule: a worker that hosts nothing is used
-   * first; else a new worker starts while fewer than `maxWorkers` run; else the least-loaded one. So the first
-   * bridge/fabric starts the first worker, independent links spread over up to `maxWorkers` threads (each can then
-   * use a core, as with the eager pool this replaces), and an agent whose nodes have no links starts none. Workers
-   * are not stopped when they empty: a thread start costs ~20-40 ms and would fall on a node start.
+   * The worker for a new bridge or fabric without a link partner (placement.ts). Workers are not stopped when they
+   * empty: a thread start costs ~20-40 ms and would fall on a node start.
    */
   #place(): Slot {
-    let best: Slot | undefined;
-    for (const slot of this.#slots) if (!best || slot.load < best.load) best = slot;
-    if (best && (best.load === 0 || this.#slots.length >= this.#bound)) return best;
-    return this.#startSlot().slot;
+    const choice = placeNew(this.#slots.map(workerState), this.#bound, !this.#movable());
+    return choice === 'new' ? this.#startSlot().slot : this.#slots[choice]!;
   }
 
-  /** Sends a command about an existing bridge/fabric; if its worker dies meanwhile, retries once it is restored. */
-  async #onPlaced(record: Placement, command: Command): Promise<unknown> {
-    await record.ready;
+  /**
+   * Whether bridges may move: the native I/O (known from the first worker's hello; an `auto` pool packs its first
+   * bridges before that, as it will be native wherever the FFI loads).
+   */
+  #movable(): boolean {
+    return this.#ioName === null ? this.#ioChoice !== 'dgram' : this.#ioName === 'native';
+  }
+
+  /** Resolves once the record is live on a worker no move or restore is taking it from. */
+  async #settled(record: Placement): Promise<void> {
+    for (let ready = record.ready; ; ready = record.ready) {
+      await ready;
+      if (record.ready === ready) return;
+    }
+  }
+
+  /**
+   * Sends a command about an existing bridge/fabric and runs `apply` (the pool's own bookkeeping of its effect) once
+   * it succeeded; a move waits for both. If its worker dies meanwhile, retries once it is restored.
+   */
+  async #onPlaced(record: Placement, command: Command, apply: (result: unknown) => void = () => {}): Promise<unknown> {
+    await this.#settled(record);
+    const sent = this.#request(record.slot, command).then((result) => {
+      apply(result);
+      return result;
+    });
+    record.inflight.add(sent);
     try {
-      return await this.#request(record.slot, command);
+      return await sent;
     } catch (error) {
       if (!(error instanceof WorkerDiedError)) throw error;
       while (!record.slot.alive) await new Promise((resolve) => setTimeout(resolve, 10));
-      await record.ready;
-      return this.#request(record.slot, command);
+      await this.#settled(record);
+      const result = await this.#request(record.slot, command);
+      apply(result);
+      return result;
+    } finally {
+      record.inflight.delete(sent);
     }
   }
 
@@ -386,22 +474,175 @@ export class RelayPool implements Relay {
   }
 
   /**
+   * The sampler runs only while a move could help: native I/O, more than one worker allowed, and some worker hosting
+   * two bridges/fabric ports or more. An agent with no links, or with everything it may have, wakes for nothing.
+   */
+  #updateSampler(): void {
+    const useful =
+      !this.#closing && this.#bound > 1 && this.#movable() && this.#slots.some((slot) => slot.tid !== null && slot.load >= 2);
+    if (useful && this.#sampler === null) {
+      this.#sampler = setInterval(() => void this.#sample(), SAMPLE_MS);
+      this.#sampler.unref?.();
+    } else if (!useful && this.#sampler !== null) {
+      clearInterval(this.#sampler);
+      this.#sampler = null;
+    }
+  }
+
+  /** One sample: each worker's CPU share since the last one; a worker busy for BUSY_SAMPLES gets its groups split. */
+  async #sample(): Promise<void> {
+    const now = performance.now();
+    for (const slot of this.#slots) {
+      const seconds = slot.tid === null ? null : threadCpuSeconds(slot.tid);
+      if (seconds === null) continue;
+      slot.share = slot.cpu ? (seconds - slot.cpu.seconds) / ((now - slot.cpu.at) / 1000) : 0;
+      slot.cpu = { seconds, at: now };
+      slot.busyFor = slot.share >= BUSY_SHARE ? slot.busyFor + 1 : 0;
+      if (slot.busyFor === 0) slot.traffic = null;
+    }
+    if (this.#moving) return;
+    const busy = this.#slots.find((slot) => slot.busyFor > 0);
+    if (!busy) return;
+    this.#moving = true;
+    try {
+      await this.#splitIfBusy(busy);
+    } catch (error) {
+      // A worker that died meanwhile is the crash restore's business.
+      if (!(error instanceof WorkerDiedError)) this.#emit({ level: 'error', message: `Relay placement failed: ${(error as Error).message}` });
+    } finally {
+      this.#moving = false;
+    }
+  }
+
+  /**
+   * Weighs the groups of a busy worker by the frames they received over one sample (the first busy sample only takes
+   * the counts), then moves the share groupsToMove picks.
+   */
+  async #splitIfBusy(busy: Slot): Promise<void> {
+    const traffic = (await this.#request(busy, { op: 'traffic' })) as Record<string, number>;
+    const before = busy.traffic;
+    busy.traffic = traffic;
+    if (before === null || busy.busyFor < BUSY_SAMPLES) return;
+    const groups = this.#groupsOn(busy);
+    const rates = groups.map((group) => group.reduce((sum, { id }) => sum + (traffic[id] ?? 0) - (before[id] ?? 0), 0));
+    const moving = groupsToMove(rates).map((i) => groups[i]!);
+    const target = moving.length === 0 ? null : migrationTarget(this.#slots.map(workerState), this.#slots.indexOf(busy), this.#bound);
+    if (target === null) return;
+    busy.busyFor = 0;
+    busy.traffic = null;
+    await this.#move(busy, moving.flat(), target);
+  }
+
+  /** The independent groups of what `slot` hosts: items joined by a link on this host stay together. */
+  #groupsOn(slot: Slot): Hosted[][] {
+    const hosted: Hosted[] = [];
+    for (const [id, record] of this.#bridges) if (record.slot === slot) hosted.push({ id, record, endpoints: [record.spec.nio] });
+    for (const [id, record] of this.#fabrics) {
+      if (record.slot === slot) hosted.push({ id, record, endpoints: [...record.ports.values()].map((port) => port.endpoint) });
+    }
+    return groupsOf(hosted, (a, b) => a.endpoints.some((x) => b.endpoints.some((y) => linkedEndpoints(x, y))));
+  }
+
+  /**
+   * Moves `members` from `from` to worker `target` (an index, or 'new') with their descriptors: commands about them
+   * wait meanwhile, those already sent are answered first; then `from` detaches them all in one step into a custody
+   * and `to` adopts each. A member that cannot be adopted is rebuilt from its spec there; a worker dying meanwhile
+   * leaves the members to the crash restore, which sweeps the custody first.
+   */
+  async #move(from: Slot, members: Hosted[], target: number | 'new'): Promise<void> {
+    const to = target === 'new' ? await this.#startSlot().hello : this.#slots[target]!;
+    let done!: () => void;
+    const moved = new Promise<void>((resolve) => (done = resolve));
+    for (const { record } of members) record.ready = moved;
+    try {
+      await Promise.allSettled(members.flatMap(({ record }) => [...record.inflight]));
+      // Sized now that the last port changes are booked: two descriptors per bridge, one per fabric port.
+      const custody = newCustody(members.reduce((sum, { record }) => sum + ('spec' in record ? 2 : record.ports.size), 0));
+      for (const { record } of members) record.custody = custody;
+      // What is deleted meanwhile still moves (its delete waits for `moved`), so every member is detached and adopted.
+      const specs = new Map(members.map(({ id, record }) => [id, 'spec' in record ? record.spec : null]));
+      const handovers = (await this.#request(from, {
+        op: 'detach',
+        bridges: members.filter(({ record }) => 'spec' in record).map(({ id }) => id),
+        fabrics: members.filter(({ record }) => !('spec' in record)).map(({ id }) => id),
+        custody,
+      })) as Handovers;
+      const load = members.reduce((sum, { record }) => sum + loadOf(record), 0);
+      from.load -= load;
+      to.load += load;
+      for (const { record } of members) record.slot = to;
+      const failed = await this.#adopt(to, members, specs, handovers, custody);
+      if (failed.length > 0) {
+        await this.#request(to, { op: 'sweep', custody });
+        for (const member of failed) await this.#rebuild(to, member.id, member.record);
+      }
+      for (const { record } of members) record.custody = null;
+      this.#emit({ level: 'info', message: `Relay worker ${from.threadId} was busy: moved ${members.map(({ id }) => id).join(', ')} to worker ${to.threadId}` });
+    } catch (error) {
+      // A worker died: its restore (which sweeps the custody) now owns the members. Anything else is a pool bug.
+      if (!(error instanceof WorkerDiedError)) throw error;
+    } finally {
+      done();
+      this.#updateSampler();
+    }
+  }
+
+  /** Adopts each moved member on `to`, restarting its captures; returns those that failed (not for a worker's death). */
+  async #adopt(to: Slot, members: Hosted[], specs: Map<string, BridgeSpec | null>, handovers: Handovers, custody: Custody): Promise<Hosted[]> {
+    const failed: Hosted[] = [];
+    for (const member of members) {
+      const { id, record } = member;
+      try {
+        if ('spec' in record) {
+          await this.#request(to, { op: 'adoptBridge', id, spec: specs.get(id)!, handover: handovers.bridges[id]!, custody });
+          if (record.capture !== null) await this.#request(to, { op: 'startCapture', id, file: record.capture, append: true });
+        } else {
+          await this.#request(to, { op: 'adoptFabric', id, kind: record.kind, ports: handovers.fabrics[id]!, custody });
+          for (const [port, { capture }] of record.ports) {
+            if (capture !== null) await this.#request(to, { op: 'startFabricCapture', id, port, file: capture, append: true });
+          }
+        }
+      } catch (error) {
+        if (error instanceof WorkerDiedError) throw error;
+        this.#emit({ level: 'warning', message: `Relay could not hand "${id}" over (${(error as Error).message}); re-creating it` });
+        failed.push(member);
+      }
+    }
+    return failed;
+  }
+
+  /**
    * Starts one relay thread. The slot can take commands at once (they queue in its port until the worker listens);
    * `hello` resolves once the worker has opened its I/O and said so.
    */
   #startSlot(): { slot: Slot; hello: Promise<Slot> } {
     const { port1, port2 } = new MessageChannel();
-    const slot: Slot = { port: port1, pending: new Map(), seq: 0, load: 0, alive: true, threadId: null, release: newReleaseSignal() };
+    const slot: Slot = {
+      port: port1,
+      pending: new Map(),
+      seq: 0,
+      load: 0,
+      alive: true,
+      threadId: null,
+      tid: null,
+      release: newReleaseSignal(),
+      cpu: null,
+      share: 0,
+      busyFor: 0,
+      traffic: null,
+    };
     this.#slots.push(slot);
     const hello = new Promise<Slot>((resolve, reject) => {
       port1.on('message', (message: WorkerMessage) => {
         if ('hello' in message) {
           slot.threadId = message.hello.threadId;
+          slot.tid = message.hello.tid;
           this.#ioName = message.hello.io;
           this.#ioFallback = message.hello.fallback;
           this.#watchThread(slot);
           const start = { ...message.hello, workers: this.#slots.length };
           for (const listener of this.#startListeners) listener(start);
+          this.#updateSampler();
           resolve(slot);
         } else if ('event' in message) {
           this.#emit(message.event);
@@ -454,7 +695,7 @@ export class RelayPool implements Relay {
     if (this.#closing) return;
     const orphans = [...this.#bridges.entries(), ...this.#fabrics.entries()].filter(([, r]) => r.slot === slot);
     // A worker that hosted nothing (or never started) is not replaced: the next bridge starts one if it needs it.
-    if (orphans.length === 0) return;
+    if (orphans.length === 0) return this.#updateSampler();
     const replacement = this.#startSlot().hello;
     const restored = replacement.then((fresh) => this.#restore(fresh, orphans));
     for (const [, record] of orphans) record.ready = restored.then(() => undefined, () => undefined);
@@ -470,22 +711,34 @@ export class RelayPool implements Relay {
     );
   }
 
-  /** Re-creates bridges and fabrics (captures append) on a fresh worker; returns how many could not be. */
+  /**
+   * Re-creates bridges and fabrics (captures append) on a fresh worker; returns how many could not be. Descriptors
+   * of a move the dead worker took part in are closed first, so their ports are free to bind again.
+   */
   async #restore(slot: Slot, orphans: Array<[string, BridgeRecord | FabricRecord]>): Promise<number> {
+    const custodies = new Set(orphans.map(([, record]) => record.custody).filter((custody) => custody !== null));
+    for (const custody of custodies) await this.#request(slot, { op: 'sweep', custody });
     let failures = 0;
     await Promise.all(
       orphans.map(async ([id, record]) => {
         record.slot = slot;
+        record.custody = null;
         try {
-          if ('spec' in record) await this.#recreateBridge(slot, id, record);
-          else await this.#recreateFabric(slot, id, record);
+          await this.#rebuild(slot, id, record);
         } catch (error) {
           failures += 1;
           this.#emit({ level: 'error', message: `Could not re-create "${id}": ${(error as Error).message}` });
         }
       }),
     );
+    this.#updateSampler();
     return failures;
+  }
+
+  /** Creates a bridge or fabric again from what the pool holds (its spec or kind and ports, its captures appending). */
+  async #rebuild(slot: Slot, id: string, record: BridgeRecord | FabricRecord): Promise<void> {
+    if ('spec' in record) await this.#recreateBridge(slot, id, record);
+    else await this.#recreateFabric(slot, id, record);
   }
 
   async #recreateBridge(slot: Slot, id: string, record: BridgeRecord): Promise<void> {

@@ -1,6 +1,7 @@
 /** Control messages between the pool (main thread) and a relay worker, over the MessagePort each worker gets at start. */
-import type { RelayIoName } from './io/types.ts';
-import type { BridgePatch, BridgeSpec, FabricKind, FabricPortConfig, RelayEvent, UdpEndpoint } from './types.ts';
+import type { Custody } from './custody.ts';
+import type { EndpointHandle, RelayIoName } from './io/types.ts';
+import type { BridgePatch, BridgeSpec, BridgeStats, FabricKind, FabricPortConfig, RelayEvent, UdpEndpoint } from './types.ts';
 
 export type Command =
   | { op: 'createBridge'; id: string; spec: BridgeSpec }
@@ -15,6 +16,15 @@ export type Command =
   | { op: 'startFabricCapture'; id: string; port: number; file: string; append: boolean }
   | { op: 'stopFabricCapture'; id: string; port: number }
   | { op: 'fabricStats'; id: string; port: number }
+  /** Frames received so far by each bridge and fabric of the worker, by id (what the pool's placement weighs). */
+  | { op: 'traffic' }
+  /** Moving bridges and fabrics to another worker (native I/O, see custody.ts): detach here (answers a `Handovers`)… */
+  | { op: 'detach'; bridges: string[]; fabrics: string[]; custody: Custody }
+  /** …adopt there… */
+  | { op: 'adoptBridge'; id: string; spec: BridgeSpec; handover: BridgeHandover; custody: Custody }
+  | { op: 'adoptFabric'; id: string; kind: FabricKind; ports: FabricPortHandover[]; custody: Custody }
+  /** …and after a failure, close what nobody adopted. */
+  | { op: 'sweep'; custody: Custody }
   /** Fault injection: throws an uncaught error inside the worker (used by the pool's recovery tests). */
   | { op: 'crash' }
   /** Closes every socket and capture; the worker's task then returns. */
@@ -34,4 +44,26 @@ export type Reply =
 export type WorkerMessage =
   | Reply
   | { event: RelayEvent }
-  | { hello: { threadId: number; io: RelayIoName; fallback: string | null } };
+  /** `tid`: the kernel's id of the thread (its CPU time is in /proc/self/task/<tid>/stat), null where there is no /proc. */
+  | { hello: { threadId: number; tid: number | null; io: RelayIoName; fallback: string | null } };
+
+export type Handovers = { bridges: Record<string, BridgeHandover>; fabrics: Record<string, FabricPortHandover[]> };
+
+/** A frame held by a delay/bandwidth queue, with the milliseconds left before its release (clocks differ per thread). */
+export type QueuedFrame = { frame: Uint8Array; wait: number };
+
+/**
+ * What a bridge carries from one worker to another besides its spec (which the pool holds): its descriptors (in a
+ * custody, see custody.ts), counters, whether its node side had stopped (then `node` is null), and the frames its
+ * release queues held, per direction.
+ */
+export type BridgeHandover = {
+  node: EndpointHandle | null;
+  link: EndpointHandle;
+  counters: BridgeStats;
+  stopped: boolean;
+  queued: [QueuedFrame[], QueuedFrame[]];
+};
+
+/** One connected port of a moving fabric. */
+export type FabricPortHandover = { port: number; endpoint: UdpEndpoint; config: FabricPortConfig; link: EndpointHandle; counters: BridgeStats };

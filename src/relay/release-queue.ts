@@ -30,6 +30,14 @@ export class ReleaseQueue<T> {
     this.#compact();
   }
 
+  /** Empties the queue, returning every item with its release time, oldest first (a bridge moving to another worker). */
+  takeAll(): Array<{ item: T; due: number }> {
+    const all = [];
+    for (let i = this.#head; i < this.#items.length; i++) all.push({ item: this.#items[i]!, due: this.#due[i]! });
+    this.clear();
+    return all;
+  }
+
   clear(): void {
     this.#items = [];
     this.#due = [];

@@ -2,6 +2,7 @@
  * Tinypool task run once per relay worker: it opens the worker's relay I/O, then hosts bridges until the pool sends
  * `shutdown`. The task stays pending for the worker's whole life, so each of the pool's tasks owns exactly one thread.
  */
+import { readlinkSync } from 'node:fs';
 import process from 'node:process';
 import { threadId } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
@@ -28,6 +29,15 @@ async function loadRelay(choice: RelayIoChoice) {
   }
 }
 
+/** The kernel's id of this thread ("<pid>/task/<tid>"), for the pool to read its CPU time; null without /proc. */
+function kernelThreadId(): number | null {
+  try {
+    return Number(readlinkSync('/proc/thread-self').split('/').pop());
+  } catch {
+    return null;
+  }
+}
+
 export default async function relayWorker({ port, io: choice, release }: WorkerData): Promise<void> {
   const { RelayHost, io, fallback } = await loadRelay(choice);
   const host = new RelayHost(port, io);
@@ -40,6 +50,6 @@ export default async function relayWorker({ port, io: choice, release }: WorkerD
   });
   // The same when the process exits under the worker (it is then terminated without running any JavaScript).
   releaseOnExit(release, () => io.abandon());
-  host.post({ hello: { threadId, io: io.name, fallback } });
+  host.post({ hello: { threadId, tid: kernelThreadId(), io: io.name, fallback } });
   await host.closed;
 }

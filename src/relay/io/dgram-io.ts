@@ -9,6 +9,14 @@ import { SOCKET_BUFFER_BYTES } from '../peer.ts';
 import type { DeviceEndpoint, EndpointHandlers, RelayIo, UdpSocket } from './types.ts';
 
 /**
+ * A node:dgram socket belongs to its thread's event loop and cannot be handed to another worker; the pool never moves
+ * bridges on this backend (it spreads them at creation instead, see placement.ts), so reaching this is a pool bug.
+ */
+const immovable = (): never => {
+  throw new Error('dgram relay endpoints cannot move between workers');
+};
+
+/**
  * Errors a UDP send or receive reports when the peer is not listening yet or the route comes and goes;
  * GNS3's uBridge ignores the same ones, and a link must survive them.
  */
@@ -29,6 +37,7 @@ function numericLookup(address: string, options: LookupOneOptions, callback: Loo
 
 export class DgramIo implements RelayIo {
   readonly name = 'dgram';
+  readonly movable = false;
   /** Why the native backend is not in use (named in the error of a raw/TAP request). */
   readonly #reason: string;
 
@@ -58,6 +67,7 @@ export class DgramIo implements RelayIo {
         socket.on('message', (frame) => handlers.frame(frame));
         resolve({
           send: (frame, peer) => socket.send(frame, peer.port, peer.address),
+          detach: immovable,
           close: () =>
             new Promise((done) => {
               try {
@@ -78,6 +88,10 @@ export class DgramIo implements RelayIo {
   openRaw(name: string): Promise<DeviceEndpoint> {
     return Promise.reject(this.#unsupported(`raw socket on interface "${name}"`));
   }
+
+  adoptUdp = immovable;
+  adoptDevice = immovable;
+  sweep = immovable;
 
   close(): void {}
 

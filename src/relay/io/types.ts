@@ -2,6 +2,7 @@
  * The relay's I/O interface: what bridges and fabrics need from sockets and devices. Two implementations, chosen once
  * per worker: `dgram` (node:dgram, portable) and `native` (FFI to libc: batched UDP, AF_PACKET and TAP endpoints).
  */
+import type { Custody } from '../custody.ts';
 import type { Peer } from '../peer.ts';
 
 export type RelayIoName = 'native' | 'dgram';
@@ -25,19 +26,33 @@ export type EndpointHandlers = {
   error(error: Error & { code?: string }, fatal: boolean): void;
 };
 
+/**
+ * An endpoint detached from one worker for another to adopt (native I/O only): its descriptor sits in a custody at
+ * index `at`; what it is says how the adopter drives it.
+ */
+export type EndpointHandle = { kind: 'udp' | 'tap' | 'raw'; device: string; fd: number; at: number };
+
+/** What every endpoint can do besides sending. */
+interface Endpoint {
+  close(): Promise<void>;
+  /**
+   * Stops receiving and hands the descriptor to `custody` without closing it (queued frames are sent first, frames
+   * the kernel holds stay queued for the adopter). The endpoint is dead here afterwards.
+   */
+  detach(custody: Custody): EndpointHandle;
+}
+
 /** An unconnected UDP socket bound to one local port. */
-export interface UdpSocket {
+export interface UdpSocket extends Endpoint {
   /** Sends to `peer` now or with the current batch; failures are reported to the handlers' `drop`. */
   send(frame: Uint8Array, peer: Peer): void;
-  close(): Promise<void>;
 }
 
 /** A TAP device or an AF_PACKET socket on one interface: frames go to and come from that device only. */
-export interface DeviceEndpoint {
+export interface DeviceEndpoint extends Endpoint {
   /** The kernel's name of the device at open time. */
   readonly device: string;
   send(frame: Uint8Array): void;
-  close(): Promise<void>;
 }
 
 export interface RelayIo {
@@ -48,6 +63,14 @@ export interface RelayIo {
   openTap(name: string, handlers: EndpointHandlers): Promise<DeviceEndpoint>;
   /** AF_PACKET socket bound to interface `name`: all protocols, promiscuous, the host's own frames ignored. */
   openRaw(name: string, handlers: EndpointHandlers): Promise<DeviceEndpoint>;
+  /** Whether endpoints can move between workers (`detach`/`adopt`): descriptors are process-wide on native only. */
+  readonly movable: boolean;
+  /** Takes over a UDP socket another worker detached; throws if its descriptor is no longer in the custody. */
+  adoptUdp(handle: EndpointHandle, custody: Custody, handlers: EndpointHandlers): UdpSocket;
+  /** Takes over a TAP or raw endpoint another worker detached. */
+  adoptDevice(handle: EndpointHandle, custody: Custody, handlers: EndpointHandlers): DeviceEndpoint;
+  /** Closes whatever descriptors are still unclaimed in `custody` (a move that failed half-way). */
+  sweep(custody: Custody): void;
   /** Releases what the backend holds for the worker (readiness watchers, buffers). */
   close(): void;
   /** Closes every endpoint at once without flushing, for a worker about to die of an uncaught error. */

@@ -10,7 +10,9 @@
 import { requireCapabilities, requireInterface, validateInterfaceName } from '../../endpoint-checks.ts';
 import type { Peer } from '../../peer.ts';
 import { SOCKET_BUFFER_BYTES } from '../../peer.ts';
-import type { DeviceEndpoint, EndpointHandlers, RelayIo, UdpSocket } from '../types.ts';
+import type { DeviceEndpoint, EndpointHandle, EndpointHandlers, RelayIo, UdpSocket } from '../types.ts';
+import { claim, deposit, unclaimed } from '../../custody.ts';
+import type { Custody } from '../../custody.ts';
 import { IOVEC_BYTES, MMSGHDR_BYTES, MMSGHDR_WORDS, MSG_FLAGS, MSG_LEN, initVector, putWord64, readIfreqName, writeIfreq } from './layout.ts';
 import {
   AF_INET,
@@ -56,11 +58,15 @@ const TUN_PATH = new TextEncoder().encode('/dev/net/tun\0');
 
 type Receiver = { fd: number; handlers: EndpointHandlers; unwatch: Unwatch | null; resume: () => void; closed: boolean };
 
+/** One open endpoint: its receive side, its send side, and what it is (for a detach). */
+type Entry = { receiver: Receiver; outbox: Outbox; kind: EndpointHandle['kind']; device: string };
+
 /** How long after an AF_PACKET socket reported ENETDOWN its interface is looked up again (deleted, or only down?). */
 const DOWN_RECHECK_MS = 200;
 
 export class NativeIo implements RelayIo {
   readonly name = 'native';
+  readonly movable = true;
   #libc: Libc;
   #ring: NativeMemory;
   #ringWords: Uint32Array;
@@ -74,7 +80,7 @@ export class NativeIo implements RelayIo {
   #scratch: NativeMemory;
   #sockaddrs = new WeakMap<Peer, Uint8Array>();
   /** Every open endpoint, so a dying worker can release them all at once (see `abandon`). */
-  #open = new Set<{ receiver: Receiver; outbox: Outbox }>();
+  #open = new Set<Entry>();
   #flushAll = () => this.flush();
 
   constructor(libc: Libc) {
@@ -109,13 +115,28 @@ export class NativeIo implements RelayIo {
       this.#libc.close(fd);
       throw error;
     }
-    const outbox = new Outbox(fd, 'udp', handlers, this.#libc);
-    const receiver = this.#watchMessages(fd, handlers, false, '');
-    const entry = this.#track(receiver, outbox);
-    return {
-      send: (frame, peer) => this.#enqueue(outbox, frame, this.#sockaddr(peer)),
-      close: async () => this.#closeEndpoint(entry),
-    };
+    return this.#udp(fd, handlers);
+  }
+
+  adoptUdp(handle: EndpointHandle, custody: Custody, handlers: EndpointHandlers): UdpSocket {
+    return this.#udp(this.#claim(handle, custody), handlers);
+  }
+
+  adoptDevice(handle: EndpointHandle, custody: Custody, handlers: EndpointHandlers): DeviceEndpoint {
+    const fd = this.#claim(handle, custody);
+    if (handle.kind === 'tap') return this.#tap(fd, handle.device, handlers);
+    let ifindex: number;
+    try {
+      ifindex = this.#ifindex(fd, handle.device);
+    } catch (error) {
+      this.#libc.close(fd);
+      throw error;
+    }
+    return this.#raw(fd, handle.device, ifindex, handlers);
+  }
+
+  sweep(custody: Custody): void {
+    for (const fd of unclaimed(custody)) this.#libc.close(fd);
   }
 
   async openTap(name: string, handlers: EndpointHandlers): Promise<DeviceEndpoint> {
@@ -132,15 +153,7 @@ export class NativeIo implements RelayIo {
       this.#libc.close(fd);
       throw error;
     }
-    const outbox = new Outbox(fd, 'write', handlers, this.#libc);
-    const receiver: Receiver = { fd, handlers, unwatch: null, resume: () => {}, closed: false };
-    receiver.unwatch = this.#libc.watch(fd, () => this.#receiveReads(receiver));
-    const entry = this.#track(receiver, outbox);
-    return {
-      device,
-      send: (frame) => this.#enqueue(outbox, frame, null),
-      close: async () => this.#closeEndpoint(entry),
-    };
+    return this.#tap(fd, device, handlers);
   }
 
   async openRaw(name: string, handlers: EndpointHandlers): Promise<DeviceEndpoint> {
@@ -167,15 +180,7 @@ export class NativeIo implements RelayIo {
       this.#libc.close(fd);
       throw error;
     }
-    const outbox = new Outbox(fd, 'packet', handlers, this.#libc);
-    const receiver = this.#watchMessages(fd, handlers, true, name);
-    receiver.resume = () => this.#recheckInterface(receiver, name, ifindex);
-    const entry = this.#track(receiver, outbox);
-    return {
-      device: name,
-      send: (frame) => this.#enqueue(outbox, frame, null),
-      close: async () => this.#closeEndpoint(entry),
-    };
+    return this.#raw(fd, name, ifindex, handlers);
   }
 
   /** Sends every queued frame; after it, ring views and arena copies may be reused. */
@@ -204,10 +209,62 @@ export class NativeIo implements RelayIo {
     }
   }
 
-  #track(receiver: Receiver, outbox: Outbox): { receiver: Receiver; outbox: Outbox } {
-    const entry = { receiver, outbox };
+  /** Endpoints over an open descriptor (just opened, or adopted from another worker); from here this worker owns it. */
+  #udp(fd: number, handlers: EndpointHandlers): UdpSocket {
+    const entry = this.#track(this.#watchMessages(fd, handlers, false, ''), new Outbox(fd, 'udp', handlers, this.#libc), 'udp', '');
+    return {
+      send: (frame, peer) => this.#enqueue(entry.outbox, frame, this.#sockaddr(peer)),
+      close: async () => this.#closeEndpoint(entry),
+      detach: (custody) => this.#detach(entry, custody),
+    };
+  }
+
+  #tap(fd: number, device: string, handlers: EndpointHandlers): DeviceEndpoint {
+    const receiver: Receiver = { fd, handlers, unwatch: null, resume: () => {}, closed: false };
+    receiver.unwatch = this.#libc.watch(fd, () => this.#receiveReads(receiver));
+    return this.#device(this.#track(receiver, new Outbox(fd, 'write', handlers, this.#libc), 'tap', device));
+  }
+
+  #raw(fd: number, name: string, ifindex: number, handlers: EndpointHandlers): DeviceEndpoint {
+    const receiver = this.#watchMessages(fd, handlers, true, name);
+    receiver.resume = () => this.#recheckInterface(receiver, name, ifindex);
+    return this.#device(this.#track(receiver, new Outbox(fd, 'packet', handlers, this.#libc), 'raw', name));
+  }
+
+  #device(entry: Entry): DeviceEndpoint {
+    return {
+      device: entry.device,
+      send: (frame) => this.#enqueue(entry.outbox, frame, null),
+      close: async () => this.#closeEndpoint(entry),
+      detach: (custody) => this.#detach(entry, custody),
+    };
+  }
+
+  #track(receiver: Receiver, outbox: Outbox, kind: Entry['kind'], device: string): Entry {
+    const entry = { receiver, outbox, kind, device };
     this.#open.add(entry);
     return entry;
+  }
+
+  /**
+   * Sends what is queued, stops watching, and moves the descriptor from this worker's open set into the custody in one
+   * synchronous step (see custody.ts): if this worker dies later, its `abandon` no longer closes it.
+   */
+  #detach(entry: Entry, custody: Custody): EndpointHandle {
+    if (entry.outbox.closed) throw new Error('Relay endpoint is already closed');
+    const fd = entry.receiver.fd;
+    const at = deposit(custody, fd);
+    this.flush();
+    entry.outbox.closed = true;
+    entry.receiver.closed = true;
+    this.#stop(entry.receiver);
+    this.#open.delete(entry);
+    return { kind: entry.kind, device: entry.device, fd, at };
+  }
+
+  #claim(handle: EndpointHandle, custody: Custody): number {
+    if (!claim(custody, handle.at, handle.fd)) throw new Error(`Relay descriptor ${handle.fd} was not handed over (already claimed or closed)`);
+    return handle.fd;
   }
 
   #check(result: number, syscall: string, detail: string): number {
@@ -350,7 +407,7 @@ export class NativeIo implements RelayIo {
     receiver.unwatch = null;
   }
 
-  async #closeEndpoint(entry: { receiver: Receiver; outbox: Outbox }): Promise<void> {
+  async #closeEndpoint(entry: Entry): Promise<void> {
     if (entry.outbox.closed) return;
     this.flush();
     entry.outbox.closed = true;
