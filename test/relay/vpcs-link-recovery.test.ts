@@ -6,36 +6,19 @@
  * plain descriptors, not Node handles) the process's open descriptors come back to their count before the crash.
  */
 import t from 'tap';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startDaemon } from '../../agent/daemon.ts';
-import { loadConfig } from '../../src/config/agent-config.ts';
+import { readdirSync } from 'node:fs';
 import type { Notification } from '../../src/compute/notifier.ts';
-import { httpClient, portRanges, put, VPCS_083 } from '../helpers/daemon.ts';
+import { httpClient, put } from '../helpers/daemon.ts';
 import { runSeedSession } from '../helpers/seed.ts';
 import { TelnetClient } from '../helpers/telnet.ts';
 import { ping } from '../helpers/vpcs-console.ts';
 import { RELAY_IO } from './helpers.ts';
+import { inProcessDaemon } from './in-process-daemon.ts';
 
 const openFds = () => readdirSync('/proc/self/fd').length;
 
 t.test('a VPCS link survives suspend/resume and a relay worker crash', async (t) => {
-  const root = mkdtempSync(join(tmpdir(), 'patchbay-recovery-'));
-  const ranges = portRanges();
-  const daemon = await startDaemon(loadConfig({
-    port: '0',
-    projects_dir: join(root, 'projects'),
-    console_ports: ranges.console,
-    udp_ports: ranges.udp,
-    vpcs_path: VPCS_083,
-    relay_io: RELAY_IO,
-    log_level: 'error',
-  }, {}));
-  t.teardown(async () => {
-    await daemon.close();
-    rmSync(root, { recursive: true, force: true });
-  });
+  const daemon = await inProcessDaemon(t);
   const events: Notification[] = [];
   daemon.compute.notifier.subscribe((n) => events.push(n));
   const client = httpClient(daemon.url);

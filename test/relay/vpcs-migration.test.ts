@@ -1,38 +1,18 @@
 /**
  * Issue #12, placement: two real VPCS ping each other through the real daemon while the relay moves their link (both
  * bridges, one group) to another worker with its descriptors. The ping keeps working and the bridges' counters continue.
- * The daemon runs in this process (same wiring as the CLI) because only its own process can reach its relay pool.
  */
 import t from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startDaemon } from '../../agent/daemon.ts';
-import { loadConfig } from '../../src/config/agent-config.ts';
-import { httpClient, portRanges, VPCS_083 } from '../helpers/daemon.ts';
+import { httpClient } from '../helpers/daemon.ts';
 import { runSeedSession } from '../helpers/seed.ts';
 import { TelnetClient } from '../helpers/telnet.ts';
 import { ping } from '../helpers/vpcs-console.ts';
 import { RELAY_IO } from './helpers.ts';
+import { inProcessDaemon } from './in-process-daemon.ts';
 
 t.test('a VPCS link keeps pinging while its bridges move to another relay worker', { skip: RELAY_IO === 'dgram' && 'dgram sockets cannot move' }, async (t) => {
-  const root = mkdtempSync(join(tmpdir(), 'patchbay-placement-'));
-  const ranges = portRanges();
-  const daemon = await startDaemon(loadConfig({
-    port: '0',
-    projects_dir: join(root, 'projects'),
-    console_ports: ranges.console,
-    udp_ports: ranges.udp,
-    vpcs_path: VPCS_083,
-    relay_io: RELAY_IO,
-    // Two workers allowed whatever the machine's core count, so there is somewhere to move to.
-    relay_workers: '2',
-    log_level: 'error',
-  }, {}));
-  t.teardown(async () => {
-    await daemon.close();
-    rmSync(root, { recursive: true, force: true });
-  });
+  // Two workers allowed whatever the machine's core count, so there is somewhere to move to.
+  const daemon = await inProcessDaemon(t, { relay_workers: '2' });
   const pool = daemon.relayPool;
   const seed = await runSeedSession(httpClient(daemon.url));
   const [pc1, pc2] = seed.nodes;
