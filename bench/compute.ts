@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { startDaemon, VPCS_083 } from '../test/helpers/daemon.ts';
 import { Supervised } from '../src/process/supervised.ts';
 import { tcpBackend } from '../src/compute/console/backends.ts';
+import { VPCS_TIMER_SLACK_NS } from '../src/compute/vpcs/timer-slack.ts';
 import { expectStatus } from './lib/http.ts';
 import { percentile, rssMiB, table, timed } from './lib/stats.ts';
 
@@ -123,13 +124,13 @@ async function directRun(concurrency: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'patchbay-bench-'));
   const mode = concurrency === 1 ? 'serial' : `${concurrency} in flight`;
   const procs: Supervised[] = [];
-  // Output to a descriptor, as the agent's log file: the same spawn path as the agent's.
+  // Output to a descriptor, as the agent's log file, and the agent's timer slack: the same spawn as the agent's.
   const devNull = openSync('/dev/null', 'w');
   try {
     record(`direct ${mode}`, 'start', await timed(N, concurrency, async (i) => {
       const console = 16000 + i;
       const args = ['-p', String(console), '-m', String(i % 255), '-i', '1', '-F', '-R', '-s', String(17000 + 2 * i), '-c', String(17001 + 2 * i), '-t', '127.0.0.1'];
-      procs[i] = await Supervised.spawn(VPCS_083, args, { cwd: dir, output: devNull });
+      procs[i] = await Supervised.spawn(VPCS_083, args, { cwd: dir, output: devNull, timerSlackNs: VPCS_TIMER_SLACK_NS });
       const backend = await tcpBackend(console);
       backend.socket.destroy();
     }));

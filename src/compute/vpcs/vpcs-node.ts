@@ -12,6 +12,7 @@ import { GoneBeforeListening } from '../tcp-connect.ts';
 import type { NodeInit, PortRef } from '../node.ts';
 import { Supervised } from '../../process/supervised.ts';
 import { findVpcs, type VpcsBinary } from './binary.ts';
+import { VPCS_TIMER_SLACK_NS } from './timer-slack.ts';
 import { fail, type PatchbayError } from '../../errors/index.ts';
 
 const PORT_KEY = '0/0';
@@ -21,13 +22,6 @@ const PROMPT = /> $/;
 const PROMPT_WAIT_MS = 5000;
 /** Only where no in-process terminal can be opened (Deno): a python3 helper holds the terminal instead. */
 const PTY_HELPER = fileURLToPath(new URL('../console/pty-exec.py', import.meta.url));
-/**
- * VPCS < 0.6.1 counts seconds in a thread that sleeps 100 µs per turn (≈ 4 300 wake-ups/s per idle node: 30 idle
- * nodes took 66 % of a core). With 10 ms of timer slack the kernel may merge those wake-ups: 3 % for 30. Nothing a
- * user sees depends on that thread's precision: its counter is in seconds (ARP and DHCP ages), and ping times come
- * from packet timestamps, which the reader thread takes when it is woken by the packet itself.
- */
-const OLD_VPCS_TIMER_SLACK_NS = 10_000_000;
 
 export type VpcsInit = NodeInit & { macId: number };
 
@@ -134,8 +128,7 @@ export class VpcsNode extends EmulatorNode<VpcsRun> {
       if (binary.gns3Mode) log = await open(join(this.directory, 'vpcs.log'), 'w');
       if (!binary.gns3Mode && !helperReason) pty = await openPty();
       const output = log?.fd ?? (pty ? { terminal: pty.slave } : 'pipe');
-      const timerSlackNs = binary.gns3Mode ? undefined : OLD_VPCS_TIMER_SLACK_NS;
-      const process = await Supervised.spawn(file, args, { cwd: this.directory, output, timerSlackNs });
+      const process = await Supervised.spawn(file, args, { cwd: this.directory, output, timerSlackNs: VPCS_TIMER_SLACK_NS });
       this.#outputTail = '';
       return { process, internalConsole, gns3Mode: binary.gns3Mode, pty, backend: null, closeBackend: null, telnet: null };
     } catch (err) {
