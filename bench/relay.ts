@@ -32,8 +32,8 @@ import { RelayPool } from '../src/relay/pool.ts';
 import { CpuGroup, ownThreads } from './relay-cpu-group.ts';
 import { UbridgeHypervisor } from './relay-ubridge.ts';
 
-const SIZES = [64, 512, 1400];
-const CAPACITY_SIZES = [64, 1400];
+const ALL_SIZES = [64, 512, 1400];
+const ALL_CAPACITY_SIZES = [64, 1400];
 const RUN_MS = 1000;
 const LATENCY_PPS = 20_000;
 const MAX_LOSS = 0.005;
@@ -87,6 +87,11 @@ const MAX_PATHS = ['one', 'four', 'link', 'hub', 'raw'] as const;
 /** `--path one|four|link|hub|raw`: the max-rate part measures that path only (a few minutes less per run). */
 const PATH = option('--path');
 if (PATH !== undefined && !(MAX_PATHS as readonly string[]).includes(PATH)) throw new Error(`--path must be one of ${MAX_PATHS.join(', ')}`);
+/** `--sizes 1400` or `--sizes 64,1400`: measure those of the standard frame sizes only (a shorter run). */
+const SIZES_OPTION = option('--sizes')?.split(',').map(Number);
+if (SIZES_OPTION?.some((size) => !ALL_SIZES.includes(size))) throw new Error(`--sizes takes some of ${ALL_SIZES.join(', ')}`);
+const SIZES = SIZES_OPTION ?? ALL_SIZES;
+const CAPACITY_SIZES = ALL_CAPACITY_SIZES.filter((size) => SIZES.includes(size));
 
 function buildBlaster(): void {
   if (existsSync(binary) && statSync(binary).mtimeMs >= statSync(source).mtimeMs) return;
