@@ -85,5 +85,3 @@ export class CpuGroup {
   }
 }
 
-/** Kernel thread ids of this process now (with a set taken earlier: the threads started since, e.g. relay workers). */
-export const ownThreads = (): string[] => readdirSync('/proc/self/task');

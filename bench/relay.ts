@@ -29,7 +29,8 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { RelayPool } from '../src/relay/pool.ts';
-import { CpuGroup, ownThreads } from './relay-cpu-group.ts';
+import { CpuGroup } from './relay-cpu-group.ts';
+import { BUSY_SAMPLES, SAMPLE_MS } from '../src/relay/placement.ts';
 import { UbridgeHypervisor } from './relay-ubridge.ts';
 
 const ALL_SIZES = [64, 512, 1400];
@@ -366,11 +367,17 @@ function reapStaleRuns(): void {
 buildBlaster();
 if (process.getuid?.() === 0) reapStaleRuns();
 const cpuGroup = CpuGroup.open();
-const threadsBefore = new Set(ownThreads());
 const pools = {
   native: await RelayPool.start({ io: 'native' }),
   dgram: await RelayPool.start({ io: 'dgram' }),
 } satisfies Record<RelayIoName, RelayPool>;
+// Relay workers join the forwarders' group as they start: with their first bridge, and on the native I/O later too,
+// when placement by load (src/relay/placement.ts) starts one for a busy worker.
+for (const pool of Object.values(pools)) {
+  pool.onWorkerStart(({ tid }) => {
+    if (tid !== null) cpuGroup?.addThreads([String(tid)]);
+  });
+}
 const ubridge = ubridgeBinary ? await UbridgeHypervisor.start(ubridgeBinary) : null;
 const raw = process.getuid?.() === 0 ? rawNetwork() : null;
 if (!raw) console.log('raw path skipped: creating its namespace and veth pair needs root');
@@ -414,8 +421,6 @@ try {
     await poolSubject('native'),
     await poolSubject('dgram'),
   ];
-  // The relay workers are the threads started since the pools were made (they start with their first bridge).
-  cpuGroup?.addThreads(ownThreads().filter((tid) => !threadsBefore.has(tid)));
   if (ubridge) {
     cpuGroup?.addProcess(ubridge.pid);
     const subject: Subject = { name: 'ubridge', pid: ubridge.pid, paths: await bridgedPaths((...args) => ubridge.bridge(...args)) };
@@ -432,9 +437,17 @@ try {
     subjects.push(subject);
   }
 
+  const blastArgv = (ms: number, pairs: Pair[]) => [String(SIZES[0]), '0', String(ms), ...pairs.map((p) => `${p.target}:${p.sink}:${p.source}`)];
   // Warm-up, not recorded: the relay workers' JIT compiles the hot path on first traffic.
   for (const subject of subjects) {
-    for (const pairs of Object.values(subject.paths)) await blastOnce([String(SIZES[0]), '0', '300', ...pairs.map((p) => `${p.target}:${p.sink}:${p.source}`)]);
+    for (const pairs of Object.values(subject.paths)) await blastOnce(blastArgv(300, pairs));
+  }
+  // The native pool starts with one worker for every bridge; four busy bridges make it split them over a second
+  // worker once the first has been busy for BUSY_SAMPLES samples. Measured is that settled state, as a lab reaches it.
+  if (PATH === undefined || PATH === 'four') {
+    const native = subjects.find((s) => s.name === 'native')!;
+    await blastOnce(blastArgv((BUSY_SAMPLES + 1.5) * SAMPLE_MS, native.paths.four));
+    console.log(`native relay workers after four busy bridges: ${pools.native.workerCount}`);
   }
 
   const rows: Row[] = [];
