@@ -34,20 +34,6 @@ function readLinux(pid: number): ProcessInfo | null {
   }
 }
 
-/**
- * CPU time (user + system, seconds) one thread of this process has used, or null without /proc. Node 20 has no
- * per-thread CPU clock for worker threads; this is one small read (the relay pool samples its workers with it).
- */
-export function threadCpuSeconds(tid: number): number | null {
-  try {
-    // After the name: state(0) ... utime(11) stime(12), in USER_HZ ticks (100 per second on every Linux ABI).
-    const fields = statFields(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8'));
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null; // The thread has exited, or there is no /proc.
-  }
-}
-
 let procFs: boolean | undefined;
 const hasProc = () => (procFs ??= existsSync('/proc/self/stat'));
 

@@ -3,7 +3,7 @@
  *
  * Each worker thread costs ≈ 12 MiB of RSS (docs/performance.md), and one worker forwards a few hundred thousand
  * frames/s, far more than most labs send. So on the native I/O independent bridges share the running worker while
- * it is not busy; a further worker starts only when a worker has been busy for two samples in a row, and then the
+ * it is not busy; a further worker starts only when a worker has been busy (wanting over half a core) for two samples in a row, and then the
  * busy worker's independent groups (a link's two bridges, a fabric with the bridges on its ports) are split by the
  * traffic they carried and half of it moves there live (their descriptors are handed over, see custody.ts).
  *
@@ -11,12 +11,13 @@
  * an empty worker first, then a new one while fewer than the bound run, then the least-loaded.
  */
 
-/** How often the pool reads each worker's CPU time, while some worker hosts two bridges or more. */
+/** How often the pool reads each worker's CPU demand, while some worker hosts two bridges or more. */
 export const SAMPLE_MS = 1000;
 /**
- * Share of one core above which a worker is busy. A worker forwarding a ping lab uses well under 1 %; at half a core
- * it is half-way to saturating, which gives the split time to happen before frames are lost. Two samples in a row
- * are needed, so a burst does not start a thread.
+ * Share of one core's time above which a worker is busy, counting the time it ran and the time it waited runnable
+ * (thread-demand.ts), so a worker saturated on a host full of other work still counts. A worker forwarding a ping lab
+ * wants well under 1 %; at half a core it is half-way to saturating, which gives the split time to happen before
+ * frames are lost. Two samples in a row are needed, so a burst does not start a thread.
  */
 export const BUSY_SHARE = 0.5;
 export const BUSY_SAMPLES = 2;
@@ -28,7 +29,7 @@ export type WorkerState = {
   hosted: number;
   /** Consecutive samples over BUSY_SHARE (0 until sampled). */
   busyFor: number;
-  /** CPU share of a core over the last sample. */
+  /** CPU demand over the last sample, as a share of one core. */
   share: number;
 };
 

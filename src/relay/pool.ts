@@ -10,11 +10,11 @@ import { MessageChannel } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import Tinypool from 'tinypool';
 import { PatchbayError } from '../errors/index.ts';
-import { threadCpuSeconds } from '../process/process-table.ts';
 import { assertNew, existing } from './by-id.ts';
 import { newCustody } from './custody.ts';
 import type { Custody } from './custody.ts';
 import { newReleaseSignal, releaseBeforeExit } from './exit-release.ts';
+import { threadDemandSeconds } from './thread-demand.ts';
 import type { ReleaseSignal } from './exit-release.ts';
 import type { ErrorCode } from '../errors/index.ts';
 import type { RelayIoChoice } from './io/types.ts';
@@ -63,11 +63,14 @@ type Slot = {
   alive: boolean;
   /** Set by the worker's hello; until then commands wait in the MessagePort's queue. */
   threadId: number | null;
-  /** The kernel's thread id (hello), whose CPU time the placement samples; null where there is no /proc. */
+  /** The kernel's thread id (hello), whose CPU demand the placement samples; null where there is no /proc. */
   tid: number | null;
   release: ReleaseSignal;
-  /** CPU time at the last sample; share of a core since the one before; consecutive busy samples (placement.ts). */
-  cpu: { seconds: number; at: number } | null;
+  /**
+   * CPU demand (run + runnable wait, thread-demand.ts) at the last sample; share of a core since the one before;
+   * consecutive busy samples (placement.ts).
+   */
+  demand: { seconds: number; at: number } | null;
   share: number;
   busyFor: number;
   /** Frames received per bridge/fabric id at the last sample while busy (to weigh its groups over one sample). */
@@ -140,7 +143,7 @@ export class RelayPool implements Relay {
   #ioChoice: RelayIoChoice;
   #ioName: RelayIoName | null = null;
   #ioFallback: string | null = null;
-  /** Samples the workers' CPU time (placement.ts); runs only while a move could help, see `#updateSampler`. */
+  /** Samples the workers' CPU demand (placement.ts); runs only while a move could help, see `#updateSampler`. */
   #sampler: ReturnType<typeof setInterval> | null = null;
   #moving = false;
 
@@ -489,14 +492,14 @@ export class RelayPool implements Relay {
     }
   }
 
-  /** One sample: each worker's CPU share since the last one; a worker busy for BUSY_SAMPLES gets its groups split. */
+  /** One sample: each worker's CPU demand since the last one; a worker busy for BUSY_SAMPLES gets its groups split. */
   async #sample(): Promise<void> {
     const now = performance.now();
     for (const slot of this.#slots) {
-      const seconds = slot.tid === null ? null : threadCpuSeconds(slot.tid);
+      const seconds = slot.tid === null ? null : threadDemandSeconds(slot.tid);
       if (seconds === null) continue;
-      slot.share = slot.cpu ? (seconds - slot.cpu.seconds) / ((now - slot.cpu.at) / 1000) : 0;
-      slot.cpu = { seconds, at: now };
+      slot.share = slot.demand ? (seconds - slot.demand.seconds) / ((now - slot.demand.at) / 1000) : 0;
+      slot.demand = { seconds, at: now };
       slot.busyFor = slot.share >= BUSY_SHARE ? slot.busyFor + 1 : 0;
       if (slot.busyFor === 0) slot.traffic = null;
     }
@@ -626,7 +629,7 @@ export class RelayPool implements Relay {
       threadId: null,
       tid: null,
       release: newReleaseSignal(),
-      cpu: null,
+      demand: null,
       share: 0,
       busyFor: 0,
       traffic: null,
