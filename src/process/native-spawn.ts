@@ -18,7 +18,8 @@ export type NativeChild = { pid: number; exited: Promise<ExitInfo> };
 
 type PollHandle = { close(): void };
 type Binding = {
-  spawn(file: string, argv: string[], envp: string[], cwd: string, stdio: readonly [number, number, number]): number;
+  /** `output`: a descriptor for stdout and stderr, or a file the child opens (created or truncated) for both. */
+  spawn(file: string, argv: string[], envp: string[], cwd: string, stdin: number, output: number | string): number;
   pipe(): [number, number];
   pidfd(pid: number): number;
   /** waitpid(pid, WNOHANG): the raw status once the child has exited, else null. */
@@ -31,6 +32,9 @@ const POSIX_SPAWN_SETSIGDEF = 0x04;
 const POSIX_SPAWN_SETSIGMASK = 0x08;
 const POSIX_SPAWN_SETSID = 0x80;
 const O_CLOEXEC = 0o2000000;
+const O_LOG = 0o1 | 0o100 | 0o1000; // O_WRONLY | O_CREAT | O_TRUNC
+/** As Node's open(): the umask decides. */
+const LOG_MODE = 0o666;
 const WNOHANG = 1;
 /** Larger than glibc's posix_spawn_file_actions_t (80 B), posix_spawnattr_t (336 B) and sigset_t (128 B). */
 const OPAQUE_BYTES = 512;
@@ -63,6 +67,7 @@ function bind(): Binding {
   const actionsInit = fn('int posix_spawn_file_actions_init(void *actions)');
   const actionsDestroy = fn('int posix_spawn_file_actions_destroy(void *actions)');
   const addDup2 = fn('int posix_spawn_file_actions_adddup2(void *actions, int fd, int newfd)');
+  const addOpen = fn('int posix_spawn_file_actions_addopen(void *actions, int fd, const char *path, int oflag, unsigned int mode)');
   // glibc ≥ 2.29 and ≥ 2.34: where they are missing, the binding fails and Node's spawn is used.
   const addChdir = fn('int posix_spawn_file_actions_addchdir_np(void *actions, const char *path)');
   const addCloseFrom = fn('int posix_spawn_file_actions_addclosefrom_np(void *actions, int from)');
@@ -85,13 +90,22 @@ function bind(): Binding {
   sigEmptySet(noSignals);
 
   const binding: Binding = {
-    spawn(file, argv, envp, cwd, stdio) {
+    spawn(file, argv, envp, cwd, stdin, output) {
       const actions = Buffer.alloc(OPAQUE_BYTES);
       const attr = Buffer.alloc(OPAQUE_BYTES);
       actionsInit(actions);
       attrInit(attr);
       try {
-        stdio.forEach((fd, target) => addDup2(actions, fd, target));
+        addDup2(actions, stdin, 0);
+        if (typeof output === 'string') {
+          // Opened by the child between its clone and its exec: no open and close on the agent's thread pool (two round
+          // trips per start) and no descriptor of the agent to close afterwards.
+          addOpen(actions, 1, output, O_LOG, LOG_MODE);
+          addDup2(actions, 1, 2);
+        } else {
+          addDup2(actions, output, 1);
+          addDup2(actions, output, 2);
+        }
         // Nothing of the agent's leaks into the emulator, even a descriptor opened without O_CLOEXEC.
         addCloseFrom(actions, 3);
         addChdir(actions, cwd);
@@ -164,23 +178,25 @@ function exitInfo(status: number): ExitInfo {
 
 /**
  * Starts `file` (a bare name is looked up on PATH, as Node's spawn does; never a shell) in `cwd`, in a new session, with `stdout` and
- * `stderr` on the given descriptor and stdin on a pipe the agent holds until the exit (as Node's 'pipe'), or with a
- * terminal's slave descriptor as all three. Throws like Node's spawn (`spawn <file> ENOENT`, code set).
+ * `stderr` on the given descriptor or on a log file the child opens (created or truncated), and stdin on a pipe the
+ * agent holds until the exit (as Node's 'pipe'); or with a terminal's slave descriptor as all three. Throws like
+ * Node's spawn (`spawn <file> ENOENT`, code set; a log file that cannot be opened fails the spawn the same way).
  */
 export function nativeSpawn(
   file: string,
   args: readonly string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv; output: number | { terminal: number } },
+  options: { cwd: string; env: NodeJS.ProcessEnv; output: number | { terminal: number } | { file: string } },
 ): NativeChild {
   const native = load();
   if (!native) throw new Error(`Cannot spawn natively: ${unsupported}`);
   const envp = Object.entries(options.env).flatMap(([key, value]) => (value === undefined ? [] : [`${key}=${value}`]));
   const { output } = options;
-  const [stdin, keep] = typeof output === 'object' ? [output.terminal, null] : native.pipe();
-  const out = typeof output === 'object' ? output.terminal : output;
+  const terminal = typeof output === 'object' && 'terminal' in output ? output.terminal : null;
+  const out = typeof output === 'number' ? output : 'file' in output ? output.file : output.terminal;
+  const [stdin, keep] = terminal === null ? native.pipe() : [terminal, null];
   let pid: number;
   try {
-    pid = native.spawn(file, [file, ...args], envp, options.cwd, [stdin, out, out]);
+    pid = native.spawn(file, [file, ...args], envp, options.cwd, stdin, out);
   } catch (err) {
     if (keep !== null) closeSync(keep);
     throw err;

@@ -1,5 +1,6 @@
 /** Emulator process supervision: spawn without a shell in its own process group, stop with TERM then KILL. */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { open } from 'node:fs/promises';
 import { existsSync, readFileSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { withGrantedCapabilities } from './capabilities.ts';
@@ -13,10 +14,10 @@ export type SpawnOptions = {
   /** Extra environment variables on top of the agent's. */
   env?: Record<string, string>;
   /**
-   * Where stdout/stderr go: an open file descriptor (log file) or pipes the caller reads (stdin is a pipe then); or a
-   * terminal's slave descriptor as stdin, stdout and stderr.
+   * Where stdout/stderr go: an open file descriptor, a log file (created or truncated at the spawn), or pipes the
+   * caller reads (stdin is a pipe then); or a terminal's slave descriptor as stdin, stdout and stderr.
    */
-  output: number | 'pipe' | { terminal: number };
+  output: number | 'pipe' | { terminal: number } | { file: string };
   /**
    * Gives the child the capabilities the service was granted (process/capabilities.ts). Only for host networking
    * tools (dnsmasq binds DHCP and DNS ports); emulators never get them.
@@ -157,24 +158,31 @@ export class Supervised {
       const started = start(() => nativeSpawn(file, args, { cwd: options.cwd, env, output }));
       return new Supervised({ ...started, pipes: null }, file, [...args], options.cwd);
     }
-    // Node and Deno both create the child inside this call, on this thread.
-    const child = start(() => spawn(file, args, {
-      cwd: options.cwd,
-      env,
-      stdio: typeof output === 'object' ? [output.terminal, output.terminal, output.terminal] : ['pipe', output, output],
-      detached: true,
-    }));
-    const exited = new Promise<ExitInfo>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-    await new Promise<void>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('spawn', () => {
-        child.off('error', reject);
-        // An error after spawn (e.g. EPIPE on stdin) must not crash the agent; exit is what we track.
-        child.on('error', () => {});
-        child.stdin?.on('error', () => {});
-        resolve();
+    // Opened off the main thread (truncation can wait for the file system's journal); the child has its own copy.
+    const log = typeof output === 'object' && 'file' in output ? await open(output.file, 'w') : null;
+    const stdio: StdioOptions = typeof output !== 'object'
+      ? ['pipe', output, output]
+      : 'terminal' in output ? [output.terminal, output.terminal, output.terminal] : ['pipe', log!.fd, log!.fd];
+    let child: ChildProcess;
+    let exited: Promise<ExitInfo>;
+    try {
+      // Node and Deno both create the child inside this call, on this thread.
+      child = start(() => spawn(file, args, { cwd: options.cwd, env, stdio, detached: true }));
+      exited = new Promise<ExitInfo>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+      await new Promise<void>((resolve, reject) => {
+        child.once('error', reject);
+        child.once('spawn', () => {
+          child.off('error', reject);
+          // An error after spawn (e.g. EPIPE on stdin) must not crash the agent; exit is what we track.
+          child.on('error', () => {});
+          child.stdin?.on('error', () => {});
+          resolve();
+        });
       });
-    });
+    } finally {
+      // Not waited for: a start need not pay one more thread-pool round trip.
+      log?.close().catch(() => {});
+    }
     const pipes = output === 'pipe' ? { stdin: child.stdin!, stdout: child.stdout!, stderr: child.stderr! } : null;
     return new Supervised({ pid: child.pid!, exited, pipes }, file, [...args], options.cwd);
   }

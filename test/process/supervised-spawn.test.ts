@@ -4,11 +4,11 @@
  * directory, default signal dispositions, no inherited descriptor) and for exit codes, signals and spawn errors.
  */
 import t from 'tap';
-import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nativeSpawnUnsupported } from '../../src/process/native-spawn.ts';
-import { Supervised } from '../../src/process/supervised.ts';
+import { runningProcesses, Supervised } from '../../src/process/supervised.ts';
 
 const dir = realpathSync(mkdtempSync(join(tmpdir(), 'patchbay-spawn-')));
 const log = openSync(join(dir, 'out.log'), 'w');
@@ -61,4 +61,25 @@ t.test('exit codes and signals are reported, output lands in the file', async (t
 t.test('a binary that cannot be started rejects like Node spawn', async (t) => {
   await t.rejects(Supervised.spawn(join(dir, 'missing'), [], { cwd: dir, output: log }), { code: 'ENOENT', message: /spawn .*missing ENOENT/ });
   await t.rejects(Supervised.spawn('sleep', ['1'], { cwd: join(dir, 'no-such-dir'), output: log }), { code: 'ENOENT' });
+});
+
+t.test('a log file by path is opened by the child: created or truncated, stdout and stderr in it', async (t) => {
+  const file = join(dir, 'child.log');
+  writeFileSync(file, 'left by an earlier run\n'.repeat(100));
+  const shell = await Supervised.spawn('sh', ['-c', 'echo out; echo err >&2; ls -l /proc/self/fd/ >&2'], { cwd: dir, output: { file } });
+  t.same(await shell.exited, { code: 0, signal: null });
+  const text = readFileSync(file, 'utf8');
+  t.notMatch(text, /earlier run/, 'truncated');
+  t.match(text, /^out\nerr\n/, 'stdout then stderr, in order (one shared descriptor)');
+  t.match(text, new RegExp(`1 -> ${join(dir, 'child.log')}`), 'stdout is the file');
+  const fresh = join(dir, 'fresh.log');
+  const created = await Supervised.spawn('true', [], { cwd: dir, output: { file: fresh } });
+  t.same(await created.exited, { code: 0, signal: null });
+  t.ok(statSync(fresh).isFile(), 'created');
+});
+
+t.test('a log file that cannot be opened fails the spawn, and no child runs', async (t) => {
+  const before = runningProcesses().length;
+  await t.rejects(Supervised.spawn('sleep', ['30'], { cwd: dir, output: { file: join(dir, 'no-such-dir', 'x.log') } }), { code: 'ENOENT' });
+  t.equal(runningProcesses().length, before, 'nothing supervised');
 });

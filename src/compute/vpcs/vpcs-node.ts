@@ -1,6 +1,6 @@
 /** A VPCS node: one Ethernet port, a telnet console served by the agent, and the emulator process. */
 import { closeSync, existsSync } from 'node:fs';
-import { mkdir, open, readFile, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { VpcsCreate, VpcsUpdate } from './schemas.ts';
@@ -121,13 +121,10 @@ export class VpcsNode extends EmulatorNode<VpcsRun> {
     const internalConsole = binary.gns3Mode ? await tcpPorts.allocate(this.owner) : null;
     const [file, args] = this.#commandLine(binary, internalConsole, helperReason !== null);
     this.commandLine = [file, ...args].join(' ');
-    let log: FileHandle | null = null;
     let pty: Pty | null = null;
     try {
-      // Opened off the main thread: truncating it can wait for the file system's journal (the state file's fsync).
-      if (binary.gns3Mode) log = await open(join(this.directory, 'vpcs.log'), 'w');
       if (!binary.gns3Mode && !helperReason) pty = await openPty();
-      const output = log?.fd ?? (pty ? { terminal: pty.slave } : 'pipe');
+      const output = binary.gns3Mode ? { file: join(this.directory, 'vpcs.log') } : pty ? { terminal: pty.slave } : 'pipe';
       const process = await Supervised.spawn(file, args, { cwd: this.directory, output, timerSlackNs: VPCS_TIMER_SLACK_NS });
       this.#outputTail = '';
       return { process, internalConsole, gns3Mode: binary.gns3Mode, pty, backend: null, closeBackend: null, telnet: null };
@@ -136,8 +133,6 @@ export class VpcsNode extends EmulatorNode<VpcsRun> {
       if (pty) closeSync(pty.master);
       throw fail('VPCS_SPAWN_FAILED', binary.path, (err as Error).message);
     } finally {
-      // Not waited for: the child has its own copy, and a start need not pay one more thread-pool round trip.
-      log?.close().catch(() => {});
       if (pty) closeSlave(pty);
     }
   }
