@@ -579,8 +579,8 @@ export class RelayPool implements Relay {
         await this.#request(to, { op: 'sweep', custody });
         for (const member of failed) await this.#rebuild(to, member.id, member.record);
       }
+      // No event: relay events reach GNS3 clients as log notifications, and a move is invisible to them by design.
       for (const { record } of members) record.custody = null;
-      this.#emit({ level: 'info', message: `Relay worker ${from.threadId} was busy: moved ${members.map(({ id }) => id).join(', ')} to worker ${to.threadId}` });
     } catch (error) {
       // A worker died: its restore (which sweeps the custody) now owns the members. Anything else is a pool bug.
       if (!(error instanceof WorkerDiedError)) throw error;
