@@ -1,6 +1,7 @@
 /** Bind probes: a port counts as free only if it can be bound on the target host and on the wildcard address. */
 import { createServer, isIPv4 } from 'node:net';
 import { createSocket } from 'node:dgram';
+import { nativeBindProbe } from './native-bind-probe.ts';
 import type { PortProbe } from './port-pool.ts';
 
 function tcpBindable(port: number, host: string): Promise<boolean> {
@@ -24,12 +25,14 @@ function udpBindable(port: number, host: string): Promise<boolean> {
 
 /**
  * A bind on the IPv4 wildcard conflicts with anything holding the port on any IPv4 address, so for an IPv4 host it
- * answers for the host as well: one bind instead of two, and a probe runs at every VPCS start (its console port).
+ * answers for the host as well: one bind instead of two, and a probe runs at every VPCS start (its console port and
+ * tunnel ports). That bind goes through libc where it can (native-bind-probe.ts).
  */
-const wildcardToo = (bindable: (port: number, host: string) => Promise<boolean>, host: string): PortProbe =>
-  isIPv4(host)
-    ? (port) => bindable(port, '0.0.0.0')
-    : async (port) => (await bindable(port, host)) && (await bindable(port, '0.0.0.0'));
+function wildcardToo(kind: 'tcp' | 'udp', bindable: (port: number, host: string) => Promise<boolean>, host: string): PortProbe {
+  const native = nativeBindProbe();
+  const wildcard: PortProbe = native ? async (port) => native(kind, port) : (port) => bindable(port, '0.0.0.0');
+  return isIPv4(host) ? wildcard : async (port) => (await bindable(port, host)) && (await wildcard(port));
+}
 
-export const tcpProbe = (host: string): PortProbe => wildcardToo(tcpBindable, host);
-export const udpProbe = (host: string): PortProbe => wildcardToo(udpBindable, host);
+export const tcpProbe = (host: string): PortProbe => wildcardToo('tcp', tcpBindable, host);
+export const udpProbe = (host: string): PortProbe => wildcardToo('udp', udpBindable, host);

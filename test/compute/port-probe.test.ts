@@ -1,0 +1,68 @@
+/**
+ * The bind probes the port pools use, against real sockets: a port held on any IPv4 address, by a listener or a UDP
+ * socket, is taken; a free or freed one is not. On Node/Linux these go through libc (native-bind-probe.ts).
+ */
+import t from 'tap';
+import { connect, createServer, type Server } from 'node:net';
+import { createSocket, type Socket } from 'node:dgram';
+import { nativeBindProbe } from '../../src/compute/native-bind-probe.ts';
+import { tcpProbe, udpProbe } from '../../src/compute/port-probe.ts';
+
+const listening = (host: string) => new Promise<Server>((resolve) => {
+  const server = createServer();
+  server.listen({ host, port: 0, exclusive: true }, () => resolve(server));
+});
+const portOf = (server: Server) => (server.address() as { port: number }).port;
+const close = (server: Server) => new Promise((resolve) => server.close(resolve));
+const boundUdp = (host: string) => new Promise<Socket>((resolve) => {
+  const socket = createSocket('udp4');
+  socket.bind({ address: host, port: 0, exclusive: true }, () => resolve(socket));
+});
+
+t.test('the libc probe is what Node on Linux uses', async (t) => {
+  t.type(nativeBindProbe(), 'function');
+});
+
+t.test('TCP: a listener on 127.0.0.1 or on the wildcard takes the port; closed, it is free again', async (t) => {
+  const probe = tcpProbe('127.0.0.1');
+  for (const host of ['127.0.0.1', '0.0.0.0']) {
+    const server = await listening(host);
+    const port = portOf(server);
+    t.equal(await probe(port), false, `taken by a listener on ${host}`);
+    await close(server);
+    t.equal(await probe(port), true, 'free once closed');
+  }
+});
+
+t.test('TCP: a port left in TIME_WAIT by a closed connection counts as free, as for a Node server', async (t) => {
+  const server = await listening('127.0.0.1');
+  const port = portOf(server);
+  await new Promise<void>((resolve) => {
+    server.once('connection', (peer) => peer.destroy());
+    const client = connect({ host: '127.0.0.1', port });
+    client.on('close', () => resolve());
+    client.on('error', () => {});
+  });
+  await close(server);
+  t.equal(await tcpProbe('127.0.0.1')(port), true);
+});
+
+t.test('UDP: a socket bound on 127.0.0.1 or on the wildcard takes the port; closed, it is free again', async (t) => {
+  const probe = udpProbe('0.0.0.0');
+  for (const host of ['127.0.0.1', '0.0.0.0']) {
+    const socket = await boundUdp(host);
+    const { port } = socket.address();
+    t.equal(await probe(port), false, `taken by a socket on ${host}`);
+    await new Promise<void>((resolve) => socket.close(() => resolve()));
+    t.equal(await probe(port), true, 'free once closed');
+  }
+});
+
+t.test('a TCP listener does not take the UDP port of the same number, nor the other way round', async (t) => {
+  const server = await listening('0.0.0.0');
+  t.equal(await udpProbe('0.0.0.0')(portOf(server)), true);
+  await close(server);
+  const socket = await boundUdp('0.0.0.0');
+  t.equal(await tcpProbe('127.0.0.1')(socket.address().port), true);
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+});
