@@ -87,6 +87,8 @@ export class Bridge {
   #queues: [ReleaseQueue<Uint8Array>, ReleaseQueue<Uint8Array>] = [new ReleaseQueue(), new ReleaseQueue()];
   #timer: ReturnType<typeof setTimeout> | null = null;
   #timerAt = Infinity;
+  /** Held while the release timer is armed, so the I/O lets the event loop fire it on time (RelayIo.timerArmed). */
+  #timerHeld: (() => void) | null = null;
   #sendTowardsLink = (frame: Uint8Array) => this.#send(frame, 0);
   #sendTowardsEmulator = (frame: Uint8Array) => this.#send(frame, 1);
   #capture: PcapWriter | null = null;
@@ -231,6 +233,7 @@ export class Bridge {
   #closeLocal(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
+    this.#letTimerGo();
     this.stopCapture();
     this.#directory.remove(this.#linkPeer.family, this.#nio.lport, this.#linkReceiver);
   }
@@ -328,6 +331,7 @@ export class Bridge {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timerAt = next;
     this.#timer = setTimeout(() => this.#release(), Math.max(0, next - performance.now()));
+    this.#timerHeld ??= this.#io.timerArmed();
   }
 
   #release(): void {
@@ -337,5 +341,11 @@ export class Bridge {
     this.#queues[0].drain(now, this.#sendTowardsLink);
     this.#queues[1].drain(now, this.#sendTowardsEmulator);
     this.#schedule();
+    if (!this.#timer) this.#letTimerGo();
+  }
+
+  #letTimerGo(): void {
+    this.#timerHeld?.();
+    this.#timerHeld = null;
   }
 }

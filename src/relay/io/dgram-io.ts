@@ -93,6 +93,11 @@ export class DgramIo implements RelayIo {
   adoptDevice = immovable;
   sweep = immovable;
 
+  /** Every datagram is its own event-loop callback: nothing ever holds the loop back from a timer. */
+  timerArmed(): () => void {
+    return () => {};
+  }
+
   close(): void {}
 
   /** Node closes dgram sockets with the thread. */

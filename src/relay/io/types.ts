@@ -71,6 +71,11 @@ export interface RelayIo {
   adoptDevice(handle: EndpointHandle, custody: Custody, handlers: EndpointHandlers): DeviceEndpoint;
   /** Closes whatever descriptors are still unclaimed in `custody` (a move that failed half-way). */
   sweep(custody: Custody): void;
+  /**
+   * Tells the backend that a timer which must fire on time is armed (a bridge's release queue), until the returned
+   * function is called: the native backend does not keep the event loop waiting for frames meanwhile.
+   */
+  timerArmed(): () => void;
   /** Releases what the backend holds for the worker (readiness watchers, buffers). */
   close(): void;
   /** Closes every endpoint at once without flushing, for a worker about to die of an uncaught error. */

@@ -7,6 +7,7 @@
  *                    void *control; size_t controllen; int flags; }                    56 bytes
  *   struct mmsghdr { struct msghdr hdr; unsigned int len; }                              64 bytes
  *   struct cmsghdr { size_t len; int level; int type; } then the data, padded to 8 bytes
+ *   struct pollfd  { int fd; short events; short revents; }                              8 bytes
  */
 
 export const IOVEC_BYTES = 16;
@@ -64,3 +65,22 @@ export function readIfreqName(source: Uint8Array, offset: number): string {
   while (end < offset + 16 && source[end] !== 0) end++;
   return String.fromCharCode(...source.subarray(offset, end));
 }
+
+const POLLFD_BYTES = 8;
+const POLLIN = 1;
+
+/** Bytes of a pollfd array for `count` descriptors. */
+export const pollSetBytes = (count: number) => count * POLLFD_BYTES;
+
+/** Writes one pollfd per descriptor into `set`, asking for POLLIN. */
+export function writePollSet(set: { bytes: Uint8Array }, fds: readonly number[]): void {
+  const view = new DataView(set.bytes.buffer, set.bytes.byteOffset);
+  fds.forEach((fd, i) => {
+    view.setInt32(i * POLLFD_BYTES, fd, true);
+    view.setInt16(i * POLLFD_BYTES + 4, POLLIN, true);
+    view.setInt16(i * POLLFD_BYTES + 6, 0, true);
+  });
+}
+
+/** `revents` of entry `i` of a pollfd array (viewed from its start). */
+export const pollReturned = (view: DataView, i: number) => view.getInt16(i * POLLFD_BYTES + 6, true);

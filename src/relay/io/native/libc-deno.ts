@@ -4,6 +4,7 @@
  * (koffi's calls work under Deno but its poll fires only once.)
  */
 import type { Libc, NativeMemory, Unwatch } from './libc.ts';
+import { pollReturned, pollSetBytes, writePollSet } from './layout.ts';
 
 type Pointer = object | null;
 type DenoFfi = {
@@ -12,8 +13,6 @@ type DenoFfi = {
   UnsafePointerView: new (pointer: NonNullable<Pointer>) => { getInt32(offset?: number): number };
 };
 
-const POLLIN = 1;
-const POLLFD_BYTES = 8;
 const EFD_NONBLOCK = 0o4000;
 const EFD_CLOEXEC = 0o2000000;
 
@@ -36,6 +35,8 @@ export function bindLibcDeno(): Libc {
     eventfd: { parameters: ['u32', I32], result: I32 },
     __errno_location: { parameters: [], result: 'pointer' },
     poll: { parameters: [SIZE, 'u64', I32], result: I32, nonblocking: true },
+    // The same poll() called on the JavaScript thread itself (linger.ts), which it blocks meanwhile.
+    pollHere: { name: 'poll', parameters: [SIZE, 'u64', I32], result: I32 },
   });
   const call = symbols as Record<string, (...args: number[]) => number> & {
     poll(fds: number, count: number, timeout: number): Promise<number>;
@@ -54,7 +55,7 @@ export function bindLibcDeno(): Libc {
   const wakeFd = call.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   const wakeBuffer = alloc(8);
   new DataView(wakeBuffer.bytes.buffer).setBigUint64(0, 1n, true);
-  let pollSet = alloc(POLLFD_BYTES);
+  let pollSet = alloc(pollSetBytes(1));
   let pollFds: number[] = [];
   let changed = true;
   let running = false;
@@ -65,13 +66,8 @@ export function bindLibcDeno(): Libc {
   /** Rebuilds the pollfd array; only between two poll() calls, since the poll thread reads it meanwhile. */
   const rebuild = () => {
     pollFds = [wakeFd, ...watchers.keys()];
-    if (pollSet.bytes.byteLength < pollFds.length * POLLFD_BYTES) pollSet = alloc(pollFds.length * 2 * POLLFD_BYTES);
-    const view = new DataView(pollSet.bytes.buffer, pollSet.bytes.byteOffset);
-    pollFds.forEach((fd, i) => {
-      view.setInt32(i * POLLFD_BYTES, fd, true);
-      view.setInt16(i * POLLFD_BYTES + 4, POLLIN, true);
-      view.setInt16(i * POLLFD_BYTES + 6, 0, true);
-    });
+    if (pollSet.bytes.byteLength < pollSetBytes(pollFds.length)) pollSet = alloc(pollSetBytes(pollFds.length * 2));
+    writePollSet(pollSet, pollFds);
     changed = false;
   };
 
@@ -83,7 +79,7 @@ export function bindLibcDeno(): Libc {
       if (disposed || ready <= 0) continue;
       const view = new DataView(pollSet.bytes.buffer, pollSet.bytes.byteOffset);
       for (let i = 0; i < pollFds.length; i++) {
-        if (view.getInt16(i * POLLFD_BYTES + 6, true) === 0) continue;
+        if (pollReturned(view, i) === 0) continue;
         const fd = pollFds[i]!;
         if (fd === wakeFd) call.read(wakeFd, wakeBuffer.address, 8);
         else watchers.get(fd)?.();
@@ -104,6 +100,7 @@ export function bindLibcDeno(): Libc {
     write: (fd, buffer, length) => Number(call.write(fd, buffer, length)),
     recvmmsg: (fd, vector, length, flags) => call.recvmmsg(fd, vector, length, flags, 0),
     sendmmsg: call.sendmmsg,
+    poll: call.pollHere,
     errno: () => errnoView.getInt32(0),
     alloc,
     watch(fd, onReadable): Unwatch {

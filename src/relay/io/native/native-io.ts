@@ -6,6 +6,8 @@
  *
  * Frames handed to the bridges are views into the ring, valid until the batch is flushed; sends of such views go out
  * without a copy. A frame from anywhere else (a release queue, a corrupt filter's copy) is copied into the send arena.
+ * After a readiness callback has forwarded its batches, the worker waits for the next frames in poll() while they keep
+ * coming, and goes back to the event loop when they stop (linger.ts).
  */
 import { requireCapabilities, requireInterface, validateInterfaceName } from '../../endpoint-checks.ts';
 import type { Peer } from '../../peer.ts';
@@ -42,6 +44,7 @@ import {
   errnoError,
 } from './libc.ts';
 import type { Libc, NativeMemory, Unwatch } from './libc.ts';
+import { Linger } from './linger.ts';
 import { OUTBOX_FRAMES, Outbox, TRANSIENT_UDP } from './outbox.ts';
 import { encodeInetAddress, encodePacketAddress, encodePromiscuousMembership } from './sockaddr.ts';
 
@@ -49,7 +52,7 @@ import { encodeInetAddress, encodePacketAddress, encodePromiscuousMembership } f
 export const BATCH = OUTBOX_FRAMES;
 /** Any UDP datagram (≤ 65,507 B), and an Ethernet frame at the largest MTU (65,535) with a VLAN tag. */
 export const SLOT_BYTES = 65_560;
-/** Batches taken from one socket per readiness callback before the event loop gets a turn (control messages, timers). */
+/** Batches taken from one socket per readiness before the worker's other sockets (and the event loop) get a turn. */
 const BATCHES_PER_WAKE = 8;
 /** Copies of frames that do not live in the ring, until the next flush. */
 const ARENA_BYTES = 4 * 1024 * 1024;
@@ -82,6 +85,8 @@ export class NativeIo implements RelayIo {
   /** Every open endpoint, so a dying worker can release them all at once (see `abandon`). */
   #open = new Set<Entry>();
   #flushAll = () => this.flush();
+  /** Where the worker waits for frames while they flow (linger.ts). */
+  #linger: Linger;
 
   constructor(libc: Libc) {
     this.#libc = libc;
@@ -97,6 +102,7 @@ export class NativeIo implements RelayIo {
     }
     this.#arena = libc.alloc(ARENA_BYTES);
     this.#scratch = libc.alloc(256);
+    this.#linger = new Linger(libc);
   }
 
   async openUdp(lport: number, address: string, handlers: EndpointHandlers): Promise<UdpSocket> {
@@ -183,6 +189,10 @@ export class NativeIo implements RelayIo {
     return this.#raw(fd, name, ifindex, handlers);
   }
 
+  timerArmed(): () => void {
+    return this.#linger.timerArmed();
+  }
+
   /** Sends every queued frame; after it, ring views and arena copies may be reused. */
   flush(): void {
     this.#flushQueued = false;
@@ -221,7 +231,7 @@ export class NativeIo implements RelayIo {
 
   #tap(fd: number, device: string, handlers: EndpointHandlers): DeviceEndpoint {
     const receiver: Receiver = { fd, handlers, unwatch: null, resume: () => {}, closed: false };
-    receiver.unwatch = this.#libc.watch(fd, () => this.#receiveReads(receiver));
+    receiver.unwatch = this.#watch(fd, () => this.#receiveReads(receiver));
     return this.#device(this.#track(receiver, new Outbox(fd, 'write', handlers, this.#libc), 'tap', device));
   }
 
@@ -300,8 +310,21 @@ export class NativeIo implements RelayIo {
 
   #watchMessages(fd: number, handlers: EndpointHandlers, device: boolean, interfaceName: string): Receiver {
     const receiver: Receiver = { fd, handlers, unwatch: null, resume: () => {}, closed: false };
-    receiver.unwatch = this.#libc.watch(fd, () => this.#receiveMessages(receiver, device, interfaceName));
+    receiver.unwatch = this.#watch(fd, () => this.#receiveMessages(receiver, device, interfaceName));
     return receiver;
+  }
+
+  /** Readiness of `fd` from the event loop, and from the linger's poll() while frames flow. */
+  #watch(fd: number, read: () => void): Unwatch {
+    const unwatch = this.#libc.watch(fd, () => {
+      read();
+      this.#linger.after();
+    });
+    this.#linger.add(fd, read);
+    return () => {
+      unwatch();
+      this.#linger.delete(fd);
+    };
   }
 
   /** Readiness of a UDP or AF_PACKET socket: up to BATCHES_PER_WAKE recvmmsg batches, each forwarded then flushed. */
@@ -399,7 +422,7 @@ export class NativeIo implements RelayIo {
       return;
     }
     receiver.handlers.error(errnoError(100, 'recvmmsg', `interface "${name}" went down`), false);
-    receiver.unwatch = this.#libc.watch(receiver.fd, () => this.#receiveMessages(receiver, true, name));
+    receiver.unwatch = this.#watch(receiver.fd, () => this.#receiveMessages(receiver, true, name));
   }
 
   #stop(receiver: Receiver): void {
