@@ -19,11 +19,11 @@ export const promiscuous = (name: string): boolean => (parseInt(readFileSync(`/s
 /** Unique per test process: interface names stay within 15 bytes. */
 export const prefix = `pbrl${process.pid % 100000}`;
 
-/** A namespace `${prefix}ns` holding `inner` (with `address`, up), and the host end `outer` (up, no address). */
-export function vethIntoNamespace(address: string) {
-  const ns = `${prefix}ns`;
-  const outer = `${prefix}o`;
-  const inner = `${prefix}i`;
+/** A namespace `${name}ns` holding `${name}i` (with `address`, up), and the host end `${name}o` (up, no address). */
+export function vethIntoNamespace(address: string, name = prefix) {
+  const ns = `${name}ns`;
+  const outer = `${name}o`;
+  const inner = `${name}i`;
   ip('netns', 'add', ns);
   ip('link', 'add', outer, 'type', 'veth', 'peer', 'name', inner);
   ip('link', 'set', inner, 'netns', ns);

@@ -4,6 +4,7 @@
  */
 import type { Custody } from '../custody.ts';
 import type { Peer } from '../peer.ts';
+import type { RingPosition } from './native/packet-ring.ts';
 
 export type RelayIoName = 'native' | 'dgram';
 
@@ -28,9 +29,9 @@ export type EndpointHandlers = {
 
 /**
  * An endpoint detached from one worker for another to adopt (native I/O only): its descriptor sits in a custody at
- * index `at`; what it is says how the adopter drives it.
+ * index `at`; what it is says how the adopter drives it, and a raw side's `ring` where its receive ring stands.
  */
-export type EndpointHandle = { kind: 'udp' | 'tap' | 'raw'; device: string; fd: number; at: number };
+export type EndpointHandle = { kind: 'udp' | 'tap' | 'raw'; device: string; fd: number; at: number; ring?: RingPosition };
 
 /** What every endpoint can do besides sending. */
 interface Endpoint {

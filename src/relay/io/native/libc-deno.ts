@@ -3,6 +3,7 @@
  * Deno's blocking-call thread and resolves on the event loop; an eventfd wakes it when the watched set changes.
  * (koffi's calls work under Deno but its poll fires only once.)
  */
+import { MAP_SHARED, PROT_READ_WRITE } from './libc.ts';
 import type { Libc, NativeMemory, Unwatch } from './libc.ts';
 import { pollReturned, pollSetBytes, writePollSet } from './layout.ts';
 
@@ -10,11 +11,16 @@ type Pointer = object | null;
 type DenoFfi = {
   dlopen(path: string, symbols: Record<string, unknown>): { symbols: Record<string, (...args: unknown[]) => unknown> };
   UnsafePointer: { of(buffer: ArrayBuffer | Uint8Array): Pointer; value(pointer: Pointer): number | bigint };
-  UnsafePointerView: new (pointer: NonNullable<Pointer>) => { getInt32(offset?: number): number };
+  UnsafePointerView: (new (pointer: NonNullable<Pointer>) => { getInt32(offset?: number): number }) & {
+    getArrayBuffer(pointer: NonNullable<Pointer>, length: number): ArrayBuffer;
+  };
 };
 
 const EFD_NONBLOCK = 0o4000;
 const EFD_CLOEXEC = 0o2000000;
+
+/** mmap's MAP_FAILED, (void *) -1. */
+const MAP_FAILED = 2n ** 64n - 1n;
 
 const I32 = 'i32';
 const SIZE = 'usize';
@@ -25,6 +31,9 @@ export function bindLibcDeno(): Libc {
     socket: { parameters: [I32, I32, I32], result: I32 },
     bind: { parameters: [I32, SIZE, 'u32'], result: I32 },
     setsockopt: { parameters: [I32, I32, I32, SIZE, 'u32'], result: I32 },
+    getsockopt: { parameters: [I32, I32, I32, SIZE, SIZE], result: I32 },
+    mmap: { parameters: [SIZE, SIZE, I32, I32, I32, 'i64'], result: 'pointer' },
+    munmap: { parameters: [SIZE, SIZE], result: I32 },
     ioctl: { parameters: [I32, 'u64', SIZE], result: I32 },
     open: { parameters: [SIZE, I32], result: I32 },
     close: { parameters: [I32], result: I32 },
@@ -41,6 +50,7 @@ export function bindLibcDeno(): Libc {
   const call = symbols as Record<string, (...args: number[]) => number> & {
     poll(fds: number, count: number, timeout: number): Promise<number>;
     __errno_location(): NonNullable<Pointer>;
+    mmap(address: number, length: number, protection: number, flags: number, fd: number, offset: number): Pointer;
   };
   const errnoView = new deno.UnsafePointerView(call.__errno_location());
   const retained: ArrayBuffer[] = [];
@@ -93,6 +103,7 @@ export function bindLibcDeno(): Libc {
     socket: call.socket,
     bind: call.bind,
     setsockopt: call.setsockopt,
+    getsockopt: call.getsockopt,
     ioctl: call.ioctl,
     open: call.open,
     close: call.close,
@@ -103,6 +114,17 @@ export function bindLibcDeno(): Libc {
     poll: call.pollHere,
     errno: () => errnoView.getInt32(0),
     alloc,
+    mmap(fd, bytes) {
+      const pointer = call.mmap(0, bytes, PROT_READ_WRITE, MAP_SHARED, fd, 0);
+      if (pointer === null || BigInt(deno.UnsafePointer.value(pointer)) === MAP_FAILED) return null;
+      return {
+        bytes: new Uint8Array(deno.UnsafePointerView.getArrayBuffer(pointer, bytes)),
+        address: Number(deno.UnsafePointer.value(pointer)),
+      };
+    },
+    munmap(memory) {
+      call.munmap(memory.address, memory.bytes.byteLength);
+    },
     watch(fd, onReadable): Unwatch {
       watchers.set(fd, onReadable);
       changed = true;

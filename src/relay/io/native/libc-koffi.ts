@@ -1,6 +1,7 @@
 /** libc through koffi (Node): synchronous calls on the worker thread, readiness from libuv via koffi.node.poll. */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { MAP_SHARED, PROT_READ_WRITE } from './libc.ts';
 import type { Libc, NativeMemory } from './libc.ts';
 
 type KoffiFunction = (...args: Array<number | string>) => number;
@@ -14,6 +15,8 @@ type Koffi = {
   node: { poll(fd: number, options: { readable: boolean }, callback: (status: number) => void): PollHandle };
 };
 
+/** mmap's MAP_FAILED, (void *) -1. */
+const MAP_FAILED = 2n ** 64n - 1n;
 const RTLD_LAZY = 0x1;
 const RTLD_NOLOAD = 0x4;
 const RTLD_NODELETE = 0x1000;
@@ -36,10 +39,14 @@ export function bindLibcKoffi(): Libc {
   const fn = (signature: string) => lib.func(signature);
   pinKoffi(fn('uintptr_t dlopen(const char *, int)'));
   const retained: unknown[] = [];
+  // Returns a koffi pointer (not a number): koffi.view needs one to expose the mapping to JavaScript.
+  const mapShared = fn('void *mmap(uintptr_t, uintptr_t, int, int, int, intptr_t)') as unknown as (...args: number[]) => unknown;
+  const unmap = fn('int munmap(uintptr_t, uintptr_t)');
   return {
     socket: fn('int socket(int, int, int)'),
     bind: fn('int bind(int, uintptr_t, uint32_t)'),
     setsockopt: fn('int setsockopt(int, int, int, uintptr_t, uint32_t)'),
+    getsockopt: fn('int getsockopt(int, int, int, uintptr_t, uintptr_t)'),
     ioctl: fn('int ioctl(int, unsigned long, uintptr_t)'),
     open: fn('int open(uintptr_t, int)'),
     close: fn('int close(int)'),
@@ -56,6 +63,15 @@ export function bindLibcKoffi(): Libc {
       // Worker-lifetime buffers: kept referenced so koffi never frees them under the kernel's feet.
       retained.push(pointer);
       return { bytes: new Uint8Array(koffi.view(pointer, bytes)), address: Number(koffi.address(pointer)) };
+    },
+    mmap(fd, bytes) {
+      const pointer = mapShared(0, bytes, PROT_READ_WRITE, MAP_SHARED, fd, 0);
+      const address = pointer === null ? MAP_FAILED : koffi.address(pointer);
+      if (address === MAP_FAILED) return null;
+      return { bytes: new Uint8Array(koffi.view(pointer, bytes)), address: Number(address) };
+    },
+    munmap(memory) {
+      unmap(memory.address, memory.bytes.byteLength);
     },
     watch(fd, onReadable) {
       const options = { readable: true };

@@ -14,6 +14,8 @@ export interface Libc {
   socket(domain: number, type: number, protocol: number): number;
   bind(fd: number, address: number, length: number): number;
   setsockopt(fd: number, level: number, name: number, value: number, length: number): number;
+  /** `length` is the address of a socklen_t holding the room at `value`, updated to what the kernel wrote. */
+  getsockopt(fd: number, level: number, name: number, value: number, length: number): number;
   ioctl(fd: number, request: number, argument: number): number;
   open(path: number, flags: number): number;
   close(fd: number): number;
@@ -26,6 +28,10 @@ export interface Libc {
   /** errno of the last failed call on this thread. */
   errno(): number;
   alloc(bytes: number): NativeMemory;
+  /** A shared read-write mapping of `bytes` of `fd` (an AF_PACKET ring), or null with errno set. */
+  mmap(fd: number, bytes: number): NativeMemory | null;
+  /** Unmaps what `mmap` returned; its `bytes` must not be touched afterwards. */
+  munmap(memory: NativeMemory): void;
   /** Calls `onReadable` (on the event loop) whenever `fd` has data; level-triggered. */
   watch(fd: number, onReadable: () => void): Unwatch;
   /** Releases the readiness machinery (Deno's poll thread); the binding is unusable afterwards. */
@@ -61,6 +67,9 @@ export const TUNSETIFF = 0x400454ca;
 export const IFF_TAP = 0x0002;
 export const IFF_NO_PI = 0x1000;
 export const SIOCGIFINDEX = 0x8933;
+export const SIOCGIFMTU = 0x8921;
+export const PROT_READ_WRITE = 0x3;
+export const MAP_SHARED = 0x1;
 
 /** errno values the backend tells apart, and the names Node gives them (pool and API branch on these codes). */
 export const ERRNO_NAMES: Record<number, string> = {
@@ -69,6 +78,7 @@ export const ERRNO_NAMES: Record<number, string> = {
   4: 'EINTR',
   6: 'ENXIO',
   9: 'EBADF',
+  12: 'ENOMEM',
   11: 'EAGAIN',
   13: 'EACCES',
   16: 'EBUSY',

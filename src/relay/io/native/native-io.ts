@@ -8,6 +8,8 @@
  * without a copy. A frame from anywhere else (a release queue, a corrupt filter's copy) is copied into the send arena.
  * After a readiness callback has forwarded its batches, the worker waits for the next frames in poll() while they keep
  * coming, and goes back to the event loop when they stop (linger.ts).
+ * A raw (AF_PACKET) side has no recvmmsg on its hot path: the kernel writes its frames into a ring mapped into the
+ * worker (packet-ring.ts), whose slots are handed on as views the same way and given back after the flush.
  */
 import { requireCapabilities, requireInterface, validateInterfaceName } from '../../endpoint-checks.ts';
 import type { Peer } from '../../peer.ts';
@@ -32,6 +34,7 @@ import {
   PACKET_ADD_MEMBERSHIP,
   PACKET_IGNORE_OUTGOING,
   SIOCGIFINDEX,
+  SIOCGIFMTU,
   SOCK_CLOEXEC,
   SOCK_DGRAM,
   SOCK_NONBLOCK,
@@ -46,6 +49,8 @@ import {
 import type { Libc, NativeMemory, Unwatch } from './libc.ts';
 import { Linger } from './linger.ts';
 import { OUTBOX_FRAMES, Outbox, TRANSIENT_UDP } from './outbox.ts';
+import { PacketRing, TP_STATUS_COPY } from './packet-ring.ts';
+import type { RingPosition } from './packet-ring.ts';
 import { encodeInetAddress, encodePacketAddress, encodePromiscuousMembership } from './sockaddr.ts';
 
 /** Frames per recvmmsg call: one outbox (a batch forwarded to a single destination fills at most one). */
@@ -59,7 +64,16 @@ const ARENA_BYTES = 4 * 1024 * 1024;
 
 const TUN_PATH = new TextEncoder().encode('/dev/net/tun\0');
 
-type Receiver = { fd: number; handlers: EndpointHandlers; unwatch: Unwatch | null; resume: () => void; closed: boolean };
+/** `read` drains the descriptor when it turns readable; `ring` is a raw side's receive ring. */
+type Receiver = {
+  fd: number;
+  handlers: EndpointHandlers;
+  unwatch: Unwatch | null;
+  read: () => void;
+  resume: () => void;
+  closed: boolean;
+  ring: PacketRing | null;
+};
 
 /** One open endpoint: its receive side, its send side, and what it is (for a detach). */
 type Entry = { receiver: Receiver; outbox: Outbox; kind: EndpointHandle['kind']; device: string };
@@ -82,6 +96,8 @@ export class NativeIo implements RelayIo {
   /** Small argument area for set-up calls (bind addresses, ifreq, socket options); never used on the hot path. */
   #scratch: NativeMemory;
   #sockaddrs = new WeakMap<Peer, Uint8Array>();
+  /** Native address of each raw side's ring mapping, by its ArrayBuffer: frames viewed there are sent without a copy. */
+  #mapped = new Map<ArrayBufferLike, number>();
   /** Every open endpoint, so a dying worker can release them all at once (see `abandon`). */
   #open = new Set<Entry>();
   #flushAll = () => this.flush();
@@ -138,7 +154,7 @@ export class NativeIo implements RelayIo {
       this.#libc.close(fd);
       throw error;
     }
-    return this.#raw(fd, handle.device, ifindex, handlers);
+    return this.#raw(fd, handle.device, ifindex, handlers, (detail) => PacketRing.adopt(this.#libc, fd, handle.ring!, detail));
   }
 
   sweep(custody: Custody): void {
@@ -168,10 +184,13 @@ export class NativeIo implements RelayIo {
     // Protocol 0 until bound: a socket created with ETH_P_ALL would see every interface's frames until bind().
     const fd = this.#check(this.#libc.socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), 'socket', 'AF_PACKET');
     let ifindex: number;
+    let ring: PacketRing;
     try {
       ifindex = this.#ifindex(fd, name);
       this.#setOption(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1, `interface "${name}"`);
+      // The receive buffer still holds the full copies of frames larger than a ring slot.
       this.#setBuffers(fd);
+      ring = PacketRing.create(this.#libc, fd, this.#mtu(fd, name), this.#scratch, `interface "${name}"`);
       const address = encodePacketAddress(ifindex);
       this.#scratch.bytes.set(address);
       this.#check(this.#libc.bind(fd, this.#scratch.address, address.length), 'bind', `interface "${name}"`);
@@ -183,10 +202,11 @@ export class NativeIo implements RelayIo {
         `interface "${name}"`,
       );
     } catch (error) {
+      // Closing the socket also frees its ring; the mapping (made last) exists only if nothing failed.
       this.#libc.close(fd);
       throw error;
     }
-    return this.#raw(fd, name, ifindex, handlers);
+    return this.#raw(fd, name, ifindex, handlers, () => ring);
   }
 
   timerArmed(): () => void {
@@ -213,10 +233,9 @@ export class NativeIo implements RelayIo {
    * must be closed before the thread's event loop goes away.
    */
   abandon(): void {
-    for (const entry of [...this.#open]) {
-      entry.outbox.discard();
-      void this.#closeEndpoint(entry);
-    }
+    // Nothing queued may be sent while endpoints close: a frame may be a view into a ring unmapped meanwhile.
+    for (const entry of this.#open) entry.outbox.discard();
+    for (const entry of [...this.#open]) void this.#closeEndpoint(entry);
   }
 
   /** Endpoints over an open descriptor (just opened, or adopted from another worker); from here this worker owns it. */
@@ -230,15 +249,32 @@ export class NativeIo implements RelayIo {
   }
 
   #tap(fd: number, device: string, handlers: EndpointHandlers): DeviceEndpoint {
-    const receiver: Receiver = { fd, handlers, unwatch: null, resume: () => {}, closed: false };
-    receiver.unwatch = this.#watch(fd, () => this.#receiveReads(receiver));
+    const receiver = this.#receiver(fd, handlers);
+    receiver.read = () => this.#receiveReads(receiver);
+    receiver.unwatch = this.#watch(fd, receiver.read);
     return this.#device(this.#track(receiver, new Outbox(fd, 'write', handlers, this.#libc), 'tap', device));
   }
 
-  #raw(fd: number, name: string, ifindex: number, handlers: EndpointHandlers): DeviceEndpoint {
-    const receiver = this.#watchMessages(fd, handlers, true, name);
+  /** A raw side over socket `fd`, reading from the ring `mapRing` maps (closing `fd` if that fails). */
+  #raw(fd: number, name: string, ifindex: number, handlers: EndpointHandlers, mapRing: (detail: string) => PacketRing): DeviceEndpoint {
+    let ring: PacketRing;
+    try {
+      ring = mapRing(`interface "${name}"`);
+    } catch (error) {
+      this.#libc.close(fd);
+      throw error;
+    }
+    this.#mapped.set(ring.memory.bytes.buffer, ring.memory.address);
+    const receiver = this.#receiver(fd, handlers);
+    receiver.ring = ring;
+    receiver.read = () => this.#receiveRing(receiver, ring, name);
     receiver.resume = () => this.#recheckInterface(receiver, name, ifindex);
+    receiver.unwatch = this.#watch(fd, receiver.read);
     return this.#device(this.#track(receiver, new Outbox(fd, 'packet', handlers, this.#libc), 'raw', name));
+  }
+
+  #receiver(fd: number, handlers: EndpointHandlers): Receiver {
+    return { fd, handlers, unwatch: null, read: () => {}, resume: () => {}, closed: false, ring: null };
   }
 
   #device(entry: Entry): DeviceEndpoint {
@@ -269,7 +305,12 @@ export class NativeIo implements RelayIo {
     entry.receiver.closed = true;
     this.#stop(entry.receiver);
     this.#open.delete(entry);
-    return { kind: entry.kind, device: entry.device, fd, at };
+    const ring = entry.receiver.ring;
+    if (!ring) return { kind: entry.kind, device: entry.device, fd, at };
+    // The adopter maps the same ring again and reads on from here; frames the kernel wrote meanwhile wait for it.
+    const position: RingPosition = ring.position;
+    this.#unmap(ring);
+    return { kind: entry.kind, device: entry.device, fd, at, ring: position };
   }
 
   #claim(handle: EndpointHandle, custody: Custody): number {
@@ -293,6 +334,12 @@ export class NativeIo implements RelayIo {
     this.#setOption(fd, SOL_SOCKET, SO_SNDBUF, SOCKET_BUFFER_BYTES, 'SO_SNDBUF');
   }
 
+  #mtu(fd: number, name: string): number {
+    writeIfreq(this.#scratch.bytes, 0, name, 0);
+    this.#check(this.#libc.ioctl(fd, SIOCGIFMTU, this.#scratch.address), 'ioctl(SIOCGIFMTU)', `interface "${name}"`);
+    return new DataView(this.#scratch.bytes.buffer, this.#scratch.bytes.byteOffset).getInt32(16, true);
+  }
+
   #ifindex(fd: number, name: string): number {
     writeIfreq(this.#scratch.bytes, 0, name, 0);
     this.#check(this.#libc.ioctl(fd, SIOCGIFINDEX, this.#scratch.address), 'ioctl(SIOCGIFINDEX)', `interface "${name}"`);
@@ -309,8 +356,9 @@ export class NativeIo implements RelayIo {
   }
 
   #watchMessages(fd: number, handlers: EndpointHandlers, device: boolean, interfaceName: string): Receiver {
-    const receiver: Receiver = { fd, handlers, unwatch: null, resume: () => {}, closed: false };
-    receiver.unwatch = this.#watch(fd, () => this.#receiveMessages(receiver, device, interfaceName));
+    const receiver = this.#receiver(fd, handlers);
+    receiver.read = () => this.#receiveMessages(receiver, device, interfaceName);
+    receiver.unwatch = this.#watch(fd, receiver.read);
     return receiver;
   }
 
@@ -327,11 +375,11 @@ export class NativeIo implements RelayIo {
     };
   }
 
-  /** Readiness of a UDP or AF_PACKET socket: up to BATCHES_PER_WAKE recvmmsg batches, each forwarded then flushed. */
-  #receiveMessages(receiver: Receiver, device: boolean, interfaceName: string): void {
+  /** Readiness of a UDP socket: up to `rounds` recvmmsg batches, each forwarded then flushed. */
+  #receiveMessages(receiver: Receiver, device: boolean, interfaceName: string, rounds = BATCHES_PER_WAKE): void {
     const libc = this.#libc;
     const words = this.#ringWords;
-    for (let round = 0; round < BATCHES_PER_WAKE && receiver.unwatch; round++) {
+    for (let round = 0; round < rounds && receiver.unwatch; round++) {
       const count = libc.recvmmsg(receiver.fd, this.#ring.address, BATCH, MSG_DONTWAIT);
       if (count < 0) {
         const errno = libc.errno();
@@ -353,6 +401,54 @@ export class NativeIo implements RelayIo {
       }
       if (count < BATCH) return;
     }
+  }
+
+  /**
+   * Readiness of a raw side: up to BATCHES_PER_WAKE batches of frames from its ring, each forwarded, flushed, and its
+   * slots given back. A wake-up that finds the ring empty comes from the socket itself: an error (ENETDOWN) or a
+   * full-size copy nobody asked for yet, which one recvmmsg round takes (as it did before the ring).
+   *
+   * The kernel drops a frame only while every slot is full, so a reader that fell that far behind finds full batches
+   * when it catches up: a wake-up with a full batch reads the kernel's drop count, even if no frame came after the drops
+   * to carry TP_STATUS_LOSING.
+   */
+  #receiveRing(receiver: Receiver, ring: PacketRing, name: string): void {
+    let busy = false;
+    for (let round = 0; round < BATCHES_PER_WAKE && receiver.unwatch; round++) {
+      let count = 0;
+      this.#dispatching = true;
+      try {
+        for (let at = ring.next(); at >= 0; at = count < BATCH ? ring.next() : -1) this.#ringFrame(receiver, ring, at, count++);
+      } finally {
+        this.#dispatching = false;
+        this.flush();
+        ring.release();
+      }
+      if (count === 0 && round === 0) this.#receiveMessages(receiver, true, name, 1);
+      if (count < BATCH) break;
+      busy = true;
+    }
+    if (!busy || receiver.closed) return;
+    for (let lost = ring.lost(this.#libc, receiver.fd, this.#scratch); lost > 0; lost--) receiver.handlers.drop('receive_ring_full');
+  }
+
+  /** Hands on the frame in ring slot `at`, the `index`-th of its batch (which owns receive slot `index` for a copy). */
+  #ringFrame(receiver: Receiver, ring: PacketRing, at: number, index: number): void {
+    const frame = ring.frame(at);
+    if (frame) receiver.handlers.frame(frame);
+    else if ((ring.status(at) & TP_STATUS_COPY) !== 0) this.#receiveCopy(receiver, index);
+    else receiver.handlers.drop('too_big');
+  }
+
+  /** The full copy of a frame its ring slot could not hold: the next datagram on the socket (the kernel queued both together). */
+  #receiveCopy(receiver: Receiver, slot: number): void {
+    const words = this.#ringWords;
+    const at = slot * MMSGHDR_WORDS;
+    if (this.#libc.recvmmsg(receiver.fd, this.#ring.address + slot * MMSGHDR_BYTES, 1, MSG_DONTWAIT) !== 1 || (words[at + MSG_FLAGS]! & MSG_TRUNC) !== 0) {
+      receiver.handlers.drop('too_big');
+      return;
+    }
+    receiver.handlers.frame(this.#slots[slot]!.subarray(0, words[at + MSG_LEN]!));
   }
 
   /** Readiness of a TAP device: one read() per frame (the tun driver has no batch call), forwarded as one batch. */
@@ -422,7 +518,7 @@ export class NativeIo implements RelayIo {
       return;
     }
     receiver.handlers.error(errnoError(100, 'recvmmsg', `interface "${name}" went down`), false);
-    receiver.unwatch = this.#watch(receiver.fd, () => this.#receiveMessages(receiver, true, name));
+    receiver.unwatch = this.#watch(receiver.fd, receiver.read);
   }
 
   #stop(receiver: Receiver): void {
@@ -438,14 +534,21 @@ export class NativeIo implements RelayIo {
     entry.receiver.closed = true;
     this.#stop(entry.receiver);
     this.#libc.close(entry.receiver.fd);
+    if (entry.receiver.ring) this.#unmap(entry.receiver.ring);
+  }
+
+  #unmap(ring: PacketRing): void {
+    this.#mapped.delete(ring.memory.bytes.buffer);
+    ring.unmap(this.#libc);
   }
 
   /** Queues one frame on an endpoint's outbox; `peer` is the destination sockaddr for UDP, null for a device. */
   #enqueue(outbox: Outbox, frame: Uint8Array, peer: Uint8Array | null): void {
     if (outbox.closed) return;
     let address: number;
-    if (frame.buffer === this.#ring.bytes.buffer) {
-      address = this.#ring.address + frame.byteOffset;
+    const mapped = frame.buffer === this.#ring.bytes.buffer ? this.#ring.address : this.#mapped.get(frame.buffer);
+    if (mapped !== undefined) {
+      address = mapped + frame.byteOffset;
     } else {
       if (frame.length > ARENA_BYTES) {
         outbox.drop('too_big');

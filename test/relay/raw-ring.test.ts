@@ -1,0 +1,104 @@
+/**
+ * The raw side's receive ring (PACKET_RX_RING, src/relay/io/native/packet-ring.ts) with real devices the test creates:
+ * frames the kernel could not place in a full ring are counted, a frame larger than a ring slot still crosses whole,
+ * and a raw bridge moved to another worker reads on from the same ring. Needs root (CI runs as root) and the native
+ * relay I/O.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import t from 'tap';
+import type { BridgeSpec } from '../../src/relay/types.ts';
+import type { Teardown } from '../helpers/daemon.ts';
+import { Endpoint, freePort, RELAY_IO, withPool } from './helpers.ts';
+import { inNamespace, ip, vethIntoNamespace } from './kernel-devices.ts';
+
+if (process.getuid?.() !== 0) t.plan(0, 'raw endpoints need root (CI runs as root)');
+else if (RELAY_IO === 'dgram') t.plan(0, 'raw endpoints need the native relay I/O');
+
+/** Kernel objects of this file: a prefix of their own, within 15 bytes with the suffixes below. */
+const name = `pbrc${process.pid % 100000}`;
+const FREEZER = '/sys/fs/cgroup/freezer';
+
+/** Sends `count` UDP datagrams of `size` bytes from inside `ns` to `address`:9, as fast as the kernel takes them. */
+function sendFromNamespace(ns: string, address: string, count: number, size: number): void {
+  const script = `const s = require('node:dgram').createSocket('udp4'); const b = Buffer.alloc(${size}, 0x5a); let left = ${count};
+    for (let i = 0; i < ${count}; i++) s.send(b, 9, '${address}', () => { if (--left === 0) s.close(); });`;
+  inNamespace(ns, process.execPath, '-e', script);
+}
+
+const received = (device: string): number => Number(readFileSync(`/sys/class/net/${device}/statistics/rx_packets`, 'utf8'));
+
+async function rawBridge(t: Teardown, workers: number, address: string) {
+  const veth = vethIntoNamespace(address, name);
+  t.teardown(() => veth.remove());
+  const pool = await withPool(t, workers, 'native');
+  const peer = await Endpoint.open();
+  t.teardown(() => peer.close());
+  const spec: BridgeSpec = { emulator: { kind: 'raw', device: veth.outer }, nio: { lport: await freePort(), rhost: '127.0.0.1', rport: peer.port }, filters: {}, suspend: false };
+  return { veth, pool, peer, spec, gateway: address.replace(/\.\d+$/, '.1') };
+}
+
+async function until(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 250 && !(await check()); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+t.test('frames lost to a full ring are counted as drops, none silently', { skip: !existsSync(`${FREEZER}/tasks`) && 'needs the cgroup v1 freezer' }, async (t) => {
+  const { veth, pool, spec, gateway } = await rawBridge(t, 1, '10.213.0.2');
+  const before = new Set(readdirSync('/proc/self/task'));
+  await pool.createBridge('ring', spec);
+  const workers = readdirSync('/proc/self/task').filter((tid) => !before.has(tid));
+  t.ok(workers.length > 0, 'the relay worker started with the bridge');
+
+  // The worker is frozen while the namespace sends more frames than the ring has slots (4 096 at a 1 500 B MTU): the
+  // kernel fills the ring in the sender's context, then has to drop the rest.
+  const group = `${FREEZER}/${name}`;
+  mkdirSync(group);
+  const firstIn = received(veth.outer);
+  try {
+    for (const tid of workers) writeFileSync(`${group}/tasks`, tid);
+    writeFileSync(`${group}/freezer.state`, 'FROZEN');
+    for (let i = 0; i < 100 && readFileSync(`${group}/freezer.state`, 'utf8').trim() !== 'FROZEN'; i++) execFileSync('sleep', ['0.01']);
+    sendFromNamespace(veth.ns, gateway, 6000, 100);
+  } finally {
+    writeFileSync(`${group}/freezer.state`, 'THAWED');
+    for (const tid of readFileSync(`${group}/tasks`, 'utf8').split('\n').filter(Boolean)) writeFileSync(`${FREEZER}/tasks`, tid);
+    rmdirSync(group);
+  }
+  const arrived = received(veth.outer) - firstIn;
+  const accounted = async () => {
+    const stats = await pool.stats('ring');
+    return stats.packets_in + (stats.drops.receive_ring_full ?? 0);
+  };
+  await until(async () => (await accounted()) >= arrived);
+  const stats = await pool.stats('ring');
+  t.ok(arrived >= 6000, `the interface received every frame (${arrived})`);
+  t.ok((stats.drops.receive_ring_full ?? 0) > 0, `the full ring dropped frames (${stats.drops.receive_ring_full})`);
+  t.equal(await accounted(), arrived, 'every frame the interface received was forwarded or counted as dropped');
+});
+
+t.test('a frame larger than a ring slot crosses whole (the kernel queues a full copy beside the ring)', async (t) => {
+  const { veth, pool, peer, spec, gateway } = await rawBridge(t, 1, '10.213.1.2');
+  // The ring's slots are sized for the MTU at open (1 500 B: 2 KiB slots); the MTU is raised afterwards.
+  await pool.createBridge('big', spec);
+  ip('link', 'set', veth.outer, 'mtu', '9000');
+  inNamespace(veth.ns, 'ip', 'link', 'set', veth.inner, 'mtu', '9000');
+  sendFromNamespace(veth.ns, gateway, 1, 5000);
+  sendFromNamespace(veth.ns, gateway, 1, 100);
+  const frames = await peer.waitFor(2);
+  t.same(frames.map((frame) => frame.length), [5042, 142], 'both frames, whole and in order (UDP payload + 42 B of headers)');
+  t.same(frames[0]!.subarray(42), Buffer.alloc(5000, 0x5a), 'the large frame is not truncated');
+  t.same((await pool.stats('big')).drops, {}, 'nothing dropped');
+});
+
+t.test('a raw bridge moved to another worker reads on from the same ring', async (t) => {
+  const { veth, pool, peer, spec, gateway } = await rawBridge(t, 2, '10.213.2.2');
+  await pool.createBridge('moving', spec);
+  sendFromNamespace(veth.ns, gateway, 3, 100);
+  await peer.waitFor(3);
+  const from = (await pool.stats('moving')).packets_in;
+  t.not(await pool.rebalance('moving'), null, 'the bridge moved');
+  sendFromNamespace(veth.ns, gateway, 5, 100);
+  await until(async () => (await pool.stats('moving')).packets_in >= from + 5);
+  t.equal((await pool.stats('moving')).packets_in, from + 5, 'frames after the move are read on the new worker');
+  t.equal(peer.received.length, 8, 'and forwarded');
+});
