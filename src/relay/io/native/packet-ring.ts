@@ -13,21 +13,19 @@
 import { errnoError, SOL_PACKET } from './libc.ts';
 import type { Libc, NativeMemory } from './libc.ts';
 
-const PACKET_RX_RING = 5;
-const PACKET_STATISTICS = 6;
-const PACKET_COPY_THRESH = 7;
-const PACKET_VERSION = 10;
+/** SOL_PACKET options (linux/if_packet.h), and the value of PACKET_VERSION that selects struct tpacket2_hdr. */
+const OPTION = { rxRing: 5, statistics: 6, copyThreshold: 7, version: 10 } as const;
 const TPACKET_V2 = 1;
 
-/** tp_status bits of struct tpacket2_hdr. */
-const TP_STATUS_KERNEL = 0;
-const TP_STATUS_USER = 1;
+/** tp_status bits of struct tpacket2_hdr: the slot is the kernel's, the worker's, or holds a cut frame with a full copy. */
+const [TP_STATUS_KERNEL, TP_STATUS_USER] = [0, 1];
 export const TP_STATUS_COPY = 2;
 
-/** struct tpacket2_hdr: u32 tp_status, tp_len, tp_snaplen, then u16 tp_mac (the frame's offset in its slot). */
-const LEN_WORD = 1;
-const SNAPLEN_WORD = 2;
-const MAC_BYTE = 12;
+/**
+ * struct tpacket2_hdr: u32 tp_status, tp_len, tp_snaplen, then u16 tp_mac (the frame's offset in its slot); word
+ * indexes of the two lengths, byte offset of tp_mac.
+ */
+const HEADER = { lengthWord: 1, snapLengthWord: 2, macByte: 12 } as const;
 
 /**
  * Where the kernel puts the network header in a slot: the 32-byte header and the 20-byte sockaddr_ll, then room for a
@@ -90,16 +88,16 @@ export class PacketRing {
       if (libc.setsockopt(fd, SOL_PACKET, option, scratch.address, bytes) < 0) throw errnoError(libc.errno(), `setsockopt(${name})`, detail);
     };
     words[0] = TPACKET_V2;
-    set(PACKET_VERSION, 4, 'PACKET_VERSION');
+    set(OPTION.version, 4, 'PACKET_VERSION');
     // Any non-zero threshold asks for the full copy of a frame that does not fit its slot.
     words[0] = 1;
-    set(PACKET_COPY_THRESH, 4, 'PACKET_COPY_THRESH');
+    set(OPTION.copyThreshold, 4, 'PACKET_COPY_THRESH');
     // struct tpacket_req: block size, block count, frame size, frame count.
     words[0] = geometry.blockSize;
     words[1] = (geometry.frames * geometry.frameSize) / geometry.blockSize;
     words[2] = geometry.frameSize;
     words[3] = geometry.frames;
-    set(PACKET_RX_RING, 16, 'PACKET_RX_RING');
+    set(OPTION.rxRing, 16, 'PACKET_RX_RING');
     return PacketRing.adopt(libc, fd, { ...geometry, head: 0 }, detail);
   }
 
@@ -140,9 +138,9 @@ export class PacketRing {
   /** The frame in slot `at`, or null when the kernel cut it to fit the slot (see TP_STATUS_COPY). */
   frame(at: number): Uint8Array | null {
     const words = this.#words;
-    const length = words[(at >>> 2) + SNAPLEN_WORD]!;
-    if (length !== words[(at >>> 2) + LEN_WORD]) return null;
-    const start = at + (this.#memory.bytes[at + MAC_BYTE]! | (this.#memory.bytes[at + MAC_BYTE + 1]! << 8));
+    const length = words[(at >>> 2) + HEADER.snapLengthWord]!;
+    if (length !== words[(at >>> 2) + HEADER.lengthWord]) return null;
+    const start = at + (this.#memory.bytes[at + HEADER.macByte]! | (this.#memory.bytes[at + HEADER.macByte + 1]! << 8));
     return this.#memory.bytes.subarray(start, start + length);
   }
 
@@ -161,7 +159,7 @@ export class PacketRing {
     const words = new Uint32Array(scratch.bytes.buffer, scratch.bytes.byteOffset, 4);
     // struct tpacket_stats { tp_packets, tp_drops } at 0, its length (socklen_t) at 8.
     words[2] = 8;
-    return libc.getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, scratch.address, scratch.address + 8) < 0 ? 0 : words[1]!;
+    return libc.getsockopt(fd, SOL_PACKET, OPTION.statistics, scratch.address, scratch.address + 8) < 0 ? 0 : words[1]!;
   }
 
   unmap(libc: Libc): void {
