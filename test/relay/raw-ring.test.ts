@@ -107,5 +107,5 @@ t.test('a raw bridge moved to another worker reads on from the same ring', async
   sendFromNamespace(veth.ns, gateway, 5, 100);
   await until(async () => (await pool.stats('moving')).packets_in >= from + 5);
   t.equal((await pool.stats('moving')).packets_in, from + 5, 'frames after the move are read on the new worker');
-  t.equal(peer.received.length, 8, 'and forwarded');
+  t.equal((await peer.waitFor(8, 15_000)).length, 8, 'and forwarded');
 });
