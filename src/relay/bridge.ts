@@ -72,6 +72,8 @@ export class Bridge {
   #io: RelayIo;
   #emit: Emit;
   #nio: UdpEndpoint;
+  /** The spec as applied here (creation plus every update): what an adopting worker rebuilds it from. */
+  #applied: BridgeSpec;
   #suspend: boolean;
   #chain: FilterChain;
   #link: UdpSocket = null!;
@@ -101,6 +103,7 @@ export class Bridge {
     this.#nio = spec.nio;
     this.#suspend = spec.suspend;
     this.#chain = chain;
+    this.#applied = spec;
   }
 
   /** Validates filters, resolves peers, opens both sides; nothing stays open if any step fails. */
@@ -123,15 +126,8 @@ export class Bridge {
    * meanwhile are received here. Its counters continue; its filters start afresh from the spec (their random and
    * token-bucket state does not travel), and the frames its queues held leave when they were due.
    */
-  static async adopt(
-    id: string,
-    spec: BridgeSpec,
-    handover: BridgeHandover,
-    custody: Custody,
-    io: RelayIo,
-    emit: Emit,
-    directory: LoopbackDirectory,
-  ): Promise<Bridge> {
+  static async adopt(id: string, handover: BridgeHandover, custody: Custody, io: RelayIo, emit: Emit, directory: LoopbackDirectory): Promise<Bridge> {
+    const { spec } = handover;
     const bridge = new Bridge(id, spec, await filterChain(spec.filters), io, emit, directory);
     const nioPeer = await resolvePeer(spec.nio.rhost, spec.nio.rport);
     const emulator = spec.emulator;
@@ -168,6 +164,7 @@ export class Bridge {
     const queued = this.#queues.map((queue) => queue.takeAll().map(({ item, due }): QueuedFrame => ({ frame: item, wait: Math.max(0, due - now) })));
     this.#closeLocal();
     return {
+      spec: this.#applied,
       node: this.#stopped ? null : this.#node.detach(custody),
       link: this.#link.detach(custody),
       counters: this.counters.snapshot(),
@@ -202,6 +199,7 @@ export class Bridge {
     }
     this.#chain = chain;
     if (patch.suspend !== undefined) this.#suspend = patch.suspend;
+    this.#applied = { ...this.#applied, ...patch };
   }
 
   async startCapture(file: string, append: boolean): Promise<void> {

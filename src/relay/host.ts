@@ -111,8 +111,8 @@ export class RelayHost {
       }
       case 'adoptBridge': {
         assertNew(this.#bridges, 'Bridge', command.id);
-        const { id, spec, handover, custody } = command;
-        this.#bridges.set(id, await Bridge.adopt(id, spec, handover, custody, this.#io, this.emit, this.#loopback));
+        const { id, handover, custody } = command;
+        this.#bridges.set(id, await Bridge.adopt(id, handover, custody, this.#io, this.emit, this.#loopback));
         return undefined;
       }
       case 'adoptFabric': {

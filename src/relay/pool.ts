@@ -554,6 +554,11 @@ export class RelayPool implements Relay {
    */
   async #move(from: Slot, members: Hosted[], target: number | 'new'): Promise<void> {
     const to = target === 'new' ? await this.#startSlot().hello : this.#slots[target]!;
+    // While a new worker started, `from` may have died (its crash restore has the members now), and members may have
+    // been deleted there (their delete did not wait, no move being marked yet).
+    const current = (id: string, record: Hosted['record']) => this.#bridges.get(id) === record || this.#fabrics.get(id) === record;
+    members = members.filter(({ id, record }) => from.alive && record.slot === from && current(id, record));
+    if (members.length === 0) return;
     let done!: () => void;
     const moved = new Promise<void>((resolve) => (done = resolve));
     for (const { record } of members) record.ready = moved;
@@ -563,7 +568,6 @@ export class RelayPool implements Relay {
       const custody = newCustody(members.reduce((sum, { record }) => sum + ('spec' in record ? 2 : record.ports.size), 0));
       for (const { record } of members) record.custody = custody;
       // What is deleted meanwhile still moves (its delete waits for `moved`), so every member is detached and adopted.
-      const specs = new Map(members.map(({ id, record }) => [id, 'spec' in record ? record.spec : null]));
       const handovers = (await this.#request(from, {
         op: 'detach',
         bridges: members.filter(({ record }) => 'spec' in record).map(({ id }) => id),
@@ -574,7 +578,7 @@ export class RelayPool implements Relay {
       from.load -= load;
       to.load += load;
       for (const { record } of members) record.slot = to;
-      const failed = await this.#adopt(to, members, specs, handovers, custody);
+      const failed = await this.#adopt(to, members, handovers, custody);
       if (failed.length > 0) {
         await this.#request(to, { op: 'sweep', custody });
         for (const member of failed) await this.#rebuild(to, member.id, member.record);
@@ -591,13 +595,13 @@ export class RelayPool implements Relay {
   }
 
   /** Adopts each moved member on `to`, restarting its captures; returns those that failed (not for a worker's death). */
-  async #adopt(to: Slot, members: Hosted[], specs: Map<string, BridgeSpec | null>, handovers: Handovers, custody: Custody): Promise<Hosted[]> {
+  async #adopt(to: Slot, members: Hosted[], handovers: Handovers, custody: Custody): Promise<Hosted[]> {
     const failed: Hosted[] = [];
     for (const member of members) {
       const { id, record } = member;
       try {
         if ('spec' in record) {
-          await this.#request(to, { op: 'adoptBridge', id, spec: specs.get(id)!, handover: handovers.bridges[id]!, custody });
+          await this.#request(to, { op: 'adoptBridge', id, handover: handovers.bridges[id]!, custody });
           if (record.capture !== null) await this.#request(to, { op: 'startCapture', id, file: record.capture, append: true });
         } else {
           await this.#request(to, { op: 'adoptFabric', id, kind: record.kind, ports: handovers.fabrics[id]!, custody });

@@ -21,7 +21,7 @@ export type Command =
   /** Moving bridges and fabrics to another worker (native I/O, see custody.ts): detach here (answers a `Handovers`)… */
   | { op: 'detach'; bridges: string[]; fabrics: string[]; custody: Custody }
   /** …adopt there… */
-  | { op: 'adoptBridge'; id: string; spec: BridgeSpec; handover: BridgeHandover; custody: Custody }
+  | { op: 'adoptBridge'; id: string; handover: BridgeHandover; custody: Custody }
   | { op: 'adoptFabric'; id: string; kind: FabricKind; ports: FabricPortHandover[]; custody: Custody }
   /** …and after a failure, close what nobody adopted. */
   | { op: 'sweep'; custody: Custody }
@@ -53,11 +53,12 @@ export type Handovers = { bridges: Record<string, BridgeHandover>; fabrics: Reco
 export type QueuedFrame = { frame: Uint8Array; wait: number };
 
 /**
- * What a bridge carries from one worker to another besides its spec (which the pool holds): its descriptors (in a
- * custody, see custody.ts), counters, whether its node side had stopped (then `node` is null), and the frames its
- * release queues held, per direction.
+ * What a bridge carries from one worker to another: the spec as that worker applied it (the pool's copy may already
+ * hold an update still waiting to be sent), its descriptors (in a custody, see custody.ts), counters, whether its node
+ * side had stopped (then `node` is null), and the frames its release queues held, per direction.
  */
 export type BridgeHandover = {
+  spec: BridgeSpec;
   node: EndpointHandle | null;
   link: EndpointHandle;
   counters: BridgeStats;

@@ -176,6 +176,39 @@ t.test('a group moves live to another worker with its descriptors, counters and 
   t.equal(fdsAfter, fdsBefore - 7, `the bridges' descriptors are closed once they are deleted (${fdsBefore} → ${fdsAfter})`);
 });
 
+t.test('an update and a delete racing a move land on the worker that holds the bridge (native I/O)', { skip: SPREADS && 'dgram sockets cannot move' }, async (t) => {
+  const pool = await withPool(t, 2);
+  const [u, d] = await Promise.all([bridgeFixture(), bridgeFixture()]);
+  for (const fx of [u, d]) t.teardown(fx.close);
+  await pool.createBridge('u', u.spec);
+  await pool.createBridge('d', d.spec);
+  const first = pool.threadOf('u');
+
+  // The delete is issued while the move waits for the second worker to start: it is carried out at once on the first,
+  // and the move leaves the deleted bridge out.
+  await Promise.all([pool.rebalance('d'), pool.deleteBridge('d')]);
+  await t.rejects(pool.stats('d'), /does not exist/, 'd is gone');
+  t.equal(pool.workerCount, 2, 'the move had started the second worker');
+  await pool.createBridge('d2', d.spec);
+  await d.emulator.send(numberedFrame(3), d.tunnelPort);
+  t.same((await d.peer.waitFor(1)).map((f) => f.readUInt32BE(0)), [3], 'its ports were released and bind again');
+
+  // The update is issued once the move has begun (the second worker exists, so nothing is awaited before it): it waits
+  // for the adoption, then rebinds the link side on the adopting worker.
+  const newPeer = await Endpoint.open();
+  t.teardown(() => newPeer.close());
+  const newLport = await freePort();
+  const [moved] = await Promise.all([
+    pool.rebalance('u'),
+    pool.updateBridge('u', { nio: { lport: newLport, rhost: '127.0.0.1', rport: newPeer.port } }),
+  ]);
+  t.not(moved, first, 'u moved');
+  await u.emulator.send(numberedFrame(1), u.tunnelPort);
+  t.same((await newPeer.waitFor(1)).map((f) => f.readUInt32BE(0)), [1], 'the update took effect on the adopting worker');
+  await newPeer.send(numberedFrame(2), newLport);
+  t.same((await u.emulator.waitFor(1)).map((f) => f.readUInt32BE(0)), [2], 'on the new lport');
+});
+
 t.test('a worker crash after a move re-creates the moved bridges (native I/O)', { skip: SPREADS && 'dgram sockets cannot move' }, async (t) => {
   const pool = await withPool(t, 2);
   const [x, y] = await Promise.all([bridgeFixture(), bridgeFixture()]);
