@@ -581,7 +581,10 @@ export class RelayPool implements Relay {
       const failed = await this.#adopt(to, members, handovers, custody);
       if (failed.length > 0) {
         await this.#request(to, { op: 'sweep', custody });
-        for (const member of failed) await this.#rebuild(to, member.id, member.record);
+        for (const { id, record } of failed) {
+          to.load -= loadOf(record); // Counted again by the rebuild.
+          await this.#rebuild(to, id, record);
+        }
       }
       // No event: relay events reach GNS3 clients as log notifications, and a move is invisible to them by design.
       for (const { record } of members) record.custody = null;
@@ -594,26 +597,34 @@ export class RelayPool implements Relay {
     }
   }
 
-  /** Adopts each moved member on `to`, restarting its captures; returns those that failed (not for a worker's death). */
+  /**
+   * Adopts each moved member on `to`, then restarts its captures; returns those that could not be adopted (a worker's
+   * death is thrown instead). A capture that cannot be reopened only costs the capture, as after a crash.
+   */
   async #adopt(to: Slot, members: Hosted[], handovers: Handovers, custody: Custody): Promise<Hosted[]> {
     const failed: Hosted[] = [];
+    const warn = (error: unknown, what: string) => {
+      if (error instanceof WorkerDiedError) throw error;
+      this.#emit({ level: 'warning', message: `Relay could not ${what} (${(error as Error).message})` });
+    };
     for (const member of members) {
       const { id, record } = member;
+      const captures: Command[] = [];
       try {
         if ('spec' in record) {
           await this.#request(to, { op: 'adoptBridge', id, handover: handovers.bridges[id]!, custody });
-          if (record.capture !== null) await this.#request(to, { op: 'startCapture', id, file: record.capture, append: true });
+          if (record.capture !== null) captures.push({ op: 'startCapture', id, file: record.capture, append: true });
         } else {
           await this.#request(to, { op: 'adoptFabric', id, kind: record.kind, ports: handovers.fabrics[id]!, custody });
           for (const [port, { capture }] of record.ports) {
-            if (capture !== null) await this.#request(to, { op: 'startFabricCapture', id, port, file: capture, append: true });
+            if (capture !== null) captures.push({ op: 'startFabricCapture', id, port, file: capture, append: true });
           }
         }
       } catch (error) {
-        if (error instanceof WorkerDiedError) throw error;
-        this.#emit({ level: 'warning', message: `Relay could not hand "${id}" over (${(error as Error).message}); re-creating it` });
+        warn(error, `hand "${id}" over to another worker; re-creating it`);
         failed.push(member);
       }
+      for (const command of captures) await this.#request(to, command).catch((error: unknown) => warn(error, `continue a capture of "${id}"`));
     }
     return failed;
   }
