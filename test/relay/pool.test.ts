@@ -10,6 +10,15 @@ import { bridgeFixture, Endpoint, freePort, numberedFrame, RELAY_IO, withPool } 
 const SPREADS = RELAY_IO === 'dgram';
 const openFds = () => readdirSync('/proc/self/fd').length;
 
+/** A pool of two workers and two independent bridges (on its first worker when native), all closed when `t` ends. */
+async function poolWithIndependentBridges(t: Test, ...ids: [string, string]) {
+  const pool = await withPool(t, 2);
+  const fixtures = await Promise.all(ids.map(() => bridgeFixture()));
+  for (const fx of fixtures) t.teardown(fx.close);
+  for (const [i, id] of ids.entries()) await pool.createBridge(id, fixtures[i]!.spec);
+  return { pool, fixtures: fixtures as [typeof fixtures[0], typeof fixtures[0]] };
+}
+
 /** A pool of `workers` and bridge `id` between an emulator stand-in and a link peer, all closed when `t` ends. */
 async function poolWithBridge(t: Test, workers: number, id: string) {
   const pool = await withPool(t, workers);
@@ -179,11 +188,7 @@ t.test('a group moves live to another worker with its descriptors, counters and 
 });
 
 t.test('an update and a delete racing a move land on the worker that holds the bridge (native I/O)', { skip: SPREADS && 'dgram sockets cannot move' }, async (t) => {
-  const pool = await withPool(t, 2);
-  const [u, d] = await Promise.all([bridgeFixture(), bridgeFixture()]);
-  for (const fx of [u, d]) t.teardown(fx.close);
-  await pool.createBridge('u', u.spec);
-  await pool.createBridge('d', d.spec);
+  const { pool, fixtures: [u, d] } = await poolWithIndependentBridges(t, 'u', 'd');
   const first = pool.threadOf('u');
 
   // The delete is issued while the move waits for the second worker to start: it is carried out at once on the first,
@@ -212,11 +217,7 @@ t.test('an update and a delete racing a move land on the worker that holds the b
 });
 
 t.test('a worker crash after a move re-creates the moved bridges (native I/O)', { skip: SPREADS && 'dgram sockets cannot move' }, async (t) => {
-  const pool = await withPool(t, 2);
-  const [x, y] = await Promise.all([bridgeFixture(), bridgeFixture()]);
-  for (const fx of [x, y]) t.teardown(fx.close);
-  await pool.createBridge('x', x.spec);
-  await pool.createBridge('y', y.spec);
+  const { pool, fixtures: [x, y] } = await poolWithIndependentBridges(t, 'x', 'y');
   const moved = await pool.rebalance('y');
   t.not(moved, pool.threadOf('x'), 'y moved');
 
