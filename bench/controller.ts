@@ -100,10 +100,17 @@ async function scenario(dialect: Dialect) {
   });
   const started = (await call(`${base}/nodes`, { method: 'GET' }, 200)).filter((n: any) => n.status === 'started').length;
   const memory = rssKiB(d.child.pid!);
+  const workers = await relayWorkers();
   phases.stop_all = await once(() => call(`${base}/nodes/stop`, { ...post(), headers: {} }, 204));
   phases.delete = await timed(ids, (id) => call(`${base}/nodes/${id}`, { method: 'DELETE' }, 204));
   await call(base, { method: 'DELETE' }, 204);
-  return { phases, started, startError, computeUpdates, links: pairs.length, memory };
+  return { phases, started, startError, computeUpdates, links: pairs.length, memory, relayWorkers: workers };
+}
+
+/** Relay worker threads alive (placement by load starts a second one only for a busy worker: none should be here). */
+async function relayWorkers(): Promise<number> {
+  const metrics = await (await d.api('/metrics')).text();
+  return Number(/^patchbay_relay_workers (\d+)/m.exec(metrics)?.[1] ?? NaN);
 }
 
 async function computeUpdateCount(): Promise<number> {
@@ -131,14 +138,15 @@ try {
   for (const [api, run] of Object.entries(runs)) {
     if (run.startError) console.log(`${api}: start all answered ${run.startError}`);
     console.log(`${api}: node updates seen by the HTTP middleware as compute requests: ${run.computeUpdates} for ${NODES} controller updates`);
-    console.log(`${api}: started ${run.started}/${NODES}; daemon RSS ${Math.round(fresh.rss / 1024)} MiB just started, ${Math.round(run.memory.rss / 1024)} MiB with all nodes started (peak ${Math.round(run.memory.peak / 1024)} MiB)`);
+    console.log(`${api}: started ${run.started}/${NODES}; daemon RSS ${Math.round(fresh.rss / 1024)} MiB just started, ${Math.round(run.memory.rss / 1024)} MiB with all nodes started (peak ${Math.round(run.memory.peak / 1024)} MiB), ${run.relayWorkers} relay worker(s)`);
   }
   const v2 = runs.v2;
   const ratios = Object.fromEntries(Object.keys(v2.phases).map((name) => [name, Math.round((runs.v3.phases[name].ms / v2.phases[name].ms) * 100) / 100]));
   console.log(JSON.stringify({
     bench: 'controller', runtime: RUNTIME, fresh_rss_kib: fresh.rss, nodes: NODES, links: v2.links, in_flight: IN_FLIGHT, vpcs: VPCS, started: v2.started,
     start_error: v2.startError ?? null, compute_route_updates: v2.computeUpdates, phases: v2.phases, rss_kib: v2.memory.rss, peak_rss_kib: v2.memory.peak,
-    v3: { started: runs.v3.started, start_error: runs.v3.startError ?? null, phases: runs.v3.phases, rss_kib: runs.v3.memory.rss }, v3_over_v2: ratios,
+    relay_workers: v2.relayWorkers,
+    v3: { started: runs.v3.started, start_error: runs.v3.startError ?? null, phases: runs.v3.phases, rss_kib: runs.v3.memory.rss, relay_workers: runs.v3.relayWorkers }, v3_over_v2: ratios,
   }));
 } finally {
   await d.stop();
