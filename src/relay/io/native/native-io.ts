@@ -87,6 +87,8 @@ export class NativeIo implements RelayIo {
   #libc: Libc;
   #ring: NativeMemory;
   #ringWords: Uint32Array;
+  /** `#ring.bytes.buffer`, kept: frames viewing it are recognised by it on the hot path. */
+  #ringBuffer: ArrayBufferLike;
   #slots: Uint8Array[] = [];
   #arena: NativeMemory;
   #arenaUsed = 0;
@@ -109,6 +111,7 @@ export class NativeIo implements RelayIo {
     const vectorBytes = BATCH * (MMSGHDR_BYTES + IOVEC_BYTES);
     this.#ring = libc.alloc(vectorBytes + BATCH * SLOT_BYTES);
     this.#ringWords = initVector(this.#ring, BATCH, 0, BATCH * MMSGHDR_BYTES);
+    this.#ringBuffer = this.#ring.bytes.buffer;
     for (let i = 0; i < BATCH; i++) {
       const offset = vectorBytes + i * SLOT_BYTES;
       this.#slots.push(this.#ring.bytes.subarray(offset, offset + SLOT_BYTES));
@@ -546,7 +549,9 @@ export class NativeIo implements RelayIo {
   #enqueue(outbox: Outbox, frame: Uint8Array, peer: Uint8Array | null): void {
     if (outbox.closed) return;
     let address: number;
-    const mapped = frame.buffer === this.#ring.bytes.buffer ? this.#ring.address : this.#mapped.get(frame.buffer);
+    // `buffer` is a call into V8's runtime on every read (≈ 1 % of a worker forwarding raw → UDP): read it once.
+    const buffer = frame.buffer;
+    const mapped = buffer === this.#ringBuffer ? this.#ring.address : this.#mapped.get(buffer);
     if (mapped !== undefined) {
       address = mapped + frame.byteOffset;
     } else {
