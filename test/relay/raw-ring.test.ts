@@ -4,8 +4,9 @@
  * and a raw bridge moved to another worker reads on from the same ring. Needs root (CI runs as root) and the native
  * relay I/O.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import type { BridgeSpec } from '../../src/relay/types.ts';
 import type { Teardown } from '../helpers/daemon.ts';
@@ -108,4 +109,15 @@ t.test('a raw bridge moved to another worker reads on from the same ring', async
   await until(async () => (await pool.stats('moving')).packets_in >= from + 5);
   t.equal((await pool.stats('moving')).packets_in, from + 5, 'frames after the move are read on the new worker');
   t.equal((await peer.waitFor(8, 15_000)).length, 8, 'and forwarded');
+});
+
+t.test('under Deno too: the ring is mapped through Deno.UnsafePointerView and frames cross it', async (t) => {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const stdout = await new Promise<string>((resolve, reject) =>
+    execFile(`${root}node_modules/.bin/deno`, ['run', '-A', 'test/relay/fixtures/raw-ring-crossing.ts', `${name}d`], { cwd: root, timeout: 60_000 }, (error, out, err) =>
+      error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out),
+    ),
+  );
+  const result = JSON.parse(stdout.trim().split('\n').at(-1)!);
+  t.match(result, { io: 'native', received: 50, lengths: [1000], stats: { packets_in: 50, packets_out: 50, drops: {} } });
 });
