@@ -187,6 +187,34 @@ t.test('a group moves live to another worker with its descriptors, counters and 
   t.ok(fdsAfter <= fdsBefore - 7, `the bridges' descriptors are closed once they are deleted (${fdsBefore} → ${fdsAfter})`);
 });
 
+t.test('a hub moves with the bridges on its ports, its counters continuing (native I/O)', { skip: SPREADS && 'dgram sockets cannot move' }, async (t) => {
+  const pool = await withPool(t, 2);
+  await pool.createFabric('h', 'ethernet_hub');
+  const [a, b, solo] = await Promise.all([bridgeFixture(), bridgeFixture(), bridgeFixture()]);
+  for (const fx of [a, b, solo]) t.teardown(fx.close);
+  // Hub port i and bridge i's link side point at each other on loopback: one group, as two emulators on a hub.
+  for (const [port, fx] of [a, b].entries()) {
+    const hubPort = await freePort();
+    await pool.setFabricPort('h', port, { lport: hubPort, rhost: '127.0.0.1', rport: fx.nioPort });
+    await pool.createBridge(`b${port}`, { ...fx.spec, nio: { lport: fx.nioPort, rhost: '127.0.0.1', rport: hubPort } });
+  }
+  await pool.createBridge('solo', solo.spec);
+  const first = pool.threadOf('h');
+  t.same([pool.threadOf('b0'), pool.threadOf('b1'), pool.threadOf('solo')], [first, first, first], 'all on the one worker');
+
+  await a.emulator.send(numberedFrame(1), a.tunnelPort);
+  t.same((await b.emulator.waitFor(1)).map((f) => f.readUInt32BE(0)), [1], 'emulator a → hub → emulator b');
+  const moved = await pool.rebalance('h');
+  t.not(moved, first, 'the hub moved');
+  t.same([pool.threadOf('b0'), pool.threadOf('b1')], [moved, moved], 'with the bridges on its ports');
+  t.equal(pool.threadOf('solo'), first, 'the independent bridge stayed');
+  await a.emulator.send(numberedFrame(2), a.tunnelPort);
+  t.same((await b.emulator.waitFor(2)).map((f) => f.readUInt32BE(0)), [1, 2], 'the path works after the move');
+  t.match(await pool.fabricStats('h', 0), { packets_in: 2 }, 'the hub port\'s counters continued');
+  t.match(await pool.stats('b1'), { packets_out: 2 }, 'and the bridges\'');
+  await pool.deleteFabric('h');
+});
+
 t.test('an update and a delete racing a move land on the worker that holds the bridge (native I/O)', { skip: SPREADS && 'dgram sockets cannot move' }, async (t) => {
   const { pool, fixtures: [u, d] } = await poolWithIndependentBridges(t, 'u', 'd');
   const first = pool.threadOf('u');
