@@ -29,8 +29,11 @@ function udpBindable(port: number, host: string): Promise<boolean> {
  * tunnel ports). That bind goes through libc where it can (native-bind-probe.ts).
  */
 function wildcardToo(kind: 'tcp' | 'udp', bindable: (port: number, host: string) => Promise<boolean>, host: string): PortProbe {
-  const native = nativeBindProbe();
-  const wildcard: PortProbe = native ? async (port) => native(kind, port) : (port) => bindable(port, '0.0.0.0');
+  // Bound at the first probe, not here: koffi stays unloaded in an agent that has not allocated a port yet.
+  const wildcard: PortProbe = async (port) => {
+    const native = nativeBindProbe();
+    return native ? native(kind, port) : bindable(port, '0.0.0.0');
+  };
   return isIPv4(host) ? wildcard : async (port) => (await bindable(port, host)) && (await wildcard(port));
 }
 

@@ -1,12 +1,15 @@
 /**
  * The bind probes the port pools use, against real sockets: a port held on any IPv4 address, by a listener or a UDP
- * socket, is taken; a free or freed one is not. On Node/Linux these go through libc (native-bind-probe.ts).
+ * socket, is taken; a free or freed one is not. On Node/Linux these go through libc (native-bind-probe.ts), bound at
+ * the first probe.
  */
 import t from 'tap';
 import { connect, createServer, type Server } from 'node:net';
 import { createSocket, type Socket } from 'node:dgram';
 import { nativeBindProbe } from '../../src/compute/native-bind-probe.ts';
 import { tcpProbe, udpProbe } from '../../src/compute/port-probe.ts';
+import { withDaemon, withProject } from '../helpers/daemon.ts';
+import { readFileSync } from 'node:fs';
 
 const listening = (host: string) => new Promise<Server>((resolve) => {
   const server = createServer();
@@ -65,4 +68,15 @@ t.test('a TCP listener does not take the UDP port of the same number, nor the ot
   const socket = await boundUdp('0.0.0.0');
   t.equal(await tcpProbe('127.0.0.1')(socket.address().port), true);
   await new Promise<void>((resolve) => socket.close(() => resolve()));
+});
+
+// koffi maps ≈ 2 MiB into the agent: it must wait for the first port the agent hands out (issue 12, idle RSS).
+t.test('an idle agent has not loaded the libc binding; its first port allocation does', async (t) => {
+  const daemon = await withDaemon(t);
+  const koffiMapped = () => /koffi/.test(readFileSync(`/proc/${daemon.child.pid}/maps`, 'utf8'));
+  await daemon.json('/v2/compute/version');
+  t.notOk(koffiMapped(), 'not loaded while idle');
+  const project = await withProject(t, daemon, 'probe');
+  await project.udpPort();
+  t.ok(koffiMapped(), 'loaded by the first probe');
 });
