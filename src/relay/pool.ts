@@ -574,16 +574,20 @@ export class RelayPool implements Relay {
         fabrics: members.filter(({ record }) => !('spec' in record)).map(({ id }) => id),
         custody,
       })) as Handovers;
+      // A worker whose death is noticed from here on finds the members on its slot and restores them (sweeping the
+      // custody). One that died already: `from` has restored them; if `to` did, they go back to `from` instead.
+      if (!from.alive) return;
+      const adopter = to.alive ? to : from;
       const load = members.reduce((sum, { record }) => sum + loadOf(record), 0);
       from.load -= load;
-      to.load += load;
-      for (const { record } of members) record.slot = to;
-      const failed = await this.#adopt(to, members, handovers, custody);
+      adopter.load += load;
+      for (const { record } of members) record.slot = adopter;
+      const failed = await this.#adopt(adopter, members, handovers, custody);
       if (failed.length > 0) {
-        await this.#request(to, { op: 'sweep', custody });
+        await this.#request(adopter, { op: 'sweep', custody });
         for (const { id, record } of failed) {
-          to.load -= loadOf(record); // Counted again by the rebuild.
-          await this.#rebuild(to, id, record);
+          adopter.load -= loadOf(record); // Counted again by the rebuild.
+          await this.#rebuild(adopter, id, record);
         }
       }
       // No event: relay events reach GNS3 clients as log notifications, and a move is invisible to them by design.

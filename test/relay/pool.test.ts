@@ -244,6 +244,25 @@ t.test('an update and a delete racing a move land on the worker that holds the b
   t.same((await u.emulator.waitFor(1)).map((f) => f.readUInt32BE(0)), [2], 'on the new lport');
 });
 
+t.test('the adopting worker dying during a move: the moved bridge is rebuilt, no descriptor is left open (native I/O)', { skip: SPREADS && 'dgram sockets cannot move' }, async (t) => {
+  const { pool, fixtures: [x, y] } = await poolWithIndependentBridges(t, 'x', 'y');
+  const second = await pool.rebalance('x');
+  const fdsBefore = openFds();
+  // y moves to x's worker (quiet, the bound reached) while that worker is made to crash: it dies before or after y's
+  // adoption, depending on which message it handles first; either way the crash restore rebuilds y (sweeping the
+  // descriptors nobody adopted) and x.
+  await Promise.all([pool.rebalance('y'), pool.injectWorkerCrash('x')]);
+  t.not(pool.threadOf('x'), second, 'x lives on a new thread');
+  await pool.stats('y');
+  await y.emulator.send(numberedFrame(7), y.tunnelPort);
+  t.same((await y.peer.waitFor(1)).map((f) => f.readUInt32BE(0)), [7], 'y relays');
+  await x.emulator.send(numberedFrame(8), x.tunnelPort);
+  t.same((await x.peer.waitFor(1)).map((f) => f.readUInt32BE(0)), [8], 'x relays');
+  // The dead thread's own descriptors are released as it exits, which may trail the restore a little.
+  for (let i = 0; i < 250 && openFds() > fdsBefore; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  t.ok(openFds() <= fdsBefore, `no descriptor left open by the interrupted move (${fdsBefore} → ${openFds()})`);
+});
+
 t.test('a worker crash after a move re-creates the moved bridges (native I/O)', { skip: SPREADS && 'dgram sockets cannot move' }, async (t) => {
   const { pool, fixtures: [x, y] } = await poolWithIndependentBridges(t, 'x', 'y');
   const moved = await pool.rebalance('y');
