@@ -53,11 +53,12 @@ export function bindLibcDeno(): Libc {
     mmap(address: number, length: number, protection: number, flags: number, fd: number, offset: number): Pointer;
   };
   const errnoView = new deno.UnsafePointerView(call.__errno_location());
-  const retained: ArrayBuffer[] = [];
+  /** Allocations stay referenced here until `free`, so an address the kernel is given is never collected meanwhile. */
+  const retained = new Set<ArrayBuffer>();
 
   const alloc = (bytes: number): NativeMemory => {
     const buffer = new ArrayBuffer(bytes);
-    retained.push(buffer);
+    retained.add(buffer);
     return { bytes: new Uint8Array(buffer), address: Number(deno.UnsafePointer.value(deno.UnsafePointer.of(buffer))) };
   };
 
@@ -114,6 +115,9 @@ export function bindLibcDeno(): Libc {
     poll: call.pollHere,
     errno: () => errnoView.getInt32(0),
     alloc,
+    free(memory) {
+      retained.delete(memory.bytes.buffer as ArrayBuffer);
+    },
     mmap(fd, bytes) {
       const pointer = call.mmap(0, bytes, PROT_READ_WRITE, MAP_SHARED, fd, 0);
       if (pointer === null || BigInt(deno.UnsafePointer.value(pointer)) === MAP_FAILED) return null;

@@ -9,6 +9,7 @@ type PollHandle = { close(): void; start(options: { readable: boolean }, callbac
 type Koffi = {
   load(path: string): { func(signature: string): KoffiFunction };
   alloc(type: string, length: number): unknown;
+  free(pointer: unknown): void;
   view(pointer: unknown, length: number): ArrayBuffer;
   address(pointer: unknown): bigint;
   errno(): number;
@@ -38,7 +39,8 @@ export function bindLibcKoffi(): Libc {
   const lib = koffi.load('libc.so.6');
   const fn = (signature: string) => lib.func(signature);
   pinKoffi(fn('uintptr_t dlopen(const char *, int)'));
-  const retained: unknown[] = [];
+  /** koffi's pointer object of each allocation by address, which `free` needs. */
+  const retained = new Map<number, unknown>();
   // Returns a koffi pointer (not a number): koffi.view needs one to expose the mapping to JavaScript.
   const mapShared = fn('void *mmap(uintptr_t, uintptr_t, int, int, int, intptr_t)') as unknown as (...args: number[]) => unknown;
   const unmap = fn('int munmap(uintptr_t, uintptr_t)');
@@ -60,9 +62,15 @@ export function bindLibcKoffi(): Libc {
     errno: () => koffi.errno(),
     alloc(bytes: number): NativeMemory {
       const pointer = koffi.alloc('uint8_t', bytes);
-      // Worker-lifetime buffers: kept referenced so koffi never frees them under the kernel's feet.
-      retained.push(pointer);
-      return { bytes: new Uint8Array(koffi.view(pointer, bytes)), address: Number(koffi.address(pointer)) };
+      const address = Number(koffi.address(pointer));
+      retained.set(address, pointer);
+      return { bytes: new Uint8Array(koffi.view(pointer, bytes)), address };
+    },
+    free(memory) {
+      const pointer = retained.get(memory.address);
+      if (pointer === undefined) return;
+      retained.delete(memory.address);
+      koffi.free(pointer);
     },
     mmap(fd, bytes) {
       const pointer = mapShared(0, bytes, PROT_READ_WRITE, MAP_SHARED, fd, 0);
@@ -89,7 +97,7 @@ export function bindLibcKoffi(): Libc {
       };
     },
     dispose() {
-      retained.length = 0;
+      retained.clear();
     },
   };
 }

@@ -27,7 +27,10 @@ export interface Libc {
   poll(fds: number, count: number, timeout: number): number;
   /** errno of the last failed call on this thread. */
   errno(): number;
+  /** Native memory that stays put (the kernel reads it during calls); kept until `free`. */
   alloc(bytes: number): NativeMemory;
+  /** Gives back memory from `alloc`; its `bytes` must not be touched afterwards. */
+  free(memory: NativeMemory): void;
   /** A shared read-write mapping of `bytes` of `fd` (an AF_PACKET ring), or null with errno set. */
   mmap(fd: number, bytes: number): NativeMemory | null;
   /** Unmaps what `mmap` returned; its `bytes` must not be touched afterwards. */

@@ -304,7 +304,7 @@ export class NativeIo implements RelayIo {
     const fd = entry.receiver.fd;
     const at = deposit(custody, fd);
     this.flush();
-    entry.outbox.closed = true;
+    entry.outbox.close(this.#libc);
     entry.receiver.closed = true;
     this.#stop(entry.receiver);
     this.#open.delete(entry);
@@ -532,7 +532,7 @@ export class NativeIo implements RelayIo {
   async #closeEndpoint(entry: Entry): Promise<void> {
     if (entry.outbox.closed) return;
     this.flush();
-    entry.outbox.closed = true;
+    entry.outbox.close(this.#libc);
     this.#open.delete(entry);
     entry.receiver.closed = true;
     this.#stop(entry.receiver);

@@ -52,7 +52,7 @@ const SEGMENT_CMSG_LEN = 18;
 export type OutboxMode = 'udp' | 'packet' | 'write';
 
 export class Outbox {
-  closed = false;
+  #closed = false;
   readonly #fd: number;
   readonly #mode: OutboxMode;
   readonly #handlers: EndpointHandlers;
@@ -118,6 +118,21 @@ export class Outbox {
     return this.#count === OUTBOX_FRAMES;
   }
 
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Ends the outbox and gives its native memory back (an endpoint closed or handed to another worker: bridges come and
+   * go for the life of a worker). Send what should go first; later pushes are the caller's to refuse.
+   */
+  close(libc: Libc): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.discard();
+    libc.free(this.#memory);
+  }
+
   /** Forgets what is queued without sending it. */
   discard(): void {
     this.#count = 0;
@@ -130,7 +145,7 @@ export class Outbox {
     const count = this.#count;
     let total = this.#messages;
     this.discard();
-    if (count === 0 || this.closed) return;
+    if (count === 0 || this.#closed) return;
     if (this.#mode === 'write') {
       this.#write(libc, count);
       return;
