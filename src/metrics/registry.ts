@@ -10,7 +10,9 @@
  */
 export type Labels = Record<string, string | number>;
 
-const escapeLabel = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+/** Label values are nearly always plain (route templates, methods, statuses): test once before three replaces. */
+const NEEDS_ESCAPE = /[\\"\n]/;
+const escapeLabel = (value: string) => !NEEDS_ESCAPE.test(value) ? value : value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
 function labelText(labels: Labels): string {
   const keys = Object.keys(labels).sort();
