@@ -1,5 +1,8 @@
-/** Chooses a worker's relay I/O: `native` where the FFI loads (Linux x64/arm64), else `dgram` with the reason. */
-import { DgramIo } from './dgram-io.ts';
+/**
+ * Chooses a worker's relay I/O: `native` where the FFI loads (Linux x64/arm64), else `dgram` with the reason.
+ * Each backend loads only when chosen: dgram-io brings node:dgram, node:dns and node:net, ≈ 0.8 MiB of a native
+ * worker's RSS that it never used (docs/performance.md, "Relay worker memory, fifth session").
+ */
 import type { RelayIo, RelayIoChoice } from './types.ts';
 
 const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== 'undefined';
@@ -23,12 +26,18 @@ async function loadNative(): Promise<RelayIo> {
  * it once); `dgram` never touches the FFI.
  */
 export async function openRelayIo(choice: RelayIoChoice): Promise<{ io: RelayIo; fallback: string | null }> {
-  if (choice === 'dgram') return { io: new DgramIo('chosen with --relay-io dgram'), fallback: null };
+  if (choice === 'dgram') return { io: await openDgram('chosen with --relay-io dgram'), fallback: null };
   try {
     return { io: await loadNative(), fallback: null };
   } catch (error) {
     if (choice === 'native') throw error;
     const reason = (error as Error).message;
-    return { io: new DgramIo(reason), fallback: reason };
+    return { io: await openDgram(reason), fallback: reason };
   }
+}
+
+/** `reason`: why this worker forwards through node:dgram (what its unsupported endpoints report). */
+async function openDgram(reason: string): Promise<RelayIo> {
+  const { DgramIo } = await import('./dgram-io.ts');
+  return new DgramIo(reason);
 }
