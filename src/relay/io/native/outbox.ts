@@ -44,6 +44,8 @@ const CONTROL_OFFSET = NAME_OFFSET + OUTBOX_FRAMES * NAME_BYTES;
 const OUTBOX_BYTES = CONTROL_OFFSET + OUTBOX_FRAMES * CMSG_BYTES;
 /** cmsg_len of a control carrying one 16-bit segment size: CMSG_LEN(2). */
 const SEGMENT_CMSG_LEN = 18;
+/** An outbox's memory until its first message-built frame (a `write` outbox never needs any). */
+const UNALLOCATED: NativeMemory = { bytes: new Uint8Array(0), address: 0 };
 
 /**
  * `udp`: sendmmsg with a destination per message, segmentation allowed. `packet`: sendmmsg to the bound interface, one
@@ -56,8 +58,9 @@ export class Outbox {
   readonly #fd: number;
   readonly #mode: OutboxMode;
   readonly #handlers: EndpointHandlers;
-  readonly #memory: NativeMemory;
-  readonly #words: Uint32Array;
+  readonly #libc: Libc;
+  #memory = UNALLOCATED;
+  #words: Uint32Array = new Uint32Array(0);
   /** Segmentation offload, until the path refuses it. */
   #segmenting: boolean;
   /** Frames queued; frame i is iovec i. */
@@ -79,20 +82,31 @@ export class Outbox {
     this.#fd = fd;
     this.#mode = mode;
     this.#handlers = handlers;
+    this.#libc = libc;
     this.#segmenting = mode === 'udp';
-    this.#memory = libc.alloc(OUTBOX_BYTES);
-    this.#memory.bytes.fill(0);
-    const words = new Uint32Array(this.#memory.bytes.buffer, this.#memory.bytes.byteOffset, OUTBOX_BYTES >>> 2);
-    const view = new DataView(this.#memory.bytes.buffer, this.#memory.bytes.byteOffset);
-    for (let m = 0; m < OUTBOX_FRAMES && mode === 'udp'; m++) {
+  }
+
+  /**
+   * The message vector, built at the first frame rather than with the endpoint: most of a lab's endpoints sit idle
+   * (100 VPCS linked in pairs send nothing until asked), and building it for each at creation cost ≈ 4.3 KiB of native
+   * memory per endpoint and made TurboFan compile this set-up code, ≈ 1.7 MiB of a worker with 50 idle bridges
+   * (docs/performance.md, "Relay worker memory, fifth session").
+   */
+  #allocate(): void {
+    const memory = this.#libc.alloc(OUTBOX_BYTES);
+    memory.bytes.fill(0);
+    const words = new Uint32Array(memory.bytes.buffer, memory.bytes.byteOffset, OUTBOX_BYTES >>> 2);
+    const view = new DataView(memory.bytes.buffer, memory.bytes.byteOffset);
+    for (let m = 0; m < OUTBOX_FRAMES && this.#mode === 'udp'; m++) {
       const at = m * MMSGHDR_WORDS;
-      putWord64(words, at + MSG_NAME, this.#memory.address + NAME_OFFSET + m * NAME_BYTES);
-      putWord64(words, at + MSG_CONTROL, this.#memory.address + CONTROL_OFFSET + m * CMSG_BYTES);
+      putWord64(words, at + MSG_NAME, memory.address + NAME_OFFSET + m * NAME_BYTES);
+      putWord64(words, at + MSG_CONTROL, memory.address + CONTROL_OFFSET + m * CMSG_BYTES);
       const control = CONTROL_OFFSET + m * CMSG_BYTES;
       view.setUint32(control, SEGMENT_CMSG_LEN, true);
       view.setInt32(control + 8, SOL_UDP, true);
       view.setInt32(control + 12, UDP_SEGMENT, true);
     }
+    this.#memory = memory;
     this.#words = words;
   }
 
@@ -109,6 +123,7 @@ export class Outbox {
     this.#addresses[i] = address;
     this.#lengths[i] = length;
     if (this.#mode !== 'write') {
+      if (this.#memory === UNALLOCATED) this.#allocate();
       const iov = (IOV_OFFSET + i * IOVEC_BYTES) >>> 2;
       putWord64(this.#words, iov, address);
       putWord64(this.#words, iov + 2, length);
@@ -130,7 +145,7 @@ export class Outbox {
     if (this.#closed) return;
     this.#closed = true;
     this.discard();
-    libc.free(this.#memory);
+    if (this.#memory !== UNALLOCATED) libc.free(this.#memory);
   }
 
   /** Forgets what is queued without sending it. */
