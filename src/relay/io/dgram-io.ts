@@ -37,7 +37,6 @@ function numericLookup(address: string, options: LookupOneOptions, callback: Loo
 
 export class DgramIo implements RelayIo {
   readonly name = 'dgram';
-  readonly movable = false;
   /** Why the native backend is not in use (named in the error of a raw/TAP request). */
   readonly #reason: string;
 

@@ -64,8 +64,6 @@ export interface RelayIo {
   openTap(name: string, handlers: EndpointHandlers): Promise<DeviceEndpoint>;
   /** AF_PACKET socket bound to interface `name`: all protocols, promiscuous, the host's own frames ignored. */
   openRaw(name: string, handlers: EndpointHandlers): Promise<DeviceEndpoint>;
-  /** Whether endpoints can move between workers (`detach`/`adopt`): descriptors are process-wide on native only. */
-  readonly movable: boolean;
   /** Takes over a UDP socket another worker detached; throws if its descriptor is no longer in the custody. */
   adoptUdp(handle: EndpointHandle, custody: Custody, handlers: EndpointHandlers): UdpSocket;
   /** Takes over a TAP or raw endpoint another worker detached. */

@@ -61,6 +61,9 @@ export function bindLibcDeno(): Libc {
     retained.add(buffer);
     return { bytes: new Uint8Array(buffer), address: Number(deno.UnsafePointer.value(deno.UnsafePointer.of(buffer))) };
   };
+  const free = (memory: NativeMemory) => {
+    retained.delete(memory.bytes.buffer as ArrayBuffer);
+  };
 
   const watchers = new Map<number, () => void>();
   const wakeFd = call.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -77,7 +80,10 @@ export function bindLibcDeno(): Libc {
   /** Rebuilds the pollfd array; only between two poll() calls, since the poll thread reads it meanwhile. */
   const rebuild = () => {
     pollFds = [wakeFd, ...watchers.keys()];
-    if (pollSet.bytes.byteLength < pollSetBytes(pollFds.length)) pollSet = alloc(pollSetBytes(pollFds.length * 2));
+    if (pollSet.bytes.byteLength < pollSetBytes(pollFds.length)) {
+      free(pollSet);
+      pollSet = alloc(pollSetBytes(pollFds.length * 2));
+    }
     writePollSet(pollSet, pollFds);
     changed = false;
   };
@@ -115,9 +121,7 @@ export function bindLibcDeno(): Libc {
     poll: call.pollHere,
     errno: () => errnoView.getInt32(0),
     alloc,
-    free(memory) {
-      retained.delete(memory.bytes.buffer as ArrayBuffer);
-    },
+    free,
     mmap(fd, bytes) {
       const pointer = call.mmap(0, bytes, PROT_READ_WRITE, MAP_SHARED, fd, 0);
       if (pointer === null || BigInt(deno.UnsafePointer.value(pointer)) === MAP_FAILED) return null;

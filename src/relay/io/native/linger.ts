@@ -89,6 +89,7 @@ export class Linger {
   #rebuild(): void {
     const fds = [...this.#readers.keys()];
     if (this.#set.bytes.byteLength < pollSetBytes(fds.length)) {
+      this.#libc.free(this.#set);
       this.#set = this.#libc.alloc(pollSetBytes(fds.length * 2));
       this.#view = new DataView(this.#set.bytes.buffer, this.#set.bytes.byteOffset);
     }

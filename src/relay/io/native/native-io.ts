@@ -83,7 +83,6 @@ const DOWN_RECHECK_MS = 200;
 
 export class NativeIo implements RelayIo {
   readonly name = 'native';
-  readonly movable = true;
   #libc: Libc;
   #ring: NativeMemory;
   #ringWords: Uint32Array;
@@ -219,7 +218,7 @@ export class NativeIo implements RelayIo {
   /** Sends every queued frame; after it, ring views and arena copies may be reused. */
   flush(): void {
     this.#flushQueued = false;
-    for (let i = 0; i < this.#dirty.length; i++) this.#dirty[i]!.send(this.#libc);
+    for (let i = 0; i < this.#dirty.length; i++) this.#dirty[i]!.send();
     this.#dirty.length = 0;
     this.#arenaUsed = 0;
   }
@@ -303,11 +302,7 @@ export class NativeIo implements RelayIo {
     if (entry.outbox.closed) throw new Error('Relay endpoint is already closed');
     const fd = entry.receiver.fd;
     const at = deposit(custody, fd);
-    this.flush();
-    entry.outbox.close(this.#libc);
-    entry.receiver.closed = true;
-    this.#stop(entry.receiver);
-    this.#open.delete(entry);
+    this.#end(entry);
     const ring = entry.receiver.ring;
     if (!ring) return { kind: entry.kind, device: entry.device, fd, at };
     // The adopter maps the same ring again and reads on from here; frames the kernel wrote meanwhile wait for it.
@@ -531,13 +526,18 @@ export class NativeIo implements RelayIo {
 
   async #closeEndpoint(entry: Entry): Promise<void> {
     if (entry.outbox.closed) return;
-    this.flush();
-    entry.outbox.close(this.#libc);
-    this.#open.delete(entry);
-    entry.receiver.closed = true;
-    this.#stop(entry.receiver);
+    this.#end(entry);
     this.#libc.close(entry.receiver.fd);
     if (entry.receiver.ring) this.#unmap(entry.receiver.ring);
+  }
+
+  /** Ends an endpoint on this worker, what it queued sent first; its descriptor and ring are the caller's to close or hand over. */
+  #end(entry: Entry): void {
+    this.flush();
+    entry.outbox.close();
+    entry.receiver.closed = true;
+    this.#stop(entry.receiver);
+    this.#open.delete(entry);
   }
 
   #unmap(ring: PacketRing): void {
@@ -566,7 +566,7 @@ export class NativeIo implements RelayIo {
     }
     if (outbox.pending === 0) this.#dirty.push(outbox);
     if (outbox.push(address, frame.length, peer)) {
-      outbox.send(this.#libc);
+      outbox.send();
     } else if (!this.#dispatching && !this.#flushQueued) {
       // Sent from a timer or a control message: go out once the current task is done, still as one batch.
       this.#flushQueued = true;

@@ -141,11 +141,11 @@ export class Outbox {
    * Ends the outbox and gives its native memory back (an endpoint closed or handed to another worker: bridges come and
    * go for the life of a worker). Send what should go first; later pushes are the caller's to refuse.
    */
-  close(libc: Libc): void {
+  close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.discard();
-    if (this.#memory !== UNALLOCATED) libc.free(this.#memory);
+    if (this.#memory !== UNALLOCATED) this.#libc.free(this.#memory);
   }
 
   /** Forgets what is queued without sending it. */
@@ -156,23 +156,23 @@ export class Outbox {
   }
 
   /** Hands everything queued to the kernel; a frame the kernel refuses is dropped with its reason and the rest still go. */
-  send(libc: Libc): void {
+  send(): void {
     const count = this.#count;
     let total = this.#messages;
     this.discard();
     if (count === 0 || this.#closed) return;
     if (this.#mode === 'write') {
-      this.#write(libc, count);
+      this.#write(count);
       return;
     }
     let sent = 0;
     while (sent < total) {
-      const result = libc.sendmmsg(this.#fd, this.#memory.address + sent * MMSGHDR_BYTES, total - sent, MSG_DONTWAIT);
+      const result = this.#libc.sendmmsg(this.#fd, this.#memory.address + sent * MMSGHDR_BYTES, total - sent, MSG_DONTWAIT);
       if (result > 0) {
         sent += result;
         continue;
       }
-      const errno = libc.errno();
+      const errno = this.#libc.errno();
       if (errno === EINTR) continue;
       if (this.#segments[sent]! > 1 && SEGMENTATION_REFUSED.has(errno)) {
         this.#segmenting = false;
@@ -241,13 +241,13 @@ export class Outbox {
     return total;
   }
 
-  #write(libc: Libc, count: number): void {
+  #write(count: number): void {
     for (let i = 0; i < count; ) {
-      if (libc.write(this.#fd, this.#addresses[i]!, this.#lengths[i]!) >= 0) {
+      if (this.#libc.write(this.#fd, this.#addresses[i]!, this.#lengths[i]!) >= 0) {
         i++;
         continue;
       }
-      const errno = libc.errno();
+      const errno = this.#libc.errno();
       if (errno === EINTR) continue;
       if (errno === EAGAIN || errno === ENOBUFS) {
         this.drop('send_buffer_full', count - i);
