@@ -45,7 +45,7 @@ export type EmulatorRun = { readonly process: EmulatorProcess };
 export abstract class EmulatorNode<R extends EmulatorRun = EmulatorRun> extends BaseNode {
   /** The running emulator, or null while stopped. */
   protected run: R | null = null;
-  /** Tunnels by port key, allocated at first start and kept until the node closes (or, for VPCS, until it stops). */
+  /** Tunnels by port key, allocated for a run (ensureTunnels) and given back when it ends (see #teardown). */
   protected readonly tunnels = new Map<string, Tunnel>();
   /** Port keys whose bridge currently exists in the relay. */
   readonly #bridges = new Set<string>();

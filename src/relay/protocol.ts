@@ -44,7 +44,7 @@ export type Reply =
 export type WorkerMessage =
   | Reply
   | { event: RelayEvent }
-  /** `tid`: the kernel's id of the thread (its CPU time is in /proc/self/task/<tid>/stat), null where there is no /proc. */
+  /** `tid`: the kernel's id of the thread (the pool reads its CPU demand, thread-demand.ts), null where there is no /proc. */
   | { hello: { threadId: number; tid: number | null; io: RelayIoName; fallback: string | null } };
 
 export type Handovers = { bridges: Record<string, BridgeHandover>; fabrics: Record<string, FabricPortHandover[]> };

@@ -29,7 +29,7 @@ async function loadRelay(choice: RelayIoChoice) {
   }
 }
 
-/** The kernel's id of this thread ("<pid>/task/<tid>"), for the pool to read its CPU time; null without /proc. */
+/** The kernel's id of this thread ("<pid>/task/<tid>"), for the pool to read its CPU demand; null without /proc. */
 function kernelThreadId(): number | null {
   try {
     return Number(readlinkSync('/proc/thread-self').split('/').pop());

@@ -1,6 +1,6 @@
 /**
  * Chooses a worker's relay I/O: `native` where the FFI loads (Linux x64/arm64), else `dgram` with the reason.
- * Each backend loads only when chosen: dgram-io brings node:dgram, node:dns and node:net, ≈ 0.8 MiB of a native
+ * Each backend loads only when chosen: dgram-io brings node:dgram, node:dns and node:net, ≈ 0.2 MiB of a native
  * worker's RSS that it never used (docs/performance.md, "Relay worker memory, fifth session").
  */
 import type { RelayIo, RelayIoChoice } from './types.ts';
