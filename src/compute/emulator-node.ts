@@ -6,9 +6,10 @@
  * uBridge. A driver whose guest has real interfaces (Docker) gives its bridges a TAP side instead of a tunnel.
  *
  * Lifecycle (this class): `start()` checks the NIOs, allocates the tunnels, calls `launch()`, watches the exit, then
- * wires the bridges while `attach()` runs, and sets `started`. `stop()`, an exit of the emulator, or a failed start
- * all end in `halt()` with the bridges unwired and status `stopped`; an exit nobody asked for with a non-zero code
- * also raises a `log.error` notification quoting `logTail()`.
+ * wires the bridges while `attach()` runs, and sets `started`. `stop()`, an exit of the emulator, or a start that fails
+ * once it runs all end in `halt()` with the bridges unwired, the tunnels given back and status `stopped`; a start that
+ * fails before (allocating the tunnels, in `launch()`) gives back the tunnels at once. An exit nobody asked for with a
+ * non-zero code also raises a `log.error` notification quoting `logTail()`.
  *
  * What a driver provides (extension points):
  * - `launch()`: starts the emulator against `this.tunnels` and returns its run handle, which carries at least
@@ -69,14 +70,17 @@ export abstract class EmulatorNode<R extends EmulatorRun = EmulatorRun> extends 
   async start(): Promise<void> {
     if (this.run) return;
     this.checkNios();
-    await this.ensureTunnels();
     let run: R;
     try {
+      await this.ensureTunnels();
       // A stat on the main thread instead of a thread-pool round trip at every start: the directory exists after the
       // first one, and under concurrent starts the pool is busy with state-file fsyncs (mkdir waited 4-9 ms there).
       if (!existsSync(this.directory)) await mkdir(this.directory, { recursive: true });
       run = await this.launch();
     } catch (err) {
+      // Nothing runs that could hold them: give the tunnels back now, not at the next start (a node left stopped after
+      // a failed start would keep its ports reserved until it is deleted).
+      this.releaseTunnels();
       throw isError(err) ? err : this.startFailed((err as Error).message);
     }
     this.run = run;
@@ -146,7 +150,10 @@ export abstract class EmulatorNode<R extends EmulatorRun = EmulatorRun> extends 
     for (const key of this.portKeys()) {
       if (this.tunnels.has(key)) continue;
       const emulatorPort = await this.host.udpPorts.allocate(this.owner);
-      const relayPort = await this.host.udpPorts.allocate(this.owner);
+      const relayPort = await this.host.udpPorts.allocate(this.owner).catch((err: unknown) => {
+        this.host.udpPorts.release(emulatorPort);
+        throw err;
+      });
       this.tunnels.set(key, { emulatorPort, relayPort });
     }
   }
