@@ -4,8 +4,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import type { BridgeSpec } from '../../src/relay/types.ts';
+import type { Teardown } from '../helpers/daemon.ts';
 import { icmpType, pingRequest } from './frames.ts';
-import type { Endpoint } from './helpers.ts';
+import { Endpoint, freePort, startPool, withPool } from './helpers.ts';
 
 export const ip = (...args: string[]): string => execFileSync('ip', args, { encoding: 'utf8' });
 export const inNamespace = (ns: string, ...args: string[]): string =>
@@ -67,4 +69,56 @@ export async function pingThrough(peer: Endpoint, lport: number, dstMac: string,
     }
   }
   return false;
+}
+
+/** Sends `count` UDP datagrams of `size` bytes (0x5a) from inside `ns` to `address`:9, as fast as the kernel takes them. */
+export function sendFromNamespace(ns: string, address: string, count: number, size: number): void {
+  const script = `const s = require('node:dgram').createSocket('udp4'); const b = Buffer.alloc(${size}, 0x5a); let left = ${count};
+    for (let i = 0; i < ${count}; i++) s.send(b, 9, '${address}', () => { if (--left === 0) s.close(); });`;
+  inNamespace(ns, process.execPath, '-e', script);
+}
+
+/**
+ * A veth pair into a namespace (vethIntoNamespace, `address` inside), a native relay pool of `workers`, a UDP peer, and
+ * the spec of a bridge from a raw side on the host end to that peer (not created yet); all removed when `t` ends.
+ */
+export async function rawBridgeToPeer(t: Teardown, name: string, workers: number, address: string) {
+  const veth = vethIntoNamespace(address, name);
+  t.teardown(() => veth.remove());
+  const pool = await withPool(t, workers, 'native');
+  const peer = await Endpoint.open();
+  t.teardown(() => peer.close());
+  const spec: BridgeSpec = { emulator: { kind: 'raw', device: veth.outer }, nio: { lport: await freePort(), rhost: '127.0.0.1', rport: peer.port }, filters: {}, suspend: false };
+  return { veth, pool, peer, spec, gateway: address.replace(/\.\d+$/, '.1') };
+}
+
+/**
+ * Sends `frames` from a UDP peer into a raw side on veth end `${name}b`, across the pair, out of the ring of a raw side on
+ * end `${name}a` to its UDP peer (both sides' FFI paths in this runtime); the pair is removed at the end. Answers the
+ * relay I/O, what the A side's peer received (within 10 s), and the A bridge's counters.
+ */
+export async function crossVethPair(name: string, frames: Uint8Array[]) {
+  const [a, b] = [`${name}a`, `${name}b`];
+  ip('link', 'add', a, 'type', 'veth', 'peer', 'name', b);
+  try {
+    for (const device of [a, b]) {
+      execFileSync('sysctl', ['-q', '-w', `net.ipv6.conf.${device}.disable_ipv6=1`]);
+      ip('link', 'set', device, 'up');
+    }
+    const pool = await startPool(1, 'native');
+    const [toA, toB] = [await Endpoint.open(), await Endpoint.open()];
+    const [lportA, lportB] = [await freePort(), await freePort()];
+    const side = (device: string, lport: number, peer: Endpoint) =>
+      ({ emulator: { kind: 'raw' as const, device }, nio: { lport, rhost: '127.0.0.1', rport: peer.port }, filters: {}, suspend: false });
+    await pool.createBridge('A', side(a, lportA, toA));
+    await pool.createBridge('B', side(b, lportB, toB));
+    for (const frame of frames) await toB.send(frame, lportB);
+    const received = await toA.waitFor(frames.length, 10_000);
+    const result = { io: pool.io?.name, received, stats: await pool.stats('A') };
+    await pool.close();
+    await Promise.all([toA.close(), toB.close()]);
+    return result;
+  } finally {
+    ip('link', 'del', a);
+  }
 }

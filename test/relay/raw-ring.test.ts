@@ -8,10 +8,8 @@ import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import type { BridgeSpec } from '../../src/relay/types.ts';
-import type { Teardown } from '../helpers/daemon.ts';
-import { Endpoint, freePort, RELAY_IO, withPool } from './helpers.ts';
-import { inNamespace, ip, vethIntoNamespace } from './kernel-devices.ts';
+import { RELAY_IO } from './helpers.ts';
+import { inNamespace, ip, rawBridgeToPeer, sendFromNamespace } from './kernel-devices.ts';
 
 if (process.getuid?.() !== 0) t.plan(0, 'raw endpoints need root (CI runs as root)');
 else if (RELAY_IO === 'dgram') t.plan(0, 'raw endpoints need the native relay I/O');
@@ -20,24 +18,7 @@ else if (RELAY_IO === 'dgram') t.plan(0, 'raw endpoints need the native relay I/
 const name = `pbrc${process.pid % 100000}`;
 const FREEZER = '/sys/fs/cgroup/freezer';
 
-/** Sends `count` UDP datagrams of `size` bytes from inside `ns` to `address`:9, as fast as the kernel takes them. */
-function sendFromNamespace(ns: string, address: string, count: number, size: number): void {
-  const script = `const s = require('node:dgram').createSocket('udp4'); const b = Buffer.alloc(${size}, 0x5a); let left = ${count};
-    for (let i = 0; i < ${count}; i++) s.send(b, 9, '${address}', () => { if (--left === 0) s.close(); });`;
-  inNamespace(ns, process.execPath, '-e', script);
-}
-
 const received = (device: string): number => Number(readFileSync(`/sys/class/net/${device}/statistics/rx_packets`, 'utf8'));
-
-async function rawBridge(t: Teardown, workers: number, address: string) {
-  const veth = vethIntoNamespace(address, name);
-  t.teardown(() => veth.remove());
-  const pool = await withPool(t, workers, 'native');
-  const peer = await Endpoint.open();
-  t.teardown(() => peer.close());
-  const spec: BridgeSpec = { emulator: { kind: 'raw', device: veth.outer }, nio: { lport: await freePort(), rhost: '127.0.0.1', rport: peer.port }, filters: {}, suspend: false };
-  return { veth, pool, peer, spec, gateway: address.replace(/\.\d+$/, '.1') };
-}
 
 /** Polls `check` until it holds or 15 s have passed (the caller then asserts what it found; a loaded CI host is slow). */
 async function until(check: () => Promise<boolean>): Promise<void> {
@@ -45,7 +26,7 @@ async function until(check: () => Promise<boolean>): Promise<void> {
 }
 
 t.test('frames lost to a full ring are counted as drops, none silently', { skip: !existsSync(`${FREEZER}/tasks`) && 'needs the cgroup v1 freezer' }, async (t) => {
-  const { veth, pool, spec, gateway } = await rawBridge(t, 1, '10.213.0.2');
+  const { veth, pool, spec, gateway } = await rawBridgeToPeer(t, name, 1, '10.213.0.2');
   const before = new Set(readdirSync('/proc/self/task'));
   await pool.createBridge('ring', spec);
   const workers = readdirSync('/proc/self/task').filter((tid) => !before.has(tid));
@@ -79,7 +60,7 @@ t.test('frames lost to a full ring are counted as drops, none silently', { skip:
 });
 
 t.test('a frame larger than a ring slot crosses whole (the kernel queues a full copy beside the ring)', async (t) => {
-  const { veth, pool, peer, spec, gateway } = await rawBridge(t, 1, '10.213.1.2');
+  const { veth, pool, peer, spec, gateway } = await rawBridgeToPeer(t, name, 1, '10.213.1.2');
   // The ring's slots are sized for the MTU at open (1 500 B: 2 KiB slots); the MTU is raised afterwards.
   await pool.createBridge('big', spec);
   ip('link', 'set', veth.outer, 'mtu', '9000');
@@ -93,7 +74,7 @@ t.test('a frame larger than a ring slot crosses whole (the kernel queues a full 
 });
 
 t.test('a raw bridge moved to another worker reads on from the same ring', async (t) => {
-  const { veth, pool, peer, spec, gateway } = await rawBridge(t, 2, '10.213.2.2');
+  const { veth, pool, peer, spec, gateway } = await rawBridgeToPeer(t, name, 2, '10.213.2.2');
   await pool.createBridge('moving', spec);
   sendFromNamespace(veth.ns, gateway, 3, 100);
   await peer.waitFor(3, 15_000);
@@ -111,7 +92,7 @@ t.test('a raw bridge moved to another worker reads on from the same ring', async
   t.equal((await peer.waitFor(8, 15_000)).length, 8, 'and forwarded');
 });
 
-t.test('under Deno too: the ring is mapped through Deno.UnsafePointerView and frames cross it', async (t) => {
+t.test('under Deno too: the ring is mapped through Deno.UnsafePointerView and frames cross it with their VLAN tags', async (t) => {
   const root = fileURLToPath(new URL('../../', import.meta.url));
   const stdout = await new Promise<string>((resolve, reject) =>
     execFile(`${root}node_modules/.bin/deno`, ['run', '-A', 'test/relay/fixtures/raw-ring-crossing.ts', `${name}d`], { cwd: root, timeout: 60_000 }, (error, out, err) =>
@@ -119,5 +100,5 @@ t.test('under Deno too: the ring is mapped through Deno.UnsafePointerView and fr
     ),
   );
   const result = JSON.parse(stdout.trim().split('\n').at(-1)!);
-  t.match(result, { io: 'native', received: 50, lengths: [1000], stats: { packets_in: 50, packets_out: 50, drops: {} } });
+  t.match(result, { io: 'native', received: 50, lengths: [1000], identical: true, stats: { packets_in: 50, packets_out: 50, drops: {} } });
 });

@@ -434,19 +434,21 @@ export class NativeIo implements RelayIo {
   #ringFrame(receiver: Receiver, ring: PacketRing, at: number, index: number): void {
     const frame = ring.frame(at);
     if (frame) receiver.handlers.frame(frame);
-    else if ((ring.status(at) & TP_STATUS_COPY) !== 0) this.#receiveCopy(receiver, index);
+    else if ((ring.status(at) & TP_STATUS_COPY) !== 0) this.#receiveCopy(receiver, index, ring, at);
     else receiver.handlers.drop('too_big');
   }
 
-  /** The full copy of a frame its ring slot could not hold: the next datagram on the socket (the kernel queued both together). */
-  #receiveCopy(receiver: Receiver, slot: number): void {
+  /**
+   * The full copy of a frame its ring slot `cut` could not hold: the next datagram on the socket (the kernel queued both
+   * together), completed from the slot (its VLAN tag).
+   */
+  #receiveCopy(receiver: Receiver, slot: number, ring: PacketRing, cut: number): void {
     const words = this.#ringWords;
     const at = slot * MMSGHDR_WORDS;
-    if (this.#libc.recvmmsg(receiver.fd, this.#ring.address + slot * MMSGHDR_BYTES, 1, MSG_DONTWAIT) !== 1 || (words[at + MSG_FLAGS]! & MSG_TRUNC) !== 0) {
-      receiver.handlers.drop('too_big');
-      return;
-    }
-    receiver.handlers.frame(this.#slots[slot]!.subarray(0, words[at + MSG_LEN]!));
+    const received = this.#libc.recvmmsg(receiver.fd, this.#ring.address + slot * MMSGHDR_BYTES, 1, MSG_DONTWAIT) === 1 && (words[at + MSG_FLAGS]! & MSG_TRUNC) === 0;
+    const frame = received ? ring.completeCopy(cut, this.#slots[slot]!, words[at + MSG_LEN]!) : null;
+    if (frame) receiver.handlers.frame(frame);
+    else receiver.handlers.drop('too_big');
   }
 
   /** Readiness of a TAP device: one read() per frame (the tun driver has no batch call), forwarded as one batch. */

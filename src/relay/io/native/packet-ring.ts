@@ -9,9 +9,15 @@
  * queued on the socket (PACKET_COPY_THRESH, TP_STATUS_COPY) while the receive buffer has room, which the reader then
  * takes with recvmmsg; without a copy it is a drop. Frames the kernel could not place because the ring was full are
  * counted by the kernel (PACKET_STATISTICS), which the reader turns into drops.
+ *
+ * What the kernel keeps beside a frame instead of in it is put back before the frame is handed on: an 802.1Q/802.1ad
+ * tag taken out into the packet's metadata (the slot header's tp_vlan_tci) goes back after the MAC addresses, in the
+ * slot's own headroom, so a tagged frame still leaves from its slot without a copy. Only frames whose status says so
+ * pay for it.
  */
 import { errnoError, SOL_PACKET } from './libc.ts';
 import type { Libc, NativeMemory } from './libc.ts';
+import { tagInHeadroom, tagInPlace, TPID_8021Q } from './vlan-tag.ts';
 
 /** SOL_PACKET options (linux/if_packet.h), and the value of PACKET_VERSION that selects struct tpacket2_hdr. */
 const OPTION = { rxRing: 5, statistics: 6, copyThreshold: 7, version: 10 } as const;
@@ -20,12 +26,15 @@ const TPACKET_V2 = 1;
 /** tp_status bits of struct tpacket2_hdr: the slot is the kernel's, the worker's, or holds a cut frame with a full copy. */
 const [TP_STATUS_KERNEL, TP_STATUS_USER] = [0, 1];
 export const TP_STATUS_COPY = 2;
+/** tp_status bits saying the frame's outer VLAN tag is in tp_vlan_tci, and its TPID in tp_vlan_tpid. */
+const [TP_STATUS_VLAN_VALID, TP_STATUS_VLAN_TPID_VALID] = [0x10, 0x40];
 
 /**
- * struct tpacket2_hdr: u32 tp_status, tp_len, tp_snaplen, then u16 tp_mac (the frame's offset in its slot); word
- * indexes of the two lengths, byte offset of tp_mac.
+ * struct tpacket2_hdr: u32 tp_status, tp_len, tp_snaplen, u16 tp_mac (the frame's offset in its slot), u16 tp_net,
+ * u32 tp_sec, tp_nsec, u16 tp_vlan_tci, tp_vlan_tpid; word indexes of the two lengths and of the VLAN fields (read as
+ * one little-endian word, as the whole header is read in host order), byte offset of tp_mac.
  */
-const HEADER = { lengthWord: 1, snapLengthWord: 2, macByte: 12 } as const;
+const HEADER = { lengthWord: 1, snapLengthWord: 2, macByte: 12, vlanWord: 6 } as const;
 
 /**
  * Where the kernel puts the network header in a slot: the 32-byte header and the 20-byte sockaddr_ll, then room for a
@@ -33,12 +42,23 @@ const HEADER = { lengthWord: 1, snapLengthWord: 2, macByte: 12 } as const;
  * bytes of its slot besides its network-layer bytes (at most the MTU).
  */
 const NETWORK_OFFSET = 80;
+/*
+ * The frame starts at tp_mac = the network offset less the link header's length, which is never before the end of the
+ * header and the sockaddr_ll (52 bytes): the kernel reserves at least 16 bytes for a link header and rounds up. An
+ * untagged Ethernet frame starts at 66, so the 4 bytes a tag needs lie before it in the slot (at worst over the end of
+ * the sockaddr_ll, which nothing here reads).
+ */
 const PAGE_BYTES = 4096;
 /**
  * The ring's size: what the 8 MiB receive buffer the socket had before held (≈ 4 000 full-size frames, 10–20 ms at
  * the rates one worker forwards), so a scheduling gap costs no more frames than it did.
  */
 const RING_BYTES = 8 * 1024 * 1024;
+
+/** The TPID of the tag a slot's status and VLAN word describe: 802.1Q unless the kernel says otherwise. */
+function tpid(status: number, vlan: number): number {
+  return (status & TP_STATUS_VLAN_TPID_VALID) !== 0 ? vlan >>> 16 : TPID_8021Q;
+}
 
 /** The ring's shape: `frames` slots of `frameSize` bytes, allocated by the kernel in blocks of `blockSize`. */
 export type RingGeometry = { frameSize: number; blockSize: number; frames: number };
@@ -135,13 +155,38 @@ export class PacketRing {
     return this.#words[at >>> 2]!;
   }
 
-  /** The frame in slot `at`, or null when the kernel cut it to fit the slot (see TP_STATUS_COPY). */
+  /**
+   * The frame in slot `at` as it was on the wire (its tag put back in the slot), or null when the kernel cut it to fit
+   * the slot (see TP_STATUS_COPY).
+   */
   frame(at: number): Uint8Array | null {
     const words = this.#words;
-    const length = words[(at >>> 2) + HEADER.snapLengthWord]!;
-    if (length !== words[(at >>> 2) + HEADER.lengthWord]) return null;
-    const start = at + (this.#memory.bytes[at + HEADER.macByte]! | (this.#memory.bytes[at + HEADER.macByte + 1]! << 8));
-    return this.#memory.bytes.subarray(start, start + length);
+    const word = at >>> 2;
+    const length = words[word + HEADER.snapLengthWord]!;
+    if (length !== words[word + HEADER.lengthWord]) return null;
+    const bytes = this.#memory.bytes;
+    let start = at + (bytes[at + HEADER.macByte]! | (bytes[at + HEADER.macByte + 1]! << 8));
+    const end = start + length;
+    const status = words[word]!;
+    if ((status & TP_STATUS_VLAN_VALID) !== 0) {
+      const vlan = words[word + HEADER.vlanWord]!;
+      start = tagInHeadroom(bytes, start, tpid(status, vlan), vlan & 0xffff);
+    }
+    return bytes.subarray(start, end);
+  }
+
+  /**
+   * Completes the full copy of the cut frame in slot `at`, received into `copy` (`length` bytes), with what the slot
+   * says the kernel kept beside it: returns the frame, or null when `copy` has no room for its tag.
+   */
+  completeCopy(at: number, copy: Uint8Array, length: number): Uint8Array | null {
+    const word = at >>> 2;
+    const status = this.#words[word]!;
+    if ((status & TP_STATUS_VLAN_VALID) !== 0) {
+      const vlan = this.#words[word + HEADER.vlanWord]!;
+      length = tagInPlace(copy, length, tpid(status, vlan), vlan & 0xffff);
+    }
+    return length < 0 ? null : copy.subarray(0, length);
   }
 
   /** Gives every slot taken since the last call back to the kernel (their frames have been sent or copied). */
