@@ -9,6 +9,8 @@ export type FrameOptions = {
   src?: string;
   /** Tags outermost first: [tpid, vid]. */
   tags?: Array<[number, number]>;
+  /** udpFrame's payload, instead of "hi!\n". */
+  payload?: number[];
 };
 
 function ethernet(etherType: number, payload: number[], options: FrameOptions = {}): Uint8Array {
@@ -30,7 +32,8 @@ function ipv4(proto: number, src: string, dst: string, body: number[]): number[]
 }
 
 export function udpFrame(src: string, dst: string, sport: number, dport: number, options?: FrameOptions): Uint8Array {
-  const body = [...u16(sport), ...u16(dport), ...u16(12), 0, 0, 0x68, 0x69, 0x21, 0x0a];
+  const payload = options?.payload ?? [0x68, 0x69, 0x21, 0x0a];
+  const body = [...u16(sport), ...u16(dport), ...u16(8 + payload.length), 0, 0, ...payload];
   return ethernet(0x0800, ipv4(17, src, dst, body), options);
 }
 
@@ -75,4 +78,23 @@ export function pingRequest(src: string, dst: string, options: FrameOptions & { 
 export function icmpType(frame: Uint8Array): number {
   if (frame[12] !== 0x08 || frame[13] !== 0x00 || frame[23] !== 1) return -1;
   return frame[14 + (frame[14]! & 0x0f) * 4]!;
+}
+
+/**
+ * Whether the TCP or UDP checksum of `frame` (VLAN tags skipped, IPv4 or IPv6 without extension headers) is right:
+ * the pseudo-header and the segment as the IP header bounds it, summed with the checksum field, come to zero.
+ */
+export function transportChecksumValid(frame: Uint8Array): boolean {
+  let at = 12;
+  while (frame[at] === 0x81 || frame[at] === 0x88) at += 4;
+  const ip = at + 2;
+  const bytes = [...frame];
+  const v4 = frame[at] === 0x08;
+  const segment = v4 ? ip + (frame[ip]! & 0x0f) * 4 : ip + 40;
+  const end = v4 ? ip + ((frame[ip + 2]! << 8) | frame[ip + 3]!) : segment + ((frame[ip + 4]! << 8) | frame[ip + 5]!);
+  const protocol = frame[v4 ? ip + 9 : ip + 6]!;
+  const addresses = v4 ? bytes.slice(ip + 12, ip + 20) : bytes.slice(ip + 8, ip + 40);
+  const pseudo = [...addresses, 0, 0, ...u16(end - segment), 0, protocol];
+  const sum = checksum([...pseudo, ...bytes.slice(segment, end)]);
+  return sum[0] === 0 && sum[1] === 0;
 }

@@ -1,8 +1,9 @@
 /**
  * What the kernel keeps beside a received frame instead of in it, put back by a raw side before it forwards the frame
  * (src/relay/io/native/packet-ring.ts): the outer 802.1Q / 802.1ad tag, which the receive path moves into the packet's
- * metadata (the core does it for every tagged frame, as NICs with rx-vlan offload and veth do). Real devices the test
- * creates: a namespace and a veth pair. Frames go from the namespace through a raw side on the host end to a UDP peer,
+ * metadata (the core does it for every tagged frame, as NICs with rx-vlan offload and veth do), and the TCP/UDP
+ * checksum a local sender left to the hardware (CHECKSUM_PARTIAL). Real devices the test creates: a namespace and a
+ * veth pair. Frames go from the namespace through a raw side on the host end to a UDP peer,
  * and from a UDP peer through a raw side on one end of a veth pair to the raw side on the other. Needs root (CI runs as
  * root) and the native relay I/O.
  *
@@ -10,6 +11,7 @@
  * AF_PACKET socket: on the host end they arrive exactly as a subinterface's would, untagged with the tag in metadata.
  */
 import t from 'tap';
+import { transportChecksumValid } from './frames.ts';
 import { RELAY_IO } from './helpers.ts';
 import { crossVethPair, inNamespace, ip, rawBridgeToPeer } from './kernel-devices.ts';
 
@@ -69,4 +71,31 @@ t.test('tagged frames from a UDP peer cross a veth pair between two raw sides an
   t.same(received.map(outline), sent.map(outline), 'every frame arrived with its tags, in order');
   t.ok(same(received, sent), 'byte for byte as sent');
   t.same(stats.drops, {}, 'nothing dropped');
+});
+
+t.test('TCP and UDP from a namespace, checksums left to the hardware, reach the UDP peer with valid checksums', async (t) => {
+  const { veth, pool, peer, spec } = await rawBridgeToPeer(t, name, 1, '10.215.5.2');
+  // IPv6 beside IPv4, its gateway pinned like the IPv4 one (no neighbour discovery).
+  inNamespace(veth.ns, 'sysctl', '-q', '-w', `net.ipv6.conf.${veth.inner}.disable_ipv6=0`);
+  inNamespace(veth.ns, 'ip', 'addr', 'add', 'fd00:215::2/64', 'dev', veth.inner, 'nodad');
+  inNamespace(veth.ns, 'ip', 'neigh', 'replace', 'fd00:215::1', 'lladdr', '02:00:00:00:00:01', 'dev', veth.inner);
+  await pool.createBridge('checksums', spec);
+  // Sockets leave the checksum to veth's offload: the frames carry only the pseudo-header's sum (TP_STATUS_CSUMNOTREADY).
+  const script = `const dgram = require('node:dgram'); const payload = Buffer.alloc(301, 0x5a);
+    for (const [type, host] of [['udp4', '10.215.5.1'], ['udp6', 'fd00:215::1']]) { const s = dgram.createSocket(type); s.send(payload, 9, host, () => s.close()); }
+    require('node:net').connect(9, '10.215.5.1').on('error', () => {});
+    setTimeout(() => process.exit(0), 300);`;
+  inNamespace(veth.ns, process.execPath, '-e', script);
+  /** The frame of `protocol` over IPv4 or IPv6 to port 9. */
+  const find = (frames: Buffer[], v6: boolean, protocol: number) => frames.find((f) =>
+    f.readUInt16BE(12) === (v6 ? 0x86dd : 0x0800) && f[v6 ? 20 : 23] === protocol && f.readUInt16BE(v6 ? 56 : 36) === 9);
+  let frames: Buffer[] = [];
+  for (let i = 0; i < 60 && !(find(frames, false, 17) && find(frames, true, 17) && find(frames, false, 6)); i++) {
+    frames = await peer.waitFor(frames.length + 1, 250);
+  }
+  for (const [what, v6, protocol] of [['UDP over IPv4', false, 17], ['UDP over IPv6', true, 17], ['TCP SYN over IPv4', false, 6]] as const) {
+    const frame = find(frames, v6, protocol);
+    t.ok(frame, `${what} reached the peer`);
+    t.ok(frame && transportChecksumValid(frame), `${what}: its checksum is valid`);
+  }
 });

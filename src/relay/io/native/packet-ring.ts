@@ -12,11 +12,13 @@
  *
  * What the kernel keeps beside a frame instead of in it is put back before the frame is handed on: an 802.1Q/802.1ad
  * tag taken out into the packet's metadata (the slot header's tp_vlan_tci) goes back after the MAC addresses, in the
- * slot's own headroom, so a tagged frame still leaves from its slot without a copy. Only frames whose status says so
- * pay for it.
+ * slot's own headroom, so a tagged frame still leaves from its slot without a copy; and a frame whose TCP/UDP checksum
+ * was left to the hardware (sent by a local veth peer: a namespace, a container) gets it computed, in its slot. Only
+ * frames whose status says so pay for either.
  */
 import { errnoError, SOL_PACKET } from './libc.ts';
 import type { Libc, NativeMemory } from './libc.ts';
+import { completeChecksum } from './l4-checksum.ts';
 import { tagInHeadroom, tagInPlace, TPID_8021Q } from './vlan-tag.ts';
 
 /** SOL_PACKET options (linux/if_packet.h), and the value of PACKET_VERSION that selects struct tpacket2_hdr. */
@@ -28,6 +30,10 @@ const [TP_STATUS_KERNEL, TP_STATUS_USER] = [0, 1];
 export const TP_STATUS_COPY = 2;
 /** tp_status bits saying the frame's outer VLAN tag is in tp_vlan_tci, and its TPID in tp_vlan_tpid. */
 const [TP_STATUS_VLAN_VALID, TP_STATUS_VLAN_TPID_VALID] = [0x10, 0x40];
+/** tp_status bit of a frame whose TCP/UDP checksum its sender left to the hardware (CHECKSUM_PARTIAL). */
+const TP_STATUS_CSUMNOTREADY = 0x8;
+/** The bits of frames that need completing before they are handed on. */
+const INCOMPLETE = TP_STATUS_VLAN_VALID | TP_STATUS_CSUMNOTREADY;
 
 /**
  * struct tpacket2_hdr: u32 tp_status, tp_len, tp_snaplen, u16 tp_mac (the frame's offset in its slot), u16 tp_net,
@@ -156,8 +162,8 @@ export class PacketRing {
   }
 
   /**
-   * The frame in slot `at` as it was on the wire (its tag put back in the slot), or null when the kernel cut it to fit
-   * the slot (see TP_STATUS_COPY).
+   * The frame in slot `at` as it was on the wire (its tag put back and its checksum completed in the slot), or null
+   * when the kernel cut it to fit the slot (see TP_STATUS_COPY).
    */
   frame(at: number): Uint8Array | null {
     const words = this.#words;
@@ -165,14 +171,17 @@ export class PacketRing {
     const length = words[word + HEADER.snapLengthWord]!;
     if (length !== words[word + HEADER.lengthWord]) return null;
     const bytes = this.#memory.bytes;
-    let start = at + (bytes[at + HEADER.macByte]! | (bytes[at + HEADER.macByte + 1]! << 8));
-    const end = start + length;
+    const start = at + (bytes[at + HEADER.macByte]! | (bytes[at + HEADER.macByte + 1]! << 8));
     const status = words[word]!;
+    if ((status & INCOMPLETE) === 0) return bytes.subarray(start, start + length);
+    let tagged = start;
     if ((status & TP_STATUS_VLAN_VALID) !== 0) {
       const vlan = words[word + HEADER.vlanWord]!;
-      start = tagInHeadroom(bytes, start, tpid(status, vlan), vlan & 0xffff);
+      tagged = tagInHeadroom(bytes, start, tpid(status, vlan), vlan & 0xffff);
     }
-    return bytes.subarray(start, end);
+    const frame = bytes.subarray(tagged, start + length);
+    if ((status & TP_STATUS_CSUMNOTREADY) !== 0) completeChecksum(frame);
+    return frame;
   }
 
   /**
@@ -185,8 +194,11 @@ export class PacketRing {
     if ((status & TP_STATUS_VLAN_VALID) !== 0) {
       const vlan = this.#words[word + HEADER.vlanWord]!;
       length = tagInPlace(copy, length, tpid(status, vlan), vlan & 0xffff);
+      if (length < 0) return null;
     }
-    return length < 0 ? null : copy.subarray(0, length);
+    const frame = copy.subarray(0, length);
+    if ((status & TP_STATUS_CSUMNOTREADY) !== 0) completeChecksum(frame);
+    return frame;
   }
 
   /** Gives every slot taken since the last call back to the kernel (their frames have been sent or copied). */
