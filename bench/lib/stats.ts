@@ -1,5 +1,5 @@
 /** Small helpers shared by the benchmarks: percentiles, a pool of concurrent tasks, a fixed-width table. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return NaN;
@@ -39,4 +39,23 @@ export function rssMiB(pid: number): number {
   } catch {
     return NaN;
   }
+}
+
+/**
+ * CPU a process has used so far, from the kernel's scheduler statistics (Linux, nanosecond resolution): the time all
+ * its threads ran, and the time its main thread ran and waited runnable for a CPU. Threads that have exited are not
+ * counted (an agent's threads live as long as it does).
+ */
+export function schedTimes(pid: number): { runMs: number; mainRunMs: number; mainWaitMs: number } {
+  const read = (tid: string) => readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map((ns) => Number(ns) / 1e6);
+  let runMs = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      runMs += read(tid)[0]!;
+    } catch {
+      // The thread exited meanwhile.
+    }
+  }
+  const [mainRunMs, mainWaitMs] = read(String(pid));
+  return { runMs, mainRunMs: mainRunMs!, mainWaitMs: mainWaitMs! };
 }
