@@ -89,7 +89,7 @@ export class Bridge {
   #queues: [ReleaseQueue<Uint8Array>, ReleaseQueue<Uint8Array>] = [new ReleaseQueue(), new ReleaseQueue()];
   #timer: ReturnType<typeof setTimeout> | null = null;
   #timerAt = Infinity;
-  /** Held while the release timer is armed, so the I/O lets the event loop fire it on time (RelayIo.timerArmed). */
+  /** Held while the release timer is armed, so the I/O lets the event loop fire it on time (RelayIo.holdLoop). */
   #timerHeld: (() => void) | null = null;
   #sendTowardsLink = (frame: Uint8Array) => this.#send(frame, 0);
   #sendTowardsEmulator = (frame: Uint8Array) => this.#send(frame, 1);
@@ -206,8 +206,11 @@ export class Bridge {
     // Loaded with the first capture, not with every worker.
     const { PcapWriter } = await import('./pcap-writer.ts');
     if (this.#capture) throw new Error(`Packet capture is already active on bridge "${this.id}"`);
-    this.#capture = new PcapWriter(file, append, (error) =>
-      this.#emit({ level: 'error', message: `Capture of bridge "${this.id}" to "${file}" failed: ${error.message}` }),
+    this.#capture = new PcapWriter(
+      file,
+      append,
+      (error) => this.#emit({ level: 'error', message: `Capture of bridge "${this.id}" to "${file}" failed: ${error.message}` }),
+      () => this.#io.holdLoop(),
     );
   }
 
@@ -329,7 +332,7 @@ export class Bridge {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timerAt = next;
     this.#timer = setTimeout(() => this.#release(), Math.max(0, next - performance.now()));
-    this.#timerHeld ??= this.#io.timerArmed();
+    this.#timerHeld ??= this.#io.holdLoop();
   }
 
   #release(): void {

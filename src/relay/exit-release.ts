@@ -31,12 +31,16 @@ export function releaseOnExit(signal: ReleaseSignal, release: () => void): void 
   });
 }
 
-/** Main side, from a process 'exit' listener: asks every worker, then blocks until each answered or time is up. */
-export function releaseBeforeExit(signals: ReleaseSignal[]): void {
+/**
+ * Main side, from a process 'exit' listener: asks every worker, calls `asked` (which wakes workers that wait outside
+ * their event loop), then blocks until each answered or time is up.
+ */
+export function releaseBeforeExit(signals: ReleaseSignal[], asked: () => void): void {
   for (const signal of signals) {
     Atomics.store(signal, ASK, 1);
     Atomics.notify(signal, ASK);
   }
+  asked();
   const deadline = Date.now() + EXIT_WAIT_MS;
   for (const signal of signals) Atomics.wait(signal, DONE, 0, Math.max(0, deadline - Date.now()));
 }

@@ -143,9 +143,13 @@ export class Fabric {
     const { PcapWriter } = await import('./pcap-writer.ts');
     const port = this.#port(number);
     if (port.capture) throw new Error(`Packet capture is already active on port ${number}`);
-    port.capture = new PcapWriter(file, append, (error) =>
-      this.#emit({ level: 'error', message: `Capture of fabric "${this.id}" port ${number} failed: ${error.message}` }),
-    this.#linkType);
+    port.capture = new PcapWriter(
+      file,
+      append,
+      (error) => this.#emit({ level: 'error', message: `Capture of fabric "${this.id}" port ${number} failed: ${error.message}` }),
+      () => this.#io.holdLoop(),
+      this.#linkType,
+    );
   }
 
   stopCapture(number: number): void {

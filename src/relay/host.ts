@@ -38,12 +38,17 @@ export class RelayHost {
 
   async #handle(request: Request): Promise<void> {
     let reply: Reply;
+    // A command may wait on the event loop (a module import, a name lookup, a namespace move): frames arriving
+    // meanwhile are forwarded from the loop, which is not kept waiting for them.
+    const letLoopGo = this.#io.holdLoop();
     try {
       reply = { seq: request.seq, ok: true, result: await this.#execute(request) };
     } catch (error) {
       const { message, code } = error as NodeJS.ErrnoException;
       reply = { seq: request.seq, ok: false, error: message, ...(code ? { code } : {}) };
       if (error instanceof PatchbayError) reply.fields = { ...error.fields, ...(error.exception ? { exception: error.exception } : {}) };
+    } finally {
+      letLoopGo();
     }
     this.post(reply);
     if (request.op === 'shutdown') {

@@ -12,18 +12,22 @@ export class PcapWriter {
   #batch = new Uint8Array(BATCH_BYTES);
   #used = 0;
   #timer: ReturnType<typeof setInterval>;
+  /** Lets the event loop go again (see RelayIo.holdLoop): the flush timer no longer needs it. */
+  #letLoopGo: () => void;
   #onError: (error: Error) => void;
 
   /**
    * Opens `file` and writes the global header. With `append` (a bridge re-created after a worker crash) an existing
-   * non-empty file is continued instead, so the capture survives the restart. `linkType` is the pcap DLT.
+   * non-empty file is continued instead, so the capture survives the restart. `holdLoop` is the worker I/O's (the
+   * flush timer must run on time while the capture is open); `linkType` is the pcap DLT.
    */
-  constructor(file: string, append: boolean, onError: (error: Error) => void, linkType = LINKTYPE_ETHERNET) {
+  constructor(file: string, append: boolean, onError: (error: Error) => void, holdLoop: () => () => void, linkType = LINKTYPE_ETHERNET) {
     this.file = file;
     this.#onError = onError;
     this.#fd = openSync(file, append ? 'a' : 'w');
     if (!append || fstatSync(this.#fd).size === 0) writeSync(this.#fd, pcapGlobalHeader(linkType));
     this.#timer = setInterval(() => this.flush(), FLUSH_MS);
+    this.#letLoopGo = holdLoop();
   }
 
   /** Records one frame; `epochMicros` is the wall-clock time in microseconds. */
@@ -44,6 +48,7 @@ export class PcapWriter {
 
   close(): void {
     clearInterval(this.#timer);
+    this.#letLoopGo();
     this.flush();
     closeSync(this.#fd);
     this.#fd = -1;

@@ -13,6 +13,8 @@ import { PatchbayError } from '../errors/index.ts';
 import { assertNew, existing } from './by-id.ts';
 import { newCustody } from './custody.ts';
 import type { Custody } from './custody.ts';
+import { openDoorbell } from './doorbell.ts';
+import type { Doorbell } from './doorbell.ts';
 import { newReleaseSignal, releaseBeforeExit } from './exit-release.ts';
 import { threadDemandSeconds } from './thread-demand.ts';
 import type { ReleaseSignal } from './exit-release.ts';
@@ -66,6 +68,8 @@ type Slot = {
   /** The kernel's thread id (hello), whose CPU demand the placement samples; null where there is no /proc. */
   tid: number | null;
   release: ReleaseSignal;
+  /** Rung after every message to a native worker (doorbell.ts); null before its hello and on the dgram backend. */
+  doorbell: Doorbell | null;
   /**
    * CPU demand (run + runnable wait, thread-demand.ts) at the last sample; share of a core since the one before;
    * consecutive busy samples (placement.ts).
@@ -148,7 +152,11 @@ export class RelayPool implements Relay {
   #moving = false;
 
   /** If the process exits with workers running, they close their native descriptors first (see exit-release.ts). */
-  #releaseOnExit = () => releaseBeforeExit(this.#slots.filter((slot) => slot.alive).map((slot) => slot.release));
+  #releaseOnExit = () => {
+    const alive = this.#slots.filter((slot) => slot.alive);
+    // Rung once asked: a worker waiting for frames outside its event loop then sees the request at once.
+    releaseBeforeExit(alive.map((slot) => slot.release), () => alive.forEach((slot) => slot.doorbell?.ring()));
+  };
 
   private constructor(tinypool: Tinypool, io: RelayIoChoice, bound: number) {
     this.#tinypool = tinypool;
@@ -473,6 +481,7 @@ export class RelayPool implements Relay {
     return new Promise((resolve, reject) => {
       slot.pending.set(seq, { resolve, reject });
       slot.port.postMessage({ ...command, seq });
+      slot.doorbell?.ring();
     });
   }
 
@@ -648,6 +657,7 @@ export class RelayPool implements Relay {
       threadId: null,
       tid: null,
       release: newReleaseSignal(),
+      doorbell: null,
       demand: null,
       share: 0,
       busyFor: 0,
@@ -657,12 +667,14 @@ export class RelayPool implements Relay {
     const hello = new Promise<Slot>((resolve, reject) => {
       port1.on('message', (message: WorkerMessage) => {
         if ('hello' in message) {
-          slot.threadId = message.hello.threadId;
-          slot.tid = message.hello.tid;
-          this.#ioName = message.hello.io;
-          this.#ioFallback = message.hello.fallback;
+          const { doorbell, ...hello } = message.hello;
+          if (doorbell !== null) slot.doorbell = openDoorbell(doorbell);
+          slot.threadId = hello.threadId;
+          slot.tid = hello.tid;
+          this.#ioName = hello.io;
+          this.#ioFallback = hello.fallback;
           this.#watchThread(slot);
-          const start = { ...message.hello, workers: this.#slots.length };
+          const start = { ...hello, workers: this.#slots.length };
           for (const listener of this.#startListeners) listener(start);
           this.#updateSampler();
           resolve(slot);
@@ -711,6 +723,7 @@ export class RelayPool implements Relay {
     if (!slot.alive) return;
     slot.alive = false;
     slot.port.close();
+    slot.doorbell?.close();
     for (const pending of slot.pending.values()) pending.reject(new WorkerDiedError(`Relay worker died: ${reason}`));
     slot.pending.clear();
     this.#slots.splice(this.#slots.indexOf(slot), 1);

@@ -44,8 +44,11 @@ export type Reply =
 export type WorkerMessage =
   | Reply
   | { event: RelayEvent }
-  /** `tid`: the kernel's id of the thread (the pool reads its CPU demand, thread-demand.ts), null where there is no /proc. */
-  | { hello: { threadId: number; tid: number | null; io: RelayIoName; fallback: string | null } };
+  /**
+   * `tid`: the kernel's id of the thread (the pool reads its CPU demand, thread-demand.ts), null where there is no
+   * /proc; `doorbell`: the descriptor to ring after each message (RelayIo.doorbell), which the pool then owns.
+   */
+  | { hello: { threadId: number; tid: number | null; io: RelayIoName; fallback: string | null; doorbell: number | null } };
 
 export type Handovers = { bridges: Record<string, BridgeHandover>; fabrics: Record<string, FabricPortHandover[]> };
 

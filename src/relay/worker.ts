@@ -50,6 +50,6 @@ export default async function relayWorker({ port, io: choice, release }: WorkerD
   });
   // The same when the process exits under the worker (it is then terminated without running any JavaScript).
   releaseOnExit(release, () => io.abandon());
-  host.post({ hello: { threadId, tid: kernelThreadId(), io: io.name, fallback } });
+  host.post({ hello: { threadId, tid: kernelThreadId(), io: io.name, fallback, doorbell: io.doorbell } });
   await host.closed;
 }

@@ -93,9 +93,11 @@ export class DgramIo implements RelayIo {
   sweep = immovable;
 
   /** Every datagram is its own event-loop callback: nothing ever holds the loop back from a timer. */
-  timerArmed(): () => void {
+  holdLoop(): () => void {
     return () => {};
   }
+
+  readonly doorbell = null;
 
   close(): void {}
 

@@ -71,10 +71,17 @@ export interface RelayIo {
   /** Closes whatever descriptors are still unclaimed in `custody` (a move that failed half-way). */
   sweep(custody: Custody): void;
   /**
-   * Tells the backend that a timer which must fire on time is armed (a bridge's release queue), until the returned
-   * function is called: the native backend does not keep the event loop waiting for frames meanwhile.
+   * Tells the backend that the event loop has work that must run on time (a bridge's release timer, a capture's flush
+   * timer, a control command waiting on I/O), until the returned function is called: the native backend does not keep
+   * the event loop waiting for frames meanwhile.
    */
-  timerArmed(): () => void;
+  holdLoop(): () => void;
+  /**
+   * The descriptor the pool writes an 8-byte count to after posting this worker a control message, so that a worker
+   * waiting for frames outside its event loop goes back to it (native: an eventfd, see native/linger.ts; the pool
+   * closes it once the worker is gone); null when the backend never waits outside its event loop.
+   */
+  readonly doorbell: number | null;
   /** Releases what the backend holds for the worker (readiness watchers, buffers). */
   close(): void;
   /** Closes every endpoint at once without flushing, for a worker about to die of an uncaught error. */

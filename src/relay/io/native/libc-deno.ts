@@ -118,6 +118,7 @@ export function bindLibcDeno(): Libc {
     write: (fd, buffer, length) => Number(call.write(fd, buffer, length)),
     recvmmsg: (fd, vector, length, flags) => call.recvmmsg(fd, vector, length, flags, 0),
     sendmmsg: call.sendmmsg,
+    eventfd: call.eventfd,
     poll: call.pollHere,
     errno: () => errnoView.getInt32(0),
     alloc,

@@ -58,6 +58,7 @@ export function bindLibcKoffi(): Libc {
       fn('int recvmmsg(int, uintptr_t, unsigned int, int, uintptr_t)'),
     ),
     sendmmsg: fn('int sendmmsg(int, uintptr_t, unsigned int, int)'),
+    eventfd: fn('int eventfd(unsigned int, int)'),
     poll: fn('int poll(uintptr_t, unsigned long, int)'),
     errno: () => koffi.errno(),
     alloc(bytes: number): NativeMemory {

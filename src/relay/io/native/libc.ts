@@ -23,6 +23,8 @@ export interface Libc {
   write(fd: number, buffer: number, length: number): number;
   recvmmsg(fd: number, vector: number, length: number, flags: number): number;
   sendmmsg(fd: number, vector: number, length: number, flags: number): number;
+  /** A new eventfd (see linger.ts: the worker's doorbell). */
+  eventfd(initial: number, flags: number): number;
   /** poll() on the calling thread (it blocks it for up to `timeout` ms): see linger.ts. */
   poll(fds: number, count: number, timeout: number): number;
   /** errno of the last failed call on this thread. */

@@ -211,8 +211,12 @@ export class NativeIo implements RelayIo {
     return this.#raw(fd, name, ifindex, handlers, () => ring);
   }
 
-  timerArmed(): () => void {
-    return this.#linger.timerArmed();
+  holdLoop(): () => void {
+    return this.#linger.holdLoop();
+  }
+
+  get doorbell(): number {
+    return this.#linger.doorbell;
   }
 
   /** Sends every queued frame; after it, ring views and arena copies may be reused. */
