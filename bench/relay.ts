@@ -28,6 +28,7 @@ import { createSocket } from 'node:dgram';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { RelayPool } from '../src/relay/pool.ts';
 import { CpuGroup } from './relay-cpu-group.ts';
 import { BUSY_SAMPLES, SAMPLE_MS } from '../src/relay/placement.ts';
@@ -67,16 +68,22 @@ type Subject = { name: string; paths: Paths; pid?: number; raw?: Transient };
 const source = fileURLToPath(new URL('./c/udpblast.c', import.meta.url));
 const binary = fileURLToPath(new URL('./bin/udpblast', import.meta.url));
 
-function option(name: string): string | undefined {
-  const at = process.argv.indexOf(name);
-  return at >= 0 ? process.argv[at + 1] : undefined;
-}
-
-const ubridgeBinary = option('--ubridge') ?? (process.env.UBRIDGE || undefined);
+// Unknown options are refused (parseArgs is strict): a mistyped one, or `--help`, must not start a run of minutes.
+const { values } = parseArgs({
+  options: {
+    ubridge: { type: 'string' },
+    repeat: { type: 'string', default: '1' },
+    only: { type: 'string' },
+    path: { type: 'string' },
+    sizes: { type: 'string' },
+  },
+});
+const ubridgeBinary = values.ubridge ?? (process.env.UBRIDGE || undefined);
 /** `--repeat N`: every figure is the median of N runs, for a machine shared with other work. */
-const REPEAT = Number(option('--repeat') ?? 1);
+const REPEAT = Number(values.repeat);
 /** `--only max|latency|capacity`: one part of the bench (e.g. a short latency run at a higher priority). */
-const ONLY = option('--only');
+const ONLY = values.only;
+if (ONLY !== undefined && !['max', 'latency', 'capacity'].includes(ONLY)) throw new Error('--only must be one of max, latency, capacity');
 /** Rounds of the latency part: each round measures every subject once, back to back, so load changes hit all alike. */
 const LATENCY_ROUNDS = Math.max(REPEAT, 3);
 /** Set while the latency part runs with real-time priority (see LATENCY_RT_PRIORITY). */
@@ -86,10 +93,10 @@ let realtimeRefused: string | null = null;
 const wanted = (part: string) => ONLY === undefined || ONLY === part;
 const MAX_PATHS = ['one', 'four', 'link', 'hub', 'raw'] as const;
 /** `--path one|four|link|hub|raw`: the max-rate part measures that path only (a few minutes less per run). */
-const PATH = option('--path');
+const PATH = values.path;
 if (PATH !== undefined && !(MAX_PATHS as readonly string[]).includes(PATH)) throw new Error(`--path must be one of ${MAX_PATHS.join(', ')}`);
 /** `--sizes 1400` or `--sizes 64,1400`: measure those of the standard frame sizes only (a shorter run). */
-const SIZES_OPTION = option('--sizes')?.split(',').map(Number);
+const SIZES_OPTION = values.sizes?.split(',').map(Number);
 if (SIZES_OPTION?.some((size) => !ALL_SIZES.includes(size))) throw new Error(`--sizes takes some of ${ALL_SIZES.join(', ')}`);
 const SIZES = SIZES_OPTION ?? ALL_SIZES;
 const CAPACITY_SIZES = ALL_CAPACITY_SIZES.filter((size) => SIZES.includes(size));
