@@ -9,7 +9,7 @@ export type FrameOptions = {
   src?: string;
   /** Tags outermost first: [tpid, vid]. */
   tags?: Array<[number, number]>;
-  /** udpFrame's payload, instead of "hi!\n". */
+  /** udpFrame's payload, instead of "hi!\n"; tcpFrame's and tcp6Frame's (an ACK then, instead of a SYN). */
   payload?: number[];
 };
 
@@ -37,9 +37,18 @@ export function udpFrame(src: string, dst: string, sport: number, dport: number,
   return ethernet(0x0800, ipv4(17, src, dst, body), options);
 }
 
+/** A TCP SYN, or with `payload` an ACK carrying it (sequence number 1). */
 export function tcpFrame(src: string, dst: string, sport: number, dport: number, options?: FrameOptions): Uint8Array {
-  const body = [...u16(sport), ...u16(dport), 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, ...u16(64240), 0, 0, 0, 0];
-  return ethernet(0x0800, ipv4(6, src, dst, body), options);
+  return ethernet(0x0800, ipv4(6, src, dst, tcpSegment(sport, dport, options?.payload)), options);
+}
+
+export function tcp6Frame(src: number[], dst: number[], sport: number, dport: number, options?: FrameOptions): Uint8Array {
+  const body = tcpSegment(sport, dport, options?.payload);
+  return ethernet(0x86dd, [0x60, 0, 0, 0, ...u16(body.length), 6, 64, ...src, ...dst, ...body], options);
+}
+
+function tcpSegment(sport: number, dport: number, payload?: number[]): number[] {
+  return [...u16(sport), ...u16(dport), 0, 0, 0, 1, 0, 0, 0, 0, 0x50, payload ? 0x10 : 0x02, ...u16(64240), 0, 0, 0, 0, ...(payload ?? [])];
 }
 
 export function icmpEcho(src: string, dst: string, options?: FrameOptions): Uint8Array {
@@ -96,5 +105,14 @@ export function transportChecksumValid(frame: Uint8Array): boolean {
   const addresses = v4 ? bytes.slice(ip + 12, ip + 20) : bytes.slice(ip + 8, ip + 40);
   const pseudo = [...addresses, 0, 0, ...u16(end - segment), 0, protocol];
   const sum = checksum([...pseudo, ...bytes.slice(segment, end)]);
+  return sum[0] === 0 && sum[1] === 0;
+}
+
+/** Whether the IPv4 header checksum of `frame` (VLAN tags skipped) is right: the header sums to zero. */
+export function ipv4HeaderValid(frame: Uint8Array): boolean {
+  let at = 12;
+  while (frame[at] === 0x81 || frame[at] === 0x88) at += 4;
+  const ip = at + 2;
+  const sum = checksum([...frame.subarray(ip, ip + (frame[ip]! & 0x0f) * 4)]);
   return sum[0] === 0 && sum[1] === 0;
 }

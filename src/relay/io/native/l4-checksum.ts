@@ -9,7 +9,7 @@ const ETHERTYPE_IPV4 = 0x0800;
 const ETHERTYPE_IPV6 = 0x86dd;
 /** 802.1Q, 802.1ad, and the 0x9100 of older QinQ equipment. */
 const VLAN_TPIDS = [0x8100, 0x88a8, 0x9100];
-const TCP = 6;
+export const TCP = 6;
 const UDP = 17;
 /** IPv6 extension headers that carry no routing and come before the transport header: hop-by-hop, destination options. */
 const [HOP_BY_HOP, DESTINATION_OPTIONS] = [0, 60];
@@ -53,6 +53,46 @@ function sum(bytes: Uint8Array, from: number, to: number): number {
   return total;
 }
 
+/** The ones' complement checksum of `bytes[from, to)`, as it goes in a header (the IPv4 header's, with its field zeroed). */
+export function internetChecksum(bytes: Uint8Array, from: number, to: number): number {
+  return ~fold(sum(bytes, from, to)) & 0xffff;
+}
+
+/** Where a frame's IP header and its transport segment lie (offsets into the frame), and the transport protocol. */
+export type Transport = { ip: number; v6: boolean; protocol: number; segment: number; end: number };
+
+/**
+ * Finds the IPv4 (unfragmented) or IPv6 header of `frame` behind its VLAN tags, steps over IPv6 hop-by-hop and
+ * destination options, and answers where the transport segment lies as the IP header bounds it; null for anything
+ * else (ARP, fragments, runts, a datagram longer than the frame).
+ */
+export function findTransport(frame: Uint8Array): Transport | null {
+  let at = 12;
+  let etherType = (frame[at]! << 8) | frame[at + 1]!;
+  while (VLAN_TPIDS.includes(etherType) && at + 6 <= frame.length) {
+    at += 4;
+    etherType = (frame[at]! << 8) | frame[at + 1]!;
+  }
+  const ip = at + 2;
+  if (etherType === ETHERTYPE_IPV4 && ip + 20 <= frame.length && frame[ip]! >>> 4 === 4) {
+    const fragment = ((frame[ip + 6]! << 8) | frame[ip + 7]!) & 0x3fff; // more-fragments flag and offset
+    if (fragment !== 0) return null;
+    const end = ip + ((frame[ip + 2]! << 8) | frame[ip + 3]!);
+    return end > frame.length ? null : { ip, v6: false, protocol: frame[ip + 9]!, segment: ip + (frame[ip]! & 0x0f) * 4, end };
+  }
+  if (etherType === ETHERTYPE_IPV6 && ip + 40 <= frame.length && frame[ip]! >>> 4 === 6) {
+    let protocol = frame[ip + 6]!;
+    let segment = ip + 40;
+    const end = segment + ((frame[ip + 4]! << 8) | frame[ip + 5]!);
+    while ((protocol === HOP_BY_HOP || protocol === DESTINATION_OPTIONS) && segment + 8 <= end) {
+      protocol = frame[segment]!;
+      segment += (frame[segment + 1]! + 1) * 8;
+    }
+    return end > frame.length ? null : { ip, v6: true, protocol, segment, end };
+  }
+  return null;
+}
+
 /**
  * Writes the TCP or UDP checksum of `frame` (an Ethernet frame, VLAN tags allowed) over the pseudo-header and the
  * segment as the IP header bounds it. Returns false, leaving the frame as it was, when it holds no whole unfragmented
@@ -61,39 +101,13 @@ function sum(bytes: Uint8Array, from: number, to: number): number {
  * @example if ((status & TP_STATUS_CSUMNOTREADY) !== 0) completeChecksum(frame);
  */
 export function completeChecksum(frame: Uint8Array): boolean {
-  let at = 12;
-  let etherType = (frame[at]! << 8) | frame[at + 1]!;
-  while (VLAN_TPIDS.includes(etherType) && at + 6 <= frame.length) {
-    at += 4;
-    etherType = (frame[at]! << 8) | frame[at + 1]!;
-  }
-  const ip = at + 2;
-  let protocol: number;
-  let segment: number;
-  let end: number;
-  let pseudo: number;
-  if (etherType === ETHERTYPE_IPV4 && ip + 20 <= frame.length && frame[ip]! >>> 4 === 4) {
-    const fragment = ((frame[ip + 6]! << 8) | frame[ip + 7]!) & 0x3fff; // more-fragments flag and offset
-    if (fragment !== 0) return false;
-    protocol = frame[ip + 9]!;
-    segment = ip + (frame[ip]! & 0x0f) * 4;
-    end = ip + ((frame[ip + 2]! << 8) | frame[ip + 3]!);
-    pseudo = sum(frame, ip + 12, ip + 20) + protocol + (end - segment);
-  } else if (etherType === ETHERTYPE_IPV6 && ip + 40 <= frame.length && frame[ip]! >>> 4 === 6) {
-    protocol = frame[ip + 6]!;
-    segment = ip + 40;
-    end = segment + ((frame[ip + 4]! << 8) | frame[ip + 5]!);
-    while ((protocol === HOP_BY_HOP || protocol === DESTINATION_OPTIONS) && segment + 8 <= end) {
-      protocol = frame[segment]!;
-      segment += (frame[segment + 1]! + 1) * 8;
-    }
-    pseudo = sum(frame, ip + 8, ip + 40) + protocol + (end - segment);
-  } else {
-    return false;
-  }
+  const found = findTransport(frame);
+  if (!found) return false;
+  const { ip, v6, protocol, segment, end } = found;
   if (protocol !== TCP && protocol !== UDP) return false;
   const field = segment + (protocol === TCP ? TCP_CHECKSUM_AT : UDP_CHECKSUM_AT);
-  if (end > frame.length || field + 2 > end) return false;
+  if (field + 2 > end) return false;
+  const pseudo = (v6 ? sum(frame, ip + 8, ip + 40) : sum(frame, ip + 12, ip + 20)) + protocol + (end - segment);
   frame[field] = 0;
   frame[field + 1] = 0;
   let checksum = ~fold(pseudo + sum(frame, segment, end)) & 0xffff;

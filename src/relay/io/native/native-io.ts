@@ -52,6 +52,7 @@ import { OUTBOX_FRAMES, Outbox, TRANSIENT_UDP } from './outbox.ts';
 import { PacketRing, TP_STATUS_COPY } from './packet-ring.ts';
 import type { RingPosition } from './packet-ring.ts';
 import { encodeInetAddress, encodePacketAddress, encodePromiscuousMembership } from './sockaddr.ts';
+import { splitTcp } from './tcp-segment.ts';
 
 /** Frames per recvmmsg call: one outbox (a batch forwarded to a single destination fills at most one). */
 export const BATCH = OUTBOX_FRAMES;
@@ -59,6 +60,8 @@ export const BATCH = OUTBOX_FRAMES;
 export const SLOT_BYTES = 65_560;
 /** Batches taken from one socket per readiness before the worker's other sockets (and the event loop) get a turn. */
 const BATCHES_PER_WAKE = 8;
+/** Destination and source MAC addresses and the EtherType: an untagged frame is this much longer than its IP packet. */
+const ETHERNET_HEADER_BYTES = 14;
 /** Copies of frames that do not live in the ring, until the next flush. */
 const ARENA_BYTES = 4 * 1024 * 1024;
 
@@ -73,6 +76,8 @@ type Receiver = {
   resume: () => void;
   closed: boolean;
   ring: PacketRing | null;
+  /** A raw side's interface MTU: received frames longer than an untagged frame at it are split if they are TCP. */
+  mtu: number;
 };
 
 /** One open endpoint: its receive side, its send side, and what it is (for a detach). */
@@ -261,10 +266,12 @@ export class NativeIo implements RelayIo {
     return this.#device(this.#track(receiver, new Outbox(fd, 'write', handlers, this.#libc), 'tap', device));
   }
 
-  /** A raw side over socket `fd`, reading from the ring `mapRing` maps (closing `fd` if that fails). */
+  /** A raw side over socket `fd`, reading from the ring `mapRing` maps (closing `fd` if that or reading the MTU fails). */
   #raw(fd: number, name: string, ifindex: number, handlers: EndpointHandlers, mapRing: (detail: string) => PacketRing): DeviceEndpoint {
     let ring: PacketRing;
+    let mtu: number;
     try {
+      mtu = this.#mtu(fd, name);
       ring = mapRing(`interface "${name}"`);
     } catch (error) {
       this.#libc.close(fd);
@@ -273,6 +280,7 @@ export class NativeIo implements RelayIo {
     this.#mapped.set(ring.memory.bytes.buffer, ring.memory.address);
     const receiver = this.#receiver(fd, handlers);
     receiver.ring = ring;
+    receiver.mtu = mtu;
     receiver.read = () => this.#receiveRing(receiver, ring, name);
     receiver.resume = () => this.#recheckInterface(receiver, name, ifindex);
     receiver.unwatch = this.#watch(fd, receiver.read);
@@ -280,7 +288,7 @@ export class NativeIo implements RelayIo {
   }
 
   #receiver(fd: number, handlers: EndpointHandlers): Receiver {
-    return { fd, handlers, unwatch: null, read: () => {}, resume: () => {}, closed: false, ring: null };
+    return { fd, handlers, unwatch: null, read: () => {}, resume: () => {}, closed: false, ring: null, mtu: 0 };
   }
 
   #device(entry: Entry): DeviceEndpoint {
@@ -420,7 +428,7 @@ export class NativeIo implements RelayIo {
       let count = 0;
       this.#dispatching = true;
       try {
-        for (let at = ring.next(); at >= 0; at = count < BATCH ? ring.next() : -1) this.#ringFrame(receiver, ring, at, count++);
+        for (let at = ring.next(); at >= 0; at = count < BATCH ? ring.next() : -1) this.#ringFrame(receiver, ring, at, count++, name);
       } finally {
         this.#dispatching = false;
         this.flush();
@@ -435,23 +443,45 @@ export class NativeIo implements RelayIo {
   }
 
   /** Hands on the frame in ring slot `at`, the `index`-th of its batch (which owns receive slot `index` for a copy). */
-  #ringFrame(receiver: Receiver, ring: PacketRing, at: number, index: number): void {
+  #ringFrame(receiver: Receiver, ring: PacketRing, at: number, index: number, name: string): void {
     const frame = ring.frame(at);
-    if (frame) receiver.handlers.frame(frame);
-    else if ((ring.status(at) & TP_STATUS_COPY) !== 0) this.#receiveCopy(receiver, index, ring, at);
+    if (frame) this.#rawFrame(receiver, frame, name);
+    else if ((ring.status(at) & TP_STATUS_COPY) !== 0) this.#receiveCopy(receiver, index, ring, at, name);
     else receiver.handlers.drop('too_big');
+  }
+
+  /** Hands on a frame a raw side received: one length compare, unless it is longer than an untagged frame at the MTU. */
+  #rawFrame(receiver: Receiver, frame: Uint8Array, name: string): void {
+    if (frame.length <= receiver.mtu + ETHERNET_HEADER_BYTES) receiver.handlers.frame(frame);
+    else this.#oversized(receiver, frame, name);
+  }
+
+  /**
+   * A frame larger than the MTU: GRO merged a TCP stream, or a local veth peer's TCP handed over one TSO segment (up
+   * to 64 KiB). An emulator drops such a frame, so a TCP one goes on as segments that fit the MTU (tcp-segment.ts);
+   * anything else goes on as it is, as before. The MTU is read again first: it may have been raised since the open.
+   */
+  #oversized(receiver: Receiver, frame: Uint8Array, name: string): void {
+    try {
+      receiver.mtu = this.#mtu(receiver.fd, name);
+    } catch {
+      // The interface is going away; its ENETDOWN comes through the receive path. Keep the MTU known at the open.
+    }
+    const pieces = splitTcp(frame, receiver.mtu);
+    if (!pieces) receiver.handlers.frame(frame);
+    else for (const piece of pieces) receiver.handlers.frame(piece);
   }
 
   /**
    * The full copy of a frame its ring slot `cut` could not hold: the next datagram on the socket (the kernel queued both
    * together), completed from the slot (its VLAN tag).
    */
-  #receiveCopy(receiver: Receiver, slot: number, ring: PacketRing, cut: number): void {
+  #receiveCopy(receiver: Receiver, slot: number, ring: PacketRing, cut: number, name: string): void {
     const words = this.#ringWords;
     const at = slot * MMSGHDR_WORDS;
     const received = this.#libc.recvmmsg(receiver.fd, this.#ring.address + slot * MMSGHDR_BYTES, 1, MSG_DONTWAIT) === 1 && (words[at + MSG_FLAGS]! & MSG_TRUNC) === 0;
     const frame = received ? ring.completeCopy(cut, this.#slots[slot]!, words[at + MSG_LEN]!) : null;
-    if (frame) receiver.handlers.frame(frame);
+    if (frame) this.#rawFrame(receiver, frame, name);
     else receiver.handlers.drop('too_big');
   }
 
