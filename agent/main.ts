@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import process from 'node:process';
 import { ConfigError, OPTION_HELP, envOf, flagOf, loadConfig } from '../src/config/agent-config.ts';
 import { createLogger } from '../src/log/logger.ts';
+import { boundHeapGrowth } from '../src/runtime/heap-growth.ts';
 import { holdOptimisingCompiler } from '../src/runtime/startup-tiering.ts';
 import { PATCHBAY_VERSION } from './version.ts';
 
@@ -81,6 +82,8 @@ async function main(argv: string[]): Promise<number> {
   }
   // Until the daemon listens: loading its modules must not page in the optimising compiler (≈ 2 MiB, see there).
   const resumeOptimising = holdOptimisingCompiler();
+  // Garbage must not pile up to several times the live heap between full collections on a long-running host.
+  boundHeapGrowth();
   // Loaded only now: `--help`, `--version` and option errors need none of the daemon's modules.
   const [{ startDaemon }, { StateDirBusyError }, { StateFileError }] = await Promise.all([
     import('./daemon.ts'),

@@ -6,13 +6,12 @@
  * has run, functions that get hot later (request handling, the relay's forwarding) are optimised as usual.
  * Node only: only the optimising tier's on/off switch is flipped at run time, no heap sizes (which V8 reads at start).
  */
-import process from 'node:process';
 import v8 from 'node:v8';
 import { isDeno } from './index.ts';
+import { givenByUser } from './node-flags.ts';
 
 /** Whether Node was told to run without the optimising tier, which resuming would otherwise switch back on. */
-const optimisingOffByUser = (): boolean =>
-  [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((flag) => flag === '--no-opt' || flag === '--jitless');
+const optimisingOffByUser = (): boolean => givenByUser('--no-opt') || givenByUser('--jitless');
 
 export function holdOptimisingCompiler(): () => void {
   if (isDeno || optimisingOffByUser()) return () => {};
