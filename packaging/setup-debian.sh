@@ -15,7 +15,7 @@ packages+=(docker.io)
 packages+=(xvfb x11vnc)
 # The web UI tests drive the distribution's browser (playwright-core, no downloaded browser build).
 packages+=(chromium)
-# Dynamips (../shared/bin/dynamips-0.2.24 in tests, or --dynamips-path) needs libelf and libpcap; the Dynamips tests
+# Dynamips (vendor/bin/dynamips-0.2.24 in tests, or --dynamips-path) needs libelf and libpcap; the Dynamips tests
 # assemble their tiny MIPS and PowerPC router images with these binutils.
 packages+=(libelf1 libpcap0.8 binutils-mips-linux-gnu binutils-powerpc-linux-gnu)
 # NAT nodes: patchbay's own NAT network uses dnsmasq (DHCP) and nftables (masquerading); util-linux's setpriv drops

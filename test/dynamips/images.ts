@@ -6,11 +6,11 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Platform } from '../../src/compute/dynamips/platforms.ts';
-import { ROOT } from '../helpers/daemon.ts';
+import { ROOT, VENDOR_BIN } from '../helpers/daemon.ts';
 
-export const DYNAMIPS = resolve(ROOT, '..', 'shared', 'bin', 'dynamips-0.2.24');
+export const DYNAMIPS = join(VENDOR_BIN, 'dynamips-0.2.24');
 export const BANNER = 'patchbay test image';
 
 export type TestImage = { file: string; name: string; /** Address of the idle loop: a perfect idle-PC value. */ idlePc: string };

@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
-export const VPCS_083 = resolve(ROOT, '..', 'shared', 'bin', 'vpcs-0.8.3');
+/** The VPCS 0.8.3 and Dynamips builds the tests run, kept in the repository (vendor/bin/README.md). */
+export const VENDOR_BIN = resolve(ROOT, 'vendor', 'bin');
+export const VPCS_083 = join(VENDOR_BIN, 'vpcs-0.8.3');
 
 export type DaemonProcess = {
   url: string;
