@@ -1,6 +1,6 @@
-/** Putting a VLAN tag back into a frame (src/relay/io/native/vlan-tag.ts): pure, on plain buffers. */
+/** Putting a VLAN tag back into a frame (src/relay/switching/vlan.ts): pure, on plain buffers. */
 import t from 'tap';
-import { TAG_BYTES, tagInHeadroom, tagInPlace } from '../../src/relay/io/native/vlan-tag.ts';
+import { TAG_BYTES, tagInHeadroom, tagInPlace } from '../../src/relay/switching/vlan.ts';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 /** dst 02..01, src 02..02, EtherType 0x0800, two bytes of payload. */

@@ -5,11 +5,11 @@
  * fixed header); IPv4 ports are read from first fragments only.
  */
 import type { BpfDirection, BpfNode } from './bpf-parser.ts';
+import { STACKED_TPIDS } from '../switching/vlan.ts';
 
 /** What one pass over the headers found; reused for every frame (one matcher call at a time per thread). */
 type Dissection = { etherType: number; l3: number; vlan: number; ipProto: number; l4: number };
 
-const VLAN_TPIDS = new Set([0x8100, 0x88a8, 0x9100]);
 const ETHERTYPE_IPV4 = 0x0800;
 const ETHERTYPE_IPV6 = 0x86dd;
 const ETHERTYPE_ARP = 0x0806;
@@ -24,7 +24,7 @@ function dissect(f: Uint8Array, d: Dissection): void {
   if (f.length < 14) return;
   let type = u16(f, 12);
   let at = 14;
-  for (let tags = 0; tags < 2 && VLAN_TPIDS.has(type) && f.length >= at + 4; tags++) {
+  for (let tags = 0; tags < 2 && STACKED_TPIDS.has(type) && f.length >= at + 4; tags++) {
     if (tags === 0) d.vlan = u16(f, at) & 0x0fff;
     type = u16(f, at + 2);
     at += 4;

@@ -4,11 +4,10 @@
  * not drop it. Walks the frame's VLAN tags and IPv4 / IPv6 header (with hop-by-hop and destination options). Pure: it
  * rewrites the checksum field of the buffer it is given and nothing else.
  */
+import { STACKED_TPIDS } from '../../switching/vlan.ts';
 
 const ETHERTYPE_IPV4 = 0x0800;
 const ETHERTYPE_IPV6 = 0x86dd;
-/** 802.1Q, 802.1ad, and the 0x9100 of older QinQ equipment. */
-const VLAN_TPIDS = [0x8100, 0x88a8, 0x9100];
 export const TCP = 6;
 const UDP = 17;
 /** IPv6 extension headers that carry no routing and come before the transport header: hop-by-hop, destination options. */
@@ -69,7 +68,7 @@ export type Transport = { ip: number; v6: boolean; protocol: number; segment: nu
 export function findTransport(frame: Uint8Array): Transport | null {
   let at = 12;
   let etherType = (frame[at]! << 8) | frame[at + 1]!;
-  while (VLAN_TPIDS.includes(etherType) && at + 6 <= frame.length) {
+  while (STACKED_TPIDS.has(etherType) && at + 6 <= frame.length) {
     at += 4;
     etherType = (frame[at]! << 8) | frame[at + 1]!;
   }

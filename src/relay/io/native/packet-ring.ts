@@ -19,7 +19,7 @@
 import { errnoError, SOL_PACKET } from './libc.ts';
 import type { Libc, NativeMemory } from './libc.ts';
 import { completeChecksum } from './l4-checksum.ts';
-import { tagInHeadroom, tagInPlace, TPID_8021Q } from './vlan-tag.ts';
+import { tagInHeadroom, tagInPlace, TPID_DOT1Q } from '../../switching/vlan.ts';
 
 /** SOL_PACKET options (linux/if_packet.h), and the value of PACKET_VERSION that selects struct tpacket2_hdr. */
 const OPTION = { rxRing: 5, statistics: 6, copyThreshold: 7, version: 10 } as const;
@@ -63,7 +63,7 @@ const RING_BYTES = 8 * 1024 * 1024;
 
 /** The TPID of the tag a slot's status and VLAN word describe: 802.1Q unless the kernel says otherwise. */
 function tpid(status: number, vlan: number): number {
-  return (status & TP_STATUS_VLAN_TPID_VALID) !== 0 ? vlan >>> 16 : TPID_8021Q;
+  return (status & TP_STATUS_VLAN_TPID_VALID) !== 0 ? vlan >>> 16 : TPID_DOT1Q;
 }
 
 /** The ring's shape: `frames` slots of `frameSize` bytes, allocated by the kernel in blocks of `blockSize`. */
