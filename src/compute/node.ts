@@ -58,8 +58,15 @@ export abstract class BaseNode {
     return `${this.project.id}/${this.id}`;
   }
 
+  /**
+   * Joined once: project, module and id never change, and a start reads it 5–8 times (its existence check, the spawn's
+   * cwd and log file, the state file's node lookup, the node's JSON twice), each `path.join` a few strings more for
+   * the young generation to collect.
+   */
+  #directory: string | undefined;
+
   get directory(): string {
-    return join(this.project.filesDir, this.module, this.id);
+    return (this.#directory ??= join(this.project.filesDir, this.module, this.id));
   }
 
   abstract toJSON(): Record<string, unknown>;

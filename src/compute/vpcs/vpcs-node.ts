@@ -72,8 +72,16 @@ export class VpcsNode extends EmulatorNode<VpcsRun> {
     return node;
   }
 
+  /** Joined once, as the directory: every start checks for the script and names the log. */
+  #startupPath: string | undefined;
+  #logPath: string | undefined;
+
   get #startupFile(): string {
-    return join(this.directory, 'startup.vpc');
+    return (this.#startupPath ??= join(this.directory, 'startup.vpc'));
+  }
+
+  get #logFile(): string {
+    return (this.#logPath ??= join(this.directory, 'vpcs.log'));
   }
 
   async #writeStartupScript(script: string): Promise<void> {
@@ -124,7 +132,7 @@ export class VpcsNode extends EmulatorNode<VpcsRun> {
     let pty: Pty | null = null;
     try {
       if (!binary.gns3Mode && !helperReason) pty = await openPty();
-      const output = binary.gns3Mode ? { file: join(this.directory, 'vpcs.log') } : pty ? { terminal: pty.slave } : 'pipe';
+      const output = binary.gns3Mode ? { file: this.#logFile } : pty ? { terminal: pty.slave } : 'pipe';
       const process = await Supervised.spawn(file, args, { cwd: this.directory, output, timerSlackNs: VPCS_TIMER_SLACK_NS });
       this.#outputTail = '';
       return { process, internalConsole, gns3Mode: binary.gns3Mode, pty, backend: null, closeBackend: null, telnet: null };
@@ -186,7 +194,7 @@ export class VpcsNode extends EmulatorNode<VpcsRun> {
 
   protected async logTail(): Promise<string> {
     try {
-      return (await readFile(join(this.directory, 'vpcs.log'), 'utf8')).slice(-2048);
+      return (await readFile(this.#logFile, 'utf8')).slice(-2048);
     } catch {
       return this.#outputTail;
     }
