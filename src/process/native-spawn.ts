@@ -18,8 +18,11 @@ export type NativeChild = { pid: number; exited: Promise<ExitInfo> };
 
 type PollHandle = { close(): void };
 type Binding = {
-  /** `output`: a descriptor for stdout and stderr, or a file the child opens (created or truncated) for both. */
-  spawn(file: string, argv: string[], envp: string[], cwd: string, stdin: number, output: number | string): number;
+  /**
+   * `output`: a descriptor for stdout and stderr, or a file the child opens (created or truncated) for both. `envp`
+   * null: the agent's own environment, as it is at the call.
+   */
+  spawn(file: string, argv: string[], envp: string[] | null, cwd: string, stdin: number, output: number | string): number;
   pipe(): [number, number];
   pidfd(pid: number): number;
   /** waitpid(pid, WNOHANG): the raw status once the child has exited, else null. */
@@ -55,7 +58,8 @@ function errnoError(call: string, errno: number): NodeJS.ErrnoException {
 function bind(): Binding {
   type Fn = (...args: unknown[]) => number;
   type Koffi = {
-    load(path: string): { func(signature: string): Fn };
+    load(path: string | null): { func(signature: string): Fn; symbol(name: string): bigint };
+    decode(pointer: bigint, type: string): bigint;
     errno(): number;
     node: { poll(fd: number, options: { readable: boolean }, callback: (status: number) => void): PollHandle };
   };
@@ -64,6 +68,13 @@ function bind(): Binding {
   const lib = koffi.load('libc.so.6');
   const fn = (signature: string) => lib.func(signature);
   const posixSpawn = fn('int posix_spawnp(_Out_ int *pid, const char *file, void *actions, void *attr, const char **argv, const char **envp)');
+  // The same call handed `environ` itself: a child that only inherits the agent's environment costs no copy of it into
+  // JavaScript strings and back (about a fifth of what a VPCS start allocated, for the young generation to collect).
+  // Node's process.env reads and writes that same C environment (setenv/unsetenv), so the child sees what
+  // `{ ...process.env }` would have given it. Looked up in the global scope, not libc's: Node's executable is not
+  // position-independent and holds its own copy of `environ` (a copy relocation), and libc's symbol is left stale.
+  const posixSpawnInherit = fn('int posix_spawnp(_Out_ int *pid, const char *file, void *actions, void *attr, const char **argv, void *envp)');
+  const environ = koffi.load(null).symbol('environ');
   const actionsInit = fn('int posix_spawn_file_actions_init(void *actions)');
   const actionsDestroy = fn('int posix_spawn_file_actions_destroy(void *actions)');
   const addDup2 = fn('int posix_spawn_file_actions_adddup2(void *actions, int fd, int newfd)');
@@ -114,7 +125,10 @@ function bind(): Binding {
         setSigDefault(attr, allSignals);
         setSigMask(attr, noSignals);
         const pid = [0];
-        const status = posixSpawn(pid, file, actions, attr, [...argv, null], [...envp, null]);
+        const args = [...argv, null];
+        const status = envp === null
+          ? posixSpawnInherit(pid, file, actions, attr, args, koffi.decode(environ, 'void *'))
+          : posixSpawn(pid, file, actions, attr, args, [...envp, null]);
         if (status !== 0) throw errnoError(`spawn ${file}`, status);
         return pid[0]!;
       } finally {
@@ -179,17 +193,20 @@ function exitInfo(status: number): ExitInfo {
 /**
  * Starts `file` (a bare name is looked up on PATH, as Node's spawn does; never a shell) in `cwd`, in a new session, with `stdout` and
  * `stderr` on the given descriptor or on a log file the child opens (created or truncated), and stdin on a pipe the
- * agent holds until the exit (as Node's 'pipe'); or with a terminal's slave descriptor as all three. Throws like
- * Node's spawn (`spawn <file> ENOENT`, code set; a log file that cannot be opened fails the spawn the same way).
+ * agent holds until the exit (as Node's 'pipe'); or with a terminal's slave descriptor as all three. The child gets the
+ * agent's environment plus `env`. Throws like Node's spawn (`spawn <file> ENOENT`, code set; a log file that cannot be
+ * opened fails the spawn the same way).
  */
 export function nativeSpawn(
   file: string,
   args: readonly string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv; output: number | { terminal: number } | { file: string } },
+  options: { cwd: string; env?: Record<string, string>; output: number | { terminal: number } | { file: string } },
 ): NativeChild {
   const native = load();
   if (!native) throw new Error(`Cannot spawn natively: ${unsupported}`);
-  const envp = Object.entries(options.env).flatMap(([key, value]) => (value === undefined ? [] : [`${key}=${value}`]));
+  const envp = options.env === undefined
+    ? null
+    : Object.entries({ ...process.env, ...options.env }).flatMap(([key, value]) => (value === undefined ? [] : [`${key}=${value}`]));
   const { output } = options;
   const terminal = typeof output === 'object' && 'terminal' in output ? output.terminal : null;
   const out = typeof output === 'number' ? output : 'file' in output ? output.file : output.terminal;

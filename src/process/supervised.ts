@@ -148,14 +148,13 @@ export class Supervised {
    */
   static async spawn(file: string, args: readonly string[], options: SpawnOptions): Promise<Supervised> {
     const { output, timerSlackNs } = options;
-    const env = { ...process.env, ...options.env };
     // Both settings apply to the thread that spawns, just around the call that creates the child.
     const start = <T>(spawnNow: () => T): T => {
       const granted = options.grantCapabilities ? () => withGrantedCapabilities(spawnNow) : spawnNow;
       return timerSlackNs === undefined ? granted() : withTimerSlack(timerSlackNs, granted);
     };
     if (output !== 'pipe' && nativeSpawnUnsupported() === null) {
-      const started = start(() => nativeSpawn(file, args, { cwd: options.cwd, env, output }));
+      const started = start(() => nativeSpawn(file, args, { cwd: options.cwd, env: options.env, output }));
       return new Supervised({ ...started, pipes: null }, file, [...args], options.cwd);
     }
     // Opened off the main thread (truncation can wait for the file system's journal); the child has its own copy.
@@ -167,6 +166,7 @@ export class Supervised {
     let exited: Promise<ExitInfo>;
     try {
       // Node and Deno both create the child inside this call, on this thread.
+      const env = options.env && { ...process.env, ...options.env };
       child = start(() => spawn(file, args, { cwd: options.cwd, env, stdio, detached: true }));
       exited = new Promise<ExitInfo>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
       await new Promise<void>((resolve, reject) => {

@@ -49,6 +49,24 @@ t.test('the extra environment reaches the child', async (t) => {
   t.match(readFileSync(join(dir, 'out.log'), 'utf8'), /^PATCHBAY_SPAWN_PROBE=yes$/m);
 });
 
+// The agent's environment is handed over as libc's live `environ`, not copied: a variable set, changed or removed
+// through process.env after start-up must reach the child as it is now (the copy Node's executable holds of `environ`
+// is the live one; libc's own symbol is not).
+t.test("the agent's environment reaches the child as it is at the spawn", async (t) => {
+  process.env.PATCHBAY_SPAWN_INHERITED = 'set-after-start';
+  process.env.PATCHBAY_SPAWN_REMOVED = 'gone';
+  delete process.env.PATCHBAY_SPAWN_REMOVED;
+  t.teardown(() => delete process.env.PATCHBAY_SPAWN_INHERITED);
+  const file = join(dir, 'env.log');
+  // NUL-separated: a value may hold newlines.
+  const env = await Supervised.spawn('env', ['-0'], { cwd: dir, output: { file } });
+  t.same(await env.exited, { code: 0, signal: null });
+  const lines = readFileSync(file, 'utf8').split('\0').filter(Boolean).sort();
+  const expected = Object.entries(process.env).map(([key, value]) => `${key}=${value}`).sort();
+  t.same(lines, expected, 'exactly process.env');
+  t.ok(lines.includes('PATCHBAY_SPAWN_INHERITED=set-after-start'));
+});
+
 t.test('exit codes and signals are reported, output lands in the file', async (t) => {
   const exits = await Supervised.spawn('ls', ['no-such-entry'], { cwd: dir, output: log });
   t.same(await exits.exited, { code: 2, signal: null });
