@@ -9,7 +9,7 @@ import { claimSlot, natNetwork, post, startDaemon, VPCS_083, withDaemon, withPro
 import { pidsMatching, runSeedSession } from '../helpers/seed.ts';
 import { nftTableExists } from '../helpers/host.ts';
 import { processAlive, tcpFree, udpFree } from '../helpers/ports.ts';
-import type { AgentState } from '../../src/compute/state-file.ts';
+import { readState, type AgentState } from '../../src/compute/state-file.ts';
 
 const binaries = [
   { label: 'VPCS 0.8.3 (forks a setsid child)', path: VPCS_083 },
@@ -17,18 +17,17 @@ const binaries = [
 ];
 
 
-/** Polls until the state file lists `count` emulators (the write follows the spawn by a few milliseconds). */
-async function stateWith(file: string, count: number): Promise<AgentState> {
+/**
+ * Polls until the state file, read as the reaper reads it (snapshot and journal), lists `count` emulators; a read
+ * racing the agent's compaction of its journal may see fewer.
+ */
+async function stateWith(dir: string, count: number): Promise<AgentState> {
   for (let i = 0; i < 200; i++) {
-    try {
-      const state = JSON.parse(readFileSync(file, 'utf8')) as AgentState;
-      if (state.processes.length >= count) return state;
-    } catch {
-      // Not written yet.
-    }
+    const state = await readState(dir);
+    if (state.processes.length >= count) return state;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  throw new Error(`state file ${file} never listed ${count} processes`);
+  throw new Error(`state directory ${dir} never listed ${count} processes`);
 }
 
 for (const binary of binaries) {
@@ -38,7 +37,7 @@ for (const binary of binaries) {
     const args = ['--vpcs-path', binary.path, '--projects-dir', projectsDir];
     const first = await withDaemon(t, { args }); // SIGKILLed below; the teardown still removes its folder
     const seed = await runSeedSession(first);
-    const state = await stateWith(join(projectsDir, '.patchbay', 'agent-state.json'), 2);
+    const state = await stateWith(join(projectsDir, '.patchbay'), 2);
     t.equal(state.agent?.pid, first.child.pid, 'the state file names the agent');
     t.ok(state.processes.every((p) => p.start_time !== null && p.ports.length >= 2), 'each emulator is recorded with its start time and ports');
 

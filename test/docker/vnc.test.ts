@@ -7,7 +7,7 @@
  * image has no X client and busybox's nc cannot open a unix socket, so nothing inside the container can draw.
  */
 import t from 'tap';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -16,6 +16,7 @@ import { processAlive } from '../helpers/ports.ts';
 import { PortPool } from '../../src/compute/port-pool.ts';
 import { containerBody, containerEnv, xSocket } from '../../src/compute/docker/settings.ts';
 import { x11vncArgs, xvfbArgs } from '../../src/compute/docker/vnc.ts';
+import { readState } from '../../src/compute/state-file.ts';
 import { IMAGE, QUICK_STOP, docker, dockerProject, execIn, inspect, until } from './helpers.ts';
 import { drawWhiteWindow, rfbBanner, rfbPixels } from './display-clients.ts';
 
@@ -45,10 +46,9 @@ t.test('pure parts: VNC ports from 5900 up, X and VNC arguments, container setti
 });
 
 /** Pids of a node's Xvfb and x11vnc, as the agent recorded them in its state file. */
-function vncProcesses(stateDir: string, nodeId: string): { xvfb: number; x11vnc: number } {
-  const state = JSON.parse(readFileSync(join(stateDir, 'agent-state.json'), 'utf8'));
-  const mine = state.processes.filter((p: any) => p.node_id === nodeId);
-  const pid = (name: string) => mine.find((p: any) => p.argv[0].endsWith(`/${name}`))?.pid;
+async function vncProcesses(stateDir: string, nodeId: string): Promise<{ xvfb: number; x11vnc: number }> {
+  const mine = (await readState(stateDir)).processes.filter((p) => p.node_id === nodeId);
+  const pid = (name: string) => mine.find((p) => p.argv[0]!.endsWith(`/${name}`))?.pid as number;
   return { xvfb: pid('Xvfb'), x11vnc: pid('x11vnc') };
 }
 
@@ -94,7 +94,7 @@ t.test('vnc console of a Docker node', async (t) => {
   t.pass('a window drawn through the container socket shows on the VNC console');
   xClient.destroy();
 
-  const first = vncProcesses(stateDir, node.node_id);
+  const first = await vncProcesses(stateDir, node.node_id);
   t.ok(first.xvfb && first.x11vnc, 'Xvfb and x11vnc are recorded in the state file');
   await daemon.json(`${base}/${node.node_id}/stop`, { ...post(), expect: 204 });
   t.notOk(processAlive(first.xvfb) || processAlive(first.x11vnc), 'stop ends Xvfb and x11vnc');
@@ -102,7 +102,7 @@ t.test('vnc console of a Docker node', async (t) => {
 
   await daemon.json(`${base}/${node.node_id}/start`, { ...post(), expect: 204 });
   t.match(await rfbBanner('127.0.0.1', node.console), /^RFB/, 'a restart serves the console again');
-  const second = vncProcesses(stateDir, node.node_id);
+  const second = await vncProcesses(stateDir, node.node_id);
   t.ok(processAlive(second.xvfb) && processAlive(second.x11vnc));
 
   // x11vnc dying on its own: GNS3's log.error, the X server goes with it, the container keeps running.
@@ -121,7 +121,7 @@ t.test('vnc console of a Docker node', async (t) => {
   t.equal(inspect(node.container_id).State.Running, true, 'the container keeps running');
   await daemon.json(`${base}/${node.node_id}/reload`, { ...post(), expect: 204 });
   t.match(await rfbBanner('127.0.0.1', node.console), /^RFB/, 'a reload brings the console back');
-  const reloaded = vncProcesses(stateDir, node.node_id);
+  const reloaded = await vncProcesses(stateDir, node.node_id);
 
   // The console type can change both ways; the container is re-created with or without the display.
   const telnet = await daemon.json(`${base}/${node.node_id}`, { ...put({ console_type: 'telnet' }), expect: 200 });
@@ -131,7 +131,7 @@ t.test('vnc console of a Docker node', async (t) => {
   t.ok(back.console >= 5900);
   t.match(await rfbBanner('127.0.0.1', back.console), /^RFB/);
 
-  const third = vncProcesses(stateDir, node.node_id);
+  const third = await vncProcesses(stateDir, node.node_id);
   await daemon.json(`/v2/compute/projects/${projectId}/close`, { ...post(), expect: 204 });
   t.notOk(processAlive(third.xvfb) || processAlive(third.x11vnc), 'project close ends them');
   t.equal(inspect(back.container_id), null);
@@ -156,7 +156,7 @@ t.test('after a SIGKILLed agent, the reaper ends its Xvfb and x11vnc', async (t)
   const first = await withDaemon(t, { root }); // SIGKILLed below; the teardown still stops it if the test fails first
   const { base, stateDir } = await dockerProject(t, first, 'reap');
   const node = await startedVncNode(first, base, 'R1');
-  const { xvfb, x11vnc } = vncProcesses(stateDir, node.node_id);
+  const { xvfb, x11vnc } = await vncProcesses(stateDir, node.node_id);
   const display = Number(inspect(node.container_id).Config.Labels['net.patchbay.display']);
   t.ok(existsSync(xSocket(display)), `display :${display} is up`);
   first.child.kill('SIGKILL');
