@@ -50,6 +50,15 @@ export class Counter extends Series {
     this.add(labels, by);
   }
 
+  /**
+   * `inc` for one fixed label set, its series key worked out once: for a caller counting the same labels on every
+   * request, which would otherwise sort and join them each time.
+   */
+  bind(labels: Labels): () => void {
+    const key = labelText(labels);
+    return () => this.values.set(key, (this.values.get(key) ?? 0) + 1);
+  }
+
   /** Publishes a total counted elsewhere (e.g. inside a relay worker), read at scrape time. */
   mirror(labels: Labels, total: number): void {
     this.values.set(labelText(labels), total);
@@ -79,7 +88,16 @@ export class Histogram extends Metric {
   }
 
   observe(labels: Labels, value: number): void {
+    this.#add(labelText(labels), labels, value);
+  }
+
+  /** `observe` for one fixed label set, its series key worked out once (see Counter.bind). */
+  bind(labels: Labels): (value: number) => void {
     const key = labelText(labels);
+    return (value) => this.#add(key, labels, value);
+  }
+
+  #add(key: string, labels: Labels, value: number): void {
     let series = this.#series.get(key);
     if (!series) {
       series = { labels, counts: this.#bounds.map(() => 0), sum: 0, count: 0 };
