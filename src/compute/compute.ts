@@ -59,6 +59,10 @@ export class Compute implements NodeHost {
     this.relay.onEvent((event) => this.notify(`log.${event.level}`, { message: event.message }));
   }
 
+  get listening(): boolean {
+    return this.notifier.size > 0;
+  }
+
   notify(action: string, event: unknown, projectId?: string): void {
     this.notifier.emit(projectId ? { action, event, project_id: projectId } : { action, event });
   }

@@ -21,6 +21,8 @@ export interface NodeHost {
   readonly hostNetwork: HostNetwork;
   readonly binaries: Readonly<Record<string, string | undefined>>;
   notify(action: string, event: unknown, projectId?: string): void;
+  /** Whether anyone receives notifications now (a controller, a notification stream). */
+  readonly listening: boolean;
 }
 
 export type NodeInit = { id: string; name: string; project: Project; host: NodeHost };
@@ -186,6 +188,8 @@ export abstract class BaseNode {
   }
 
   emitUpdated(): void {
-    this.host.notify('node.updated', this.toJSON(), this.project.id);
+    // With nobody subscribed (no controller, no notification stream) the node's JSON would be built for nothing, at
+    // every status change: twice per start and stop.
+    if (this.host.listening) this.host.notify('node.updated', this.toJSON(), this.project.id);
   }
 }
