@@ -134,10 +134,10 @@ export async function startDaemon(
     drivers: [vpcsDriver(), qemuDriver({ imagesDir: config.images_dir }), dynamipsDriver({ imagesDir: config.images_dir }), docker, ...builtinDrivers()],
   });
   nodeMetrics(compute, metrics);
-  // A node's directory ends with its id: comparing ids first spares a path join per node on every spawn.
+  // A node's directory ends with its id: a lookup by id, not a scan (and copy) of every node at every spawn.
   const byDirectory = (dir: string) => {
-    const id = basename(dir);
-    return compute.nodes.find((node) => node.id === id && node.directory === dir);
+    const node = compute.nodeWithId(basename(dir));
+    return node?.directory === dir ? node : undefined;
   };
   recorder = await StateRecorder.start({
     dir: config.state_dir,

@@ -106,6 +106,11 @@ export class Compute implements NodeHost {
     return driver;
   }
 
+  /** The node with this id in any project, if any (no GNS3 checks: for the agent's own bookkeeping). */
+  nodeWithId(nodeId: string): BaseNode | undefined {
+    return this.#nodes.get(nodeId);
+  }
+
   /** Looks a node up the way GNS3 does: 400 on a malformed id, 404 if unknown or in another project. */
   node(projectId: string, type: string, nodeId: string): BaseNode {
     const project = this.project(projectId);
