@@ -6,7 +6,9 @@
  * after 15. With 1.5× it read 80–81 MiB at most, for three more full collections in those 15 rounds
  * (docs/performance.md, "RSS after repeated use").
  * Set at run time because NODE_OPTIONS refuses this V8 flag and the single binary takes no other; it caps no heap
- * size, so it cannot make the daemon run out of memory. V8 flags are per process: relay workers get it too. Node only.
+ * size, so it cannot make the daemon run out of memory. V8 flags are per process: relay workers get it too. Node only:
+ * Deno freezes V8's flags once started (this call would be ignored), so `deno task start|agent` pass it, with Deno's
+ * young generation bound, as `--v8-flags` (deno.json).
  */
 import v8 from 'node:v8';
 import { isDeno } from './index.ts';

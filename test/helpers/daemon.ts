@@ -90,6 +90,16 @@ export function natNetwork(): { bridge: string; subnet: string; gateway: string;
   return { bridge, subnet, gateway: `10.250.${slot}.1`, args: ['--nat-interface', '', '--nat-bridge', bridge, '--nat-subnet', subnet] };
 }
 
+/**
+ * The V8 flags `deno task start` and `deno task agent` give Deno (deno.json's `--v8-flags=`, comma-separated). Deno
+ * freezes V8's flags once it has started, so the daemon cannot set them itself as it does on Node
+ * (src/runtime/heap-growth.ts); a benchmark passes these as DENO_V8_FLAGS to run Deno as users do.
+ */
+export function denoTaskV8Flags(task: 'start' | 'agent'): string {
+  const tasks = JSON.parse(readFileSync(join(ROOT, 'deno.json'), 'utf8')).tasks as Record<string, string>;
+  return /--v8-flags=(\S+)/.exec(tasks[task] ?? '')?.[1] ?? '';
+}
+
 /** Daemons not stopped yet: a test that fails before its teardown must not leave one running after it exits. */
 const running = new Set<ChildProcess>();
 process.on('exit', () => {

@@ -6,23 +6,13 @@
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { heapChurnScript } from '../helpers/heap-churn.ts';
 
 const MODULE = fileURLToPath(new URL('../../src/runtime/heap-growth.ts', import.meta.url));
 
 /** Peak used heap in MiB of a churning child, with the growth bound applied or not, under extra Node `flags`. */
 function peakHeapMiB(bound: boolean, flags: string[] = []): number {
-  const script = `
-    import v8 from 'node:v8';
-    if (${bound}) (await import(${JSON.stringify(MODULE)})).boundHeapGrowth();
-    const live = Array.from({ length: 150_000 }, (_, i) => ({ i, s: 'live' + i }));
-    const recent = [];
-    let peak = 0;
-    for (let batch = 0; batch < 250; batch++) {
-      recent.push(Array.from({ length: 5_000 }, (_, i) => ({ batch, i, s: 'old' + i })));
-      if (recent.length > 8) recent.shift();
-      peak = Math.max(peak, v8.getHeapStatistics().used_heap_size);
-    }
-    console.log(JSON.stringify({ peak: peak / 2 ** 20, live: live.length }));`;
+  const script = heapChurnScript('used_heap_size', `if (${bound}) (await import(${JSON.stringify(MODULE)})).boundHeapGrowth();`);
   const out = execFileSync(process.execPath, ['--import', 'tsx', '--max-semi-space-size=1', ...flags, '--input-type=module', '-e', script], { encoding: 'utf8' });
   return JSON.parse(out).peak;
 }
