@@ -100,10 +100,13 @@ function bind(): Binding {
   sigFillSet(allSignals);
   sigEmptySet(noSignals);
 
+  // glibc's spawn structures, initialised and destroyed around each call: the call is synchronous on this thread, so
+  // one pair serves every spawn (two fresh ArrayBuffers per spawn were two backing stores for the GC to track and free).
+  const actions = Buffer.alloc(OPAQUE_BYTES);
+  const attr = Buffer.alloc(OPAQUE_BYTES);
+
   const binding: Binding = {
     spawn(file, argv, envp, cwd, stdin, output) {
-      const actions = Buffer.alloc(OPAQUE_BYTES);
-      const attr = Buffer.alloc(OPAQUE_BYTES);
       actionsInit(actions);
       attrInit(attr);
       try {
