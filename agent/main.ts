@@ -6,6 +6,7 @@ import { ConfigError, OPTION_HELP, envOf, flagOf, loadConfig } from '../src/conf
 import { createLogger } from '../src/log/logger.ts';
 import { boundHeapGrowth } from '../src/runtime/heap-growth.ts';
 import { holdOptimisingCompiler } from '../src/runtime/startup-tiering.ts';
+import { delayTierUp } from '../src/runtime/tier-up.ts';
 import { PATCHBAY_VERSION } from './version.ts';
 
 const USAGE = `patchbay ${PATCHBAY_VERSION}: a GNS3 v2.2 compatible network emulation backend
@@ -84,6 +85,8 @@ async function main(argv: string[]): Promise<number> {
   const resumeOptimising = holdOptimisingCompiler();
   // Garbage must not pile up to several times the live heap between full collections on a long-running host.
   boundHeapGrowth();
+  // Request handling is not hot enough for TurboFan to pay back its compilation on a host's few hundred starts.
+  delayTierUp();
   // Loaded only now: `--help`, `--version` and option errors need none of the daemon's modules.
   const [{ startDaemon }, { StateDirBusyError }, { StateFileError }] = await Promise.all([
     import('./daemon.ts'),
