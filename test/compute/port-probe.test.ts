@@ -9,6 +9,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { nativeBindProbe } from '../../src/compute/native-bind-probe.ts';
 import { tcpProbe, udpProbe } from '../../src/compute/port-probe.ts';
 import { withDaemon, withProject } from '../helpers/daemon.ts';
+import { tcpFree, udpFree } from '../helpers/ports.ts';
 import { readFileSync } from 'node:fs';
 
 const listening = (host: string) => new Promise<Server>((resolve) => {
@@ -17,6 +18,7 @@ const listening = (host: string) => new Promise<Server>((resolve) => {
 });
 const portOf = (server: Server) => (server.address() as { port: number }).port;
 const close = (server: Server) => new Promise((resolve) => server.close(resolve));
+const closeUdp = (socket: Socket) => new Promise<void>((resolve) => socket.close(() => resolve()));
 const boundUdp = (host: string) => new Promise<Socket>((resolve) => {
   const socket = createSocket('udp4');
   socket.bind({ address: host, port: 0, exclusive: true }, () => resolve(socket));
@@ -56,18 +58,28 @@ t.test('UDP: a socket bound on 127.0.0.1 or on the wildcard takes the port; clos
     const socket = await boundUdp(host);
     const { port } = socket.address();
     t.equal(await probe(port), false, `taken by a socket on ${host}`);
-    await new Promise<void>((resolve) => socket.close(() => resolve()));
+    await closeUdp(socket);
     t.equal(await probe(port), true, 'free once closed');
   }
 });
 
 t.test('a TCP listener does not take the UDP port of the same number, nor the other way round', async (t) => {
-  const server = await listening('0.0.0.0');
+  // The kernel picks each port; another test's emulator may hold the other protocol's port of that number, so a port
+  // is used only once Node's own socket has found that one free (the probe is what is under test).
+  let server = await listening('0.0.0.0');
+  for (let tries = 0; tries < 20 && !(await udpFree(portOf(server))); tries++) {
+    await close(server);
+    server = await listening('0.0.0.0');
+  }
   t.equal(await udpProbe('0.0.0.0')(portOf(server)), true);
   await close(server);
-  const socket = await boundUdp('0.0.0.0');
+  let socket = await boundUdp('0.0.0.0');
+  for (let tries = 0; tries < 20 && !(await tcpFree(socket.address().port)); tries++) {
+    await closeUdp(socket);
+    socket = await boundUdp('0.0.0.0');
+  }
   t.equal(await tcpProbe('127.0.0.1')(socket.address().port), true);
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  await closeUdp(socket);
 });
 
 // koffi maps ≈ 2 MiB into the agent: it must wait for the first port the agent hands out (issue 12, idle RSS).
