@@ -31,15 +31,24 @@ export function table(headers: string[], rows: Array<Array<string | number>>): s
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
 
-/** Resident set size of a process in MiB, from /proc (Linux). */
-export function rssMiB(pid: number): number {
+/** A memory figure of /proc/<pid>/status (Linux) in MiB; NaN once the process is gone. */
+function statusMiB(pid: number, field: 'VmRSS' | 'RssAnon'): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
+    return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) / 1024;
   } catch {
     return NaN;
   }
 }
+
+/** Resident set size of a process in MiB. */
+export const rssMiB = (pid: number): number => statusMiB(pid, 'VmRSS');
+
+/**
+ * The anonymous part of a process's RSS in MiB (V8's and malloc's heaps, stacks): what a memory creep is made of,
+ * apart from the pages of the runtime's binary and libraries it maps.
+ */
+export const rssAnonMiB = (pid: number): number => statusMiB(pid, 'RssAnon');
 
 /**
  * CPU a process has used so far, from the kernel's scheduler statistics (Linux, nanosecond resolution): the time all
