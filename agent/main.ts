@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import process from 'node:process';
 import { ConfigError, OPTION_HELP, envOf, flagOf, loadConfig } from '../src/config/agent-config.ts';
 import { createLogger } from '../src/log/logger.ts';
+import { compactWhenFragmented } from '../src/runtime/heap-compaction.ts';
 import { boundHeapGrowth } from '../src/runtime/heap-growth.ts';
 import { holdOptimisingCompiler } from '../src/runtime/startup-tiering.ts';
 import { delayTierUp } from '../src/runtime/tier-up.ts';
@@ -85,6 +86,8 @@ async function main(argv: string[]): Promise<number> {
   const resumeOptimising = holdOptimisingCompiler();
   // Garbage must not pile up to several times the live heap between full collections on a long-running host.
   boundHeapGrowth();
+  // Nor may the surviving objects stay spread over partly used pages after many rounds of starts and stops.
+  compactWhenFragmented();
   // Request handling is not hot enough for TurboFan to pay back its compilation on a host's few hundred starts.
   delayTierUp();
   // Loaded only now: `--help`, `--version` and option errors need none of the daemon's modules.
