@@ -16,7 +16,7 @@ import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { denoTaskV8Flags, startDaemon, VPCS_083 } from '../test/helpers/daemon.ts';
+import { startDaemon, usersDaemonEnv, VPCS_083 } from '../test/helpers/daemon.ts';
 import { Supervised } from '../src/process/supervised.ts';
 import { tcpBackend } from '../src/compute/console/backends.ts';
 import { VPCS_TIMER_SLACK_NS } from '../src/compute/vpcs/timer-slack.ts';
@@ -57,14 +57,7 @@ const record = (mode: string, op: string, r: Timed) =>
 
 const agentArgs = (vpcs: string) => ['--vpcs-path', vpcs, '--console-ports', '12000-12999', '--udp-ports', '13000-15999'];
 const AGENT_ARGS = agentArgs(VPCS);
-/**
- * What users run the daemon with (docs/performance.md): on Node the V8 flag and malloc arena cap of `npm start`, the
- * installed launcher and the service; on Deno the V8 flags of `deno task agent`.
- */
-const DENO_V8_FLAGS = denoTaskV8Flags('agent');
-const DAEMON_ENV: Record<string, string> = RUNTIME === 'node'
-  ? { NODE_OPTIONS: '--max-semi-space-size=1', MALLOC_ARENA_MAX: '4' }
-  : DENO_V8_FLAGS ? { DENO_V8_FLAGS } : {};
+const DAEMON_ENV = usersDaemonEnv(RUNTIME, 'agent');
 const startAgent = (args: string[]) => startDaemon({ runtime: RUNTIME, args, env: DAEMON_ENV });
 
 /** The agent's child processes while all nodes run: their names and RSS (a node should cost its emulator only). */

@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { startDaemon, post, VPCS_083, type DaemonProcess } from '../test/helpers/daemon.ts';
+import { startDaemon, post, usersDaemonEnv, VPCS_083, type DaemonProcess } from '../test/helpers/daemon.ts';
 
 const { values } = parseArgs({
   options: {
@@ -69,8 +69,7 @@ async function expectStatus(d: DaemonProcess, path: string, init: RequestInit, s
 }
 
 const RUNTIME = values.runtime === 'deno' ? 'deno' : 'node';
-// The V8 flag and malloc arena cap `npm start`, the installed launcher and the service run the daemon with (docs/performance.md).
-const env: Record<string, string> = RUNTIME === 'node' ? { NODE_OPTIONS: '--max-semi-space-size=1', MALLOC_ARENA_MAX: '4' } : {};
+const env = usersDaemonEnv(RUNTIME, 'start');
 const d = await startDaemon({ mode: 'controller', runtime: RUNTIME, env, args: ['--vpcs-path', VPCS, '--console-ports', '40000-40999', '--udp-ports', '41000-42999'] });
 
 /** The scenario through one API; the daemon's project list is empty again afterwards. */

@@ -100,6 +100,16 @@ export function denoTaskV8Flags(task: 'start' | 'agent'): string {
   return /--v8-flags=(\S+)/.exec(tasks[task] ?? '')?.[1] ?? '';
 }
 
+/**
+ * The environment that makes a daemon run as users get it (docs/performance.md), for benchmarks: on Node the V8 flag
+ * and malloc arena cap of `npm start`, the installed launcher and the service; on Deno the V8 flags of `deno task`.
+ */
+export function usersDaemonEnv(runtime: 'node' | 'deno', task: 'start' | 'agent'): Record<string, string> {
+  if (runtime === 'node') return { NODE_OPTIONS: '--max-semi-space-size=1', MALLOC_ARENA_MAX: '4' };
+  const flags = denoTaskV8Flags(task);
+  return flags ? { DENO_V8_FLAGS: flags } : {};
+}
+
 /** Daemons not stopped yet: a test that fails before its teardown must not leave one running after it exits. */
 const running = new Set<ChildProcess>();
 process.on('exit', () => {
