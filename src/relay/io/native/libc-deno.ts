@@ -43,6 +43,8 @@ export function bindLibcDeno(): Libc {
     sendmmsg: { parameters: [I32, SIZE, 'u32', I32], result: I32 },
     eventfd: { parameters: ['u32', I32], result: I32 },
     __errno_location: { parameters: [], result: 'pointer' },
+    malloc: { parameters: [SIZE], result: 'pointer' },
+    free: { parameters: ['pointer'], result: 'void' },
     poll: { parameters: [SIZE, 'u64', I32], result: I32, nonblocking: true },
     // The same poll() called on the JavaScript thread itself (linger.ts), which it blocks meanwhile.
     pollHere: { name: 'poll', parameters: [SIZE, 'u64', I32], result: I32 },
@@ -51,6 +53,8 @@ export function bindLibcDeno(): Libc {
     poll(fds: number, count: number, timeout: number): Promise<number>;
     __errno_location(): NonNullable<Pointer>;
     mmap(address: number, length: number, protection: number, flags: number, fd: number, offset: number): Pointer;
+    malloc(bytes: number): Pointer;
+    free(pointer: Pointer): void;
   };
   const errnoView = new deno.UnsafePointerView(call.__errno_location());
   /** Allocations stay referenced here until `free`, so an address the kernel is given is never collected meanwhile. */
@@ -65,11 +69,25 @@ export function bindLibcDeno(): Libc {
     retained.delete(memory.bytes.buffer as ArrayBuffer);
   };
 
+  /**
+   * The pollfd array the poll thread writes into. It lives in libc's heap, not in an ArrayBuffer: when the worker ends,
+   * its isolate frees every ArrayBuffer while a poll() may still be pending on Deno's blocking thread, which would then
+   * write its results into freed memory (a corrupted malloc arena, found by raw-ring.test.ts under Deno in ≈ 1 % of
+   * runs). Freed only between two polls; one pending at dispose keeps it, a few bytes per worker.
+   */
+  const pollAlloc = (bytes: number): NativeMemory & { pointer: Pointer } => {
+    const pointer = call.malloc(bytes);
+    if (pointer === null) throw new Error(`malloc(${bytes}) failed`);
+    const memory = new Uint8Array(deno.UnsafePointerView.getArrayBuffer(pointer, bytes));
+    memory.fill(0);
+    return { bytes: memory, address: Number(deno.UnsafePointer.value(pointer)), pointer };
+  };
+
   const watchers = new Map<number, () => void>();
   const wakeFd = call.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   const wakeBuffer = alloc(8);
   new DataView(wakeBuffer.bytes.buffer).setBigUint64(0, 1n, true);
-  let pollSet = alloc(pollSetBytes(1));
+  let pollSet = pollAlloc(pollSetBytes(1));
   let pollFds: number[] = [];
   let changed = true;
   let running = false;
@@ -81,8 +99,8 @@ export function bindLibcDeno(): Libc {
   const rebuild = () => {
     pollFds = [wakeFd, ...watchers.keys()];
     if (pollSet.bytes.byteLength < pollSetBytes(pollFds.length)) {
-      free(pollSet);
-      pollSet = alloc(pollSetBytes(pollFds.length * 2));
+      call.free(pollSet.pointer);
+      pollSet = pollAlloc(pollSetBytes(pollFds.length * 2));
     }
     writePollSet(pollSet, pollFds);
     changed = false;
@@ -103,7 +121,13 @@ export function bindLibcDeno(): Libc {
       }
     }
     running = false;
-    if (disposed) call.close(wakeFd);
+    if (disposed) close();
+  };
+
+  /** Once no poll is pending: the eventfd and the pollfd array go. */
+  const close = () => {
+    call.close(wakeFd);
+    call.free(pollSet.pointer);
   };
 
   return {
@@ -151,7 +175,7 @@ export function bindLibcDeno(): Libc {
       watchers.clear();
       // A pending poll() returns on the wake-up and the loop closes the eventfd; without one, close it now.
       if (running) wake();
-      else call.close(wakeFd);
+      else close();
     },
   };
 }
