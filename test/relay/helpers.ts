@@ -5,6 +5,7 @@ import { RelayPool } from '../../src/relay/pool.ts';
 import type { RelayIoChoice } from '../../src/relay/io/types.ts';
 import type { BridgeSpec, LinkFilters } from '../../src/relay/types.ts';
 import type { Teardown } from '../helpers/daemon.ts';
+import { udpFree } from '../helpers/ports.ts';
 
 /**
  * The relay I/O the suites run on: PATCHBAY_RELAY_IO (the daemon's own variable, so daemon-based tests follow it too),
@@ -26,13 +27,17 @@ export async function withPool(t: Teardown, workers: number, io: RelayIoChoice =
   return pool;
 }
 
-/** A UDP port that was free a moment ago (bound on port 0, then released). */
+/**
+ * A UDP port free now, for a bridge or fabric to bind. Picked at random in 14000-18999, below the kernel's ephemeral
+ * range, and probed there: a port the kernel hands out for port 0 could go to another test file's socket between this
+ * probe and the relay's bind, since every test binds port 0 all the time (pool.test.ts failed that way in CI once).
+ */
 export async function freePort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
+  for (let tries = 0; tries < 100; tries++) {
+    const port = 14000 + Math.floor(Math.random() * 5000);
+    if (await udpFree(port)) return port;
+  }
+  throw new Error('no free UDP port in 14000-18999');
 }
 
 /** A loopback socket that records every datagram it receives. */
