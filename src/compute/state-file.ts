@@ -152,7 +152,7 @@ export class StateRecorder {
     return this.#journal.file;
   }
 
-  /** Adds a process of one of this agent's nodes to the records; the journal line for it, or null if not ours. */
+  /** Adds a process of one of this agent's nodes to the records and returns its record; null if it is not ours. */
   #record(proc: Supervised): ProcessRecord | null {
     const node = this.#options.nodeOf(proc);
     if (!node) return null;

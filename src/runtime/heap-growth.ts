@@ -10,14 +10,11 @@
  * Deno freezes V8's flags once started (this call would be ignored), so `deno task start|agent` pass it, with Deno's
  * young generation bound, as `--v8-flags` (deno.json).
  */
-import v8 from 'node:v8';
-import { isDeno } from './index.ts';
-import { givenByUser } from './node-flags.ts';
+import { setV8FlagUnlessGiven } from './node-flags.ts';
 
 /** Old generation growth allowed past the last full collection's survivors, in percent. */
 export const HEAP_GROWING_PERCENT = 50;
 
 export function boundHeapGrowth(): void {
-  if (isDeno || givenByUser('--heap-growing-percent')) return;
-  v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  setV8FlagUnlessGiven('--heap-growing-percent', HEAP_GROWING_PERCENT);
 }
