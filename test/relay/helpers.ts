@@ -4,7 +4,7 @@ import type { Socket } from 'node:dgram';
 import { RelayPool } from '../../src/relay/pool.ts';
 import type { RelayIoChoice } from '../../src/relay/io/types.ts';
 import type { BridgeSpec, LinkFilters } from '../../src/relay/types.ts';
-import type { Teardown } from '../helpers/daemon.ts';
+import { claimSlot, type Teardown } from '../helpers/daemon.ts';
 import { udpFree } from '../helpers/ports.ts';
 
 /**
@@ -27,17 +27,24 @@ export async function withPool(t: Teardown, workers: number, io: RelayIoChoice =
   return pool;
 }
 
+/** The UDP ports freePort hands out: 14000-18999, below the kernel's ephemeral range and the daemons' slot ranges. */
+const FREE_PORTS = { start: 14000, perSlot: 250 };
+let nextFree = -1;
+
 /**
- * A UDP port free now, for a bridge or fabric to bind. Picked at random in 14000-18999, below the kernel's ephemeral
- * range, and probed there: a port the kernel hands out for port 0 could go to another test file's socket between this
- * probe and the relay's bind, since every test binds port 0 all the time (pool.test.ts failed that way in CI once).
+ * A UDP port free now, for a bridge or fabric to bind. Each test process takes ports in turn from its own slot's share
+ * of FREE_PORTS (claimSlot), probing each: a port picked at random could come out twice before the first was bound
+ * (two draws of a fixture did, about one run of pool.test.ts in a hundred), and a port the kernel hands out for port 0
+ * could go to another test file's socket between this probe and the relay's bind.
  */
 export async function freePort(): Promise<number> {
-  for (let tries = 0; tries < 100; tries++) {
-    const port = 14000 + Math.floor(Math.random() * 5000);
+  const first = FREE_PORTS.start + claimSlot() * FREE_PORTS.perSlot;
+  for (let tries = 0; tries < FREE_PORTS.perSlot; tries++) {
+    nextFree = (nextFree + 1) % FREE_PORTS.perSlot;
+    const port = first + nextFree; // Taken before the probe: concurrent calls move nextFree on meanwhile.
     if (await udpFree(port)) return port;
   }
-  throw new Error('no free UDP port in 14000-18999');
+  throw new Error(`no free UDP port in ${first}-${first + FREE_PORTS.perSlot - 1}`);
 }
 
 /** A loopback socket that records every datagram it receives. */
