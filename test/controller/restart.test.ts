@@ -1,7 +1,6 @@
 /** A controller restarted while its agents keep running: computes reconnect, projects reopen, remote nodes work again. */
 import t from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { portRanges, post, startDaemon, type DaemonProcess, withDaemon } from '../helpers/daemon.ts';
@@ -9,22 +8,16 @@ import { addVpcs, createProject, eventually } from '../controller/helpers.ts';
 
 t.setTimeout(180_000);
 
-/** A TCP port free right now: the controller must come back on the same URL the agent registered with. */
-const freePort = () => new Promise<number>((resolve) => {
-  const server = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as { port: number };
-    server.close(() => resolve(port));
-  });
-});
-
 t.test('controller restart with an agent running', async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'patchbay-ctl-restart-'));
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
   const own = portRanges(0, 2);
   const theirs = portRanges(1, 2);
-  const port = String(await freePort());
+  // The controller must come back on the URL the agent registered with: its port is the last of this process's own
+  // console range (a port the kernel hands out for port 0 could go to another test's connection between the runs).
+  const [first, last] = own.console.split('-').map(Number) as [number, number];
   const startController = () => startDaemon({
-    mode: 'controller', root, args: ['--port', port, '--console-ports', own.console, '--udp-ports', own.udp],
+    mode: 'controller', root, args: ['--port', String(last), '--console-ports', `${first}-${last - 1}`, '--udp-ports', own.udp],
   });
   let controller: DaemonProcess = await startController();
   t.teardown(() => controller.stop());
